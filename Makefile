@@ -1,0 +1,44 @@
+# ImprovePlan: `make run` serves the demo, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The demo and the tests run with DEBUG on unless told otherwise.
+DEV := DEBUG=$${DEBUG:-1}
+
+.PHONY: install run test lint format worker migrations-check bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ImprovePlan needs Python 3.11 or newer.")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# A Celery worker with the beat schedule built in. Needs CELERY_BROKER_URL.
+worker: install
+	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 2)
+	$(BIN)/celery -A improveplan worker --beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

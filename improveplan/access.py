@@ -1,0 +1,94 @@
+"""Who may see and change what. Every view reaches partnership data through here.
+
+The rule: a person sees a partnership's data only through a membership of that
+partnership. Someone without one gets 404, the same answer as for an id that
+does not exist, so ids reveal nothing. A member whose role may not make a
+change gets 403.
+
+One helper per object type returns the object (404 or 403 otherwise) and sets
+``request.membership`` to the viewer's membership of its partnership.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from improveplan.models import Invitation, Membership, Organisation, Partnership, Plan
+
+
+def membership_of(user, partnership_id: int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, partnership_id=partnership_id)
+        .first()
+    )
+
+
+def check_membership(request: HttpRequest, partnership_id: int, *, manage: bool) -> Membership:
+    """The viewer's membership of the partnership; 404 without one, 403 if it may not manage."""
+    membership = membership_of(request.user, partnership_id)
+    if membership is None:
+        raise Http404("No such page.")
+    if manage and not membership.manages:
+        raise PermissionDenied("Only the partnership's leads may do this.")
+    request.membership = membership
+    return membership
+
+
+def _get(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such page.") from None
+
+
+def get_partnership_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Partnership:
+    partnership = _get(Partnership.objects.for_user(request.user).distinct(), pk)
+    check_membership(request, partnership.pk, manage=manage)
+    return partnership
+
+
+def get_plan_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Plan:
+    plan = _get(Plan.objects.for_user(request.user).select_related("partnership"), pk)
+    check_membership(request, plan.partnership_id, manage=manage)
+    return plan
+
+
+def get_organisation_for_user(
+    request: HttpRequest, pk: int, *, manage: bool = False
+) -> Organisation:
+    organisation = _get(
+        Organisation.objects.filter(partnership__memberships__user=request.user).select_related(
+            "partnership"
+        ),
+        pk,
+    )
+    check_membership(request, organisation.partnership_id, manage=manage)
+    return organisation
+
+
+def get_membership_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Membership:
+    """Another person's membership, as seen by a member of the same partnership."""
+    target = _get(
+        Membership.objects.filter(partnership__memberships__user=request.user).select_related(
+            "user", "organisation", "partnership"
+        ),
+        pk,
+    )
+    check_membership(request, target.partnership_id, manage=manage)
+    return target
+
+
+def get_invitation_for_user(request: HttpRequest, pk: int, *, manage: bool = True) -> Invitation:
+    """Invitations are the leads' business: other members may not see them at all."""
+    invitation = _get(
+        Invitation.objects.filter(partnership__memberships__user=request.user).select_related(
+            "partnership", "organisation"
+        ),
+        pk,
+    )
+    check_membership(request, invitation.partnership_id, manage=manage)
+    return invitation

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImproveplanConfig(AppConfig):
+    name = "improveplan"
+    verbose_name = "Partnerships"

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    error_messages = {
+        "invalid_login": "That email address and password do not match an account.",
+        "inactive": "This account has been switched off. Ask your partnership's lead.",
+    }
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind"]
+        labels = {"name": "Organisation name", "kind": "Kind of organisation"}
+
+    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Organisation.objects.filter(partnership=self.partnership, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                "This partnership already has an organisation of that name."
+            )
+        return name
+
+
+class PartnershipOrganisationField(forms.ModelChoiceField):
+    """Offers, and accepts, only the organisations of one partnership."""
+
+    default_error_messages = {
+        "invalid_choice": "Choose one of this partnership's organisations.",
+    }
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    organisation = PartnershipOrganisationField(
+        queryset=Organisation.objects.none(),
+        help_text="The member body the person works for.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.PARTNER)
+
+    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = partnership.organisations.all()
+        self.fields["role"].help_text = " ".join(
+            f"{role.label}: {role.description}" for role in Role
+        )
+
+
+class MembershipForm(forms.ModelForm):
+    organisation = PartnershipOrganisationField(queryset=Organisation.objects.none())
+
+    class Meta:
+        model = Membership
+        fields = ["role", "organisation"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = self.instance.partnership.organisations.all()
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["title", "period_start", "period_end", "vision", "method", "status"]
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "vision": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "method": "The way of working the plan follows. Every method uses the same outcomes, "
+            "indicators and actions.",
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", "The plan must end after it starts.")
+        return cleaned
+
+
+class NewMemberForm(forms.Form):
+    """The invited person's name and password, when they have no account yet."""
+
+    full_name = forms.CharField(label="Your full name", max_length=150)
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords are different.")
+        elif first:
+            probe = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,126 @@
+"""A demo partnership to explore, with one sign-in for each role.
+
+Running it again changes nothing: every row is found or made by its natural key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+
+DEMO_PASSWORD = "improve-together-2026"
+
+PARTNERSHIP = {
+    "name": "Riverside Health and Wellbeing Partnership",
+    "description": "The council, the NHS, police, housing and the voluntary sector in Riverside, "
+    "working together on the health and wellbeing of local people.",
+}
+
+ORGANISATIONS = [
+    ("Riverside Borough Council", Organisation.Kind.COUNCIL),
+    ("Riverside Integrated Care Board", Organisation.Kind.HEALTH),
+    ("Riverside Community Housing", Organisation.Kind.HOUSING),
+    ("Eastshire Police – Riverside district", Organisation.Kind.POLICE),
+    ("Riverside Council for Voluntary Service", Organisation.Kind.VOLUNTARY),
+]
+
+PEOPLE = [
+    # email, full name, organisation, role
+    ("lead@demo.improveplan.test", "Priya Shah", "Riverside Borough Council", Role.LEAD),
+    ("housing@demo.improveplan.test", "Tom Okafor", "Riverside Community Housing", Role.PARTNER),
+    (
+        "health@demo.improveplan.test",
+        "Grace Lindqvist",
+        "Riverside Integrated Care Board",
+        Role.PARTNER,
+    ),
+    ("board@demo.improveplan.test", "Cllr Margaret Ellis", "Riverside Borough Council", Role.BOARD),
+]
+
+PLAN = {
+    "title": "Healthier Riverside 2026–2029",
+    "period_start": date(2026, 4, 1),
+    "period_end": date(2029, 3, 31),
+    "method": Plan.Method.FIVE_STEPS,
+    "status": Plan.Status.DRAFT,
+    "vision": "By 2029 people in every Riverside neighbourhood live longer, healthier lives, "
+    "and the gap between our most and least deprived wards has narrowed.",
+}
+
+# A second partnership, so that the demo shows one partnership never sees another.
+OTHER_PARTNERSHIP = "Hillside Children and Young People's Partnership"
+OTHER_LEAD = ("hillside@demo.improveplan.test", "Daniel Mensah", "Hillside County Council")
+
+
+class Command(BaseCommand):
+    help = "Create (or bring up to date) the demo partnership and its sign-ins."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing if the database already holds any partnership.",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo only runs with DEBUG on: it creates accounts whose passwords are public."
+            )
+        if if_empty and Partnership.objects.exists():
+            self.stdout.write("The database already holds partnerships; the demo was not added.")
+            return
+        with transaction.atomic():
+            self.seed()
+        self.stdout.write(self.style.SUCCESS("The demo is ready. Sign in at /account/sign-in/ as:"))
+        for email, name, organisation, role in PEOPLE:
+            self.stdout.write(f"  {Role(role).label:<13} {email:<34} ({name}, {organisation})")
+        self.stdout.write(
+            f"  {'Other partnership':<13} {OTHER_LEAD[0]:<34} (sees none of Riverside)"
+        )
+        self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
+
+    def seed(self) -> None:
+        partnership, _ = Partnership.objects.update_or_create(
+            name=PARTNERSHIP["name"], defaults={"description": PARTNERSHIP["description"]}
+        )
+        organisations = {}
+        for name, kind in ORGANISATIONS:
+            organisations[name], _ = Organisation.objects.update_or_create(
+                partnership=partnership, name=name, defaults={"kind": kind}
+            )
+        for email, full_name, organisation, role in PEOPLE:
+            self.member(partnership, organisations[organisation], email, full_name, role)
+        Plan.objects.update_or_create(partnership=partnership, title=PLAN["title"], defaults=PLAN)
+
+        other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
+        council, _ = Organisation.objects.get_or_create(
+            partnership=other, name=OTHER_LEAD[2], defaults={"kind": Organisation.Kind.COUNCIL}
+        )
+        self.member(other, council, OTHER_LEAD[0], OTHER_LEAD[1], Role.LEAD)
+        Plan.objects.get_or_create(
+            partnership=other,
+            title="Best Start in Hillside 2026–2028",
+            defaults={"period_start": date(2026, 4, 1), "period_end": date(2028, 3, 31)},
+        )
+
+    def member(self, partnership, organisation, email, full_name, role) -> None:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+        else:
+            user.full_name = full_name
+            user.is_active = True
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["full_name", "is_active", "password"])
+        Membership.objects.update_or_create(
+            user=user,
+            partnership=partnership,
+            defaults={"organisation": organisation, "role": role},
+        )

@@ -1,0 +1,286 @@
+"""The partnership core: people, partnerships, their member bodies and plans."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email: str) -> User:
+        # People type their address in any case; it is one account.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. They sign in with their email address."""
+
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "site administrator", default=False, help_text="May sign in to the admin site."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_any_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def for_user(self, user) -> PartnershipQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Partnership(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("improveplan:partnership", args=[self.pk])
+
+
+class Organisation(models.Model):
+    """A member body of a partnership: a council, a health trust, a charity."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Local council"
+        HEALTH = "health", "Health body"
+        POLICE = "police", "Police"
+        FIRE = "fire", "Fire and rescue"
+        HOUSING = "housing", "Housing"
+        EDUCATION = "education", "School or college"
+        VOLUNTARY = "voluntary", "Voluntary or community sector"
+        CARE = "care", "Care provider"
+        BUSINESS = "business", "Business"
+        OTHER = "other", "Other"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="organisations"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "partnership", Lower("name"), name="organisation_name_unique_in_partnership"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a member may do inside one partnership."""
+
+    LEAD = "lead", "Lead"
+    PARTNER = "partner", "Partner"
+    BOARD = "board", "Board member"
+
+    @property
+    def manages(self) -> bool:
+        """Leads run the partnership: members, plans, everything in it."""
+        return self == Role.LEAD
+
+    @property
+    def description(self) -> str:
+        return {
+            Role.LEAD: "Builds and edits plans, invites members and runs reviews.",
+            Role.PARTNER: "Reads the plans and updates what their organisation owns.",
+            Role.BOARD: "Reads dashboards and reports, and signs off reviews.",
+        }[self]
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership"], name="one_membership_per_partnership"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="membership_role_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.partnership}"
+
+    @property
+    def manages(self) -> bool:
+        return Role(self.role).manages
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted nor cancelled (it may have expired)."""
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+
+class Invitation(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="invitations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("email address")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "partnership",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="one_pending_invitation_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.partnership}"
+
+    @staticmethod
+    def expiry_from(moment) -> timezone.datetime:
+        return moment + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and not self.is_expired
+
+
+class PlanQuerySet(models.QuerySet):
+    def for_user(self, user) -> PlanQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(partnership__memberships__user=user)
+
+
+class Plan(models.Model):
+    class Method(models.TextChoices):
+        FIVE_STEPS = "five_steps", "Five Steps to Better Outcomes"
+        RBA = "rba", "Results-Based Accountability"
+        LEAP = "leap", "LEAP"
+        FUTURE_BASING = "future_basing", "Future-basing"
+        CARE_SERVICE = "care_service", "Care-service action plan"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AGREED = "agreed", "Agreed"
+        ARCHIVED = "archived", "Archived"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="plans")
+    title = models.CharField(max_length=200)
+    period_start = models.DateField("period starts")
+    period_end = models.DateField("period ends")
+    vision = models.TextField(
+        blank=True, help_text="Where the partnership wants to be by the end of the plan."
+    )
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.FIVE_STEPS)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="plan_period_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "agreed", "archived"]),
+                name="plan_status_is_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("improveplan:plan", args=[self.pk])

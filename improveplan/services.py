@@ -1,0 +1,171 @@
+"""Writes to the partnership core that touch more than one row or send email."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from improveplan.models import Invitation, Membership, Organisation, Partnership, Role, User
+from improveplan.tasks import send_invitation_email
+
+INVITATION_SALT = "improveplan.invitation"
+
+
+# Invitations ---------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret part of an invitation link. Signed, so only we can make one."""
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    return Invitation.objects.select_related("partnership", "organisation").filter(pk=pk).first()
+
+
+def invitation_create(
+    *,
+    partnership: Partnership,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    invited_by: User,
+) -> Invitation:
+    """Invite a person into one of the partnership's organisations, and email them the link."""
+    email = email.strip().lower()
+    if organisation.partnership_id != partnership.pk:
+        raise ValidationError({"organisation": "Choose one of this partnership's organisations."})
+    if Membership.objects.filter(partnership=partnership, user__email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a member of this partnership."})
+
+    now = timezone.now()
+    with transaction.atomic():
+        # An expired invitation no longer blocks a new one for the same address.
+        Invitation.objects.pending().filter(
+            partnership=partnership, email__iexact=email, expires_at__lte=now
+        ).update(cancelled_at=now)
+        if (
+            Invitation.objects.pending()
+            .filter(partnership=partnership, email__iexact=email)
+            .exists()
+        ):
+            raise ValidationError(
+                {"email": f"{email} has already been invited. Resend or cancel that invitation."}
+            )
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    partnership=partnership,
+                    organisation=organisation,
+                    email=email,
+                    role=role,
+                    invited_by=invited_by,
+                    expires_at=Invitation.expiry_from(now),
+                )
+        except IntegrityError:
+            # Two leads pressed the button at once; the other one won.
+            raise ValidationError({"email": f"{email} has already been invited."}) from None
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Give a pending invitation a fresh expiry date and email the link again."""
+    if invitation.accepted_at or invitation.cancelled_at:
+        raise ValidationError("This invitation has already been used or cancelled.")
+    invitation.expires_at = Invitation.expiry_from(timezone.now())
+    invitation.save(update_fields=["expires_at"])
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+def invitation_cancel(*, invitation: Invitation) -> None:
+    Invitation.objects.pending().filter(pk=invitation.pk).update(cancelled_at=timezone.now())
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Turn an invitation into a membership. A link works once, and only until it expires."""
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(f"This invitation was sent to {invitation.email}.")
+    now = timezone.now()
+    with transaction.atomic():
+        # Claim the invitation: exactly one request can change this row.
+        claimed = (
+            Invitation.objects.pending()
+            .filter(pk=invitation.pk, expires_at__gt=now)
+            .update(accepted_at=now, accepted_by=user)
+        )
+        if claimed != 1:
+            raise ValidationError("This invitation link has expired or has already been used.")
+        if Membership.objects.filter(user=user, partnership_id=invitation.partnership_id).exists():
+            raise ValidationError(f"You are already a member of {invitation.partnership}.")
+        return Membership.objects.create(
+            user=user,
+            partnership_id=invitation.partnership_id,
+            organisation_id=invitation.organisation_id,
+            role=invitation.role,
+        )
+
+
+def invitation_accept_as_new_user(
+    *, invitation: Invitation, full_name: str, password: str
+) -> Membership:
+    """Create the invited person's account and membership together, or neither."""
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(
+                "An account with this address already exists. Sign in to accept the invitation."
+            )
+        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+        return invitation_accept(invitation=invitation, user=user)
+
+
+# Memberships ---------------------------------------------------------------
+
+
+def _lock_leads(partnership_id: int) -> int:
+    """Lock the partnership's row and count its leads, so two changes can't both remove one."""
+    Partnership.objects.select_for_update().filter(pk=partnership_id).first()
+    return Membership.objects.filter(partnership_id=partnership_id, role=Role.LEAD).count()
+
+
+def membership_change(
+    *, membership: Membership, role: str, organisation: Organisation
+) -> Membership:
+    """Change a member's role or organisation. A partnership always keeps one lead."""
+    if organisation.partnership_id != membership.partnership_id:
+        raise ValidationError({"organisation": "Choose one of this partnership's organisations."})
+    with transaction.atomic():
+        leads = _lock_leads(membership.partnership_id)
+        current = Membership.objects.get(pk=membership.pk)
+        if current.role == Role.LEAD and role != Role.LEAD and leads <= 1:
+            raise ValidationError(
+                {
+                    "role": f"{current.user} is the partnership's only lead. "
+                    "Make someone else a lead first."
+                }
+            )
+        membership.role = role
+        membership.organisation = organisation
+        membership.save(update_fields=["role", "organisation"])
+    return membership
+
+
+def membership_remove(*, membership: Membership) -> None:
+    with transaction.atomic():
+        leads = _lock_leads(membership.partnership_id)
+        current = Membership.objects.filter(pk=membership.pk).first()
+        if current is None:
+            return
+        if current.role == Role.LEAD and leads <= 1:
+            raise ValidationError(
+                f"{current.user} is the partnership's only lead and cannot be removed. "
+                "Make someone else a lead first."
+            )
+        current.delete()

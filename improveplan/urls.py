@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from improveplan import views
+from improveplan.forms import SignInForm
+
+core_patterns = [
+    path("", views.home, name="home"),
+    path("partnerships/<int:pk>/", views.partnership_detail, name="partnership"),
+    path(
+        "partnerships/<int:pk>/organisations/new/",
+        views.organisation_create,
+        name="organisation_create",
+    ),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path(
+        "partnerships/<int:pk>/invitations/new/",
+        views.invitation_create,
+        name="invitation_create",
+    ),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("invitations/<int:pk>/cancel/", views.invitation_cancel, name="invitation_cancel"),
+    path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("members/<int:pk>/edit/", views.membership_edit, name="membership_edit"),
+    path("members/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("partnerships/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+]
+
+account_patterns = [
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", include((core_patterns, "improveplan"))),
+    path("account/", include(account_patterns)),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

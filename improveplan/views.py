@@ -1,0 +1,323 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from improveplan import services
+from improveplan.access import (
+    get_invitation_for_user,
+    get_membership_for_user,
+    get_organisation_for_user,
+    get_partnership_for_user,
+    get_plan_for_user,
+)
+from improveplan.forms import (
+    InvitationForm,
+    MembershipForm,
+    NewMemberForm,
+    OrganisationForm,
+    PlanForm,
+)
+from improveplan.models import Membership, Plan, User
+
+
+def _form_errors_from(error: ValidationError, form) -> None:
+    """Show a service's refusal on the form, beside the field it concerns."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("partnership", "organisation")
+        .prefetch_related(
+            Prefetch("partnership__plans", queryset=Plan.objects.order_by("-period_start", "title"))
+        )
+        .order_by("partnership__name")
+    )
+    return render(request, "improveplan/home.html", {"memberships": memberships})
+
+
+@login_required
+@require_GET
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_partnership_for_user(request, pk)
+    manages = request.membership.manages
+    context = {
+        "partnership": partnership,
+        "membership": request.membership,
+        "manages": manages,
+        "organisations": partnership.organisations.annotate(member_count=Count("memberships")),
+        "members": partnership.memberships.select_related("user", "organisation"),
+        "plans": partnership.plans.all(),
+        "invitations": (
+            partnership.invitations.pending().select_related("organisation", "invited_by")
+            if manages
+            else []
+        ),
+    }
+    return render(request, "improveplan/partnership_detail.html", context)
+
+
+# Organisations --------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_partnership_for_user(request, pk, manage=True)
+    form = OrganisationForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        form.instance.partnership = partnership
+        organisation = form.save()
+        messages.success(request, f"{organisation} has joined the partnership.")
+        return redirect(partnership)
+    return render(
+        request,
+        "improveplan/organisation_form.html",
+        {"form": form, "partnership": partnership, "title": "Add an organisation"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, manage=True)
+    partnership = organisation.partnership
+    form = OrganisationForm(request.POST or None, instance=organisation, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{organisation} has been saved.")
+        return redirect(partnership)
+    return render(
+        request,
+        "improveplan/organisation_form.html",
+        {"form": form, "partnership": partnership, "title": f"Edit {organisation}"},
+    )
+
+
+# Invitations and members ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_partnership_for_user(request, pk, manage=True)
+    form = InvitationForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                partnership=partnership,
+                invited_by=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, f"An invitation has been emailed to {invitation.email}.")
+            return redirect(partnership)
+    return render(
+        request, "improveplan/invitation_form.html", {"form": form, "partnership": partnership}
+    )
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_user(request, pk)
+    try:
+        services.invitation_resend(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation has been emailed to {invitation.email} again.")
+    return redirect(invitation.partnership)
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_user(request, pk)
+    services.invitation_cancel(invitation=invitation)
+    messages.success(request, f"The invitation for {invitation.email} has been cancelled.")
+    return redirect(invitation.partnership)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. It works once, until it expires, for the address it was sent to."""
+    invitation = services.invitation_from_token(token)
+    if invitation is None or not invitation.is_usable:
+        return render(
+            request, "improveplan/invitation_invalid.html", {"invitation": invitation}, status=410
+        )
+
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    context = {"invitation": invitation, "has_account": has_account}
+    if has_account:
+        if not request.user.is_authenticated:
+            messages.info(request, f"Sign in as {invitation.email} to accept the invitation.")
+            return redirect_to_login(request.get_full_path())
+        if request.user.email.lower() != invitation.email.lower():
+            context["wrong_user"] = True
+            return render(request, "improveplan/invitation_accept.html", context, status=403)
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(invitation=invitation, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("improveplan:home")
+            messages.success(request, f"Welcome to {membership.partnership}.")
+            return redirect(membership.partnership)
+        return render(request, "improveplan/invitation_accept.html", context)
+
+    form = NewMemberForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept_as_new_user(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {membership.partnership}.")
+            return redirect(membership.partnership)
+    context["form"] = form
+    return render(request, "improveplan/invitation_accept.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_membership_for_user(request, pk, manage=True)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_change(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, f"{membership.user}'s membership has been saved.")
+            return redirect(membership.partnership)
+    # A refused change must not show as if it had happened.
+    membership.refresh_from_db()
+    return render(
+        request, "improveplan/membership_form.html", {"form": form, "membership": membership}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_membership_for_user(request, pk, manage=True)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(membership.partnership)
+        messages.success(request, f"{membership.user} has been removed from the partnership.")
+        if membership.user_id == request.user.pk:
+            return redirect("improveplan:home")
+        return redirect(membership.partnership)
+    return render(request, "improveplan/membership_remove.html", {"membership": membership})
+
+
+# Plans ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_partnership_for_user(request, pk, manage=True)
+    form = PlanForm(request.POST or None, initial={"status": Plan.Status.DRAFT})
+    if request.method == "POST" and form.is_valid():
+        form.instance.partnership = partnership
+        plan = form.save()
+        messages.success(request, f"The plan “{plan}” has been created.")
+        return redirect(plan)
+    return render(
+        request,
+        "improveplan/plan_form.html",
+        {"form": form, "partnership": partnership, "title": "New plan"},
+    )
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk)
+    return render(
+        request,
+        "improveplan/plan_detail.html",
+        {"plan": plan, "partnership": plan.partnership, "manages": request.membership.manages},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, manage=True)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"The plan “{plan}” has been saved.")
+        return redirect(plan)
+    plan.refresh_from_db()
+    return render(
+        request,
+        "improveplan/plan_form.html",
+        {"form": form, "partnership": plan.partnership, "plan": plan, "title": f"Edit {plan}"},
+    )
+
+
+# Operations ------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database (and the broker, if one is configured) answer; 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("unavailable\n", status=503, content_type="text/plain")
+    if settings.CELERY_BROKER_URL and not broker_answers(settings.CELERY_BROKER_URL):
+        return HttpResponse("unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def broker_answers(url: str) -> bool:
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=2) as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # noqa: BLE001 - any failure to reach the broker is "unavailable"
+        return False
+    return True

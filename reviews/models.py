@@ -1,0 +1,1 @@
+# Reviews, health checks, peer challenge and reminders arrive with the reviews issue.
