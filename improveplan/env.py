@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -96,3 +97,22 @@ def env_url(name: str, default: str) -> str:
             f"{name} must be the site's address, such as https://plans.example.org; got {raw!r}."
         )
     return raw.rstrip("/")
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    raw = env_str(name) or default
+    value = raw.upper()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {raw!r}.")
+    return value
+
+
+def env_timezone(name: str, default: str) -> str:
+    raw = env_str(name) or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone name such as Europe/London; got {raw!r}."
+        ) from None
+    return raw

@@ -14,7 +14,6 @@ class SignInForm(AuthenticationForm):
     )
     error_messages = {
         "invalid_login": "That email address and password do not match an account.",
-        "inactive": "This account has been switched off. Ask your partnership's lead.",
     }
 
 

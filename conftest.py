@@ -1,0 +1,201 @@
+"""Fixtures every app's tests share: a partnership with one member of each role,
+an outsider who leads another partnership, and the real services we run."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    PlanFactory,
+)
+
+STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test whose service is absent, or fail it when CI says services must be there."""
+    if STRICT_SERVICES:
+        pytest.fail(f"STRICT_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class World:
+    """Two partnerships. Everyone but the outsider belongs to the first."""
+
+    partnership: Partnership
+    council: Organisation
+    housing: Organisation
+    lead: User
+    partner: User
+    board: User
+    plan: Plan
+    other_partnership: Partnership
+    other_organisation: Organisation
+    outsider: User
+    other_plan: Plan
+
+    def membership(self, user: User) -> Membership:
+        return Membership.objects.get(user=user, partnership=self.partnership)
+
+
+@pytest.fixture
+def world(db) -> World:
+    partnership = PartnershipFactory(name="Riverside Partnership")
+    council = OrganisationFactory(partnership=partnership, name="Riverside Council")
+    housing = OrganisationFactory(
+        partnership=partnership, name="Riverside Housing", kind=Organisation.Kind.HOUSING
+    )
+    lead = MembershipFactory(organisation=council, role=Role.LEAD, user__full_name="Lena Lead").user
+    partner = MembershipFactory(
+        organisation=housing, role=Role.PARTNER, user__full_name="Pat Partner"
+    ).user
+    board = MembershipFactory(
+        organisation=council, role=Role.BOARD, user__full_name="Bo Board"
+    ).user
+    other_partnership = PartnershipFactory(name="Hillside Partnership")
+    other_organisation = OrganisationFactory(partnership=other_partnership, name="Hillside Council")
+    outsider = MembershipFactory(
+        organisation=other_organisation, role=Role.LEAD, user__full_name="Otto Outsider"
+    ).user
+    return World(
+        partnership=partnership,
+        council=council,
+        housing=housing,
+        lead=lead,
+        partner=partner,
+        board=board,
+        plan=PlanFactory(partnership=partnership, title="Healthier Riverside"),
+        other_partnership=other_partnership,
+        other_organisation=other_organisation,
+        outsider=outsider,
+        other_plan=PlanFactory(partnership=other_partnership, title="Best Start in Hillside"),
+    )
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def lead_client(client, world):
+    return _client_for(client, world.lead)
+
+
+@pytest.fixture
+def partner_client(client, world):
+    return _client_for(client, world.partner)
+
+
+@pytest.fixture
+def board_client(client, world):
+    return _client_for(client, world.board)
+
+
+@pytest.fixture
+def outsider_client(client, world):
+    return _client_for(client, world.outsider)
+
+
+# Real services ----------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis broker named by CELERY_BROKER_URL, if it answers."""
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    if not url or not url.startswith("redis"):
+        service_missing("CELERY_BROKER_URL does not name a Redis server")
+    parts = urlsplit(url)
+    if not port_open(parts.hostname, parts.port or 6379):
+        service_missing(f"Redis does not answer at {parts.hostname}:{parts.port or 6379}")
+    return url
+
+
+@pytest.fixture
+def postgresql(db) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("the tests are not running on PostgreSQL (set DATABASE_URL)")
+
+
+class _Inbox:
+    """Collects every message a real SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.arrived:
+            self.messages.append(message)
+            self.arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 20) -> list:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port; Django's mail goes to it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs a third of a second a user; the tests need none of its strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run in the test's own process unless a test starts a real worker."""
+    from improveplan.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before

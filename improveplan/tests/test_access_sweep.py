@@ -1,0 +1,251 @@
+"""The access sweep: every URL the project defines, tried by everyone who should not get in.
+
+Adding a URL pattern without an entry in ROUTES fails ``test_every_url_is_in_the_sweep``,
+so every later feature inherits these checks. For each route the sweep checks that
+- an anonymous visitor is sent to sign in (unless the page is public);
+- a member of another partnership gets 404 for this partnership's ids, by GET and by POST,
+  and changes nothing;
+- a board member's (and, where only leads may write, a partner's) POST gets 403;
+- ids of another partnership's objects handed in through form fields are refused with a
+  message, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+
+from conftest import World
+from improveplan.models import Invitation, Role
+from improveplan.tests.factories import InvitationFactory
+
+pytestmark = pytest.mark.django_db
+
+Kwargs = Callable[[World], dict]
+
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: Kwargs | None = None  # how to name this partnership's object; None: no object id
+    public: bool = False  # anyone may open it: sign-in, password reset, invitation links
+    writes: bool = False  # a POST changes something
+    partner_writes: bool = False  # partners may write through it (their organisation's things)
+    get: bool = True  # answers GET; False for POST-only buttons
+    foreign_fields: Kwargs | None = None  # a POST whose id fields name the other partnership's
+
+
+def _partnership(w: World) -> dict:
+    return {"pk": w.partnership.pk}
+
+
+def _plan(w: World) -> dict:
+    return {"pk": w.plan.pk}
+
+
+def _partner_membership(w: World) -> dict:
+    return {"pk": w.membership(w.partner).pk}
+
+
+def _invitation(w: World) -> dict:
+    return {"pk": Invitation.objects.get(partnership=w.partnership).pk}
+
+
+ROUTES: dict[str, Route] = {
+    # The partnership core
+    "improveplan:home": Route(),
+    "improveplan:partnership": Route(kwargs=_partnership),
+    "improveplan:organisation_create": Route(kwargs=_partnership, writes=True),
+    "improveplan:organisation_edit": Route(kwargs=lambda w: {"pk": w.council.pk}, writes=True),
+    "improveplan:invitation_create": Route(
+        kwargs=_partnership,
+        writes=True,
+        foreign_fields=lambda w: {
+            "email": "newcomer@example.org",
+            "organisation": w.other_organisation.pk,
+            "role": Role.PARTNER,
+        },
+    ),
+    "improveplan:invitation_resend": Route(kwargs=_invitation, writes=True, get=False),
+    "improveplan:invitation_cancel": Route(kwargs=_invitation, writes=True, get=False),
+    "improveplan:invitation_accept": Route(public=True),  # a signed token, tested on its own
+    "improveplan:membership_edit": Route(
+        kwargs=_partner_membership,
+        writes=True,
+        foreign_fields=lambda w: {"role": Role.PARTNER, "organisation": w.other_organisation.pk},
+    ),
+    "improveplan:membership_remove": Route(kwargs=_partner_membership, writes=True),
+    "improveplan:plan_create": Route(kwargs=_partnership, writes=True),
+    "improveplan:plan": Route(kwargs=_plan),
+    "improveplan:plan_edit": Route(kwargs=_plan, writes=True),
+    # Accounts
+    "login": Route(public=True),
+    "logout": Route(public=True, get=False),
+    "password_change": Route(),
+    "password_change_done": Route(),
+    "password_reset": Route(public=True),
+    "password_reset_done": Route(public=True),
+    "password_reset_confirm": Route(public=True),
+    "password_reset_complete": Route(public=True),
+    # Operations
+    "healthz": Route(public=True),
+}
+
+# Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def url_names(patterns, namespace: str = "") -> dict[str, set[str]]:
+    """Every URL name (with its namespace) in a list of patterns, and the parameters it takes."""
+    names: dict[str, set[str]] = {}
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXEMPT_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern}>"
+            names[name] = set(pattern.pattern.converters)
+    return names
+
+
+def uncovered(patterns) -> set[str]:
+    return set(url_names(patterns)) - set(ROUTES)
+
+
+def test_every_url_is_in_the_sweep():
+    patterns = get_resolver().url_patterns
+    missing = uncovered(patterns)
+    assert not missing, f"Add these URLs to ROUTES in {__name__}: {sorted(missing)}"
+    stale = set(ROUTES) - set(url_names(patterns))
+    assert not stale, f"ROUTES names URLs that no longer exist: {sorted(stale)}"
+
+
+def test_the_sweep_notices_an_uncovered_url():
+    def secret(request, pk):
+        return HttpResponse("nothing guards me")
+
+    patterns = [*get_resolver().url_patterns, path("secret/<int:pk>/", secret, name="secret")]
+    assert uncovered(patterns) == {"secret"}
+
+
+def test_the_sweep_notices_an_unnamed_url():
+    patterns = [*get_resolver().url_patterns, path("anonymous/", lambda request: None)]
+    assert len(uncovered(patterns)) == 1
+
+
+def test_every_url_with_an_id_says_how_to_name_one():
+    for name, parameters in url_names(get_resolver().url_patterns).items():
+        route = ROUTES[name]
+        if parameters and not route.public:
+            assert route.kwargs, (
+                f"{name} takes {parameters} but ROUTES does not say how to fill them"
+            )
+
+
+# The sweep itself ----------------------------------------------------------------
+
+
+@pytest.fixture
+def sweep_world(world: World) -> World:
+    InvitationFactory(organisation=world.housing, email="waiting@example.org")
+    return world
+
+
+def _url(name: str, route: Route, w: World) -> str:
+    return reverse(name, kwargs=route.kwargs(w) if route.kwargs else None)
+
+
+def _snapshot() -> dict:
+    """Every row of the partnership data, to show that nothing changed."""
+    return {
+        model.__name__: sorted(map(repr, model.objects.values()))
+        for app in ("improveplan", "outcomes", "actions", "reviews")
+        for model in apps.get_app_config(app).get_models()
+        if model.__name__ != "User"
+    }
+
+
+def _routes(predicate) -> list:
+    return [
+        pytest.param(name, route, id=name) for name, route in ROUTES.items() if predicate(route)
+    ]
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: not r.public))
+def test_anonymous_visitor_is_sent_to_sign_in(client, sweep_world, name, route):
+    url = _url(name, route, sweep_world)
+    before = _snapshot()
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, f"{method.__name__.upper()} {url}"
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.kwargs))
+def test_member_of_another_partnership_gets_404(outsider_client, sweep_world, name, route):
+    url = _url(name, route, sweep_world)
+    before = _snapshot()
+    if route.get:
+        assert outsider_client.get(url).status_code == 404
+    if route.writes:
+        data = route.foreign_fields(sweep_world) if route.foreign_fields else {}
+        assert outsider_client.post(url, data).status_code == 404
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.kwargs))
+def test_an_id_that_does_not_exist_gets_404(lead_client, sweep_world, name, route):
+    url = reverse(name, kwargs=dict.fromkeys(route.kwargs(sweep_world), 2**31 - 1))
+    assert (lead_client.get(url) if route.get else lead_client.post(url)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.writes))
+def test_board_member_may_not_write(board_client, sweep_world, name, route):
+    url = _url(name, route, sweep_world)
+    before = _snapshot()
+    assert board_client.post(url, {}).status_code == 403
+    if route.get:
+        assert board_client.get(url).status_code == 403
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.writes and not r.partner_writes))
+def test_partner_may_not_write_what_only_leads_may(partner_client, sweep_world, name, route):
+    url = _url(name, route, sweep_world)
+    before = _snapshot()
+    assert partner_client.post(url, {}).status_code == 403
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.kwargs and not r.writes))
+def test_every_member_may_read(client, sweep_world, name, route):
+    url = _url(name, route, sweep_world)
+    for user in (sweep_world.lead, sweep_world.partner, sweep_world.board):
+        client.force_login(user)
+        assert client.get(url).status_code == 200, f"{user} could not read {url}"
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.foreign_fields))
+def test_another_partnerships_ids_in_form_fields_are_refused(lead_client, sweep_world, name, route):
+    url = _url(name, route, sweep_world)
+    before = _snapshot()
+    response = lead_client.post(url, route.foreign_fields(sweep_world))
+    assert response.status_code == 200
+    assert "Choose one of this partnership's organisations" in response.content.decode().replace(
+        "&#x27;", "'"
+    )
+    assert _snapshot() == before
+
+
+def test_admin_is_for_site_administrators(client, world):
+    client.force_login(world.lead)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

@@ -1,0 +1,150 @@
+"""seed_demo: a demo partnership to explore, one sign-in per role, safe to run again."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.tests.factories import PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORD = "improve-together-2026"
+RIVERSIDE = "Riverside Health and Wellbeing Partnership"
+LEAD = "lead@demo.improveplan.test"
+PARTNERS = ["housing@demo.improveplan.test", "health@demo.improveplan.test"]
+BOARD = "board@demo.improveplan.test"
+HILLSIDE_LEAD = "hillside@demo.improveplan.test"
+EVERY_EMAIL = [LEAD, *PARTNERS, BOARD, HILLSIDE_LEAD]
+
+
+def seed(settings, *args: str) -> str:
+    """Run the command as a developer would, with DEBUG on; the pages are then seen with it off."""
+    out = StringIO()
+    settings.DEBUG = True
+    try:
+        call_command("seed_demo", *args, stdout=out)
+    finally:
+        settings.DEBUG = False
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, Partnership, Organisation, Membership, Plan)
+    }
+
+
+def test_seed_demo_creates_the_riverside_partnership(settings):
+    seed(settings)
+
+    riverside = Partnership.objects.get(name=RIVERSIDE)
+    assert riverside.organisations.count() == 5
+    assert riverside.plans.count() == 1
+    roles = {m.user.email: m for m in riverside.memberships.select_related("user")}
+    assert set(roles) == {LEAD, *PARTNERS, BOARD}
+    assert roles[LEAD].role == Role.LEAD
+    assert roles[BOARD].role == Role.BOARD
+    assert [roles[email].role for email in PARTNERS] == [Role.PARTNER, Role.PARTNER]
+    assert roles[PARTNERS[0]].organisation != roles[PARTNERS[1]].organisation
+
+
+def test_seed_demo_creates_a_second_partnership_whose_lead_sees_none_of_riverside(settings):
+    seed(settings)
+
+    hillside_lead = User.objects.get(email=HILLSIDE_LEAD)
+    other = Partnership.objects.exclude(name=RIVERSIDE).get()
+    assert other.memberships.get(user=hillside_lead).role == Role.LEAD
+    assert not Membership.objects.filter(user=hillside_lead, partnership__name=RIVERSIDE).exists()
+
+
+def test_seed_demo_prints_every_sign_in_and_the_password(settings):
+    output = seed(settings)
+    for email in EVERY_EMAIL:
+        assert email in output
+    assert DEMO_PASSWORD in output
+
+
+def test_seed_demo_run_twice_changes_nothing(settings):
+    seed(settings)
+    first = counts()
+    seed(settings)
+    assert counts() == first
+    assert first == {
+        "User": 5,
+        "Partnership": 2,
+        "Organisation": 6,
+        "Membership": 5,
+        "Plan": 2,
+    }
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+    assert not Partnership.objects.exists()
+
+
+def test_seed_demo_if_empty_leaves_a_database_with_partnerships_alone(settings):
+    PartnershipFactory(name="A real partnership")
+    output = seed(settings, "--if-empty")
+    assert "not added" in output
+    assert list(Partnership.objects.values_list("name", flat=True)) == ["A real partnership"]
+    assert not User.objects.exists()
+
+
+def test_seed_demo_if_empty_seeds_an_empty_database(settings):
+    seed(settings, "--if-empty")
+    assert Partnership.objects.filter(name=RIVERSIDE).exists()
+
+
+@pytest.mark.parametrize("email", EVERY_EMAIL)
+def test_every_demo_sign_in_works_through_the_sign_in_form(client, settings, email):
+    seed(settings)
+    response = client.post(
+        reverse("login"), {"username": email, "password": DEMO_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("improveplan:home"), 302)]
+    assert response.status_code == 200
+    assert response.context["user"].email == email
+    assert "My partnerships" in response.content.decode()
+
+
+def sign_in(client, email: str) -> None:
+    response = client.post(reverse("login"), {"username": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+
+
+def riverside_page() -> str:
+    return reverse("improveplan:partnership", args=[Partnership.objects.get(name=RIVERSIDE).pk])
+
+
+def test_the_demo_lead_may_invite_people(client, settings):
+    seed(settings)
+    sign_in(client, LEAD)
+    response = client.get(riverside_page())
+    assert response.status_code == 200
+    assert "Invite someone" in response.content.decode()
+
+
+@pytest.mark.parametrize("email", [BOARD, *PARTNERS])
+def test_demo_partners_and_board_members_may_not_invite_people(client, settings, email):
+    seed(settings)
+    sign_in(client, email)
+    response = client.get(riverside_page())
+    assert response.status_code == 200
+    assert RIVERSIDE in response.content.decode()
+    assert "Invite someone" not in response.content.decode()
+
+
+def test_the_hillside_lead_cannot_see_riverside(client, settings):
+    seed(settings)
+    sign_in(client, HILLSIDE_LEAD)
+    assert client.get(riverside_page()).status_code == 404
