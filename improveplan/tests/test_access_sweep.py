@@ -249,3 +249,18 @@ def test_admin_is_for_site_administrators(client, world):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_404_page_explains_itself_without_saying_what_exists(outsider_client, world):
+    response = outsider_client.get(world.partnership.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in page
+    assert "Riverside" not in page
+
+
+def test_the_403_page_says_who_may(board_client, world):
+    response = board_client.get(reverse("improveplan:plan_edit", args=[world.plan.pk]))
+    page = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 403
+    assert "Only the partnership's leads may do this." in page
