@@ -46,49 +46,38 @@ def _get(queryset, pk):
 
 
 def get_partnership_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Partnership:
-    partnership = _get(Partnership.objects.for_user(request.user).distinct(), pk)
+    partnership = _get(Partnership.objects.for_user(request.user), pk)
     check_membership(request, partnership.pk, manage=manage)
     return partnership
 
 
-def get_plan_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Plan:
-    plan = _get(Plan.objects.for_user(request.user).select_related("partnership"), pk)
-    check_membership(request, plan.partnership_id, manage=manage)
-    return plan
+def _get_in_users_partnership(request: HttpRequest, queryset, pk, *, manage: bool):
+    """An object that belongs to one of the viewer's partnerships, through ``partnership``."""
+    found = _get(
+        queryset.filter(partnership__memberships__user=request.user).select_related("partnership"),
+        pk,
+    )
+    check_membership(request, found.partnership_id, manage=manage)
+    return found
 
 
 def get_organisation_for_user(
     request: HttpRequest, pk: int, *, manage: bool = False
 ) -> Organisation:
-    organisation = _get(
-        Organisation.objects.filter(partnership__memberships__user=request.user).select_related(
-            "partnership"
-        ),
-        pk,
-    )
-    check_membership(request, organisation.partnership_id, manage=manage)
-    return organisation
+    return _get_in_users_partnership(request, Organisation.objects, pk, manage=manage)
 
 
 def get_membership_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Membership:
     """Another person's membership, as seen by a member of the same partnership."""
-    target = _get(
-        Membership.objects.filter(partnership__memberships__user=request.user).select_related(
-            "user", "organisation", "partnership"
-        ),
-        pk,
-    )
-    check_membership(request, target.partnership_id, manage=manage)
-    return target
+    queryset = Membership.objects.select_related("user", "organisation")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage)
 
 
 def get_invitation_for_user(request: HttpRequest, pk: int, *, manage: bool = True) -> Invitation:
     """Invitations are the leads' business: other members may not see them at all."""
-    invitation = _get(
-        Invitation.objects.filter(partnership__memberships__user=request.user).select_related(
-            "partnership", "organisation"
-        ),
-        pk,
-    )
-    check_membership(request, invitation.partnership_id, manage=manage)
-    return invitation
+    queryset = Invitation.objects.select_related("organisation")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage)
+
+
+def get_plan_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Plan:
+    return _get_in_users_partnership(request, Plan.objects, pk, manage=manage)

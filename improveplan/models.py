@@ -232,13 +232,6 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.cancelled_at is None and not self.is_expired
 
 
-class PlanQuerySet(models.QuerySet):
-    def for_user(self, user) -> PlanQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(partnership__memberships__user=user)
-
-
 class Plan(models.Model):
     class Method(models.TextChoices):
         FIVE_STEPS = "five_steps", "Five Steps to Better Outcomes"
@@ -263,8 +256,6 @@ class Plan(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_start", "title"]

@@ -45,6 +45,30 @@ def _form_errors_from(error: ValidationError, form) -> None:
         form.add_error(None, error)
 
 
+def form_page(
+    request: HttpRequest,
+    form,
+    *,
+    partnership,
+    title: str,
+    submit: str,
+    plan=None,
+    intro: str = "",
+    cancel_url: str = "",
+) -> HttpResponse:
+    """A page with one form on it, inside a partnership."""
+    context = {
+        "form": form,
+        "partnership": partnership,
+        "plan": plan,
+        "title": title,
+        "intro": intro,
+        "submit": submit,
+        "cancel_url": cancel_url or partnership.get_absolute_url(),
+    }
+    return render(request, "improveplan/form_page.html", context)
+
+
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -93,10 +117,12 @@ def organisation_create(request: HttpRequest, pk: int) -> HttpResponse:
         organisation = form.save()
         messages.success(request, f"{organisation} has joined the partnership.")
         return redirect(partnership)
-    return render(
+    return form_page(
         request,
-        "improveplan/organisation_form.html",
-        {"form": form, "partnership": partnership, "title": "Add an organisation"},
+        form,
+        partnership=partnership,
+        title="Add an organisation",
+        submit="Save organisation",
     )
 
 
@@ -110,10 +136,13 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, f"{organisation} has been saved.")
         return redirect(partnership)
-    return render(
+    organisation.refresh_from_db()
+    return form_page(
         request,
-        "improveplan/organisation_form.html",
-        {"form": form, "partnership": partnership, "title": f"Edit {organisation}"},
+        form,
+        partnership=partnership,
+        title=f"Edit {organisation}",
+        submit="Save organisation",
     )
 
 
@@ -137,8 +166,14 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"An invitation has been emailed to {invitation.email}.")
             return redirect(partnership)
-    return render(
-        request, "improveplan/invitation_form.html", {"form": form, "partnership": partnership}
+    return form_page(
+        request,
+        form,
+        partnership=partnership,
+        title=f"Invite someone to {partnership}",
+        intro="We will email them a link. It lets them choose a password and join; it works "
+        f"once, for the next {settings.INVITATION_VALID_DAYS} days.",
+        submit="Send the invitation",
     )
 
 
@@ -230,8 +265,15 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(membership.partnership)
     # A refused change must not show as if it had happened.
     membership.refresh_from_db()
-    return render(
-        request, "improveplan/membership_form.html", {"form": form, "membership": membership}
+    role = membership.get_role_display().lower()
+    return form_page(
+        request,
+        form,
+        partnership=membership.partnership,
+        title=f"Change {membership.user}'s membership",
+        intro=f"{membership.user} ({membership.user.email}) is now a {role} "
+        f"for {membership.organisation}.",
+        submit="Save",
     )
 
 
@@ -265,11 +307,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
         plan = form.save()
         messages.success(request, f"The plan “{plan}” has been created.")
         return redirect(plan)
-    return render(
-        request,
-        "improveplan/plan_form.html",
-        {"form": form, "partnership": partnership, "title": "New plan"},
-    )
+    return form_page(request, form, partnership=partnership, title="New plan", submit="Save plan")
 
 
 @login_required
@@ -293,10 +331,14 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"The plan “{plan}” has been saved.")
         return redirect(plan)
     plan.refresh_from_db()
-    return render(
+    return form_page(
         request,
-        "improveplan/plan_form.html",
-        {"form": form, "partnership": plan.partnership, "plan": plan, "title": f"Edit {plan}"},
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Edit {plan}",
+        submit="Save plan",
+        cancel_url=plan.get_absolute_url(),
     )
 
 
