@@ -14,7 +14,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from improveplan.models import Invitation, Membership, Organisation, Partnership, Plan
+from improveplan import security
+from improveplan.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Plan,
+    SecurityEvent,
+)
 
 
 def membership_of(user, partnership_id: int) -> Membership | None:
@@ -31,22 +39,45 @@ def check_membership(request: HttpRequest, partnership_id: int, *, manage: bool)
     """The viewer's membership of the partnership; 404 without one, 403 if it may not manage."""
     membership = membership_of(request.user, partnership_id)
     if membership is None:
+        refuse(request, f"partnership {partnership_id}", partnership_id)
         raise Http404("No such page.")
     if manage and not membership.manages:
+        refuse(request, f"a lead's change in partnership {partnership_id}", partnership_id)
         raise PermissionDenied("Only the partnership's leads may do this.")
     request.membership = membership
     return membership
 
 
-def _get(queryset, pk):
+def refuse(request: HttpRequest, what: str, partnership_id: int | None = None) -> None:
+    security.record(
+        SecurityEvent.Kind.ACCESS_REFUSED,
+        request=request,
+        partnership_id=partnership_id,
+        detail=f"{request.method} refused: {what}",
+    )
+
+
+def _get(request: HttpRequest, queryset, pk):
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
+        # Someone asking for another partnership's object is worth a line in the log;
+        # a mistyped address is not.
+        model = queryset.model
+        owner = (
+            model.objects.filter(pk=pk)
+            .values_list("pk" if model is Partnership else "partnership_id", flat=True)
+            .first()
+            if str(pk).isdigit()
+            else None
+        )
+        if owner is not None:
+            refuse(request, f"{model._meta.verbose_name} {pk}", owner)
         raise Http404("No such page.") from None
 
 
 def get_partnership_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Partnership:
-    partnership = _get(Partnership.objects.for_user(request.user), pk)
+    partnership = _get(request, Partnership.objects.for_user(request.user), pk)
     check_membership(request, partnership.pk, manage=manage)
     return partnership
 
@@ -54,6 +85,7 @@ def get_partnership_for_user(request: HttpRequest, pk: int, *, manage: bool = Fa
 def _get_in_users_partnership(request: HttpRequest, queryset, pk, *, manage: bool):
     """An object that belongs to one of the viewer's partnerships, through ``partnership``."""
     found = _get(
+        request,
         queryset.filter(partnership__memberships__user=request.user).select_related("partnership"),
         pk,
     )

@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from improveplan.models import Invitation, Membership, Organisation, Partnership, Plan, User
+from improveplan.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Plan,
+    SecurityEvent,
+    User,
+)
 
 
 @admin.register(User)
@@ -81,3 +89,23 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["status", "method"]
     list_select_related = ["partnership"]
     search_fields = ["title", "partnership__name"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log is evidence: administrators read it, nobody edits it."""
+
+    list_display = ["at", "kind", "email", "user", "partnership", "ip_address", "path"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "partnership"]
+    search_fields = ["email", "user__email", "ip_address", "path", "detail"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -275,3 +275,50 @@ class Plan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("improveplan:plan", args=[self.pk])
+
+
+class SecurityEvent(models.Model):
+    """The security log: who did what, when, from where. Read by site administrators."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+        ACCESS_REFUSED = "access_refused", "Refused access"
+        ROLE_CHANGED = "role_changed", "Role or organisation changed"
+        MEMBER_REMOVED = "member_removed", "Member removed"
+        MEMBER_JOINED = "member_joined", "Member joined"
+        EXPORT = "export", "Data exported"
+        IMPORT = "import", "Data imported"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who did it, when they were signed in.",
+    )
+    email = models.CharField(
+        max_length=254, blank=True, help_text="The address given, for sign-ins."
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            # The admin's list: newest first, filtered by kind.
+            models.Index(fields=["kind", "-at"], name="security_event_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} – {self.email or self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+        )

@@ -7,7 +7,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from improveplan.models import Invitation, Membership, Organisation, Partnership, Role, User
+from improveplan import security
+from improveplan.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Role,
+    SecurityEvent,
+    User,
+)
 from improveplan.tasks import send_invitation_email
 
 INVITATION_SALT = "improveplan.invitation"
@@ -105,12 +114,19 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             raise ValidationError("This invitation link has expired or has already been used.")
         if Membership.objects.filter(user=user, partnership_id=invitation.partnership_id).exists():
             raise ValidationError(f"You are already a member of {invitation.partnership}.")
-        return Membership.objects.create(
+        membership = Membership.objects.create(
             user=user,
             partnership_id=invitation.partnership_id,
             organisation_id=invitation.organisation_id,
             role=invitation.role,
         )
+        security.record(
+            SecurityEvent.Kind.MEMBER_JOINED,
+            user=user,
+            partnership_id=invitation.partnership_id,
+            detail=f"Joined as {membership.get_role_display()} through invitation {invitation.pk}",
+        )
+        return membership
 
 
 def invitation_accept_as_new_user(
@@ -136,7 +152,7 @@ def _lock_leads(partnership_id: int) -> int:
 
 
 def membership_change(
-    *, membership: Membership, role: str, organisation: Organisation
+    *, membership: Membership, role: str, organisation: Organisation, by: User
 ) -> Membership:
     """Change a member's role or organisation. A partnership always keeps one lead."""
     if organisation.partnership_id != membership.partnership_id:
@@ -154,10 +170,18 @@ def membership_change(
         membership.role = role
         membership.organisation = organisation
         membership.save(update_fields=["role", "organisation"])
+        if (current.role, current.organisation_id) != (role, organisation.pk):
+            security.record(
+                SecurityEvent.Kind.ROLE_CHANGED,
+                user=by,
+                partnership_id=membership.partnership_id,
+                detail=f"{current.user.email}: {current.get_role_display()} for "
+                f"{current.organisation} → {membership.get_role_display()} for {organisation}",
+            )
     return membership
 
 
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, by: User) -> None:
     with transaction.atomic():
         leads = _lock_leads(membership.partnership_id)
         current = Membership.objects.filter(pk=membership.pk).first()
@@ -169,3 +193,9 @@ def membership_remove(*, membership: Membership) -> None:
                 "Make someone else a lead first."
             )
         current.delete()
+        security.record(
+            SecurityEvent.Kind.MEMBER_REMOVED,
+            user=by,
+            partnership_id=current.partnership_id,
+            detail=f"{current.user.email} ({current.get_role_display()}) removed",
+        )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -257,6 +259,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 membership=membership,
                 role=form.cleaned_data["role"],
                 organisation=form.cleaned_data["organisation"],
+                by=request.user,
             )
         except ValidationError as error:
             _form_errors_from(error, form)
@@ -283,7 +286,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_membership_for_user(request, pk, manage=True)
     if request.method == "POST":
         try:
-            services.membership_remove(membership=membership)
+            services.membership_remove(membership=membership, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(membership.partnership)
@@ -340,6 +343,18 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Save plan",
         cancel_url=plan.get_absolute_url(),
     )
+
+
+# Accounts ---------------------------------------------------------------------
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password also lifts a sign-in lockout: the way back for the real owner."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email)
+        return response
 
 
 # Operations ------------------------------------------------------------------

@@ -85,7 +85,10 @@ def test_service_refuses_another_partnerships_organisation(world):
     membership = world.membership(world.partner)
     with pytest.raises(ValidationError):
         membership_change(
-            membership=membership, role=Role.PARTNER, organisation=world.other_organisation
+            membership=membership,
+            role=Role.PARTNER,
+            organisation=world.other_organisation,
+            by=world.lead,
         )
     assert world.membership(world.partner).organisation == world.housing
 
@@ -101,7 +104,7 @@ def test_two_leads_removing_each_other_at_once_leave_one_lead(world, postgresql)
     def remove(membership):
         try:
             barrier.wait(timeout=10)
-            membership_remove(membership=membership)
+            membership_remove(membership=membership, by=membership.user)
             outcomes.append("removed")
         except ValidationError:
             outcomes.append("refused")
