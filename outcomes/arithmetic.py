@@ -1,0 +1,521 @@
+"""The statistics behind indicator forecasts.
+
+Plain Python, with no Django and no numpy, so the arithmetic a board relies on can be read and
+tested on its own.
+
+Time is measured in years of 365.25 days from the date of the earliest reading, so readings at
+uneven dates, or with periods missing, are fitted where they really fall.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+
+DAYS_PER_YEAR = Fraction(1461, 4)  # 365.25, exactly
+
+
+@dataclass(frozen=True)
+class Point:
+    """One reading; `lower` and `upper` bound its margin of error where one is published."""
+
+    when: date
+    value: float
+    lower: float | None = None
+    upper: float | None = None
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+    def meets(self, value: float, target_value: float) -> bool:
+        """Reaching the target exactly counts as meeting it."""
+        if self is Direction.HIGHER_IS_BETTER:
+            return value >= target_value
+        return value <= target_value
+
+
+# Student's t distribution -----------------------------------------------------------------------
+
+
+def _beta_continued_fraction(x: float, a: float, b: float) -> float:
+    """The continued fraction of the incomplete beta function, by the modified Lentz method."""
+    tiny = 1e-300  # stands in for a zero denominator, which Lentz's method must avoid
+    c = 1.0
+    d = 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 1000):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            return result
+    raise ArithmeticError(f"incomplete beta did not converge for x={x}, a={a}, b={b}")
+
+
+def _regularized_beta(x: float, y: float, a: float, b: float) -> float:
+    """I_x(a, b), with y = 1 − x passed in separately so that neither loses digits to 1 − x."""
+    if x <= 0.0:
+        return 0.0
+    if y <= 0.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(y)
+    )
+    # The fraction converges quickly only on this side of the mean; beyond it use the symmetry.
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_continued_fraction(x, a, b) / a
+    return 1.0 - math.exp(log_front) * _beta_continued_fraction(y, b, a) / b
+
+
+def _upper_tail(t: float, df: float) -> float:
+    """P(T ≥ t) for t ≥ 0, computed directly so that small tail probabilities keep their digits."""
+    t_squared = t * t
+    if math.isinf(t_squared):
+        return 0.0
+    total = df + t_squared
+    return 0.5 * _regularized_beta(df / total, t_squared / total, df / 2.0, 0.5)
+
+
+def _check_df(df: float) -> None:
+    if not df > 0:
+        raise ValueError(f"degrees of freedom must be positive, not {df}")
+
+
+def student_t_cdf(t: float, df: float) -> float:
+    """P(T ≤ t) for Student's t with `df` degrees of freedom."""
+    _check_df(df)
+    if t >= 0:
+        return 1.0 - _upper_tail(t, df)
+    return _upper_tail(-t, df)
+
+
+def student_t_sf(t: float, df: float) -> float:
+    """P(T ≥ t): the upper tail, without the loss of digits in 1 − cdf."""
+    return student_t_cdf(-t, df)
+
+
+def student_t_quantile(p: float, df: float) -> float:
+    """The t with P(T ≤ t) = p, found by bisection: slower than Newton's method, never lost."""
+    _check_df(df)
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"probability must be between 0 and 1, not {p}")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -student_t_quantile(1.0 - p, df)
+    tail = 1.0 - p
+    low, high = 0.0, 1.0
+    while _upper_tail(high, df) > tail:
+        low, high = high, high * 2.0
+    while True:
+        middle = (low + high) / 2.0
+        if middle <= low or middle >= high:  # no float left between them
+            return middle
+        if _upper_tail(middle, df) > tail:
+            low = middle
+        else:
+            high = middle
+
+
+# Trends and forecasts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A straight line fitted by ordinary least squares to readings against time.
+
+    x is years since `origin`, the date of the earliest reading, so `intercept` is the fitted
+    value on that date (a calendar year 0 would make it a meaningless extrapolation).
+    `mean_years` (x̄) and `sxx` (Σ(x − x̄)², in years²) are what prediction intervals need.
+    """
+
+    origin: date
+    slope_per_year: float
+    intercept: float
+    n: int
+    residual_standard_error: float | None  # None when n == 2: two points leave no residuals
+    mean_years: float
+    sxx: float
+
+    def years_since_origin(self, when: date) -> float:
+        return (when - self.origin).days / float(DAYS_PER_YEAR)
+
+    def value_at(self, when: date) -> float:
+        return self.intercept + self.slope_per_year * self.years_since_origin(when)
+
+    def prediction_scale(self, when: date) -> float | None:
+        """How far a new reading at `when` may stray from the line: s·√(1 + 1/n + (x₀ − x̄)²/Sxx).
+
+        It is wider than the uncertainty of the line itself because a single reading also
+        carries the year-to-year scatter around the line.
+        """
+        if self.residual_standard_error is None:
+            return None
+        distance = self.years_since_origin(when) - self.mean_years
+        return self.residual_standard_error * math.sqrt(
+            1.0 + 1.0 / self.n + distance * distance / self.sxx
+        )
+
+
+def trend(points: Sequence[Point]) -> Trend | None:
+    """The least-squares line through the readings; None without two distinct dates.
+
+    The sums are exact (days are whole numbers, and every float is a fraction), so a flat or
+    perfectly straight series has residuals of exactly zero rather than rounding noise.
+    """
+    n = len(points)
+    if n < 2:
+        return None
+    origin = min(point.when for point in points)
+    days = [Fraction((point.when - origin).days) for point in points]
+    values = [Fraction(point.value) for point in points]
+    mean_day = sum(days) / n
+    mean_value = sum(values) / n
+    sxx = sum((day - mean_day) ** 2 for day in days)
+    if sxx == 0:
+        return None  # every reading on one date: there is no time over which to see change
+    sxy = sum(
+        (day - mean_day) * (value - mean_value) for day, value in zip(days, values, strict=True)
+    )
+    slope_per_day = sxy / sxx
+    intercept = mean_value - slope_per_day * mean_day
+    residual_standard_error = None
+    if n > 2:
+        squared_residuals = sum(
+            (value - intercept - slope_per_day * day) ** 2
+            for day, value in zip(days, values, strict=True)
+        )
+        residual_standard_error = math.sqrt(squared_residuals / (n - 2))
+    return Trend(
+        origin=origin,
+        slope_per_year=float(slope_per_day * DAYS_PER_YEAR),
+        intercept=float(intercept),
+        n=n,
+        residual_standard_error=residual_standard_error,
+        mean_years=float(mean_day / DAYS_PER_YEAR),
+        sxx=float(sxx / DAYS_PER_YEAR**2),
+    )
+
+
+@dataclass(frozen=True)
+class Forecast:
+    when: date
+    value: float
+    lower: float | None
+    upper: float | None
+
+
+def _check_level(level: float) -> None:
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1, not {level}")
+
+
+def _forecast_from(fitted: Trend, when: date, level: float) -> Forecast:
+    value = fitted.value_at(when)
+    scale = fitted.prediction_scale(when)
+    if scale is None:
+        return Forecast(when=when, value=value, lower=None, upper=None)
+    half_width = student_t_quantile((1.0 + level) / 2.0, fitted.n - 2) * scale
+    return Forecast(when=when, value=value, lower=value - half_width, upper=value + half_width)
+
+
+def forecast(points: Sequence[Point], when: date, level: float = 0.95) -> Forecast | None:
+    """The trend's value at `when`, with the interval a single future reading should fall in.
+
+    The interval is a prediction interval, not the confidence interval of the line: a board
+    will compare it with one reading, which scatters around the line. None without a trend;
+    no interval from two readings, which leave nothing to measure scatter by.
+    """
+    _check_level(level)
+    fitted = trend(points)
+    if fitted is None:
+        return None
+    return _forecast_from(fitted, when, level)
+
+
+def _likelihood_from(
+    fitted: Trend, target_value: float, target_date: date, direction: Direction
+) -> float | None:
+    scale = fitted.prediction_scale(target_date)
+    if scale is None:
+        return None
+    value = fitted.value_at(target_date)
+    if scale == 0.0:  # readings exactly on a line: the forecast is certain
+        return 1.0 if direction.meets(value, target_value) else 0.0
+    t = (target_value - value) / scale
+    if direction is Direction.HIGHER_IS_BETTER:
+        return student_t_sf(t, fitted.n - 2)
+    return student_t_cdf(t, fitted.n - 2)
+
+
+def likelihood_of_meeting(
+    points: Sequence[Point], target_value: float, target_date: date, direction: Direction
+) -> float | None:
+    """The chance (0 to 1) that the reading at `target_date` meets the target.
+
+    From the predictive Student t distribution around the forecast, with n − 2 degrees of
+    freedom. None with fewer than three readings: there is no scatter to judge the chance by.
+    """
+    fitted = trend(points)
+    if fitted is None:
+        return None
+    return _likelihood_from(fitted, target_value, target_date, direction)
+
+
+# Gaps and rates ---------------------------------------------------------------------------------
+
+
+def gap(current: float, target_value: float, direction: Direction) -> float:
+    """How far there is still to go, in the indicator's units; 0 once the target is met."""
+    if direction is Direction.HIGHER_IS_BETTER:
+        return max(0.0, target_value - current)
+    return max(0.0, current - target_value)
+
+
+def gap_in_people(gap_in_units: float, *, per: float, denominator: float) -> float:
+    """A gap in a rate "per `per`" as a number of people: 2.5 per 100 of 12,000 is 300 people."""
+    if per <= 0:
+        raise ValueError(f"per must be positive, not {per}")
+    return gap_in_units / per * denominator
+
+
+def rate_needed_per_year(current: Point, target_value: float, target_date: date) -> float | None:
+    """The steady change per year that would reach the target on the day; None once it is due."""
+    days = (target_date - current.when).days
+    if days <= 0:
+        return None
+    return (target_value - current.value) / (days / float(DAYS_PER_YEAR))
+
+
+def recent_rate_per_year(points: Sequence[Point], last_n: int = 3) -> float | None:
+    """The least-squares slope of the latest `last_n` readings, to set beside the rate needed."""
+    if last_n < 2:
+        raise ValueError(f"a rate needs at least two readings, not last_n={last_n}")
+    recent = sorted(points, key=lambda point: point.when)[-last_n:]
+    fitted = trend(recent)
+    return None if fitted is None else fitted.slope_per_year
+
+
+def _margin_of_error(point: Point) -> float | None:
+    if point.lower is None or point.upper is None:
+        return None
+    return (point.upper - point.lower) / 2.0
+
+
+def change_is_significant(earlier: Point, later: Point) -> bool | None:
+    """Whether a change is larger than the two readings' margins of error combined.
+
+    Assumes each interval is a symmetric 95% interval and the two readings' errors are
+    independent, so margins combine as √(m₁² + m₂²). None if either reading has no interval.
+    """
+    first, second = _margin_of_error(earlier), _margin_of_error(later)
+    if first is None or second is None:
+        return None
+    return abs(later.value - earlier.value) > math.hypot(first, second)
+
+
+@dataclass(frozen=True)
+class Spread:
+    best_group: str
+    best: float
+    worst_group: str
+    worst: float
+    gap: float
+    standard_deviation: float | None  # sample SD; None for a single group
+
+
+def spread(values_by_group: Mapping[str, float], direction: Direction) -> Spread | None:
+    """How far apart groups (areas, ages, ethnic groups…) are; ties go to the group listed first.
+
+    The standard deviation is the sample one: the groups are taken as a sample of how much
+    places like these vary. None for no groups at all.
+    """
+    if not values_by_group:
+        return None
+    highest = max(values_by_group, key=values_by_group.__getitem__)
+    lowest = min(values_by_group, key=values_by_group.__getitem__)
+    best_group, worst_group = (
+        (highest, lowest) if direction is Direction.HIGHER_IS_BETTER else (lowest, highest)
+    )
+    best, worst = values_by_group[best_group], values_by_group[worst_group]
+    values = list(values_by_group.values())
+    return Spread(
+        best_group=best_group,
+        best=best,
+        worst_group=worst_group,
+        worst=worst,
+        gap=abs(best - worst),
+        standard_deviation=statistics.stdev(values) if len(values) > 1 else None,
+    )
+
+
+# Judgement --------------------------------------------------------------------------------------
+
+
+class Status(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NOT_ENOUGH_DATA = "not_enough_data"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.ON_TRACK: "On track",
+    Status.AT_RISK: "At risk",
+    Status.OFF_TRACK: "Off track",
+    Status.NOT_ENOUGH_DATA: "Not enough data",
+}
+
+ON_TRACK_LIKELIHOOD = 0.7
+AT_RISK_LIKELIHOOD = 0.3
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: Status
+    sentence: str
+    forecast: Forecast | None
+    likelihood: float | None
+
+
+def format_value(value: float, unit: str = "", *, decimals: int = 1) -> str:
+    """A number as a board paper prints it: "61.2%", "12.4 per 1,000 people", "12,000"."""
+    number = f"{round(value, decimals) + 0.0:,.{decimals}f}"  # + 0.0 turns -0.0 into 0.0
+    if not unit:
+        return number
+    if unit == "%":
+        return f"{number}%"
+    return f"{number} {unit}"
+
+
+def format_month(when: date) -> str:
+    return f"{when:%B %Y}"
+
+
+def _decimals_for(points: Sequence[Point], target_value: float) -> int:
+    """Whole numbers for counts of 100 or more, where a tenth of a person means nothing."""
+    values = [target_value, *(point.value for point in points)]
+    counts = all(float(value).is_integer() for value in values)
+    return 0 if counts and abs(target_value) >= 100 else 1
+
+
+def _chance(likelihood: float) -> str:
+    percent = round(likelihood * 100)
+    if percent < 1:
+        return "less than a 1% chance"
+    if percent > 99:
+        return "more than a 99% chance"
+    article = "an" if str(percent).startswith("8") or percent in (11, 18) else "a"
+    return f"about {article} {percent}% chance"
+
+
+def judge(
+    points: Sequence[Point],
+    *,
+    target_value: float,
+    target_date: date,
+    direction: Direction,
+    unit: str = "",
+    today: date | None = None,
+) -> Judgement:
+    """Whether an indicator is on course for its target, in one sentence a board can read.
+
+    The rules, in order:
+    1. Fewer than three readings (or all on one date): NOT_ENOUGH_DATA, because a line
+       through two points shows no scatter to judge the chance of meeting the target by.
+    2. The latest reading already meets the target and the forecast for the target date still
+       does: ON_TRACK, whatever the chance says.
+    3. Otherwise by the chance of meeting the target (`likelihood_of_meeting`): at least 0.7
+       is ON_TRACK, at least 0.3 AT_RISK, anything lower OFF_TRACK.
+    Meeting means reaching the target or beating it. `today` (default: the real date) only
+    puts the sentence in the past tense once the target date has gone by.
+    """
+    count = len(points)
+    if count < 3:
+        if count == 0:
+            readings = "No readings yet"
+        elif count == 1:
+            readings = "Only 1 reading"
+        else:
+            readings = f"Only {count} readings"
+        return Judgement(
+            status=Status.NOT_ENOUGH_DATA,
+            sentence=f"{readings}: at least three are needed to forecast.",
+            forecast=None,
+            likelihood=None,
+        )
+    fitted = trend(points)
+    if fitted is None:
+        return Judgement(
+            status=Status.NOT_ENOUGH_DATA,
+            sentence=(
+                f"All {count} readings share one date: readings from different dates are "
+                "needed to forecast."
+            ),
+            forecast=None,
+            likelihood=None,
+        )
+    predicted = _forecast_from(fitted, target_date, 0.95)
+    likelihood = _likelihood_from(fitted, target_value, target_date, direction)
+    assert likelihood is not None  # three readings at two or more dates always give one
+
+    decimals = _decimals_for(points, target_value)
+
+    def show(value: float) -> str:
+        return format_value(value, unit, decimals=decimals)
+
+    latest = max(points, key=lambda point: point.when)
+    interval = ""
+    if predicted.lower is not None and predicted.upper is not None:
+        lower = format_value(predicted.lower, decimals=decimals)
+        upper = format_value(predicted.upper, decimals=decimals)
+        if lower != upper:  # readings exactly on a line leave no interval worth printing
+            # "between 57.0% and 65.4%", but "between 17.5 and 20.8 per 1,000 people"
+            lower = show(predicted.lower) if unit == "%" else lower
+            interval = f" (between {lower} and {show(predicted.upper)})"
+    when = f"{format_month(target_date)}{interval}"
+    target = show(target_value)
+    if target_date < (today or date.today()):
+        predicted_phrase = f"the trend line gives {show(predicted.value)} for {when}"
+        outcome = "that it was met"
+    else:
+        predicted_phrase = f"forecast {show(predicted.value)} by {when}"
+        outcome = "of meeting it"
+
+    if direction.meets(latest.value, target_value) and direction.meets(
+        predicted.value, target_value
+    ):
+        status = Status.ON_TRACK
+        sentence = (
+            f"Already at {show(latest.value)} against a target of {target}, and {predicted_phrase}."
+        )
+    else:
+        if likelihood >= ON_TRACK_LIKELIHOOD:
+            status = Status.ON_TRACK
+        elif likelihood >= AT_RISK_LIKELIHOOD:
+            status = Status.AT_RISK
+        else:
+            status = Status.OFF_TRACK
+        sentence = (
+            f"{predicted_phrase[0].upper()}{predicted_phrase[1:]}, against a target of {target}: "
+            f"{_chance(likelihood)} {outcome}."
+        )
+    return Judgement(status=status, sentence=sentence, forecast=predicted, likelihood=likelihood)
