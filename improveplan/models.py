@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -152,8 +153,10 @@ class Membership(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="memberships"
     )
+    # RESTRICT, not PROTECT: an organisation with members can't be deleted on its own,
+    # but deleting the whole partnership takes both.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships"
+        Organisation, on_delete=models.RESTRICT, related_name="memberships"
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     joined_at = models.DateTimeField(auto_now_add=True)
@@ -254,6 +257,15 @@ class Plan(models.Model):
     )
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.FIVE_STEPS)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The seeds ask for few outcomes and few indicators: the plan warns beyond these.
+    outcome_limit = models.PositiveSmallIntegerField(
+        "most outcomes", default=7, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    indicator_limit = models.PositiveSmallIntegerField(
+        "most indicators for an outcome",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,1 +1,388 @@
-# Outcomes, indicators, readings and targets arrive with the Steps 1–3 issue.
+"""Steps 1–3 of the Five Steps: where are we now, what is the evidence, where are we heading.
+
+Outcomes belong to a plan; indicators measure an outcome; readings, targets and comparators
+hang off an indicator; evidence and risks off an outcome.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from improveplan.models import Organisation, Plan
+from outcomes import arithmetic
+
+# Readings and targets must fall in a sensible range of years: a typo such as 2206
+# should be refused, not drawn a century away.
+EARLIEST_PERIOD = "1990-01-01"
+LATEST_PERIOD = "2100-12-31"
+
+
+class Outcome(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="outcomes")
+    statement = models.CharField(
+        max_length=300, help_text="The result the partnership wants, in plain words."
+    )
+    why_it_matters = models.TextField(blank=True)
+    priority = models.PositiveSmallIntegerField(
+        default=1, help_text="1 is the highest; outcomes are listed in this order."
+    )
+    target_groups = models.CharField(
+        max_length=300, blank=True, help_text="Who it is for, e.g. children under five."
+    )
+    places = models.CharField(
+        max_length=300, blank=True, help_text="Where, e.g. the three most deprived wards."
+    )
+    assumptions = models.TextField(
+        "assumptions behind the forecast",
+        blank=True,
+        help_text="What must hold for the forecast to come true: funding, national policy, data.",
+    )
+
+    class Meta:
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return self.statement
+
+    def get_absolute_url(self) -> str:
+        return reverse("outcomes:outcome", args=[self.pk])
+
+    @property
+    def partnership_id(self) -> int:
+        return self.plan.partnership_id
+
+
+class Indicator(models.Model):
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percentage"
+        COUNT = "count", "Count"
+        RATE = "rate", "Rate per N people"
+        MONEY = "money", "Money (£)"
+        DAYS = "days", "Days"
+        SCORE = "score", "Score"
+
+    class Kind(models.TextChoices):
+        POPULATION = "population", "Population indicator"
+        HOW_MUCH = "how_much", "How much did we do?"
+        HOW_WELL = "how_well", "How well did we do it?"
+        BETTER_OFF = "better_off", "Is anyone better off?"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ANNUAL = "annual", "Yearly"
+
+    class Direction(models.TextChoices):
+        # The same values as arithmetic.Direction.
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(
+        "reference",
+        max_length=20,
+        help_text="A short reference, unique in the plan, used in imported files, e.g. HW-01.",
+    )
+    name = models.CharField(max_length=200)
+    definition = models.TextField(
+        blank=True, help_text="Exactly what is counted, and over what population."
+    )
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.PERCENT)
+    rate_per = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For a rate: per how many people, e.g. 1000."
+    )
+    direction = models.CharField(
+        "which way is better", max_length=10, choices=Direction.choices, default="higher"
+    )
+    frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    source = models.CharField("data source", max_length=300, blank=True)
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.RESTRICT,
+        related_name="indicators",
+        verbose_name="owner organisation",
+        help_text="Its partners may enter readings for this indicator.",
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.POPULATION)
+    denominator = models.PositiveIntegerField(
+        "population or denominator",
+        null=True,
+        blank=True,
+        help_text="How many people the rate or percentage is of, to show the gap in people.",
+    )
+    # A lead may overrule the computed status, with a reason that is kept and shown.
+    status_override = models.CharField(
+        max_length=20, blank=True, choices=[(s.value, s.label) for s in arithmetic.Status]
+    )
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outcome__priority", "outcome_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_in_plan"),
+            models.CheckConstraint(
+                condition=Q(status_override="") | ~Q(override_reason=""),
+                name="indicator_override_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("outcomes:indicator", args=[self.pk])
+
+    @property
+    def unit_symbol(self) -> str:
+        """The unit as written after a number."""
+        if self.unit == self.Unit.PERCENT:
+            return "%"
+        if self.unit == self.Unit.RATE and self.rate_per:
+            return f"per {self.rate_per:,}"
+        if self.unit == self.Unit.MONEY:
+            return "£"
+        if self.unit == self.Unit.DAYS:
+            return "days"
+        return ""
+
+    @property
+    def arithmetic_direction(self) -> arithmetic.Direction:
+        return arithmetic.Direction(self.direction)
+
+    @property
+    def people_per(self) -> float | None:
+        """What a value is "per", to turn a gap in units into people."""
+        if self.unit == self.Unit.PERCENT:
+            return 100.0
+        if self.unit == self.Unit.RATE and self.rate_per:
+            return float(self.rate_per)
+        return None
+
+
+class Reading(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="readings")
+    period = models.DateField(help_text="The last day of the period the value describes.")
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    lower = models.DecimalField(
+        "lower bound", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    upper = models.DecimalField(
+        "upper bound", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    breakdown = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="A group or neighbourhood; leave empty for the whole area.",
+    )
+    source_note = models.CharField(max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator_id", "breakdown", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "breakdown"], name="one_reading_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(lower__isnull=True) | Q(lower__lte=F("value")),
+                name="reading_lower_bound_below_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(upper__isnull=True) | Q(upper__gte=F("value")),
+                name="reading_upper_bound_above_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(period__gte=EARLIEST_PERIOD, period__lte=LATEST_PERIOD),
+                name="reading_period_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.breakdown})" if self.breakdown else ""
+        return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {self.value}"
+
+    @property
+    def point(self) -> arithmetic.Point:
+        return arithmetic.Point(
+            when=self.period,
+            value=float(self.value),
+            lower=None if self.lower is None else float(self.lower),
+            upper=None if self.upper is None else float(self.upper),
+        )
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        LOCAL = "local", "Local"
+        NATIONAL = "national", "National"
+        STRETCH = "stretch", "Stretch"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LOCAL)
+    baseline_value = models.DecimalField(max_digits=16, decimal_places=4)
+    baseline_date = models.DateField()
+    target_value = models.DecimalField(max_digits=16, decimal_places=4)
+    target_date = models.DateField()
+
+    class Meta:
+        ordering = ["indicator_id", "target_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__gt=F("baseline_date")),
+                name="target_date_after_baseline",
+            ),
+            models.UniqueConstraint(fields=["indicator", "kind"], name="one_target_of_each_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} target {self.target_value} by {self.target_date:%b %Y}"
+
+
+class Comparator(models.Model):
+    class Kind(models.TextChoices):
+        NATIONAL = "national", "National"
+        REGIONAL = "regional", "Regional"
+        SIMILAR = "similar", "Similar areas"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="comparators")
+    name = models.CharField(max_length=100, help_text="E.g. England, North West, similar areas.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NATIONAL)
+
+    class Meta:
+        ordering = ["indicator_id", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "name"], name="comparator_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComparatorReading(models.Model):
+    comparator = models.ForeignKey(Comparator, on_delete=models.CASCADE, related_name="readings")
+    period = models.DateField()
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["comparator_id", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparator", "period"], name="one_comparator_reading_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__gte=EARLIEST_PERIOD, period__lte=LATEST_PERIOD),
+                name="comparator_reading_period_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comparator} {self.period:%Y-%m-%d}: {self.value}"
+
+
+class Evidence(models.Model):
+    """Step 2: what we know of the need, its causes, what is being done, and what we don't."""
+
+    class Kind(models.TextChoices):
+        NEED = "need", "Need"
+        CAUSE = "cause", "Cause"
+        BARRIER = "barrier", "Barrier"
+        OPPORTUNITY = "opportunity", "Opportunity"
+        INTERVENTION = "intervention", "Current intervention"
+        GAP = "gap", "Information gap"
+        SOURCE = "source", "Source"
+
+    class Level(models.TextChoices):
+        AREA = "area", "Area-wide"
+        LOCAL = "local", "Local"
+        GROUP = "group", "A particular group"
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    summary = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    level = models.CharField(
+        max_length=10, choices=Level.choices, blank=True, help_text="For needs: how wide."
+    )
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For interventions: who runs it.",
+    )
+    scale = models.CharField(
+        max_length=200, blank=True, help_text="For interventions: how many people it reaches."
+    )
+    cost = models.DecimalField(
+        "cost (£ a year)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    effect = models.TextField(
+        "evidence of effect", blank=True, help_text="For interventions: does it work?"
+    )
+    link = models.URLField(blank=True, help_text="For sources: where to read it.")
+
+    class Meta:
+        ordering = ["outcome_id", "kind", "pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=Decimal(0)),
+                name="evidence_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary}"
+
+
+class Risk(models.Model):
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="risks")
+    description = models.CharField(max_length=300)
+    likelihood = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (rare) to 5 (almost certain).",
+    )
+    impact = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (slight) to 5 (severe).",
+    )
+    owner = models.CharField(max_length=200, blank=True, help_text="Who watches this risk.")
+    mitigation = models.TextField(blank=True)
+    manageable_locally = models.BooleanField("can be managed locally", default=True)
+
+    class Meta:
+        ordering = ["outcome_id", "-likelihood", "-impact", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
+                name="risk_scores_one_to_five",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def rating(self) -> str:
+        return "High" if self.score >= 15 else "Medium" if self.score >= 8 else "Low"
