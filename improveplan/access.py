@@ -12,6 +12,7 @@ One helper per object type returns the object (404 or 403 otherwise) and sets
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest
 
 from improveplan import security
@@ -21,7 +22,18 @@ from improveplan.models import (
     Organisation,
     Partnership,
     Plan,
+    Role,
     SecurityEvent,
+)
+from outcomes.models import (
+    Comparator,
+    ComparatorReading,
+    Evidence,
+    Indicator,
+    Outcome,
+    Reading,
+    Risk,
+    Target,
 )
 
 
@@ -57,7 +69,8 @@ def refuse(request: HttpRequest, what: str, partnership_id: int | None = None) -
     )
 
 
-def _get(request: HttpRequest, queryset, pk):
+def _get(request: HttpRequest, queryset, pk, path: str = "partnership"):
+    """One object of the queryset, or 404. ``path`` leads from the model to its partnership."""
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
@@ -66,9 +79,9 @@ def _get(request: HttpRequest, queryset, pk):
         model = queryset.model
         owner = (
             model.objects.filter(pk=pk)
-            .values_list("pk" if model is Partnership else "partnership_id", flat=True)
+            .values_list("pk" if model is Partnership else f"{path}_id", flat=True)
             .first()
-            if str(pk).isdigit()
+            if str(pk).isdigit() and int(pk) < 2**63
             else None
         )
         if owner is not None:
@@ -82,14 +95,20 @@ def get_partnership_for_user(request: HttpRequest, pk: int, *, manage: bool = Fa
     return partnership
 
 
-def _get_in_users_partnership(request: HttpRequest, queryset, pk, *, manage: bool):
-    """An object that belongs to one of the viewer's partnerships, through ``partnership``."""
+def _get_in_users_partnership(
+    request: HttpRequest, queryset, pk, *, manage: bool, path: str = "partnership"
+):
+    """An object that belongs to one of the viewer's partnerships; ``path`` leads from the
+    object to that partnership, e.g. ``indicator__plan__partnership`` for a reading."""
     found = _get(
         request,
-        queryset.filter(partnership__memberships__user=request.user).select_related("partnership"),
+        queryset.filter(**{f"{path}__memberships__user": request.user}).annotate(
+            owning_partnership_id=F(f"{path}_id")
+        ),
         pk,
+        path,
     )
-    check_membership(request, found.partnership_id, manage=manage)
+    check_membership(request, found.owning_partnership_id, manage=manage)
     return found
 
 
@@ -112,4 +131,83 @@ def get_invitation_for_user(request: HttpRequest, pk: int, *, manage: bool = Tru
 
 
 def get_plan_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Plan:
-    return _get_in_users_partnership(request, Plan.objects, pk, manage=manage)
+    queryset = Plan.objects.select_related("partnership")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage)
+
+
+# Outcomes and what hangs off them -------------------------------------------------
+
+
+def get_outcome_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
+
+    queryset = Outcome.objects.select_related("plan__partnership")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def get_indicator_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
+
+    queryset = Indicator.objects.select_related("plan__partnership", "outcome", "owner")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def _get_under_indicator(request: HttpRequest, model, pk, *, manage: bool, via: str = "indicator"):
+    queryset = model.objects.select_related(f"{via}__plan__partnership", f"{via}__owner")
+    path = f"{via}__plan__partnership"
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_reading_for_user(request: HttpRequest, pk: int):
+    """A reading to change: leads, and partners of the organisation that owns the indicator."""
+
+    reading = _get_under_indicator(request, Reading, pk, manage=False)
+    check_may_enter_readings(request, reading.indicator)
+    return reading
+
+
+def get_target_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    return _get_under_indicator(request, Target, pk, manage=manage)
+
+
+def get_comparator_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    return _get_under_indicator(request, Comparator, pk, manage=manage)
+
+
+def get_comparator_reading_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    return _get_under_indicator(
+        request, ComparatorReading, pk, manage=manage, via="comparator__indicator"
+    )
+
+
+def _get_under_outcome(request: HttpRequest, model, pk, *, manage: bool):
+    queryset = model.objects.select_related("outcome__plan__partnership")
+    path = "outcome__plan__partnership"
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_evidence_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    return _get_under_outcome(request, Evidence, pk, manage=manage)
+
+
+def get_risk_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    return _get_under_outcome(request, Risk, pk, manage=manage)
+
+
+def may_enter_readings(membership: Membership, indicator) -> bool:
+    """Leads, and partners of the organisation that owns the indicator."""
+    if membership.manages:
+        return True
+    return membership.role == Role.PARTNER and membership.organisation_id == indicator.owner_id
+
+
+def check_may_enter_readings(request: HttpRequest, indicator) -> None:
+    """Refuse a member who may not enter this indicator's readings (after a getter above)."""
+    if not may_enter_readings(request.membership, indicator):
+        refuse(request, f"readings of indicator {indicator.pk}", indicator.plan.partnership_id)
+        raise PermissionDenied(
+            f"Only leads and partners from {indicator.owner} may enter readings for this indicator."
+        )

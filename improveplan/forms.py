@@ -78,7 +78,16 @@ class MembershipForm(forms.ModelForm):
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["title", "period_start", "period_end", "vision", "method", "status"]
+        fields = [
+            "title",
+            "period_start",
+            "period_end",
+            "vision",
+            "method",
+            "status",
+            "outcome_limit",
+            "indicator_limit",
+        ]
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -87,6 +96,8 @@ class PlanForm(forms.ModelForm):
         help_texts = {
             "method": "The way of working the plan follows. Every method uses the same outcomes, "
             "indicators and actions.",
+            "outcome_limit": "Few outcomes keep a partnership focused: the plan warns above this.",
+            "indicator_limit": "The plan warns when an outcome has more indicators than this.",
         }
 
     def clean(self) -> dict:

@@ -36,6 +36,7 @@ from improveplan.forms import (
     PlanForm,
 )
 from improveplan.models import Membership, Plan, User
+from outcomes.status import plan_outcome_reports
 
 
 def _form_errors_from(error: ValidationError, form) -> None:
@@ -317,10 +318,20 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
+    outcomes = plan_outcome_reports(plan)
     return render(
         request,
         "improveplan/plan_detail.html",
-        {"plan": plan, "partnership": plan.partnership, "manages": request.membership.manages},
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            "outcomes": outcomes,
+            "too_many_outcomes": len(outcomes) > plan.outcome_limit,
+            "crowded_outcomes": [
+                outcome for outcome, reports in outcomes if len(reports) > plan.indicator_limit
+            ],
+        },
     )
 
 

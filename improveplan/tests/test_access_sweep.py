@@ -23,6 +23,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from conftest import World
 from improveplan.models import Invitation, Role
 from improveplan.tests.factories import InvitationFactory
+from outcomes.tests.factories import (
+    ComparatorFactory,
+    ComparatorReadingFactory,
+    EvidenceFactory,
+    IndicatorFactory,
+    OutcomeFactory,
+    ReadingFactory,
+    RiskFactory,
+    TargetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +65,24 @@ def _invitation(w: World) -> dict:
     return {"pk": Invitation.objects.get(partnership=w.partnership).pk}
 
 
+def crud_routes(kind: str, *, parent: Kwargs, own, partner_writes=False, foreign_fields=None):
+    """The add, edit and delete pages of one kind of thing in the outcomes app."""
+    return {
+        f"outcomes:{kind}_create": Route(
+            kwargs=parent, writes=True, partner_writes=partner_writes, foreign_fields=foreign_fields
+        ),
+        f"outcomes:{kind}_edit": Route(
+            kwargs=lambda w: {"pk": own(w).pk},
+            writes=True,
+            partner_writes=partner_writes,
+            foreign_fields=foreign_fields,
+        ),
+        f"outcomes:{kind}_delete": Route(
+            kwargs=lambda w: {"pk": own(w).pk}, writes=True, partner_writes=partner_writes
+        ),
+    }
+
+
 ROUTES: dict[str, Route] = {
     # The partnership core
     "improveplan:home": Route(),
@@ -82,6 +110,53 @@ ROUTES: dict[str, Route] = {
     "improveplan:plan_create": Route(kwargs=_partnership, writes=True),
     "improveplan:plan": Route(kwargs=_plan),
     "improveplan:plan_edit": Route(kwargs=_plan, writes=True),
+    # Steps 1–3: outcomes and what hangs off them
+    "outcomes:outcome": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
+    "outcomes:indicator": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
+    "outcomes:indicator_status": Route(
+        kwargs=lambda w: {"pk": w.indicator.pk}, writes=True, get=False
+    ),
+    **crud_routes("outcome", parent=_plan, own=lambda w: w.outcome),
+    **crud_routes(
+        "indicator",
+        parent=lambda w: {"pk": w.outcome.pk},
+        own=lambda w: w.indicator,
+        foreign_fields=lambda w: {
+            "code": "X-1",
+            "name": "Smoking",
+            "kind": "population",
+            "unit": "percent",
+            "direction": "lower",
+            "frequency": "annual",
+            "owner": w.other_organisation.pk,
+        },
+    ),
+    **crud_routes(
+        "reading",
+        parent=lambda w: {"pk": w.indicator.pk},
+        own=lambda w: w.reading,
+        partner_writes=True,
+    ),
+    **crud_routes("target", parent=lambda w: {"pk": w.indicator.pk}, own=lambda w: w.target),
+    **crud_routes(
+        "comparator", parent=lambda w: {"pk": w.indicator.pk}, own=lambda w: w.comparator
+    ),
+    **crud_routes(
+        "comparator_reading",
+        parent=lambda w: {"pk": w.comparator.pk},
+        own=lambda w: w.comparator_reading,
+    ),
+    **crud_routes(
+        "evidence",
+        parent=lambda w: {"pk": w.outcome.pk},
+        own=lambda w: w.evidence,
+        foreign_fields=lambda w: {
+            "kind": "intervention",
+            "summary": "Stop smoking",
+            "lead_organisation": w.other_organisation.pk,
+        },
+    ),
+    **crud_routes("risk", parent=lambda w: {"pk": w.outcome.pk}, own=lambda w: w.risk),
     # Accounts
     "login": Route(public=True),
     "logout": Route(public=True, get=False),
@@ -153,8 +228,18 @@ def test_every_url_with_an_id_says_how_to_name_one():
 
 @pytest.fixture
 def sweep_world(world: World) -> World:
+    """The world, with one of everything in the first partnership for the sweep to name."""
     InvitationFactory(organisation=world.housing, email="waiting@example.org")
-    return world
+    w = world
+    w.outcome = OutcomeFactory(plan=w.plan)
+    w.indicator = IndicatorFactory(outcome=w.outcome, owner=w.housing)  # the partner's
+    w.reading = ReadingFactory(indicator=w.indicator)
+    w.target = TargetFactory(indicator=w.indicator)
+    w.comparator = ComparatorFactory(indicator=w.indicator)
+    w.comparator_reading = ComparatorReadingFactory(comparator=w.comparator)
+    w.evidence = EvidenceFactory(outcome=w.outcome)
+    w.risk = RiskFactory(outcome=w.outcome)
+    return w
 
 
 def _url(name: str, route: Route, w: World) -> str:

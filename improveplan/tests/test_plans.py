@@ -14,6 +14,8 @@ GOOD = {
     "vision": "Everyone feels safe walking home.",
     "method": Plan.Method.RBA,
     "status": Plan.Status.DRAFT,
+    "outcome_limit": 7,
+    "indicator_limit": 5,
 }
 
 

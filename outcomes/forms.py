@@ -1,0 +1,315 @@
+"""Forms for Steps 1–3. Each one cleans input only; the rules it checks are also database
+constraints, so nothing the form misses can be saved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from improveplan.forms import PartnershipOrganisationField
+from improveplan.models import Organisation
+from outcomes import arithmetic
+from outcomes.models import (
+    Comparator,
+    ComparatorReading,
+    Evidence,
+    Indicator,
+    Outcome,
+    Reading,
+    Risk,
+    Target,
+)
+
+EARLIEST = date(1990, 1, 1)
+LATEST = date(2100, 12, 31)
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def check_period(form: forms.Form, field: str) -> None:
+    when = form.cleaned_data.get(field)
+    if when and not EARLIEST <= when <= LATEST:
+        form.add_error(field, "Give a date between 1990 and 2100.")
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = [
+            "statement",
+            "why_it_matters",
+            "priority",
+            "target_groups",
+            "places",
+            "assumptions",
+        ]
+        widgets = {
+            "why_it_matters": forms.Textarea(attrs={"rows": 3}),
+            "assumptions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].widget.attrs["min"] = 1
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+
+class IndicatorForm(forms.ModelForm):
+    owner = PartnershipOrganisationField(
+        queryset=Organisation.objects.none(),
+        label="Owner organisation",
+        help_text="Its partners may enter readings for this indicator.",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "definition",
+            "kind",
+            "unit",
+            "rate_per",
+            "direction",
+            "frequency",
+            "source",
+            "owner",
+            "denominator",
+        ]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.outcome = parent if isinstance(parent, Outcome) else parent.outcome
+        self.fields["owner"].queryset = self.outcome.plan.partnership.organisations.all()
+
+    def attach(self, parent) -> None:
+        self.instance.outcome = parent
+        self.instance.plan_id = parent.plan_id
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().upper()
+        clash = Indicator.objects.filter(plan_id=self.outcome.plan_id, code__iexact=code)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another indicator in this plan has that reference.")
+        return code
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("unit") == Indicator.Unit.RATE and not cleaned.get("rate_per"):
+            self.add_error("rate_per", "Say what the rate is per, e.g. 1000 people.")
+        return cleaned
+
+
+class ReadingForm(forms.ModelForm):
+    class Meta:
+        model = Reading
+        fields = ["period", "value", "lower", "upper", "breakdown", "source_note"]
+        widgets = {"period": DATE_WIDGET}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = parent if isinstance(parent, Indicator) else parent.indicator
+
+    def attach(self, parent) -> None:
+        self.instance.indicator = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_period(self, "period")
+        value, lower, upper = (cleaned.get(name) for name in ("value", "lower", "upper"))
+        if value is not None and lower is not None and lower > value:
+            self.add_error("lower", f"The lower bound {lower} is above the value {value}.")
+        if value is not None and upper is not None and upper < value:
+            self.add_error("upper", f"The upper bound {upper} is below the value {value}.")
+        period, breakdown = cleaned.get("period"), cleaned.get("breakdown", "")
+        if period:
+            clash = Reading.objects.filter(
+                indicator=self.indicator, period=period, breakdown=breakdown
+            )
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                where = f" for {breakdown}" if breakdown else ""
+                self.add_error(
+                    "period", f"There is already a reading{where} for {period:%d %B %Y}."
+                )
+        return cleaned
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ["kind", "baseline_value", "baseline_date", "target_value", "target_date"]
+        widgets = {"baseline_date": DATE_WIDGET, "target_date": DATE_WIDGET}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = parent if isinstance(parent, Indicator) else parent.indicator
+
+    def attach(self, parent) -> None:
+        self.instance.indicator = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_period(self, "baseline_date")
+        check_period(self, "target_date")
+        start, end = cleaned.get("baseline_date"), cleaned.get("target_date")
+        if start and end and end <= start:
+            self.add_error("target_date", "The target date must come after the baseline date.")
+        kind = cleaned.get("kind")
+        clash = Target.objects.filter(indicator=self.indicator, kind=kind)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if kind and clash.exists():
+            self.add_error("kind", "This indicator already has a target of this kind.")
+        return cleaned
+
+
+class ComparatorForm(forms.ModelForm):
+    class Meta:
+        model = Comparator
+        fields = ["name", "kind"]
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = parent if isinstance(parent, Indicator) else parent.indicator
+
+    def attach(self, parent) -> None:
+        self.instance.indicator = parent
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Comparator.objects.filter(indicator=self.indicator, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("This indicator already has a comparator of that name.")
+        return name
+
+
+class ComparatorReadingForm(forms.ModelForm):
+    class Meta:
+        model = ComparatorReading
+        fields = ["period", "value"]
+        widgets = {"period": DATE_WIDGET}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.comparator = parent if isinstance(parent, Comparator) else parent.comparator
+
+    def attach(self, parent) -> None:
+        self.instance.comparator = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_period(self, "period")
+        period = cleaned.get("period")
+        clash = ComparatorReading.objects.filter(comparator=self.comparator, period=period)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if period and clash.exists():
+            self.add_error("period", f"{self.comparator} already has a value for that date.")
+        return cleaned
+
+
+class EvidenceForm(forms.ModelForm):
+    link = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text="For sources: where to read it.",
+    )
+    lead_organisation = PartnershipOrganisationField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="For interventions: who runs it.",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "kind",
+            "summary",
+            "detail",
+            "level",
+            "lead_organisation",
+            "scale",
+            "cost",
+            "effect",
+            "link",
+        ]
+        widgets = {
+            "detail": forms.Textarea(attrs={"rows": 3}),
+            "effect": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        outcome = parent if isinstance(parent, Outcome) else parent.outcome
+        self.fields["lead_organisation"].queryset = outcome.plan.partnership.organisations.all()
+        if kind := self.initial.get("kind"):
+            self.fields["kind"].initial = kind
+
+    def attach(self, parent) -> None:
+        self.instance.outcome = parent
+
+    def clean_cost(self):
+        cost = self.cleaned_data.get("cost")
+        if cost is not None and cost < 0:
+            raise forms.ValidationError("A cost cannot be negative.")
+        return cost
+
+
+class RiskForm(forms.ModelForm):
+    SCALE = [(n, str(n)) for n in range(1, 6)]
+    likelihood = forms.TypedChoiceField(
+        choices=SCALE, coerce=int, help_text="1 (rare) to 5 (almost certain)."
+    )
+    impact = forms.TypedChoiceField(
+        choices=SCALE, coerce=int, help_text="1 (slight) to 5 (severe)."
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "description",
+            "likelihood",
+            "impact",
+            "owner",
+            "mitigation",
+            "manageable_locally",
+        ]
+        widgets = {"mitigation": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+    def attach(self, parent) -> None:
+        self.instance.outcome = parent
+
+
+class StatusOverrideForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status to show",
+        choices=[("", "Use the computed status")]
+        + [(status.value, status.label) for status in arithmetic.Status],
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Kept and shown beside the status, e.g. new data not yet in the readings.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("status") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why the computed status is wrong.")
+        return cleaned

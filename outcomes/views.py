@@ -1,0 +1,332 @@
+"""Pages for Steps 1–3: outcomes, indicators and everything that hangs off them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from improveplan import access
+from improveplan.views import form_page
+from outcomes import forms
+from outcomes.models import Evidence, Indicator
+from outcomes.status import indicator_reports, report, with_report_data
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of thing a lead (or, for readings, a partner) adds, edits and deletes."""
+
+    noun: str
+    form: type
+    get_parent: Callable  # access helper for the parent, from its id
+    get_object: Callable  # access helper for the object, from its id
+    parent_of: Callable[[Model], Model]
+    back_to: Callable[[Model], str]  # where to go afterwards, given the parent
+    readings_rule: bool = False  # partners of the owning organisation may write too
+
+
+def _indicator_page(parent) -> str:
+    return parent.get_absolute_url()
+
+
+KINDS = {
+    "outcome": Kind(
+        noun="outcome",
+        form=forms.OutcomeForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_outcome_for_user,
+        parent_of=lambda outcome: outcome.plan,
+        back_to=lambda plan: plan.get_absolute_url(),
+    ),
+    "indicator": Kind(
+        noun="indicator",
+        form=forms.IndicatorForm,
+        get_parent=access.get_outcome_for_user,
+        get_object=access.get_indicator_for_user,
+        parent_of=lambda indicator: indicator.outcome,
+        back_to=lambda outcome: outcome.get_absolute_url(),
+    ),
+    "reading": Kind(
+        noun="reading",
+        form=forms.ReadingForm,
+        get_parent=access.get_indicator_for_user,
+        get_object=lambda request, pk, manage=False: access.get_reading_for_user(request, pk),
+        parent_of=lambda reading: reading.indicator,
+        back_to=_indicator_page,
+        readings_rule=True,
+    ),
+    "target": Kind(
+        noun="target",
+        form=forms.TargetForm,
+        get_parent=access.get_indicator_for_user,
+        get_object=access.get_target_for_user,
+        parent_of=lambda target: target.indicator,
+        back_to=_indicator_page,
+    ),
+    "comparator": Kind(
+        noun="comparator",
+        form=forms.ComparatorForm,
+        get_parent=access.get_indicator_for_user,
+        get_object=access.get_comparator_for_user,
+        parent_of=lambda comparator: comparator.indicator,
+        back_to=_indicator_page,
+    ),
+    "comparator_reading": Kind(
+        noun="comparator value",
+        form=forms.ComparatorReadingForm,
+        get_parent=access.get_comparator_for_user,
+        get_object=access.get_comparator_reading_for_user,
+        parent_of=lambda value: value.comparator,
+        back_to=lambda comparator: comparator.indicator.get_absolute_url(),
+    ),
+    "evidence": Kind(
+        noun="evidence",
+        form=forms.EvidenceForm,
+        get_parent=access.get_outcome_for_user,
+        get_object=access.get_evidence_for_user,
+        parent_of=lambda evidence: evidence.outcome,
+        back_to=lambda outcome: outcome.get_absolute_url() + "#step-2",
+    ),
+    "risk": Kind(
+        noun="risk",
+        form=forms.RiskForm,
+        get_parent=access.get_outcome_for_user,
+        get_object=access.get_risk_for_user,
+        parent_of=lambda risk: risk.outcome,
+        back_to=lambda outcome: outcome.get_absolute_url() + "#step-3",
+    ),
+}
+
+
+def _plan_of(thing):
+    """The plan an outcome, indicator or comparator belongs to, for breadcrumbs."""
+    for path in ("plan", "outcome.plan", "indicator.plan", "comparator.indicator.plan"):
+        current = thing
+        for attribute in path.split("."):
+            current = getattr(current, attribute, None)
+        if current is not None:
+            return current
+    return thing  # the parent is the plan itself
+
+
+def _get_parent(request: HttpRequest, kind: Kind, pk: int):
+    if kind.readings_rule:
+        indicator = kind.get_parent(request, pk)
+        access.check_may_enter_readings(request, indicator)
+        return indicator
+    return kind.get_parent(request, pk, manage=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_create(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
+    config = KINDS[kind]
+    parent = _get_parent(request, config, pk)
+    initial = (
+        {"kind": request.GET["kind"]} if kind == "evidence" and "kind" in request.GET else None
+    )
+    form = config.form(request.POST or None, parent=parent, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        form.attach(parent)
+        if kind == "reading":
+            form.instance.entered_by = request.user
+        form.save()
+        messages.success(request, f"The {config.noun} has been added.")
+        return redirect(config.back_to(parent))
+    plan = _plan_of(parent)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Add {'an' if config.noun[0] in 'aeiou' else 'a'} {config.noun}: {parent}",
+        submit=f"Save the {config.noun}",
+        cancel_url=config.back_to(parent),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
+    config = KINDS[kind]
+    item = config.get_object(request, pk, manage=True)
+    parent = config.parent_of(item)
+    form = config.form(request.POST or None, instance=item, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        if kind == "reading":
+            form.instance.entered_by = request.user
+        form.save()
+        messages.success(request, f"The {config.noun} has been saved.")
+        return redirect(config.back_to(parent))
+    item.refresh_from_db()
+    plan = _plan_of(parent)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Edit the {config.noun}: {item}",
+        submit=f"Save the {config.noun}",
+        cancel_url=config.back_to(parent),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
+    config = KINDS[kind]
+    item = config.get_object(request, pk, manage=True)
+    parent = config.parent_of(item)
+    if request.method == "POST":
+        item.delete()
+        messages.success(request, f"The {config.noun} “{item}” has been deleted.")
+        return redirect(config.back_to(parent))
+    plan = _plan_of(parent)
+    return render(
+        request,
+        "outcomes/confirm_delete.html",
+        {
+            "item": item,
+            "noun": config.noun,
+            "partnership": plan.partnership,
+            "plan": plan,
+            "cancel_url": config.back_to(parent),
+        },
+    )
+
+
+# Pages ------------------------------------------------------------------------------
+
+STEPS = [
+    (
+        1,
+        "Where are we now?",
+        [
+            "What do the indicators say, and how has each moved over the years?",
+            "How do we compare with the rest of the country, the region and similar areas?",
+            "Which groups and places are doing worst, and how wide is the gap?",
+            "Is the latest change bigger than the margin of error?",
+        ],
+    ),
+    (
+        2,
+        "What evidence do we have for priorities?",
+        [
+            "What is the need, who has it and where?",
+            "What causes it, and what stands in the way of change?",
+            "What is being done already, at what scale and cost, and does it work?",
+            "What don't we know yet? Each gap can become an action.",
+        ],
+    ),
+    (
+        3,
+        "Where are we trying to reach?",
+        [
+            "Where will the current trend take us by the target date, and how sure can we be?",
+            "How far is that from the target, in units and in people?",
+            "How fast must things change, compared with how fast they are changing?",
+            "What could knock us off course, and what are we assuming?",
+        ],
+    ),
+]
+
+
+EVIDENCE_HEADINGS = {
+    Evidence.Kind.NEED: "Needs",
+    Evidence.Kind.CAUSE: "Causes",
+    Evidence.Kind.BARRIER: "Barriers",
+    Evidence.Kind.OPPORTUNITY: "Opportunities",
+    Evidence.Kind.INTERVENTION: "Current interventions",
+    Evidence.Kind.GAP: "Information gaps",
+    Evidence.Kind.SOURCE: "Sources",
+}
+
+
+@login_required
+@require_GET
+def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = access.get_outcome_for_user(request, pk)
+    plan = outcome.plan
+    reports = indicator_reports(outcome.indicators.all())
+    evidence = list(outcome.evidence.select_related("lead_organisation"))
+    kinds_present = {item.kind for item in evidence}
+    answered = {
+        1: bool(reports) and all(r.points for r in reports),
+        2: {Evidence.Kind.NEED, Evidence.Kind.CAUSE} <= kinds_present,
+        3: bool(reports) and all(r.target for r in reports),
+    }
+    evidence_sections = [
+        (EVIDENCE_HEADINGS[kind], [item for item in evidence if item.kind == kind])
+        for kind in Evidence.Kind
+    ]
+    membership = request.membership
+    context = {
+        "outcome": outcome,
+        "plan": plan,
+        "partnership": plan.partnership,
+        "manages": membership.manages,
+        "reports": reports,
+        "evidence_sections": evidence_sections,
+        "risks": outcome.risks.all(),
+        "steps": [
+            (number, title, questions, answered[number]) for number, title, questions in STEPS
+        ],
+        "too_many_indicators": len(reports) > plan.indicator_limit,
+    }
+    return render(request, "outcomes/outcome_detail.html", context)
+
+
+@login_required
+@require_GET
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = access.get_indicator_for_user(request, pk)
+    indicator = with_report_data(Indicator.objects.filter(pk=indicator.pk)).get()
+    membership = request.membership
+    context = {
+        "indicator": indicator,
+        "report": report(indicator),
+        "plan": indicator.plan,
+        "partnership": indicator.plan.partnership,
+        "manages": membership.manages,
+        "may_enter_readings": access.may_enter_readings(membership, indicator),
+        "override_form": forms.StatusOverrideForm(
+            initial={"status": indicator.status_override, "reason": indicator.override_reason}
+        ),
+    }
+    return render(request, "outcomes/indicator_detail.html", context)
+
+
+@login_required
+@require_POST
+def indicator_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead overrules the computed status, with a reason, or goes back to the computed one."""
+    indicator = access.get_indicator_for_user(request, pk, manage=True)
+    form = forms.StatusOverrideForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(indicator)
+    indicator.status_override = form.cleaned_data["status"]
+    indicator.override_reason = (
+        form.cleaned_data["reason"].strip() if indicator.status_override else ""
+    )
+    indicator.overridden_by = request.user if indicator.status_override else None
+    indicator.overridden_at = timezone.now() if indicator.status_override else None
+    indicator.save(
+        update_fields=["status_override", "override_reason", "overridden_by", "overridden_at"]
+    )
+    messages.success(
+        request,
+        "The status now shown is your judgement, with your reason."
+        if indicator.status_override
+        else "The computed status is shown again.",
+    )
+    return redirect(indicator)
