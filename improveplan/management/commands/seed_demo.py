@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from outcomes.demo import seed_outcomes
 
 DEMO_PASSWORD = "improve-together-2026"
 
@@ -96,7 +97,10 @@ class Command(BaseCommand):
             )
         for email, full_name, organisation, role in PEOPLE:
             self.member(partnership, organisations[organisation], email, full_name, role)
-        Plan.objects.update_or_create(partnership=partnership, title=PLAN["title"], defaults=PLAN)
+        plan, _ = Plan.objects.update_or_create(
+            partnership=partnership, title=PLAN["title"], defaults=PLAN
+        )
+        seed_outcomes(plan, organisations)
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(
