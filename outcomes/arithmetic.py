@@ -174,40 +174,46 @@ class Trend:
 def trend(points: Sequence[Point]) -> Trend | None:
     """The least-squares line through the readings; None without two distinct dates.
 
-    The sums are exact (days are whole numbers, and every float is a fraction), so a flat or
-    perfectly straight series has residuals of exactly zero rather than rounding noise.
+    Sums are taken about the means with math.fsum, so they are exact to the last bit of a
+    float; residuals that are only rounding noise (a flat or perfectly straight series) are
+    taken as zero rather than drawn as a hair-thin interval.
     """
     n = len(points)
     if n < 2:
         return None
     origin = min(point.when for point in points)
-    days = [Fraction((point.when - origin).days) for point in points]
-    values = [Fraction(point.value) for point in points]
-    mean_day = sum(days) / n
-    mean_value = sum(values) / n
-    sxx = sum((day - mean_day) ** 2 for day in days)
+    days = [float((point.when - origin).days) for point in points]
+    values = [float(point.value) for point in points]
+    mean_day = math.fsum(days) / n
+    mean_value = math.fsum(values) / n
+    centred_days = [day - mean_day for day in days]
+    sxx = math.fsum(day * day for day in centred_days)
     if sxx == 0:
         return None  # every reading on one date: there is no time over which to see change
-    sxy = sum(
-        (day - mean_day) * (value - mean_value) for day, value in zip(days, values, strict=True)
+    sxy = math.fsum(
+        day * (value - mean_value) for day, value in zip(centred_days, values, strict=True)
     )
     slope_per_day = sxy / sxx
     intercept = mean_value - slope_per_day * mean_day
     residual_standard_error = None
     if n > 2:
-        squared_residuals = sum(
-            (value - intercept - slope_per_day * day) ** 2
-            for day, value in zip(days, values, strict=True)
+        squared_residuals = math.fsum(
+            (value - mean_value - slope_per_day * day) ** 2
+            for day, value in zip(centred_days, values, strict=True)
         )
+        scale = math.fsum(value * value for value in values) or 1.0
+        if squared_residuals <= scale * 1e-24:
+            squared_residuals = 0.0
         residual_standard_error = math.sqrt(squared_residuals / (n - 2))
+    days_per_year = float(DAYS_PER_YEAR)
     return Trend(
         origin=origin,
-        slope_per_year=float(slope_per_day * DAYS_PER_YEAR),
-        intercept=float(intercept),
+        slope_per_year=slope_per_day * days_per_year,
+        intercept=intercept,
         n=n,
         residual_standard_error=residual_standard_error,
-        mean_years=float(mean_day / DAYS_PER_YEAR),
-        sxx=float(sxx / DAYS_PER_YEAR**2),
+        mean_years=mean_day / days_per_year,
+        sxx=sxx / days_per_year**2,
     )
 
 

@@ -6,17 +6,24 @@ queries, then works in memory, so a dashboard's query count does not grow with i
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from outcomes import arithmetic
-from outcomes.models import Comparator, Indicator, Outcome, Reading, Target
+from outcomes.models import Comparator, ComparatorReading, Indicator, Outcome, Reading, Target
 
 # When an indicator has several targets, the one the partnership judges itself by.
 TARGET_PREFERENCE = [Target.Kind.LOCAL, Target.Kind.NATIONAL, Target.Kind.STRETCH]
+
+
+@dataclass(frozen=True)
+class ComparatorSeries:
+    comparator: Comparator
+    points: list[arithmetic.Point]
 
 
 @dataclass
@@ -34,7 +41,7 @@ class IndicatorReport:
     recent_rate: float | None = None
     last_change_significant: bool | None = None
     spread: arithmetic.Spread | None = None
-    comparators: list[Comparator] = field(default_factory=list)
+    comparators: list[ComparatorSeries] = field(default_factory=list)
     chart: object | None = None  # outcomes.charts.Chart, drawn on request
     small_chart: object | None = None
 
@@ -82,33 +89,33 @@ class IndicatorReport:
         return self.show(self.spread.worst if self.spread else None)
 
 
-def with_report_data(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
-    """The prefetches ``report`` needs: readings, targets, comparators and their readings."""
-    return indicators.select_related("owner", "outcome", "overridden_by").prefetch_related(
-        Prefetch("readings", queryset=Reading.objects.order_by("period")),
-        "targets",
-        Prefetch(
-            "comparators",
-            queryset=Comparator.objects.prefetch_related("readings"),
-        ),
-    )
-
-
 def main_target(targets) -> Target | None:
     by_kind = {target.kind: target for target in targets}
     return next((by_kind[kind] for kind in TARGET_PREFERENCE if kind in by_kind), None)
 
 
-def report(indicator: Indicator, *, today: date | None = None) -> IndicatorReport:
-    """Everything known about one indicator's course. Uses prefetched rows when present."""
+def _points(row) -> arithmetic.Point:
+    period, value, lower, upper = row
+    return arithmetic.Point(
+        when=period,
+        value=float(value),
+        lower=None if lower is None else float(lower),
+        upper=None if upper is None else float(upper),
+    )
+
+
+def report(
+    indicator: Indicator,
+    *,
+    series: dict[str, list[arithmetic.Point]],
+    comparators: list[ComparatorSeries] = (),
+    today: date | None = None,
+) -> IndicatorReport:
+    """Everything known about one indicator's course. ``series`` maps a breakdown ("" for the
+    whole area) to its readings, oldest first; targets come from the indicator (prefetched)."""
     today = today or timezone.localdate()
-    whole_area: list[arithmetic.Point] = []
-    breakdowns: dict[str, list[arithmetic.Point]] = {}
-    for reading in indicator.readings.all():
-        if reading.breakdown:
-            breakdowns.setdefault(reading.breakdown, []).append(reading.point)
-        else:
-            whole_area.append(reading.point)
+    whole_area = series.get("", [])
+    breakdowns = {name: points for name, points in series.items() if name}
     target = main_target(indicator.targets.all())
     direction = indicator.arithmetic_direction
     latest = whole_area[-1] if whole_area else None
@@ -137,7 +144,7 @@ def report(indicator: Indicator, *, today: date | None = None) -> IndicatorRepor
         judgement=judgement,
         computed_status=judgement.status,
         latest=latest,
-        comparators=list(indicator.comparators.all()),
+        comparators=list(comparators),
     )
     if latest and target:
         result.gap = arithmetic.gap(latest.value, float(target.target_value), direction)
@@ -158,15 +165,55 @@ def report(indicator: Indicator, *, today: date | None = None) -> IndicatorRepor
     return result
 
 
-def indicator_reports(indicators: QuerySet[Indicator]) -> list[IndicatorReport]:
+def indicator_reports(
+    indicators: QuerySet[Indicator], *, with_comparators: bool = True
+) -> list[IndicatorReport]:
+    """Reports for many indicators in four queries, whatever their number and readings.
+
+    Readings are read as plain rows, not model instances: a dashboard may hold tens of
+    thousands of them."""
     today = timezone.localdate()
-    return [report(indicator, today=today) for indicator in with_report_data(indicators)]
+    indicators = list(
+        indicators.select_related("owner", "outcome", "overridden_by").prefetch_related("targets")
+    )
+    ids = [indicator.pk for indicator in indicators]
+    series: dict[int, dict[str, list[arithmetic.Point]]] = defaultdict(lambda: defaultdict(list))
+    rows = (
+        Reading.objects.filter(indicator_id__in=ids)
+        .order_by("period")
+        .values_list("indicator_id", "breakdown", "period", "value", "lower", "upper")
+    )
+    for indicator_id, breakdown, *point in rows:
+        series[indicator_id][breakdown].append(_points(point))
+
+    comparators: dict[int, list[ComparatorSeries]] = defaultdict(list)
+    if with_comparators:
+        values: dict[int, list[arithmetic.Point]] = defaultdict(list)
+        for comparator_id, period, value in (
+            ComparatorReading.objects.filter(comparator__indicator_id__in=ids)
+            .order_by("period")
+            .values_list("comparator_id", "period", "value")
+        ):
+            values[comparator_id].append(arithmetic.Point(when=period, value=float(value)))
+        for comparator in Comparator.objects.filter(indicator_id__in=ids):
+            comparators[comparator.indicator_id].append(
+                ComparatorSeries(comparator=comparator, points=values[comparator.pk])
+            )
+    return [
+        report(
+            indicator,
+            series=series[indicator.pk],
+            comparators=comparators[indicator.pk],
+            today=today,
+        )
+        for indicator in indicators
+    ]
 
 
 def plan_outcome_reports(plan) -> list[tuple[Outcome, list[IndicatorReport]]]:
     """Every outcome of the plan with its indicators' reports, in a fixed number of queries."""
     outcomes = list(plan.outcomes.all())
-    reports = indicator_reports(Indicator.objects.filter(plan=plan))
+    reports = indicator_reports(Indicator.objects.filter(plan=plan), with_comparators=False)
     by_outcome: dict[int, list] = {outcome.pk: [] for outcome in outcomes}
     for item in reports:
         by_outcome[item.indicator.outcome_id].append(item)

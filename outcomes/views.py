@@ -17,7 +17,7 @@ from improveplan import access
 from improveplan.views import form_page
 from outcomes import forms
 from outcomes.models import Evidence, Indicator
-from outcomes.status import indicator_reports, report, with_report_data
+from outcomes.status import indicator_reports
 
 
 @dataclass(frozen=True)
@@ -288,11 +288,11 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = access.get_indicator_for_user(request, pk)
-    indicator = with_report_data(Indicator.objects.filter(pk=indicator.pk)).get()
+    [indicator_report] = indicator_reports(Indicator.objects.filter(pk=indicator.pk))
     membership = request.membership
     context = {
         "indicator": indicator,
-        "report": report(indicator),
+        "report": indicator_report,
         "plan": indicator.plan,
         "partnership": indicator.plan.partnership,
         "manages": membership.manages,
