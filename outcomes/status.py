@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from outcomes import arithmetic
+from outcomes import arithmetic, charts
 from outcomes.models import Comparator, ComparatorReading, Indicator, Outcome, Reading, Target
 
 # When an indicator has several targets, the one the partnership judges itself by.
@@ -213,8 +213,43 @@ def indicator_reports(
 def plan_outcome_reports(plan) -> list[tuple[Outcome, list[IndicatorReport]]]:
     """Every outcome of the plan with its indicators' reports, in a fixed number of queries."""
     outcomes = list(plan.outcomes.all())
-    reports = indicator_reports(Indicator.objects.filter(plan=plan), with_comparators=False)
+    reports = draw_charts(
+        indicator_reports(Indicator.objects.filter(plan=plan), with_comparators=False), small=True
+    )
     by_outcome: dict[int, list] = {outcome.pk: [] for outcome in outcomes}
     for item in reports:
         by_outcome[item.indicator.outcome_id].append(item)
     return [(outcome, by_outcome[outcome.pk]) for outcome in outcomes]
+
+
+def draw_charts(reports: list[IndicatorReport], *, small: bool) -> list[IndicatorReport]:
+    """Attach each report's chart: full size with comparators, or a dashboard sparkline."""
+    for item in reports:
+        indicator = item.indicator
+        target = item.target
+        chart = charts.indicator_chart(
+            title=f"{indicator.code} {indicator.name}",
+            unit=indicator.unit_symbol,
+            readings=item.points,
+            direction=indicator.arithmetic_direction,
+            target=charts.TargetLine(
+                baseline_date=target.baseline_date,
+                baseline_value=float(target.baseline_value),
+                target_date=target.target_date,
+                target_value=float(target.target_value),
+                label=f"{target.get_kind_display()} target",
+            )
+            if target
+            else None,
+            comparators=[
+                charts.Series(name=series.comparator.name, points=series.points)
+                for series in item.comparators
+            ],
+            small=small,
+            chart_id=f"{'spark' if small else 'chart'}-{indicator.pk}",
+        )
+        if small:
+            item.small_chart = chart
+        else:
+            item.chart = chart
+    return reports

@@ -17,7 +17,7 @@ from improveplan import access
 from improveplan.views import form_page
 from outcomes import forms
 from outcomes.models import Evidence, Indicator
-from outcomes.status import indicator_reports
+from outcomes.status import draw_charts, indicator_reports
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ EVIDENCE_HEADINGS = {
 def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = access.get_outcome_for_user(request, pk)
     plan = outcome.plan
-    reports = indicator_reports(outcome.indicators.all())
+    reports = draw_charts(indicator_reports(outcome.indicators.all()), small=False)
     evidence = list(outcome.evidence.select_related("lead_organisation"))
     kinds_present = {item.kind for item in evidence}
     answered = {
@@ -288,7 +288,9 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = access.get_indicator_for_user(request, pk)
-    [indicator_report] = indicator_reports(Indicator.objects.filter(pk=indicator.pk))
+    [indicator_report] = draw_charts(
+        indicator_reports(Indicator.objects.filter(pk=indicator.pk)), small=False
+    )
     membership = request.membership
     context = {
         "indicator": indicator,

@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -100,9 +100,21 @@ def test_each_page_gets_its_own_nonce(lead_client, world):
     assert first != second
 
 
-@pytest.mark.parametrize("page", ["home", "partnership", "plan_edit", "invitation_create"])
+@pytest.mark.parametrize(
+    "page",
+    ["home", "partnership", "plan_edit", "invitation_create", "dashboard", "outcome", "indicator"],
+)
 def test_no_inline_script_or_style_without_the_nonce(lead_client, world, page):
+    from outcomes.tests.factories import IndicatorFactory, ReadingFactory, TargetFactory
+
+    indicator = IndicatorFactory(outcome__plan=world.plan, owner=world.council)
+    TargetFactory(indicator=indicator)
+    for year in (2021, 2022, 2023, 2024):
+        ReadingFactory(indicator=indicator, period=date(year, 3, 31), value=20 - year % 10)
     url = {
+        "dashboard": world.plan.get_absolute_url(),
+        "outcome": indicator.outcome.get_absolute_url(),
+        "indicator": indicator.get_absolute_url(),
         "home": reverse("improveplan:home"),
         "partnership": world.partnership.get_absolute_url(),
         "plan_edit": reverse("improveplan:plan_edit", args=[world.plan.pk]),

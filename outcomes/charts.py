@@ -1,0 +1,569 @@
+"""Indicator charts drawn on the server as SVG, for the pages and for the PDF reports.
+
+The SVG is written with the standard library (docs/charts.md says why). It passes the site's
+Content-Security-Policy unchanged: no script, no style element or attribute (only SVG
+presentation attributes such as fill= and stroke=) and no external reference. Text stays
+<text>, so it can be selected, searched and read in the PDF. Every series differs by line
+pattern or marker as well as colour, because reports are printed in greyscale.
+
+No Django here: plain values in, strings out.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from outcomes import arithmetic
+from outcomes.arithmetic import Direction, Point, format_month, format_value
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    points: Sequence[Point]
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    baseline_date: date
+    baseline_value: float
+    target_date: date
+    target_value: float
+    label: str = "Target"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An action completed or a decision taken, drawn as a vertical line with a short label."""
+
+    when: date
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    summary: str
+    table_headers: list[str]
+    table_rows: list[list[str]]
+
+
+# Colours keep at least 3:1 against white (WCAG 1.4.11) where they carry meaning.
+INK = "#222222"
+MUTED = "#595959"
+GRID = "#dddddd"
+READINGS = "#1d4e89"
+MARGIN = "#5a7fae"
+BAND = "#dde6f2"
+TARGET = "#9a4a00"
+COMPARATOR = "#666666"
+MARK = "#404040"
+COMPARATOR_DASHES = ("1 3", "8 3", "6 2 1 2", "3 2")
+
+WIDTH = 400  # viewBox units: on a 390 px phone the text is drawn at about 0.9 of its size
+LEFT, RIGHT = 44, 14
+PLOT_HEIGHT = 200
+FONT = 12  # ticks, legend and captions; the title is larger, mark labels 11
+CHAR_WIDTH = 0.6  # of the font size: a generous average for a sans-serif, to lay out by
+SMALL_WIDTH, SMALL_HEIGHT, SMALL_PAD = 160, 48, 4
+FORECAST_STEPS = 12
+FORECAST_LEVEL = 0.95
+
+TABLE_HEADERS = ["Period", "Value", "Lower", "Upper"]
+
+
+def indicator_chart(
+    *,
+    title: str,
+    unit: str,
+    readings: Sequence[Point],
+    direction: Direction,
+    target: TargetLine | None = None,
+    comparators: Sequence[Series] = (),
+    marks: Sequence[Mark] = (),
+    forecast_to: date | None = None,
+    small: bool = False,
+    chart_id: str = "chart",
+) -> Chart:
+    """The chart of an indicator's readings, with the words and the table that say the same."""
+    readings = sorted(readings, key=lambda point: point.when)
+    headers = TABLE_HEADERS + [series.name for series in comparators]
+    if not readings:
+        summary = "No readings yet."
+        svg = _no_readings_svg(title, summary, chart_id, small)
+        return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=[])
+    if forecast_to is None and target is not None:
+        forecast_to = target.target_date
+    forecast = _forecast(readings, forecast_to)
+    decimals = arithmetic._decimals_for(  # the judgement's sentence rounds the same way
+        readings, target.target_value if target else readings[-1].value
+    )
+    summary = _summary(readings, unit, target, forecast, decimals)
+    draw = _draw_small if small else _draw_full
+    svg = draw(
+        title=title,
+        summary=summary,
+        unit=unit,
+        readings=readings,
+        direction=direction,
+        target=target,
+        comparators=comparators,
+        marks=marks,
+        forecast=forecast,
+        chart_id=chart_id,
+    )
+    rows = _table_rows(readings, comparators, decimals)
+    return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
+
+
+# The numbers ------------------------------------------------------------------------------------
+
+
+def _forecast(readings: Sequence[Point], forecast_to: date | None) -> list[arithmetic.Forecast]:
+    """The trend from the last reading to `forecast_to`, at 13 dates; none from under 3 readings.
+
+    The same numbers as arithmetic.forecast at each date, but the line is fitted and the t
+    quantile found once rather than 13 times (2 ms instead of 21 for 60 readings).
+    """
+    last = readings[-1].when
+    if len(readings) < 3 or forecast_to is None or forecast_to <= last:
+        return []
+    fitted = arithmetic.trend(readings)
+    if fitted is None:
+        return []
+    t = arithmetic.student_t_quantile((1 + FORECAST_LEVEL) / 2, fitted.n - 2)
+    forecasts = []
+    span = (forecast_to - last).days
+    for step in range(FORECAST_STEPS + 1):
+        when = last + timedelta(days=round(span * step / FORECAST_STEPS))
+        value, scale = fitted.value_at(when), fitted.prediction_scale(when)
+        if scale is None:
+            forecasts.append(arithmetic.Forecast(when, value, None, None))
+        else:
+            forecasts.append(arithmetic.Forecast(when, value, value - t * scale, value + t * scale))
+    return forecasts
+
+
+def _summary(
+    readings: Sequence[Point],
+    unit: str,
+    target: TargetLine | None,
+    forecast: Sequence[arithmetic.Forecast],
+    decimals: int,
+) -> str:
+    def show(value: float) -> str:
+        return format_value(value, unit, decimals=decimals)
+
+    first, latest = readings[0], readings[-1]
+    sentences = [f"Latest {show(latest.value)} in {format_month(latest.when)}"]
+    if len(readings) == 1:
+        sentences[0] += ", the only reading so far."
+    elif show(latest.value) == show(first.value):
+        sentences[0] += f", the same as in {format_month(first.when)}."
+    else:
+        change = "up" if latest.value > first.value else "down"
+        sentences[0] += f", {change} from {show(first.value)} in {format_month(first.when)}."
+    if target is not None:
+        sentences.append(
+            f"Target {show(target.target_value)} by {format_month(target.target_date)}."
+        )
+    if forecast:
+        end = forecast[-1]
+        by_then = target is not None and end.when == target.target_date
+        when = "by then" if by_then else f"by {format_month(end.when)}"
+        interval = ""
+        if end.lower is not None and end.upper is not None and show(end.lower) != show(end.upper):
+            interval = f" (between {show(end.lower)} and {show(end.upper)})"
+        sentences.append(f"Forecast {show(end.value)} {when}{interval}.")
+    return " ".join(sentences)
+
+
+def _table_rows(
+    readings: Sequence[Point], comparators: Sequence[Series], decimals: int
+) -> list[list[str]]:
+    def cell(value: float | None) -> str:
+        return "" if value is None else format_value(value, decimals=decimals)
+
+    by_date = {point.when: point for point in readings}
+    comparator_values = [{point.when: point.value for point in s.points} for s in comparators]
+    dates = sorted(set(by_date).union(*comparator_values))
+    rows = []
+    for when in dates:
+        reading = by_date.get(when)
+        rows.append(
+            [
+                format_month(when),
+                cell(reading.value if reading else None),
+                cell(reading.lower if reading else None),
+                cell(reading.upper if reading else None),
+                *(cell(values.get(when)) for values in comparator_values),
+            ]
+        )
+    return rows
+
+
+# Scales -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Maps a domain (days since 1 AD, or values) onto a range of viewBox units."""
+
+    low: float
+    high: float
+    start: float
+    end: float
+
+    def __call__(self, value: float) -> float:
+        return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
+
+
+def _spread(low: float, high: float, pad: float) -> tuple[float, float]:
+    return (low - pad, high + pad) if low == high else (low, high)
+
+
+def _value_ticks(low: float, high: float) -> tuple[list[float], int]:
+    """About five round ticks (1, 2, 2.5 or 5 times a power of ten) covering low to high."""
+    low, high = _spread(low, high, max(abs(low) * 0.1, 1.0))
+    rough = (high - low) / 5
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9) + (1 if step / power == 2.5 else 0))
+    return [i * step for i in range(first, last + 1)], decimals
+
+
+def _date_ticks(low: date, high: date) -> list[tuple[date, str]]:
+    years = (high - low).days / 365.25
+    if years >= 2:
+        step = next((s for s in (1, 2, 5, 10, 20, 50) if years / s <= 7), math.ceil(years / 7))
+        first = low.year + ((low.month, low.day) > (1, 1))
+        return [
+            (date(year, 1, 1), str(year))
+            for year in range(first, high.year + 1)
+            if year % step == 0 or step == 1
+        ]
+    months = max(1.0, years * 12)
+    step = next(s for s in (1, 2, 3, 6, 12) if months / s <= 4)
+    ticks = []
+    year, month = low.year, low.month + (low.day > 1)
+    while True:
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        when = date(year, month, 1)
+        if when > high:
+            return ticks
+        if (month - 1) % step == 0:
+            ticks.append((when, f"{when:%b %Y}"))
+        month += 1
+
+
+def _text_width(text: str, size: float = FONT) -> float:
+    return len(text) * size * CHAR_WIDTH
+
+
+# Drawing ----------------------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _points(pairs: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{_number(x)},{_number(y)}" for x, y in pairs)
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
+    """A child element. Attribute names use _ for - (stroke_width), class_ for class."""
+    element = ET.SubElement(
+        parent,
+        tag,
+        {
+            name.removesuffix("_").replace("_", "-"): _number(v) if isinstance(v, float) else str(v)
+            for name, v in attributes.items()
+            if v is not None
+        },
+    )
+    element.text = text
+    return element
+
+
+def _line(parent: ET.Element, pairs, colour: str, width: float, dashes: str | None = None) -> None:
+    _element(
+        parent,
+        "polyline",
+        points=_points(pairs),
+        fill="none",
+        stroke=colour,
+        stroke_width=width,
+        stroke_dasharray=dashes,
+        stroke_linejoin="round",
+    )
+
+
+def _dot(parent: ET.Element, x: float, y: float, r: float, *, hollow: bool = False, **extra):
+    fill, stroke = ("#ffffff", READINGS) if hollow else (READINGS, "#ffffff")
+    _element(
+        parent, "circle", cx=x, cy=y, r=r, fill=fill, stroke=stroke, stroke_width=1.25, **extra
+    )
+
+
+def _diamond(parent: ET.Element, x: float, y: float, size: float) -> None:
+    corners = [(x, y - size), (x + size, y), (x, y + size), (x - size, y)]
+    _element(parent, "polygon", points=_points(corners), fill=TARGET, stroke="#ffffff")
+
+
+def _svg(width: float, height: float, title: str, summary: str, chart_id: str) -> ET.Element:
+    # No width or height: the viewBox alone lets the chart shrink or grow to its container.
+    root = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "id": chart_id,
+            "viewBox": f"0 0 {_number(width)} {_number(height)}",
+            "role": "img",
+            "aria-labelledby": f"{chart_id}-title {chart_id}-desc",
+            "font-family": "sans-serif",
+            "font-size": str(FONT),
+            "fill": INK,
+        },
+    )
+    _element(root, "title", title, id=f"{chart_id}-title")
+    _element(root, "desc", summary, id=f"{chart_id}-desc")
+    return root
+
+
+def _serialise(root: ET.Element) -> str:
+    return ET.tostring(root, encoding="unicode")  # escapes <, > and & in text and attributes
+
+
+def _no_readings_svg(title: str, summary: str, chart_id: str, small: bool) -> str:
+    width, height = (SMALL_WIDTH, SMALL_HEIGHT) if small else (WIDTH, 60)
+    root = _svg(width, height, title, summary, chart_id)
+    middle = {"x": width / 2, "y": height / 2 + 4, "text_anchor": "middle", "fill": MUTED}
+    _element(root, "text", "No readings yet", **middle)
+    return _serialise(root)
+
+
+def _shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _draw_full(
+    *,
+    title: str,
+    summary: str,
+    unit: str,
+    readings: Sequence[Point],
+    direction: Direction,
+    target: TargetLine | None,
+    comparators: Sequence[Series],
+    marks: Sequence[Mark],
+    forecast: Sequence[arithmetic.Forecast],
+    chart_id: str,
+) -> str:
+    band = [f for f in forecast if f.lower is not None and f.upper is not None]
+    band = band if any(f.upper != f.lower for f in band) else []
+
+    # What the axes must hold.
+    dates = [p.when for p in readings] + [f.when for f in forecast] + [m.when for m in marks]
+    values = [p.value for p in readings] + [f.value for f in forecast]
+    values += [bound for p in readings for bound in (p.lower, p.upper) if bound is not None]
+    values += [bound for f in band for bound in (f.lower, f.upper)]
+    for series in comparators:
+        dates += [p.when for p in series.points]
+        values += [p.value for p in series.points]
+    if target is not None:
+        dates += [target.baseline_date, target.target_date]
+        values += [target.baseline_value, target.target_value]
+    first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
+    ticks, decimals = _value_ticks(min(values), max(values))
+
+    # Top to bottom: the title, the unit, the plot, the dates, the key.
+    title_lines = textwrap.wrap(title, int((WIDTH - 16) / _text_width("x", 15)))[:3] or [""]
+    top = 6 + 19 * len(title_lines) + 30
+    bottom = top + PLOT_HEIGHT
+    right = WIDTH - RIGHT
+    key = _key_rows(_key_items(readings, target, band, forecast, comparators), right - LEFT)
+    height = bottom + 28 + 20 * len(key)
+    x = _Scale(first_day, last_day, LEFT, right)
+    y = _Scale(ticks[0], ticks[-1], bottom, top)
+
+    def at(when: date, value: float) -> tuple[float, float]:
+        return x(when.toordinal()), y(value)
+
+    root = _svg(WIDTH, height, title, summary, chart_id)
+    for number, line in enumerate(title_lines, start=1):
+        _element(root, "text", line, x=8, y=6 + 19 * number, font_size=15, font_weight="bold")
+    better = "higher" if direction is Direction.HIGHER_IS_BETTER else "lower"
+    caption = f"{unit}, {better} is better" if unit else f"{better.capitalize()} is better"
+    _element(root, "text", caption, x=8, y=top - 14, fill=MUTED)
+
+    axes = _element(root, "g", class_="axes", fill=MUTED, stroke_width=1)
+    for tick in ticks:
+        _element(axes, "line", x1=LEFT, x2=right, y1=y(tick), y2=y(tick), stroke=GRID)
+        label = format_value(tick, decimals=decimals)
+        _element(axes, "text", label, x=LEFT - 5, y=y(tick) + 4, text_anchor="end")
+    _element(axes, "line", x1=LEFT, x2=right, y1=bottom, y2=bottom, stroke=MUTED)
+    for when, label in _date_ticks(date.fromordinal(first_day), date.fromordinal(last_day)):
+        tick = x(when.toordinal())
+        _element(axes, "line", x1=tick, x2=tick, y1=bottom, y2=bottom + 4, stroke=MUTED)
+        _element(axes, "text", label, x=tick, y=bottom + 17, text_anchor="middle")
+
+    if band:
+        edge = [at(f.when, f.upper) for f in band] + [at(f.when, f.lower) for f in reversed(band)]
+        _element(root, "polygon", class_="forecast-band", points=_points(edge), fill=BAND)
+
+    for number, series in enumerate(comparators):
+        ordered = sorted(series.points, key=lambda point: point.when)
+        group = _element(root, "g", class_="comparator")
+        dashes = COMPARATOR_DASHES[number % len(COMPARATOR_DASHES)]
+        _line(group, [at(p.when, p.value) for p in ordered], COMPARATOR, 1.25, dashes)
+
+    for number, mark in enumerate(marks):
+        group = _element(root, "g", class_="mark", fill=MARK)
+        where = x(mark.when.toordinal())
+        _line(group, [(where, top), (where, bottom)], MARK, 1, "2 2")
+        label = _shorten(mark.label, 30)
+        # Labels take turns on three rows so that marks close together stay readable.
+        row = top + 12 + 13 * (number % 3)
+        if where + 4 + _text_width(label, 11) <= right:
+            _element(group, "text", label, x=where + 4, y=row, font_size=11)
+        else:
+            _element(group, "text", label, x=where - 4, y=row, font_size=11, text_anchor="end")
+
+    if target is not None:
+        group = _element(root, "g", class_="target")
+        start = at(target.baseline_date, target.baseline_value)
+        end = at(target.target_date, target.target_value)
+        _line(group, [start, end], TARGET, 2, "8 4")
+        _diamond(group, *end, 6)
+
+    if forecast:
+        group = _element(root, "g", class_="forecast")
+        _line(group, [at(f.when, f.value) for f in forecast], READINGS, 2, "4 3")
+        _dot(group, *at(forecast[-1].when, forecast[-1].value), 3.5, hollow=True)
+
+    group = _element(root, "g", class_="readings")
+    for p in readings:
+        if p.lower is not None and p.upper is not None:
+            where = x(p.when.toordinal())
+            _line(group, [(where, y(p.lower)), (where, y(p.upper))], MARGIN, 1.5)
+    _line(group, [at(p.when, p.value) for p in readings], READINGS, 2)
+    radius = min(3.0, max(1.5, (right - LEFT) / len(readings) / 2.5))  # smaller when crowded
+    for p in readings:
+        _dot(group, *at(p.when, p.value), radius, class_="reading")
+
+    _draw_key(root, key, bottom + 26)
+    return _serialise(root)
+
+
+def _key_items(readings, target, band, forecast, comparators) -> list[tuple[str, str]]:
+    """(what, label) for each entry of the key, in the order they are drawn."""
+    items = [("readings", "Readings")]
+    if any(p.lower is not None and p.upper is not None for p in readings):
+        items.append(("margin", "Margin of error"))
+    if target is not None:
+        items.append(("target", target.label))
+    if forecast:
+        items.append(("forecast", "Forecast"))
+    if band:
+        items.append(("band", f"{FORECAST_LEVEL:.0%} forecast range"))
+    items += [(f"comparator {number}", s.name) for number, s in enumerate(comparators)]
+    return [(what, _shorten(label, 40)) for what, label in items]
+
+
+SWATCH = 24  # the width of the sample line beside each label in the key
+
+
+def _key_width(label: str) -> float:
+    return SWATCH + 5 + _text_width(label) + 14
+
+
+def _key_rows(items: list[tuple[str, str]], width: float) -> list[list[tuple[str, str]]]:
+    rows: list[list[tuple[str, str]]] = [[]]
+    used = 0.0
+    for item in items:
+        if rows[-1] and used + _key_width(item[1]) > width:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(item)
+        used += _key_width(item[1])
+    return rows
+
+
+def _draw_key(root: ET.Element, rows: list[list[tuple[str, str]]], top: float) -> None:
+    key = _element(root, "g", class_="key")
+    for number, row in enumerate(rows):
+        y = top + 20 * number + 8
+        left = float(LEFT)
+        for what, label in row:
+            sample, middle = [(left, y), (left + SWATCH, y)], left + SWATCH / 2
+            if what == "readings":
+                _line(key, sample, READINGS, 2)
+                _dot(key, middle, y, 3)
+            elif what == "margin":
+                _line(key, [(middle, y - 7), (middle, y + 7)], MARGIN, 1.5)
+            elif what == "target":
+                _line(key, sample, TARGET, 2, "8 4")
+                _diamond(key, middle, y, 5)
+            elif what == "forecast":
+                _line(key, sample, READINGS, 2, "4 3")
+            elif what == "band":
+                _element(key, "rect", x=left, y=y - 6, width=SWATCH, height=12, fill=BAND)
+            else:
+                number = int(what.split()[1])
+                dashes = COMPARATOR_DASHES[number % len(COMPARATOR_DASHES)]
+                _line(key, sample, COMPARATOR, 1.25, dashes)
+            _element(key, "text", label, x=left + SWATCH + 5, y=y + 4)
+            left += _key_width(label)
+
+
+def _draw_small(
+    *,
+    title: str,
+    summary: str,
+    readings: Sequence[Point],
+    target: TargetLine | None,
+    forecast: Sequence[arithmetic.Forecast],
+    chart_id: str,
+    **_unused,
+) -> str:
+    """A sparkline: the readings, the target point and where the forecast ends."""
+    last = readings[-1]
+    end = forecast[-1] if forecast else None
+    dates = [p.when for p in readings]
+    values = [p.value for p in readings]
+    if target is not None:
+        dates.append(target.target_date)
+        values.append(target.target_value)
+    if end is not None:
+        dates.append(end.when)
+        values.append(end.value)
+    first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
+    low, high = _spread(min(values), max(values), max(abs(min(values)) * 0.1, 1.0))
+    pad = SMALL_PAD + 2  # room for the markers
+    x = _Scale(first_day, last_day, pad, SMALL_WIDTH - pad)
+    y = _Scale(low, high, SMALL_HEIGHT - pad, pad)
+
+    def at(when: date, value: float) -> tuple[float, float]:
+        return x(when.toordinal()), y(value)
+
+    root = _svg(SMALL_WIDTH, SMALL_HEIGHT, title, summary, chart_id)
+    if end is not None:
+        group = _element(root, "g", class_="forecast")
+        _line(group, [at(last.when, last.value), at(end.when, end.value)], READINGS, 1.5, "3 2")
+        _dot(group, *at(end.when, end.value), 2.5, hollow=True)
+    group = _element(root, "g", class_="readings")
+    _line(group, [at(p.when, p.value) for p in readings], READINGS, 1.5)
+    _dot(group, *at(last.when, last.value), 2.5, class_="reading")
+    if target is not None:  # last, so that a forecast ending on target does not hide it
+        _diamond(
+            _element(root, "g", class_="target"), *at(target.target_date, target.target_value), 4
+        )
+    return _serialise(root)
