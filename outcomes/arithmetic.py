@@ -416,7 +416,7 @@ def format_month(when: date) -> str:
     return f"{when:%B %Y}"
 
 
-def _decimals_for(points: Sequence[Point], target_value: float) -> int:
+def decimals_for(points: Sequence[Point], target_value: float) -> int:
     """Whole numbers for counts of 100 or more, where a tenth of a person means nothing."""
     values = [target_value, *(point.value for point in points)]
     counts = all(float(value).is_integer() for value in values)
@@ -483,7 +483,7 @@ def judge(
     likelihood = _likelihood_from(fitted, target_value, target_date, direction)
     assert likelihood is not None  # three readings at two or more dates always give one
 
-    decimals = _decimals_for(points, target_value)
+    decimals = decimals_for(points, target_value)
 
     def show(value: float) -> str:
         return format_value(value, unit, decimals=decimals)

@@ -100,7 +100,7 @@ def indicator_chart(
     if forecast_to is None and target is not None:
         forecast_to = target.target_date
     forecast = _forecast(readings, forecast_to)
-    decimals = arithmetic._decimals_for(  # the judgement's sentence rounds the same way
+    decimals = arithmetic.decimals_for(  # the judgement's sentence rounds the same way
         readings, target.target_value if target else readings[-1].value
     )
     summary = _summary(readings, unit, target, forecast, decimals)

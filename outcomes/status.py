@@ -58,7 +58,15 @@ class IndicatorReport:
         return self.indicator.unit_symbol
 
     def show(self, value: float | None) -> str:
-        return "–" if value is None else arithmetic.format_value(value, self.unit)
+        """A value as the judgement's sentence writes it: counts whole, others to a tenth."""
+        if value is None:
+            return "–"
+        if self.indicator.unit == Indicator.Unit.COUNT:
+            decimals = 0
+        else:
+            target = float(self.target.target_value) if self.target else 0.0
+            decimals = arithmetic.decimals_for(self.points, target)
+        return arithmetic.format_value(value, self.unit, decimals=decimals)
 
     @property
     def latest_text(self) -> str:
@@ -72,13 +80,24 @@ class IndicatorReport:
     def gap_text(self) -> str:
         return self.show(self.gap)
 
+    def change(self, per_year: float | None) -> str:
+        """A yearly change in words: "a fall of 0.5 percentage points", "a rise of 12"."""
+        if per_year is None:
+            return "–"
+        size = self.show(abs(per_year))
+        if self.unit == "%":
+            size = size.removesuffix("%") + " percentage points"
+        if per_year == 0:
+            return "no change"
+        return f"{'a rise' if per_year > 0 else 'a fall'} of {size}"
+
     @property
     def rate_needed_text(self) -> str:
-        return self.show(self.rate_needed)
+        return self.change(self.rate_needed)
 
     @property
     def recent_rate_text(self) -> str:
-        return self.show(self.recent_rate)
+        return self.change(self.recent_rate)
 
     @property
     def best_text(self) -> str:
