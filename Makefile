@@ -40,5 +40,12 @@ worker: install
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 2)
 	$(BIN)/celery -A improveplan worker --beat --loglevel=info
 
+# Benchmarks on PostgreSQL; figures and targets go to docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/improveplan_bench
+bench: install
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "create database $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(DEV) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(DEV) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
