@@ -326,6 +326,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "partnership": plan.partnership,
             "manages": request.membership.manages,
+            "membership": request.membership,
             "outcomes": outcomes,
             "too_many_outcomes": len(outcomes) > plan.outcome_limit,
             "crowded_outcomes": [

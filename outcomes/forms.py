@@ -313,3 +313,11 @@ class StatusOverrideForm(forms.Form):
         if cleaned.get("status") and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Say why the computed status is wrong.")
         return cleaned
+
+
+class ReadingsImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or Excel file of readings",
+        help_text="Columns: indicator (its reference), period, value, and optionally lower, "
+        "upper, breakdown and source_note. The whole file is saved, or nothing is.",
+    )

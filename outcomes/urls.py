@@ -28,6 +28,8 @@ urlpatterns = [
     path("outcomes/<int:pk>/", views.outcome_detail, name="outcome"),
     path("indicators/<int:pk>/", views.indicator_detail, name="indicator"),
     path("indicators/<int:pk>/status/", views.indicator_status, name="indicator_status"),
+    path("plans/<int:pk>/readings/import/", views.readings_import, name="readings_import"),
+    path("plans/<int:pk>/readings.csv", views.readings_export, name="readings_export"),
     *crud("outcomes", "plans", "outcome"),
     *crud("indicators", "outcomes", "indicator"),
     *crud("readings", "indicators", "reading"),

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import access
+from improveplan import access, security
+from improveplan.models import Role, SecurityEvent
 from improveplan.views import form_page
-from outcomes import forms
+from outcomes import forms, readings_io
 from outcomes.models import Evidence, Indicator
 from outcomes.status import draw_charts, indicator_reports
 
@@ -332,3 +334,68 @@ def indicator_status(request: HttpRequest, pk: int) -> HttpResponse:
         else "The computed status is shown again.",
     )
     return redirect(indicator)
+
+
+# Importing and exporting readings --------------------------------------------------
+
+SHOWN_ERRORS = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def readings_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a CSV or Excel file of readings: all of it is saved, or none of it."""
+    plan = access.get_plan_for_user(request, pk)
+    membership = request.membership
+    if not (membership.manages or membership.role == Role.PARTNER):
+        access.refuse(request, f"importing readings into plan {plan.pk}", plan.partnership_id)
+        raise PermissionDenied("Board members read the readings; leads and partners enter them.")
+    form = forms.ReadingsImportForm(request.POST or None, request.FILES or None)
+    context = {"plan": plan, "partnership": plan.partnership, "form": form}
+    if request.method == "POST" and form.is_valid():
+        rows = readings_io.read_rows(form.cleaned_data["file"])
+        if isinstance(rows, readings_io.RowError):
+            result = readings_io.ImportResult(errors=[rows])
+        elif not rows:
+            result = readings_io.ImportResult(
+                errors=[readings_io.RowError(0, "", "The file has a heading row but no readings.")]
+            )
+        else:
+            result = readings_io.import_readings(
+                plan=plan, rows=rows, user=request.user, membership=membership
+            )
+        if result.ok:
+            security.record(
+                SecurityEvent.Kind.IMPORT,
+                request=request,
+                partnership_id=plan.partnership_id,
+                detail=f"Readings into plan {plan.pk}: {result.created} new, "
+                f"{result.updated} changed, {result.unchanged} unchanged",
+            )
+            messages.success(
+                request,
+                f"Imported: {result.created} new readings, {result.updated} changed, "
+                f"{result.unchanged} already as in the file.",
+            )
+            return redirect(plan)
+        context["errors"] = result.errors[:SHOWN_ERRORS]
+        context["error_count"] = len(result.errors)
+    return render(request, "outcomes/readings_import.html", context)
+
+
+@login_required
+@require_GET
+def readings_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every reading of the plan, as a CSV file laid out as the import expects."""
+    plan = access.get_plan_for_user(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="readings-plan-{plan.pk}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    count = readings_io.write_readings_csv(plan, response)
+    security.record(
+        SecurityEvent.Kind.EXPORT,
+        request=request,
+        partnership_id=plan.partnership_id,
+        detail=f"{count} readings of plan {plan.pk} as CSV",
+    )
+    return response

@@ -112,6 +112,8 @@ ROUTES: dict[str, Route] = {
     "improveplan:plan_edit": Route(kwargs=_plan, writes=True),
     # Steps 1–3: outcomes and what hangs off them
     "outcomes:outcome": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
+    "outcomes:readings_import": Route(kwargs=_plan, writes=True, partner_writes=True),
+    "outcomes:readings_export": Route(kwargs=_plan),
     "outcomes:indicator": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
     "outcomes:indicator_status": Route(
         kwargs=lambda w: {"pk": w.indicator.pk}, writes=True, get=False

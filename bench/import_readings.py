@@ -1,0 +1,183 @@
+"""How long does importing a large file of indicator readings take?
+
+Run from the project root: `DEBUG=1 .venv/bin/python bench/import_readings.py [--rows 100000]`,
+with DATABASE_URL set to try PostgreSQL. It makes a scratch partnership with a plan of 200
+indicators in the configured database, then times, for a file of that many readings:
+
+- reading the rows from CSV and from Excel (`read_rows`);
+- the first import (every reading new), a second one of the same rows (nothing changes),
+  and a third with every value changed (every reading updated);
+- exporting the readings again (`write_readings_csv`).
+
+It deletes everything it made, also when it fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improveplan.settings")
+
+import django
+
+django.setup()
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from openpyxl import Workbook
+
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from outcomes.models import Indicator, Outcome, Reading
+from outcomes.readings_io import (
+    COLUMNS,
+    RowError,
+    import_readings,
+    read_rows,
+    write_readings_csv,
+)
+
+INDICATORS = 200
+BREAKDOWNS = 10
+
+
+def check_migrated() -> None:
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        sys.exit(
+            f"The database {connection.settings_dict['NAME']} has migrations to apply: run "
+            "`manage.py migrate` against it first (with the same DATABASE_URL)."
+        )
+
+
+def scratch_plan(tag: str) -> tuple[Plan, Membership]:
+    partnership = Partnership.objects.create(name=f"Benchmark {tag}")
+    council = Organisation.objects.create(partnership=partnership, name="Bench Council")
+    user = User.objects.create_user(f"bench-{tag}@example.invalid", full_name="Bench Lead")
+    membership = Membership.objects.create(
+        user=user, partnership=partnership, organisation=council, role=Role.LEAD
+    )
+    plan = Plan.objects.create(
+        partnership=partnership,
+        title="Benchmark plan",
+        period_start=date(2026, 4, 1),
+        period_end=date(2029, 3, 31),
+    )
+    outcome = Outcome.objects.create(plan=plan, statement="Benchmark outcome")
+    Indicator.objects.bulk_create(
+        Indicator(plan=plan, outcome=outcome, code=f"B-{n:03}", name=f"Bench {n}", owner=council)
+        for n in range(INDICATORS)
+    )
+    return plan, membership
+
+
+def clean_up(tag: str) -> None:
+    Reading.objects.filter(indicator__plan__partnership__name=f"Benchmark {tag}").delete()
+    Partnership.objects.filter(name=f"Benchmark {tag}").delete()
+    User.objects.filter(email=f"bench-{tag}@example.invalid").delete()
+
+
+def table(rows: int, shift: float = 0.0) -> list[list[str]]:
+    """``rows`` readings: every indicator, then every breakdown, then month after month."""
+    lines = []
+    for i in range(rows):
+        indicator, rest = i % INDICATORS, i // INDICATORS
+        ward, month = rest % BREAKDOWNS, rest // BREAKDOWNS
+        value = round(10 + (i % 997) / 8 + shift, 3)
+        lines.append(
+            [
+                f"B-{indicator:03}",
+                f"{1995 + month // 12}-{month % 12 + 1:02}",
+                str(value),
+                str(round(value - 1.5, 3)),
+                str(round(value + 1.5, 3)),
+                f"Ward {ward}" if ward else "",
+                "Benchmark" if i % 5 == 0 else "",
+            ]
+        )
+    return lines
+
+
+def as_csv(lines: list[list[str]]) -> SimpleUploadedFile:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(lines)
+    return SimpleUploadedFile("bench.csv", out.getvalue().encode())
+
+
+def as_xlsx(lines: list[list[str]]) -> SimpleUploadedFile:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(COLUMNS)
+    for line in lines:
+        # Numbers as numbers, as a spreadsheet holds them.
+        sheet.append([line[0], line[1], float(line[2]), float(line[3]), float(line[4]), *line[5:]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("bench.xlsx", buffer.getvalue())
+
+
+def timed(label: str, work):
+    start = time.perf_counter()
+    result = work()
+    print(f"{label:<42} {time.perf_counter() - start:7.2f} s")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    rows = parser.parse_args().rows
+    print(f"{rows:,} readings, {connection.vendor} ({connection.settings_dict['NAME']})")
+
+    check_migrated()
+    tag = uuid.uuid4().hex[:8]
+    try:
+        plan, membership = scratch_plan(tag)
+        user = membership.user
+        lines = table(rows)
+        csv_upload, xlsx_upload = as_csv(lines), as_xlsx(lines)
+        print(f"CSV {csv_upload.size / 1e6:.1f} MB, Excel {xlsx_upload.size / 1e6:.1f} MB")
+        from_csv = timed("read_rows, CSV", lambda: read_rows(csv_upload))
+        from_xlsx = timed("read_rows, Excel", lambda: read_rows(xlsx_upload))
+        assert not isinstance(from_csv, RowError), from_csv
+        assert not isinstance(from_xlsx, RowError), from_xlsx
+
+        def run(label: str, parsed):
+            result = timed(
+                label,
+                lambda: import_readings(plan=plan, rows=parsed, user=user, membership=membership),
+            )
+            assert result.ok, result.errors[:5]
+            print(
+                f"{'':<42} created {result.created}, updated {result.updated}, "
+                f"unchanged {result.unchanged}"
+            )
+
+        run("import_readings, first import", from_csv)
+        run("import_readings, second (idempotent)", from_csv)
+        run("import_readings, the Excel rows", from_xlsx)
+        changed = read_rows(as_csv(table(rows, shift=0.5)))
+        run("import_readings, every value changed", changed)
+        out = io.StringIO()
+        count = timed("write_readings_csv", lambda: write_readings_csv(plan, out))
+        print(f"{'':<42} {count:,} readings, {len(out.getvalue()) / 1e6:.1f} MB")
+    finally:
+        start = time.perf_counter()
+        clean_up(tag)
+        print(f"{'cleaned up':<42} {time.perf_counter() - start:7.2f} s")
+
+
+if __name__ == "__main__":
+    main()
