@@ -353,7 +353,7 @@ def render(name: str, svg: str) -> Path | None:
     weasyprint.HTML(string=html).write_pdf(pdf)
     if not shutil.which("pdftoppm"):
         return None
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         ["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(pdf.with_suffix(""))],  # noqa: S607
         check=True,
     )
@@ -363,7 +363,7 @@ def render(name: str, svg: str) -> Path | None:
 def import_ms(modules: str) -> float:
     """How long a fresh process takes to import the candidate (each web worker pays it once)."""
     code = f"import time; t = time.perf_counter(); import {modules}; print(time.perf_counter() - t)"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     return float(result.stdout) * 1000

@@ -9,6 +9,7 @@ uneven dates, or with periods missing, are fitted where they really fall.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Mapping, Sequence
@@ -108,8 +109,11 @@ def student_t_sf(t: float, df: float) -> float:
     return student_t_cdf(-t, df)
 
 
+@functools.lru_cache(maxsize=1024)
 def student_t_quantile(p: float, df: float) -> float:
-    """The t with P(T ≤ t) = p, found by bisection: slower than Newton's method, never lost."""
+    """The t with P(T ≤ t) = p, found by bisection: slower than Newton's method, never lost.
+
+    Cached: a page asks for the same few (level, degrees of freedom) pairs over and over."""
     _check_df(df)
     if not 0.0 < p < 1.0:
         raise ValueError(f"probability must be between 0 and 1, not {p}")
