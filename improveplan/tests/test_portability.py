@@ -20,6 +20,14 @@ from improveplan import portability
 from improveplan.models import Invitation, Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.portability import partnership_models, partnership_rows
 from improveplan.tests.factories import InvitationFactory, OrganisationFactory, PlanFactory
+from outcomes.tests.factories import (
+    ComparatorReadingFactory,
+    EvidenceFactory,
+    IndicatorFactory,
+    ReadingFactory,
+    RiskFactory,
+    TargetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +130,33 @@ def test_a_partnership_comes_back_exactly_as_it_was(world, tmp_path):
         accepted_by=world.board,
     )
     User.objects.filter(pk=world.partner.pk).update(is_active=False)
+    # Steps 1–3, with every kind of row and awkward values: many decimals, user links, dates.
+    indicator = IndicatorFactory(
+        outcome__plan=world.plan,
+        owner=world.housing,
+        status_override="at_risk",
+        override_reason="New survey – not yet published",
+        overridden_by=world.lead,
+        overridden_at=timezone.now(),
+    )
+    ReadingFactory(
+        indicator=indicator,
+        value="12.3456",
+        lower="11.0001",
+        upper="13.9",
+        entered_by=world.partner,
+    )
+    ReadingFactory(indicator=indicator, value="9.5", breakdown="Northfield")
+    TargetFactory(indicator=indicator)
+    ComparatorReadingFactory(comparator__indicator=indicator)
+    EvidenceFactory(
+        outcome=indicator.outcome,
+        kind="intervention",
+        lead_organisation=world.council,
+        cost="1234.56",
+        link="https://example.org/é",
+    )
+    RiskFactory(outcome=indicator.outcome, manageable_locally=False)
     riverside = world.partnership
     first_file = tmp_path / "riverside.json"
     first = export(riverside, first_file)
@@ -129,6 +164,17 @@ def test_a_partnership_comes_back_exactly_as_it_was(world, tmp_path):
     assert len(before["improveplan.Membership"]) == 3
     assert len(before["improveplan.Invitation"]) == 2
     assert len(before["users"]) == 3
+    for label in (
+        "outcomes.Outcome",
+        "outcomes.Indicator",
+        "outcomes.Reading",
+        "outcomes.Target",
+        "outcomes.Comparator",
+        "outcomes.ComparatorReading",
+        "outcomes.Evidence",
+        "outcomes.Risk",
+    ):
+        assert before[label], f"the round trip should carry {label}"
 
     forget(riverside)
     assert not Partnership.objects.filter(pk=riverside.pk).exists()
