@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Value
+from django.db.models.functions import Lower
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 
@@ -29,7 +31,11 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        clash = Organisation.objects.filter(partnership=self.partnership, name__iexact=name)
+        # Compare as the database constraint does (LOWER on both sides): iexact uses UPPER
+        # on PostgreSQL, and the two disagree for letters such as the dotted capital İ.
+        clash = Organisation.objects.alias(lowered=Lower("name")).filter(
+            partnership=self.partnership, lowered=Lower(Value(name))
+        )
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
@@ -48,7 +54,7 @@ class PartnershipOrganisationField(forms.ModelChoiceField):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(label="Email address", max_length=254)
     organisation = PartnershipOrganisationField(
         queryset=Organisation.objects.none(),
         help_text="The member body the person works for.",

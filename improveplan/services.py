@@ -138,7 +138,14 @@ def invitation_accept_as_new_user(
             raise ValidationError(
                 "An account with this address already exists. Sign in to accept the invitation."
             )
-        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(invitation.email, password, full_name=full_name)
+        except IntegrityError:
+            # The same address in another letter case, as the database compares them.
+            raise ValidationError(
+                "An account with this address already exists. Sign in to accept the invitation."
+            ) from None
         return invitation_accept(invitation=invitation, user=user)
 
 

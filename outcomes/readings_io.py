@@ -128,6 +128,9 @@ def _csv_lines(upload) -> Generator[list[str], None, None]:
         raise _Unreadable(
             "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”."
         ) from None
+    if "\x00" in text:
+        # A text file has no NUL bytes (and the database could not store one).
+        raise _Unreadable("The file contains binary data, so it is not a CSV file.")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         for cells in reader:
