@@ -19,10 +19,10 @@ os.environ.setdefault("DEBUG", "1")
 
 
 def setup_django() -> None:
-    import django
-
-    django.setup()
+    """Django as gunicorn serves it: through improveplan.wsgi, with its collector settings."""
     from django.test.utils import setup_test_environment
+
+    import improveplan.wsgi  # noqa: F401 - sets Django up and tunes the garbage collector
 
     setup_test_environment()  # lets the test client talk to "testserver"
 
