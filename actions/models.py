@@ -1,1 +1,340 @@
-# Options, SMART actions, milestones and updates arrive with the Steps 4–5 issue.
+"""Steps 4–5 of the Five Steps: how will we get there, and what are we going to do now.
+
+Options for each outcome are scored against the plan's weighted criteria; favoured options
+become SMART actions with a lead organisation, a named owner, milestones and resources; the
+partners who own an action post updates, which are its history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from improveplan.models import Organisation, Plan
+from outcomes.models import Indicator, Outcome
+
+
+class Criterion(models.Model):
+    """What the plan's options are judged by, and how much each thing matters."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="1 (matters a little) to 10 (matters most).",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan_id", "order", "pk"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="criterion_name_unique_in_plan"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=10), name="criterion_weight_one_to_ten"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Option(models.Model):
+    class Kind(models.TextChoices):
+        MORE = "more", "Do more"
+        NEW = "new", "Do something new"
+        BETTER = "better", "Do better"
+        LESS = "less", "Do less"
+
+    class Decision(models.TextChoices):
+        UNDECIDED = "undecided", "Not decided"
+        FAVOURED = "favoured", "Favoured"
+        NOT_FAVOURED = "not_favoured", "Not favoured"
+
+    class Plausibility(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="options")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEW)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    evidence = models.TextField(
+        "evidence it will work", blank=True, help_text="Research, pilots elsewhere, local data."
+    )
+    cost = models.DecimalField("cost (£)", max_digits=12, decimal_places=2, null=True, blank=True)
+    plausibility = models.CharField(
+        max_length=10,
+        choices=Plausibility.choices,
+        blank=True,
+        help_text="How likely it is to work here, given the evidence.",
+    )
+    is_pilot = models.BooleanField("a pilot", default=False)
+    pilot_evaluation = models.TextField("how the pilot will be evaluated", blank=True)
+    exit_plan = models.TextField(
+        blank=True, help_text="For doing less: how the service will be wound down safely."
+    )
+    decision = models.CharField(max_length=15, choices=Decision.choices, default=Decision.UNDECIDED)
+    decision_reason = models.TextField("why", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outcome_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0), name="option_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="undecided") | ~Q(decision_reason=""),
+                name="option_decision_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:appraisal", args=[self.outcome_id]) + f"#option-{self.pk}"
+
+
+class Score(models.Model):
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(5)]
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["option_id", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["option", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=5), name="score_zero_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option} – {self.criterion}: {self.score}"
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> ActionQuerySet:
+        return self.exclude(closure=Action.Closure.CLOSED)
+
+    def overdue(self, today=None) -> ActionQuerySet:
+        today = today or timezone.localdate()
+        return self.open().filter(due__lt=today).exclude(status=Action.Status.CANCELLED)
+
+    def for_organisation(self, organisation_id: int) -> ActionQuerySet:
+        """Actions an organisation leads or supports."""
+        return self.filter(
+            Q(lead_organisation_id=organisation_id)
+            | Q(supporting_organisations__id=organisation_id)
+        ).distinct()
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+        COMPLETE = "complete", "Complete"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Term(models.TextChoices):
+        QUICK_WIN = "quick_win", "Quick win"
+        SHORT = "short", "Short term"
+        LONG = "long", "Long term"
+
+    class Closure(models.TextChoices):
+        OPEN = "open", "Open"
+        AWAITING = "awaiting", "Waiting for a lead to confirm it is complete"
+        CLOSED = "closed", "Closed"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    number = models.PositiveIntegerField(editable=False)
+    reference = models.CharField(max_length=12, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    outcomes = models.ManyToManyField(Outcome, related_name="actions", blank=True)
+    option = models.ForeignKey(
+        Option,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="the option it came from",
+    )
+    lead_organisation = models.ForeignKey(
+        Organisation, on_delete=models.RESTRICT, related_name="led_actions"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        help_text="A named person in the lead organisation.",
+    )
+    supporting_organisations = models.ManyToManyField(
+        Organisation, related_name="supported_actions", blank=True
+    )
+    start = models.DateField(null=True, blank=True)
+    due = models.DateField(null=True, blank=True)
+    term = models.CharField(max_length=10, choices=Term.choices, default=Term.SHORT)
+    resource_amount = models.DecimalField(
+        "resources (£)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    resource_provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="provided by",
+    )
+    staff_time = models.CharField(max_length=200, blank=True, help_text="E.g. 0.5 FTE for a year.")
+    expected_outputs = models.TextField(blank=True, help_text="What will be delivered.")
+    expected_outcomes = models.TextField(blank=True, help_text="What difference it will make.")
+    success_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="indicator that measures success",
+    )
+    success_measure = models.CharField(
+        "or a stated measure of success",
+        max_length=300,
+        blank=True,
+        help_text="With a number to reach, e.g. 400 households helped by March 2027.",
+    )
+    monitoring = models.TextField("how it will be monitored and evaluated", blank=True)
+    corporate_plan_ref = models.CharField(
+        "partner's corporate plan reference", max_length=100, blank=True
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(
+        "progress (%)", default=0, validators=[MaxValueValidator(100)]
+    )
+    closure = models.CharField(max_length=10, choices=Closure.choices, default=Closure.OPEN)
+    completion_evidence = models.TextField(blank=True)
+    lessons_learned = models.TextField(blank=True)
+    returned_reason = models.TextField(
+        blank=True, help_text="Why a lead sent a completed action back, the last time."
+    )
+    depends_on = models.ManyToManyField(
+        "self", symmetrical=False, related_name="dependants", blank=True
+    )
+    # Bumped on every save: a form carries the version it was read at, so a second person's
+    # save over someone else's change is refused instead of silently overwriting it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="action_number_unique_in_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "reference"], name="action_reference_unique_in_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(due__isnull=True) | Q(due__gte=F("start")),
+                name="action_due_not_before_start",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_max_100"),
+            models.CheckConstraint(
+                condition=Q(resource_amount__isnull=True) | Q(resource_amount__gte=0),
+                name="action_resources_not_negative",
+            ),
+        ]
+        indexes = [
+            # My actions and the action plan table: open actions by due date.
+            models.Index(fields=["plan", "closure", "due"], name="action_plan_closure_due"),
+            models.Index(fields=["lead_organisation", "due"], name="action_lead_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:action", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.closure != self.Closure.CLOSED
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.is_open
+            and self.due is not None
+            and self.due < today
+            and self.status not in (self.Status.COMPLETE, self.Status.CANCELLED)
+        )
+
+
+class Milestone(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due = models.DateField()
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["action_id", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def evidence_path(update: Update, filename: str) -> str:
+    # A name of our own: the uploader's file name is kept only as a label.
+    return f"evidence/plan-{update.action.plan_id}/{timezone.now():%Y/%m}/{update.token}.bin"
+
+
+class Update(models.Model):
+    """A partner's report on an action: its status and progress then, and what happened."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=Action.Status.choices)
+    progress = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    note = models.TextField(blank=True)
+    evidence_link = models.URLField(blank=True)
+    evidence_file = models.FileField(upload_to=evidence_path, blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_kind = models.CharField(max_length=10, blank=True)
+    token = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["action_id", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="update_progress_max_100"),
+        ]
+        indexes = [
+            # An action's history, newest first.
+            models.Index(fields=["action", "-created_at"], name="update_action_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.reference} {self.get_status_display()} {self.created_at:%Y-%m-%d}"

@@ -266,6 +266,12 @@ class Plan(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
     )
+    # Action references (A-01, A-02…) are never reused, even after a deletion.
+    last_action_number = models.PositiveIntegerField(default=0, editable=False)
+    smart_exception_reason = models.TextField(
+        "why the plan may be agreed with actions that are not yet SMART",
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
