@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest
 
+from actions.models import Action, Criterion, Milestone, Option, Update
 from improveplan import security
 from improveplan.models import (
     Invitation,
@@ -210,4 +211,60 @@ def check_may_enter_readings(request: HttpRequest, indicator) -> None:
         refuse(request, f"readings of indicator {indicator.pk}", indicator.plan.partnership_id)
         raise PermissionDenied(
             f"Only leads and partners from {indicator.owner} may enter readings for this indicator."
+        )
+
+
+# Options and actions ----------------------------------------------------------------
+
+
+def get_criterion_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = Criterion.objects.select_related("plan__partnership")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def get_option_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
+
+    return _get_under_outcome(request, Option, pk, manage=manage)
+
+
+def get_action_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
+
+    queryset = Action.objects.select_related(
+        "plan__partnership", "lead_organisation", "owner", "option", "success_indicator"
+    )
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def get_milestone_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = Milestone.objects.select_related("action__plan__partnership")
+    path = "action__plan__partnership"
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_update_for_user(request: HttpRequest, pk: int):
+
+    queryset = Update.objects.select_related("action__plan__partnership")
+    path = "action__plan__partnership"
+    return _get_in_users_partnership(request, queryset, pk, manage=False, path=path)
+
+
+def may_update_action(membership: Membership, action) -> bool:
+    """Leads, and partners of an organisation that leads or supports the action."""
+    if membership.manages:
+        return True
+    if membership.role != Role.PARTNER:
+        return False
+    if action.lead_organisation_id == membership.organisation_id:
+        return True
+    return action.supporting_organisations.filter(pk=membership.organisation_id).exists()
+
+
+def check_may_update_action(request: HttpRequest, action) -> None:
+    if not may_update_action(request.membership, action):
+        refuse(request, f"updating action {action.pk}", action.plan.partnership_id)
+        raise PermissionDenied(
+            "Only leads, and partners from the organisations that lead or support this "
+            "action, may update it."
         )

@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import access, security
+from improveplan import access, items, security
 from improveplan.models import Role, SecurityEvent
-from improveplan.views import form_page
 from outcomes import forms, readings_io
 from outcomes.models import Evidence, Indicator
 from outcomes.status import draw_charts, indicator_reports
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of thing a lead (or, for readings, a partner) adds, edits and deletes."""
-
-    noun: str
-    form: type
-    get_parent: Callable  # access helper for the parent, from its id
-    get_object: Callable  # access helper for the object, from its id
-    parent_of: Callable[[Model], Model]
-    back_to: Callable[[Model], str]  # where to go afterwards, given the parent
-    readings_rule: bool = False  # partners of the owning organisation may write too
 
 
 def _indicator_page(parent) -> str:
     return parent.get_absolute_url()
 
 
-KINDS = {
-    "outcome": Kind(
+for name, kind in {
+    "outcome": items.Kind(
         noun="outcome",
         form=forms.OutcomeForm,
         get_parent=access.get_plan_for_user,
@@ -48,7 +30,7 @@ KINDS = {
         parent_of=lambda outcome: outcome.plan,
         back_to=lambda plan: plan.get_absolute_url(),
     ),
-    "indicator": Kind(
+    "indicator": items.Kind(
         noun="indicator",
         form=forms.IndicatorForm,
         get_parent=access.get_outcome_for_user,
@@ -56,16 +38,16 @@ KINDS = {
         parent_of=lambda indicator: indicator.outcome,
         back_to=lambda outcome: outcome.get_absolute_url(),
     ),
-    "reading": Kind(
+    "reading": items.Kind(
         noun="reading",
         form=forms.ReadingForm,
         get_parent=access.get_indicator_for_user,
         get_object=lambda request, pk, manage=False: access.get_reading_for_user(request, pk),
         parent_of=lambda reading: reading.indicator,
         back_to=_indicator_page,
-        readings_rule=True,
+        writers=lambda request, indicator: access.check_may_enter_readings(request, indicator),
     ),
-    "target": Kind(
+    "target": items.Kind(
         noun="target",
         form=forms.TargetForm,
         get_parent=access.get_indicator_for_user,
@@ -73,7 +55,7 @@ KINDS = {
         parent_of=lambda target: target.indicator,
         back_to=_indicator_page,
     ),
-    "comparator": Kind(
+    "comparator": items.Kind(
         noun="comparator",
         form=forms.ComparatorForm,
         get_parent=access.get_indicator_for_user,
@@ -81,7 +63,7 @@ KINDS = {
         parent_of=lambda comparator: comparator.indicator,
         back_to=_indicator_page,
     ),
-    "comparator_reading": Kind(
+    "comparator_reading": items.Kind(
         noun="comparator value",
         form=forms.ComparatorReadingForm,
         get_parent=access.get_comparator_for_user,
@@ -89,7 +71,7 @@ KINDS = {
         parent_of=lambda value: value.comparator,
         back_to=lambda comparator: comparator.indicator.get_absolute_url(),
     ),
-    "evidence": Kind(
+    "evidence": items.Kind(
         noun="evidence",
         form=forms.EvidenceForm,
         get_parent=access.get_outcome_for_user,
@@ -97,7 +79,7 @@ KINDS = {
         parent_of=lambda evidence: evidence.outcome,
         back_to=lambda outcome: outcome.get_absolute_url() + "#step-2",
     ),
-    "risk": Kind(
+    "risk": items.Kind(
         noun="risk",
         form=forms.RiskForm,
         get_parent=access.get_outcome_for_user,
@@ -105,104 +87,8 @@ KINDS = {
         parent_of=lambda risk: risk.outcome,
         back_to=lambda outcome: outcome.get_absolute_url() + "#step-3",
     ),
-}
-
-
-def _plan_of(thing):
-    """The plan an outcome, indicator or comparator belongs to, for breadcrumbs."""
-    for path in ("plan", "outcome.plan", "indicator.plan", "comparator.indicator.plan"):
-        current = thing
-        for attribute in path.split("."):
-            current = getattr(current, attribute, None)
-        if current is not None:
-            return current
-    return thing  # the parent is the plan itself
-
-
-def _get_parent(request: HttpRequest, kind: Kind, pk: int):
-    if kind.readings_rule:
-        indicator = kind.get_parent(request, pk)
-        access.check_may_enter_readings(request, indicator)
-        return indicator
-    return kind.get_parent(request, pk, manage=True)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def item_create(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
-    config = KINDS[kind]
-    parent = _get_parent(request, config, pk)
-    initial = (
-        {"kind": request.GET["kind"]} if kind == "evidence" and "kind" in request.GET else None
-    )
-    form = config.form(request.POST or None, parent=parent, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        form.attach(parent)
-        if kind == "reading":
-            form.instance.entered_by = request.user
-        form.save()
-        messages.success(request, f"The {config.noun} has been added.")
-        return redirect(config.back_to(parent))
-    plan = _plan_of(parent)
-    return form_page(
-        request,
-        form,
-        partnership=plan.partnership,
-        plan=plan,
-        title=f"Add {'an' if config.noun[0] in 'aeiou' else 'a'} {config.noun}: {parent}",
-        submit=f"Save the {config.noun}",
-        cancel_url=config.back_to(parent),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
-    config = KINDS[kind]
-    item = config.get_object(request, pk, manage=True)
-    parent = config.parent_of(item)
-    form = config.form(request.POST or None, instance=item, parent=parent)
-    if request.method == "POST" and form.is_valid():
-        if kind == "reading":
-            form.instance.entered_by = request.user
-        form.save()
-        messages.success(request, f"The {config.noun} has been saved.")
-        return redirect(config.back_to(parent))
-    item.refresh_from_db()
-    plan = _plan_of(parent)
-    return form_page(
-        request,
-        form,
-        partnership=plan.partnership,
-        plan=plan,
-        title=f"Edit the {config.noun}: {item}",
-        submit=f"Save the {config.noun}",
-        cancel_url=config.back_to(parent),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
-    config = KINDS[kind]
-    item = config.get_object(request, pk, manage=True)
-    parent = config.parent_of(item)
-    if request.method == "POST":
-        item.delete()
-        messages.success(request, f"The {config.noun} “{item}” has been deleted.")
-        return redirect(config.back_to(parent))
-    plan = _plan_of(parent)
-    return render(
-        request,
-        "outcomes/confirm_delete.html",
-        {
-            "item": item,
-            "noun": config.noun,
-            "partnership": plan.partnership,
-            "plan": plan,
-            "cancel_url": config.back_to(parent),
-        },
-    )
+}.items():
+    items.register(name, kind)
 
 
 # Pages ------------------------------------------------------------------------------
