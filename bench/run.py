@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SCRIPTS = ["charts.py", "dashboard.py", "import_readings.py"]
+SCRIPTS = ["charts.py", "dashboard.py", "import_readings.py", "export_actions.py"]
 
 
 def machine() -> str:
