@@ -199,3 +199,9 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"

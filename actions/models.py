@@ -134,7 +134,11 @@ class ActionQuerySet(models.QuerySet):
 
     def overdue(self, today=None) -> ActionQuerySet:
         today = today or timezone.localdate()
-        return self.open().filter(due__lt=today).exclude(status=Action.Status.CANCELLED)
+        return (
+            self.open()
+            .filter(due__lt=today)
+            .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
+        )
 
     def for_organisation(self, organisation_id: int) -> ActionQuerySet:
         """Actions an organisation leads or supports."""

@@ -5,7 +5,7 @@ tell whether it was done, are there the resources to do it, and does it have mil
 deadlines? This module asks those questions of the facts recorded about an action and says,
 in plain words, what is missing. The rules are the table `RULES` below, one line a reason.
 
-No Django here: the view gathers the facts, this module judges them.
+No Django here: the facts come in as plain values and the judgement goes out in words.
 """
 
 from __future__ import annotations

@@ -93,11 +93,13 @@ class PlanForm(forms.ModelForm):
             "status",
             "outcome_limit",
             "indicator_limit",
+            "smart_exception_reason",
         ]
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vision": forms.Textarea(attrs={"rows": 4}),
+            "smart_exception_reason": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "method": "The way of working the plan follows. Every method uses the same outcomes, "
@@ -111,7 +113,35 @@ class PlanForm(forms.ModelForm):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end <= start:
             self.add_error("period_end", "The plan must end after it starts.")
+        if (
+            cleaned.get("status") == Plan.Status.AGREED
+            and self.instance.pk
+            and not cleaned.get("smart_exception_reason", "").strip()
+        ):
+            not_smart = not_yet_smart(self.instance)
+            if not_smart:
+                self.add_error(
+                    "status",
+                    f"{len(not_smart)} action{'s are' if len(not_smart) > 1 else ' is'} not yet "
+                    f"SMART ({', '.join(not_smart[:10])}{'…' if len(not_smart) > 10 else ''}). "
+                    "Make them SMART, or say below why the plan may be agreed anyway.",
+                )
         return cleaned
+
+
+def not_yet_smart(plan: Plan) -> list[str]:
+    """References of the plan's open actions that fail the SMART check."""
+    from actions import smart
+    from actions.models import Action
+    from actions.services import smart_facts
+
+    actions = (
+        Action.objects.filter(plan=plan)
+        .open()
+        .exclude(status=Action.Status.CANCELLED)
+        .prefetch_related("outcomes", "milestones")
+    )
+    return [action.reference for action in actions if not smart.check(smart_facts(action)).ok]
 
 
 class NewMemberForm(forms.Form):

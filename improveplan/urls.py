@@ -65,6 +65,7 @@ account_patterns = [
 urlpatterns = [
     path("", include((core_patterns, "improveplan"))),
     path("", include("outcomes.urls")),
+    path("", include("actions.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -3,6 +3,9 @@ sees, and the mistakes it is told about."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from actions.appraisal import DEFAULT_CRITERIA, CriterionWeight, OptionScores, Ranked, rank
@@ -203,3 +206,11 @@ def test_risk_is_scored_so_that_higher_is_better():
     (risk_description,) = [d for name, d, _ in DEFAULT_CRITERIA if name == "Risk"]
 
     assert "A higher score means lower risk." in risk_description
+
+
+def test_appraisal_is_plain_python_without_django():
+    code = (
+        "import sys, actions.appraisal; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

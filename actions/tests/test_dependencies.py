@@ -3,6 +3,8 @@ can act on, the critical path, and the dependencies the plan's own dates make la
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -388,3 +390,11 @@ def test_conflicts_are_found_even_in_a_circle_but_not_for_unknown_actions():
     assert conflicts(tasks) == [("A", "B", 92), ("B", "A", 32)]
     with pytest.raises(ValueError, match="A depends on Z, which is not in this plan"):
         conflicts([task("A", "2026-04-01", "2026-05-01", "Z")])
+
+
+def test_dependencies_is_plain_python_without_django():
+    code = (
+        "import sys, actions.dependencies; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -3,6 +3,8 @@ achievable, relevant and time-bound, and why."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 
@@ -341,3 +343,11 @@ def test_an_action_over_a_year_long_needs_a_milestone():
 def test_the_other_answers_do_not_decide_the_check():
     """Expected outputs and monitoring are recorded for the plan, but SMART does not need them."""
     assert check(facts(expected_outputs="", monitoring="")).ok
+
+
+def test_smart_is_plain_python_without_django():
+    code = (
+        "import sys, actions.smart; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -17,9 +17,17 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
+from actions.tests.factories import (
+    ActionFactory,
+    CriterionFactory,
+    MilestoneFactory,
+    OptionFactory,
+    UpdateFactory,
+)
 from conftest import World
 from improveplan.models import Invitation, Role
 from improveplan.tests.factories import InvitationFactory
@@ -65,19 +73,21 @@ def _invitation(w: World) -> dict:
     return {"pk": Invitation.objects.get(partnership=w.partnership).pk}
 
 
-def crud_routes(kind: str, *, parent: Kwargs, own, partner_writes=False, foreign_fields=None):
-    """The add, edit and delete pages of one kind of thing in the outcomes app."""
+def crud_routes(
+    kind: str, *, parent: Kwargs, own, partner_writes=False, foreign_fields=None, app="outcomes"
+):
+    """The add, edit and delete pages of one kind of thing (improveplan/items.py)."""
     return {
-        f"outcomes:{kind}_create": Route(
+        f"{app}:{kind}_create": Route(
             kwargs=parent, writes=True, partner_writes=partner_writes, foreign_fields=foreign_fields
         ),
-        f"outcomes:{kind}_edit": Route(
+        f"{app}:{kind}_edit": Route(
             kwargs=lambda w: {"pk": own(w).pk},
             writes=True,
             partner_writes=partner_writes,
             foreign_fields=foreign_fields,
         ),
-        f"outcomes:{kind}_delete": Route(
+        f"{app}:{kind}_delete": Route(
             kwargs=lambda w: {"pk": own(w).pk}, writes=True, partner_writes=partner_writes
         ),
     }
@@ -159,6 +169,64 @@ ROUTES: dict[str, Route] = {
         },
     ),
     **crud_routes("risk", parent=lambda w: {"pk": w.outcome.pk}, own=lambda w: w.risk),
+    # Steps 4–5: options and actions
+    "actions:my_actions": Route(),
+    "actions:plan": Route(kwargs=_plan),
+    "actions:action_create": Route(
+        kwargs=_plan,
+        writes=True,
+        foreign_fields=lambda w: {
+            "title": "Open a clinic",
+            "lead_organisation": w.other_organisation.pk,
+            "term": "short",
+            "status": "not_started",
+            "progress": 0,
+        },
+    ),
+    "actions:criteria": Route(kwargs=_plan),
+    "actions:timeline": Route(kwargs=_plan),
+    "actions:golden_thread": Route(kwargs=_plan),
+    "actions:export_xlsx": Route(kwargs=_plan),
+    "actions:export_csv": Route(kwargs=_plan),
+    "actions:criteria_defaults": Route(kwargs=_plan, writes=True, get=False),
+    "actions:appraisal": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
+    "actions:option_scores": Route(kwargs=lambda w: {"pk": w.option.pk}, writes=True),
+    "actions:option_decision": Route(kwargs=lambda w: {"pk": w.option.pk}, writes=True),
+    "actions:option_to_actions": Route(
+        kwargs=lambda w: {"pk": w.option.pk},
+        writes=True,
+        foreign_fields=lambda w: {"titles": "One", "lead_organisation": w.other_organisation.pk},
+    ),
+    "actions:action": Route(kwargs=lambda w: {"pk": w.action.pk}),
+    "actions:action_edit": Route(
+        kwargs=lambda w: {"pk": w.action.pk},
+        writes=True,
+        foreign_fields=lambda w: {
+            "title": "Open a clinic",
+            "lead_organisation": w.other_organisation.pk,
+            "term": "short",
+            "status": "not_started",
+            "progress": 0,
+            "version": w.action.version,
+        },
+    ),
+    "actions:action_delete": Route(kwargs=lambda w: {"pk": w.action.pk}, writes=True),
+    "actions:update_create": Route(
+        kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
+    ),
+    "actions:closure_confirm": Route(kwargs=lambda w: {"pk": w.action.pk}, writes=True, get=False),
+    "actions:closure_return": Route(kwargs=lambda w: {"pk": w.action.pk}, writes=True, get=False),
+    "actions:milestone_toggle": Route(
+        kwargs=lambda w: {"pk": w.milestone.pk}, writes=True, partner_writes=True, get=False
+    ),
+    "actions:evidence": Route(kwargs=lambda w: {"pk": w.update.pk}),
+    **crud_routes("criterion", parent=_plan, own=lambda w: w.criterion, app="actions"),
+    **crud_routes(
+        "option", parent=lambda w: {"pk": w.outcome.pk}, own=lambda w: w.option, app="actions"
+    ),
+    **crud_routes(
+        "milestone", parent=lambda w: {"pk": w.action.pk}, own=lambda w: w.milestone, app="actions"
+    ),
     # Accounts
     "login": Route(public=True),
     "logout": Route(public=True, get=False),
@@ -241,6 +309,15 @@ def sweep_world(world: World) -> World:
     w.comparator_reading = ComparatorReadingFactory(comparator=w.comparator)
     w.evidence = EvidenceFactory(outcome=w.outcome)
     w.risk = RiskFactory(outcome=w.outcome)
+    w.criterion = CriterionFactory(plan=w.plan)
+    w.option = OptionFactory(outcome=w.outcome, decision="favoured", decision_reason="Works.")
+    w.action = ActionFactory(plan=w.plan, lead_organisation=w.housing)  # the partner's
+    w.action.outcomes.add(w.outcome)
+    w.milestone = MilestoneFactory(action=w.action)
+    w.update = UpdateFactory(
+        action=w.action, author=w.partner, evidence_name="minutes.pdf", evidence_kind="pdf"
+    )
+    w.update.evidence_file.save("evidence.bin", ContentFile(b"%PDF-1.7 minutes"), save=True)
     return w
 
 

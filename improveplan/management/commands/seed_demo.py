@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from actions.demo import seed_actions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from outcomes.demo import seed_outcomes
 
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             partnership=partnership, title=PLAN["title"], defaults=PLAN
         )
         seed_outcomes(plan, organisations)
+        seed_actions(plan, organisations, {e: User.objects.get(email=e) for e, *_ in PEOPLE})
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(

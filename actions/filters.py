@@ -1,0 +1,80 @@
+"""The action plan's filters and sort order (django-filter)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from actions.models import Action
+from improveplan.models import Organisation
+from outcomes.models import Outcome
+
+
+class ActionFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Action.Status.choices)
+    lead_organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), label="Lead organisation"
+    )
+    outcome = django_filters.ModelChoiceFilter(
+        queryset=Outcome.objects.none(), field_name="outcomes", label="Outcome"
+    )
+    term = django_filters.ChoiceFilter(choices=Action.Term.choices)
+    state = django_filters.ChoiceFilter(
+        label="Open or closed",
+        choices=[("open", "Open"), ("closed", "Closed")],
+        method="filter_state",
+    )
+    due = django_filters.ChoiceFilter(
+        label="Due",
+        choices=[
+            ("overdue", "Overdue"),
+            ("30", "In the next 30 days"),
+            ("90", "In the next 90 days"),
+        ],
+        method="filter_due",
+    )
+    order = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=[
+            ("number", "reference"),
+            ("due", "due"),
+            ("status", "status"),
+            ("lead_organisation__name", "lead"),
+            ("progress", "progress"),
+        ],
+        field_labels={
+            "number": "Reference",
+            "due": "Due date",
+            "status": "Status",
+            "lead_organisation__name": "Lead organisation",
+            "progress": "Progress",
+        },
+    )
+
+    class Meta:
+        model = Action
+        fields = ["status", "lead_organisation", "outcome", "term"]
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["lead_organisation"].queryset = plan.partnership.organisations.all()
+        self.filters["outcome"].queryset = Outcome.objects.filter(plan=plan)
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.exclude(closure=Action.Closure.CLOSED)
+        if value == "closed":
+            return queryset.filter(closure=Action.Closure.CLOSED)
+        return queryset
+
+    def filter_due(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "overdue":
+            return queryset.filter(due__lt=today).exclude(
+                Q(closure=Action.Closure.CLOSED)
+                | Q(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
+            )
+        return queryset.filter(due__gte=today, due__lte=today + timedelta(days=int(value)))

@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+from django import forms
+
+from actions import dependencies
+from actions.models import Action, Criterion, Milestone, Option
+from improveplan.forms import PartnershipOrganisationField
+from improveplan.models import Organisation, User
+from outcomes.forms import DATE_WIDGET, check_period
+from outcomes.models import Indicator, Outcome
+
+BIGGEST_ID = 2**63 - 1
+
+
+class PlanChoices(forms.ModelMultipleChoiceField):
+    """Several of this plan's things by id; an id too large for the database is simply not
+    one of them (Django would otherwise pass it to the database and fail there)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                if not 0 < int(pk) <= BIGGEST_ID:
+                    raise ValueError
+            except (TypeError, ValueError):
+                raise forms.ValidationError(
+                    "Choose from this plan.", code="invalid_pk_value"
+                ) from None
+        return super()._check_values(value)
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "description", "weight", "order"]
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = parent
+        self.fields["weight"].widget.attrs.update(min=1, max=10)
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Criterion.objects.filter(plan=self.plan, name=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("This plan already has a criterion of that name.")
+        return name
+
+
+class OptionForm(forms.ModelForm):
+    class Meta:
+        model = Option
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "evidence",
+            "cost",
+            "plausibility",
+            "is_pilot",
+            "pilot_evaluation",
+            "exit_plan",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("description", "evidence", "pilot_evaluation", "exit_plan")
+        }
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+    def attach(self, parent) -> None:
+        self.instance.outcome = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("kind") == Option.Kind.LESS and not cleaned.get("exit_plan", "").strip():
+            self.add_error("exit_plan", "Doing less needs a plan for winding down safely.")
+        if cleaned.get("is_pilot") and not cleaned.get("pilot_evaluation", "").strip():
+            self.add_error("pilot_evaluation", "Say how the pilot will be evaluated.")
+        cost = cleaned.get("cost")
+        if cost is not None and cost < 0:
+            self.add_error("cost", "A cost cannot be negative.")
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Option.Decision.choices)
+    decision_reason = forms.CharField(
+        label="Why", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class ScoreGridForm(forms.Form):
+    """One 0–5 score and a note for each criterion, for one option."""
+
+    def __init__(self, *args, option: Option, criteria, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        existing = {score.criterion_id: score for score in option.scores.all()}
+        choices = [("", "Not scored")] + [(str(n), str(n)) for n in range(6)]
+        for criterion in criteria:
+            score = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"{criterion.name} (weight {criterion.weight})",
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=score.score if score else "",
+            )
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=f"Note on {criterion.name}",
+                max_length=300,
+                required=False,
+                initial=score.note if score else "",
+            )
+
+
+class OptionToActionsForm(forms.Form):
+    titles = forms.CharField(
+        label="The actions, one to a line",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="Each becomes an action serving this outcome; add dates, owners and "
+        "measures on its page.",
+    )
+    lead_organisation = PartnershipOrganisationField(queryset=Organisation.objects.none())
+
+    def __init__(self, *args, partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organisation"].queryset = partnership.organisations.all()
+
+
+class ActionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lead_organisation = PartnershipOrganisationField(queryset=Organisation.objects.none())
+    resource_provider = PartnershipOrganisationField(
+        queryset=Organisation.objects.none(), required=False, label="Resources provided by"
+    )
+
+    class Meta:
+        model = Action
+        field_classes = {
+            "outcomes": PlanChoices,
+            "supporting_organisations": PlanChoices,
+            "depends_on": PlanChoices,
+        }
+        fields = [
+            "title",
+            "description",
+            "outcomes",
+            "option",
+            "lead_organisation",
+            "owner",
+            "supporting_organisations",
+            "start",
+            "due",
+            "term",
+            "resource_amount",
+            "resource_provider",
+            "staff_time",
+            "expected_outputs",
+            "expected_outcomes",
+            "success_indicator",
+            "success_measure",
+            "monitoring",
+            "corporate_plan_ref",
+            "status",
+            "progress",
+            "depends_on",
+        ]
+        widgets = {
+            "start": DATE_WIDGET,
+            "due": DATE_WIDGET,
+            "outcomes": forms.CheckboxSelectMultiple,
+            "supporting_organisations": forms.CheckboxSelectMultiple,
+            "depends_on": forms.CheckboxSelectMultiple,
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in ("description", "expected_outputs", "expected_outcomes", "monitoring")
+            },
+        }
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        partnership = plan.partnership
+        organisations = partnership.organisations.all()
+        self.fields["lead_organisation"].queryset = organisations
+        self.fields["resource_provider"].queryset = organisations
+        self.fields["supporting_organisations"].queryset = organisations
+        self.fields["outcomes"].queryset = Outcome.objects.filter(plan=plan)
+        self.fields["option"].queryset = Option.objects.filter(outcome__plan=plan)
+        self.fields["success_indicator"].queryset = Indicator.objects.filter(plan=plan)
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__partnership=partnership
+        ).order_by("full_name")
+        others = Action.objects.filter(plan=plan)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+            self.fields["version"].initial = self.instance.version
+        self.fields["depends_on"].queryset = others
+        self.fields["depends_on"].label = "Depends on these actions"
+        for name in ("outcomes", "option", "success_indicator", "depends_on"):
+            self.fields[name].error_messages["invalid_choice"] = "Choose from this plan."
+            self.fields[name].error_messages["invalid_pk_value"] = "Choose from this plan."
+        self.fields["owner"].error_messages["invalid_choice"] = (
+            "Choose a member of this partnership."
+        )
+        self.fields["progress"].widget.attrs.update(min=0, max=100)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_period(self, "start")
+        check_period(self, "due")
+        start, due = cleaned.get("start"), cleaned.get("due")
+        if start and due and due < start:
+            self.add_error("due", "The due date cannot come before the start.")
+        owner, lead = cleaned.get("owner"), cleaned.get("lead_organisation")
+        if (
+            owner
+            and lead
+            and not owner.memberships.filter(
+                partnership=self.plan.partnership, organisation=lead
+            ).exists()
+        ):
+            self.add_error("owner", f"The owner must work for the lead organisation, {lead}.")
+        amount = cleaned.get("resource_amount")
+        if amount is not None and amount < 0:
+            self.add_error("resource_amount", "Resources cannot be negative.")
+        depends = cleaned.get("depends_on")
+        if depends is not None and self.instance.pk:
+            edges = {
+                action_id: set()
+                for action_id in Action.objects.filter(plan=self.plan).values_list("pk", flat=True)
+            }
+            for from_id, to_id in Action.depends_on.through.objects.filter(
+                from_action__plan=self.plan
+            ).values_list("from_action_id", "to_action_id"):
+                edges[from_id].add(to_id)
+            cycle = dependencies.would_create_cycle(
+                {str(k): [str(v) for v in vs] for k, vs in edges.items()},
+                str(self.instance.pk),
+                [str(action.pk) for action in depends],
+            )
+            if cycle:
+                names = dict(Action.objects.filter(plan=self.plan).values_list("pk", "reference"))
+                path = " → ".join(names.get(int(key), key) for key in cycle)
+                self.add_error("depends_on", f"That would make a circle: {path}.")
+        return cleaned
+
+
+class UpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=Action.Status.choices)
+    progress = forms.IntegerField(label="Progress (%)", min_value=0, max_value=100)
+    note = forms.CharField(
+        label="What has happened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+    evidence_link = forms.URLField(
+        label="Link to evidence", required=False, assume_scheme="https", max_length=200
+    )
+    evidence_file = forms.FileField(
+        label="Evidence file",
+        required=False,
+        help_text="PDF, Word, Excel, CSV, PNG or JPEG, up to 10 MB.",
+    )
+    completion_evidence = forms.CharField(
+        label="Evidence that it is complete",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text="Needed when you mark the action complete.",
+    )
+    lessons_learned = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text="Needed when you mark the action complete: what would you do again, or not?",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("status") == Action.Status.COMPLETE:
+            for name in ("completion_evidence", "lessons_learned"):
+                if not cleaned.get(name, "").strip():
+                    self.add_error(name, "Needed when the action is complete.")
+        return cleaned
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due", "done"]
+        widgets = {"due": DATE_WIDGET}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+    def attach(self, parent) -> None:
+        self.instance.action = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_period(self, "due")
+        return cleaned
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is not complete yet",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )

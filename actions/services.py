@@ -1,0 +1,226 @@
+"""Writes to actions that touch more than one row: numbering, saving without lost edits,
+turning an option into actions, partners' updates and closing an action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from actions import appraisal, smart
+from actions.models import Action, Criterion, Milestone, Option, Update
+from improveplan.models import Plan, User
+from improveplan.uploads import Kind
+
+
+class EditConflict(Exception):
+    """Someone else saved the action since this form was opened."""
+
+    def __init__(self, current: Action) -> None:
+        super().__init__("The action was changed by someone else.")
+        self.current = current
+
+
+def next_reference(plan: Plan) -> tuple[int, str]:
+    """The next action number of the plan; never one used before, even if since deleted.
+    Call inside a transaction: it locks the plan's row until the transaction ends."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    number = locked.last_action_number + 1
+    Plan.objects.filter(pk=plan.pk).update(last_action_number=number)
+    plan.last_action_number = number
+    return number, f"A-{number:02d}"
+
+
+def action_create(*, form) -> Action:
+    """Save a new action from a valid ActionForm (its instance's plan already set)."""
+    with transaction.atomic():
+        action = form.save(commit=False)
+        action.number, action.reference = next_reference(action.plan)
+        action.save()
+        form.save_m2m()
+    return action
+
+
+def action_save(*, form, read_version: int) -> Action:
+    """Save an edited action, unless someone else saved it after this form was read."""
+    with transaction.atomic():
+        claimed = Action.objects.filter(pk=form.instance.pk, version=read_version).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise EditConflict(Action.objects.get(pk=form.instance.pk))
+        action = form.save(commit=False)
+        action.version = read_version + 1
+        action.save()
+        form.save_m2m()
+    return action
+
+
+def criteria_add_defaults(*, plan: Plan) -> int:
+    """The suggested criteria, for a plan that has none yet. Returns how many were added."""
+    if plan.criteria.exists():
+        return 0
+    Criterion.objects.bulk_create(
+        Criterion(plan=plan, name=name, description=description, weight=weight, order=order)
+        for order, (name, description, weight) in enumerate(appraisal.DEFAULT_CRITERIA, 1)
+    )
+    return len(appraisal.DEFAULT_CRITERIA)
+
+
+def option_decide(*, option: Option, decision: str, reason: str, by: User) -> Option:
+    if decision != Option.Decision.UNDECIDED and not reason.strip():
+        raise ValidationError({"decision_reason": "Say why: it is what the partners will read."})
+    option.decision = decision
+    option.decision_reason = reason.strip() if decision != Option.Decision.UNDECIDED else ""
+    option.decided_by = by if decision != Option.Decision.UNDECIDED else None
+    option.decided_at = timezone.now() if decision != Option.Decision.UNDECIDED else None
+    option.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    return option
+
+
+def option_to_actions(*, option: Option, titles: Iterable[str], lead_organisation) -> list[Action]:
+    """A favoured option becomes one action per title, serving the option's outcome."""
+    if option.decision != Option.Decision.FAVOURED:
+        raise ValidationError("Only a favoured option becomes actions.")
+    titles = [title.strip() for title in titles if title.strip()]
+    if not titles:
+        raise ValidationError({"titles": "Give at least one action, one to a line."})
+    plan = option.outcome.plan
+    made = []
+    with transaction.atomic():
+        for title in titles:
+            number, reference = next_reference(plan)
+            action = Action.objects.create(
+                plan=plan,
+                number=number,
+                reference=reference,
+                title=title[:200],
+                description=option.description,
+                option=option,
+                lead_organisation=lead_organisation,
+                expected_outcomes=option.evidence,
+            )
+            action.outcomes.add(option.outcome)
+            made.append(action)
+    return made
+
+
+def update_post(
+    *,
+    action: Action,
+    author: User,
+    status: str,
+    progress: int,
+    note: str = "",
+    evidence_link: str = "",
+    evidence_file=None,
+    evidence_kind: Kind | None = None,
+    completion_evidence: str = "",
+    lessons_learned: str = "",
+) -> Update:
+    """A partner's update: kept in the history, and the action now shows this state.
+
+    Marking an action complete asks for the evidence of completion and the lessons learned,
+    and leaves it waiting for a lead to confirm."""
+    import secrets
+
+    if status == Action.Status.COMPLETE and not (
+        completion_evidence.strip() and lessons_learned.strip()
+    ):
+        raise ValidationError(
+            "An action marked complete needs its evidence of completion and the lessons learned."
+        )
+    with transaction.atomic():
+        update = Update(
+            action=action,
+            author=author,
+            status=status,
+            progress=progress,
+            note=note,
+            evidence_link=evidence_link,
+            token=secrets.token_hex(16),
+        )
+        if evidence_file is not None:
+            update.evidence_name = evidence_file.name[:200]
+            update.evidence_kind = evidence_kind.name if evidence_kind else ""
+            update.evidence_file.save("evidence.bin", evidence_file, save=False)
+        update.save()
+        changes = {"status": status, "progress": progress, "version": F("version") + 1}
+        if status == Action.Status.COMPLETE and action.closure == Action.Closure.OPEN:
+            changes |= {
+                "closure": Action.Closure.AWAITING,
+                "completion_evidence": completion_evidence.strip(),
+                "lessons_learned": lessons_learned.strip(),
+            }
+        Action.objects.filter(pk=action.pk).update(**changes, updated_at=timezone.now())
+    action.refresh_from_db()
+    return update
+
+
+def closure_confirm(*, action: Action) -> None:
+    updated = Action.objects.filter(pk=action.pk, closure=Action.Closure.AWAITING).update(
+        closure=Action.Closure.CLOSED, progress=100, version=F("version") + 1
+    )
+    if updated != 1:
+        raise ValidationError("This action is not waiting to be confirmed as complete.")
+
+
+def closure_return(*, action: Action, reason: str, by: User) -> None:
+    if not reason.strip():
+        raise ValidationError("Say why the action is not complete yet.")
+    with transaction.atomic():
+        updated = Action.objects.filter(pk=action.pk, closure=Action.Closure.AWAITING).update(
+            closure=Action.Closure.OPEN,
+            status=Action.Status.AT_RISK,
+            returned_reason=reason.strip(),
+            version=F("version") + 1,
+        )
+        if updated != 1:
+            raise ValidationError("This action is not waiting to be confirmed as complete.")
+        Update.objects.create(
+            action=action,
+            author=by,
+            status=Action.Status.AT_RISK,
+            progress=action.progress,
+            note=f"Returned by a lead, not yet complete: {reason.strip()}",
+        )
+
+
+def milestone_toggle(*, milestone: Milestone) -> Milestone:
+    milestone.done = not milestone.done
+    milestone.done_at = timezone.now() if milestone.done else None
+    milestone.save(update_fields=["done", "done_at"])
+    return milestone
+
+
+def smart_facts(action: Action, *, milestones: int | None = None) -> smart.ActionFacts:
+    """What the SMART check needs to know of a saved action."""
+    return smart.ActionFacts(
+        title=action.title,
+        description=action.description,
+        outcomes=action.outcomes.count(),
+        lead_organisation=action.lead_organisation_id is not None,
+        owner=action.owner_id is not None,
+        start=action.start,
+        due=action.due,
+        success_indicator=action.success_indicator_id is not None,
+        success_measure=action.success_measure,
+        resources=bool(action.resource_amount or action.resource_provider_id or action.staff_time),
+        expected_outputs=action.expected_outputs,
+        monitoring=action.monitoring,
+        milestones=action.milestones.count() if milestones is None else milestones,
+    )
+
+
+def due_window(today: date, window: str) -> tuple[date | None, date | None]:
+    """For filters: "overdue", "30" (next 30 days), "90"."""
+    from datetime import timedelta
+
+    if window == "overdue":
+        return None, today - timedelta(days=1)
+    days = int(window)
+    return today, today + timedelta(days=days)

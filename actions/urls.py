@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from actions import views
+from improveplan import items
+
+app_name = "actions"
+
+urlpatterns = [
+    path("my-actions/", views.my_actions, name="my_actions"),
+    path("plans/<int:pk>/actions/", views.action_plan, name="plan"),
+    path("plans/<int:pk>/actions/new/", views.action_create, name="action_create"),
+    path("plans/<int:pk>/timeline/", views.plan_timeline, name="timeline"),
+    path("plans/<int:pk>/golden-thread/", views.golden_thread, name="golden_thread"),
+    path(
+        "plans/<int:pk>/action-plan.xlsx",
+        views.action_plan_export,
+        {"file_format": "xlsx"},
+        name="export_xlsx",
+    ),
+    path(
+        "plans/<int:pk>/action-plan.csv",
+        views.action_plan_export,
+        {"file_format": "csv"},
+        name="export_csv",
+    ),
+    path("plans/<int:pk>/criteria/", views.criteria, name="criteria"),
+    path("plans/<int:pk>/criteria/suggested/", views.criteria_defaults, name="criteria_defaults"),
+    path("outcomes/<int:pk>/options/", views.appraisal_page, name="appraisal"),
+    path("options/<int:pk>/scores/", views.option_scores, name="option_scores"),
+    path("options/<int:pk>/decision/", views.option_decision, name="option_decision"),
+    path("options/<int:pk>/actions/", views.option_to_actions, name="option_to_actions"),
+    path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/delete/", views.action_delete, name="action_delete"),
+    path("actions/<int:pk>/updates/", views.update_create, name="update_create"),
+    path("actions/<int:pk>/close/", views.closure_confirm, name="closure_confirm"),
+    path("actions/<int:pk>/return/", views.closure_return, name="closure_return"),
+    path("milestones/<int:pk>/done/", views.milestone_toggle, name="milestone_toggle"),
+    path("updates/<int:pk>/evidence/", views.evidence_download, name="evidence"),
+    *items.crud("criteria", "plans", "criterion"),
+    *items.crud("options", "outcomes", "option"),
+    *items.crud("milestones", "actions", "milestone"),
+]

@@ -1,0 +1,661 @@
+"""Pages for Steps 4–5: options appraisal, actions, milestones, updates, My actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions import appraisal, forms, services, smart, spreadsheets, timeline
+from actions.filters import ActionFilter
+from actions.models import Action, Option, Score, Update
+from improveplan import access, items, security
+from improveplan.models import Membership, Role, SecurityEvent
+from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
+from improveplan.views import form_page
+
+for _name, _kind in {
+    "criterion": items.Kind(
+        noun="criterion",
+        form=forms.CriterionForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_criterion_for_user,
+        parent_of=lambda criterion: criterion.plan,
+        back_to=lambda plan: f"/plans/{plan.pk}/criteria/",
+    ),
+    "option": items.Kind(
+        noun="option",
+        form=forms.OptionForm,
+        get_parent=access.get_outcome_for_user,
+        get_object=access.get_option_for_user,
+        parent_of=lambda option: option.outcome,
+        back_to=lambda outcome: f"/outcomes/{outcome.pk}/options/",
+    ),
+    "milestone": items.Kind(
+        noun="milestone",
+        form=forms.MilestoneForm,
+        get_parent=access.get_action_for_user,
+        get_object=access.get_milestone_for_user,
+        parent_of=lambda milestone: milestone.action,
+        back_to=lambda action: action.get_absolute_url(),
+    ),
+}.items():
+    items.register(_name, _kind)
+
+
+def _action_list(queryset):
+    """What a list of actions shows, in a fixed number of queries."""
+    return queryset.select_related(
+        "lead_organisation", "owner", "plan__partnership"
+    ).prefetch_related(
+        "supporting_organisations",
+        "outcomes",
+        "milestones",
+        Prefetch("updates", queryset=Update.objects.select_related("author")),
+    )
+
+
+def _smart(action: Action) -> smart.SmartCheck:
+    return smart.check(services.smart_facts(action))
+
+
+# Criteria and options -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk)
+    return render(
+        request,
+        "actions/criteria.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            "criteria": plan.criteria.all(),
+            "suggested": appraisal.DEFAULT_CRITERIA,
+        },
+    )
+
+
+@login_required
+@require_POST
+def criteria_defaults(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    added = services.criteria_add_defaults(plan=plan)
+    if added:
+        messages.success(
+            request, f"{added} suggested criteria added; change their weights to suit."
+        )
+    else:
+        messages.info(request, "This plan already has criteria.")
+    return redirect("actions:criteria", pk=plan.pk)
+
+
+@login_required
+@require_GET
+def appraisal_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 4 for one outcome: its options, scored against the plan's criteria, ranked."""
+    outcome = access.get_outcome_for_user(request, pk)
+    plan = outcome.plan
+    plan_criteria = list(plan.criteria.all())
+    options = list(
+        outcome.options.prefetch_related(
+            Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+        ).select_related("decided_by")
+    )
+    ranking = appraisal.rank(
+        [appraisal.CriterionWeight(str(c.pk), c.name, c.weight) for c in plan_criteria],
+        [
+            appraisal.OptionScores(
+                str(option.pk),
+                option.title,
+                {str(score.criterion_id): score.score for score in option.scores.all()},
+            )
+            for option in options
+        ],
+    )
+    by_key = {item.key: item for item in ranking}
+    rows = []
+    for option in sorted(options, key=lambda o: (by_key[str(o.pk)].rank, o.title)):
+        scores = {score.criterion_id: score for score in option.scores.all()}
+        rows.append(
+            {
+                "option": option,
+                "ranked": by_key[str(option.pk)],
+                "cells": [scores.get(criterion.pk) for criterion in plan_criteria],
+            }
+        )
+    return render(
+        request,
+        "actions/appraisal.html",
+        {
+            "outcome": outcome,
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            "criteria": plan_criteria,
+            "rows": rows,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def option_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    option = access.get_option_for_user(request, pk, manage=True)
+    plan = option.outcome.plan
+    plan_criteria = list(plan.criteria.all())
+    form = forms.ScoreGridForm(request.POST or None, option=option, criteria=plan_criteria)
+    if request.method == "POST" and form.is_valid():
+        for criterion in plan_criteria:
+            value = form.cleaned_data[f"score_{criterion.pk}"]
+            note = form.cleaned_data[f"note_{criterion.pk}"]
+            if value is None:
+                Score.objects.filter(option=option, criterion=criterion).delete()
+            else:
+                Score.objects.update_or_create(
+                    option=option, criterion=criterion, defaults={"score": value, "note": note}
+                )
+        messages.success(request, f"The scores for “{option}” have been saved.")
+        return redirect(option)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Score “{option}” against each criterion",
+        intro="0 means no contribution at all, 5 the best one could hope for.",
+        submit="Save the scores",
+        cancel_url=option.get_absolute_url(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def option_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    option = access.get_option_for_user(request, pk, manage=True)
+    plan = option.outcome.plan
+    form = forms.DecisionForm(
+        request.POST or None,
+        initial={"decision": option.decision, "decision_reason": option.decision_reason},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.option_decide(
+                option=option,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["decision_reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field, errors)
+        else:
+            messages.success(request, f"The decision on “{option}” has been recorded.")
+            return redirect(option)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Decide on “{option}”",
+        submit="Record the decision",
+        cancel_url=option.get_absolute_url(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def option_to_actions(request: HttpRequest, pk: int) -> HttpResponse:
+    option = access.get_option_for_user(request, pk, manage=True)
+    plan = option.outcome.plan
+    form = forms.OptionToActionsForm(request.POST or None, partnership=plan.partnership)
+    if option.decision != Option.Decision.FAVOURED:
+        messages.error(
+            request, "Only a favoured option becomes actions: record the decision first."
+        )
+        return redirect(option)
+    if request.method == "POST" and form.is_valid():
+        made = services.option_to_actions(
+            option=option,
+            titles=form.cleaned_data["titles"].splitlines(),
+            lead_organisation=form.cleaned_data["lead_organisation"],
+        )
+        messages.success(
+            request,
+            f"{len(made)} action{'s' if len(made) != 1 else ''} made: "
+            + ", ".join(action.reference for action in made)
+            + ". Give each an owner, dates and a measure of success.",
+        )
+        return redirect("actions:plan", pk=plan.pk)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Turn “{option}” into actions",
+        submit="Make the actions",
+        cancel_url=option.get_absolute_url(),
+    )
+
+
+# The action plan ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every action of the plan: filterable, sortable, 50 to a page."""
+    plan = access.get_plan_for_user(request, pk)
+    actions = ActionFilter(
+        request.GET,
+        queryset=_action_list(Action.objects.filter(plan=plan)),
+        plan=plan,
+    )
+    page = Paginator(actions.qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [{"action": action, "overdue": action.is_overdue(today)} for action in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "actions/action_plan.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            "filter": actions,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    form = forms.ActionForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        form.instance.plan = plan
+        action = services.action_create(form=form)
+        messages.success(request, f"Action {action.reference} has been added.")
+        return redirect(action)
+    return render(
+        request,
+        "actions/action_form.html",
+        {"form": form, "plan": plan, "partnership": plan.partnership, "title": "New action"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = access.get_action_for_user(request, pk, manage=True)
+    plan = action.plan
+    form = forms.ActionForm(request.POST or None, instance=action, plan=plan)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        read_version = form.cleaned_data.get("version") or 0
+        try:
+            services.action_save(form=form, read_version=read_version)
+        except services.EditConflict as error:
+            # Show the action as it is now; the person makes their change again on top.
+            conflict = error.current
+            form = forms.ActionForm(instance=conflict, plan=plan)
+        else:
+            messages.success(request, f"Action {action.reference} has been saved.")
+            return redirect(action)
+    action.refresh_from_db()
+    return render(
+        request,
+        "actions/action_form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "partnership": plan.partnership,
+            "action": action,
+            "conflict": conflict,
+            "smart": _smart(action),
+            "title": f"Edit {action.reference}",
+        },
+        status=409 if conflict else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    action = access.get_action_for_user(request, pk, manage=True)
+    plan = action.plan
+    if request.method == "POST":
+        action.delete()
+        messages.success(
+            request, f"Action {action.reference} has been deleted; its reference is not reused."
+        )
+        return redirect("actions:plan", pk=plan.pk)
+    return render(
+        request,
+        "improveplan/confirm_delete.html",
+        {
+            "item": action,
+            "noun": "action",
+            "partnership": plan.partnership,
+            "plan": plan,
+            "cancel_url": action.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = access.get_action_for_user(request, pk)
+    action = _action_list(Action.objects.filter(pk=action.pk)).get()
+    membership = request.membership
+    may_update = access.may_update_action(membership, action)
+    return render(
+        request,
+        "actions/action_detail.html",
+        {
+            "action": action,
+            "plan": action.plan,
+            "partnership": action.plan.partnership,
+            "manages": membership.manages,
+            "may_update": may_update,
+            "smart": _smart(action),
+            "overdue": action.is_overdue(),
+            "update_form": forms.UpdateForm(
+                initial={"status": action.status, "progress": action.progress}
+            )
+            if may_update and action.is_open
+            else None,
+            "return_form": forms.ReturnForm() if membership.manages else None,
+        },
+    )
+
+
+def _update_form(action: Action) -> forms.UpdateForm:
+    return forms.UpdateForm(
+        initial={"status": action.status, "progress": action.progress},
+        auto_id=f"action-{action.pk}-%s",
+    )
+
+
+# Partners' updates ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def update_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post an update. From My actions it comes by htmx and gets the action's row back."""
+    action = access.get_action_for_user(request, pk)
+    access.check_may_update_action(request, action)
+    from_list = request.headers.get("HX-Request") == "true"
+    form = forms.UpdateForm(request.POST, request.FILES)
+    error = None
+    if not action.is_open:
+        error = "This action is closed: it takes no more updates."
+    elif form.is_valid():
+        upload, kind = form.cleaned_data.get("evidence_file"), None
+        try:
+            if upload:
+                kind = check_upload(upload, allowed=EVIDENCE_KINDS)
+            services.update_post(
+                action=action,
+                author=request.user,
+                status=form.cleaned_data["status"],
+                progress=form.cleaned_data["progress"],
+                note=form.cleaned_data["note"],
+                evidence_link=form.cleaned_data["evidence_link"],
+                evidence_file=upload,
+                evidence_kind=kind,
+                completion_evidence=form.cleaned_data["completion_evidence"],
+                lessons_learned=form.cleaned_data["lessons_learned"],
+            )
+        except ValidationError as problem:
+            form.add_error("evidence_file" if upload else None, problem)
+        else:
+            if from_list:
+                action = _action_list(Action.objects.filter(pk=action.pk)).get()
+                action.update_form = _update_form(action)
+                return render(
+                    request,
+                    "actions/_my_action.html",
+                    {"action": action, "saved": True, "today": timezone.localdate()},
+                )
+            messages.success(request, f"Your update to {action.reference} has been saved.")
+            return redirect(action)
+    if from_list:
+        # Re-bind with the list's field ids, so the errors sit beside their fields.
+        action.update_form = forms.UpdateForm(
+            request.POST, request.FILES, auto_id=f"action-{action.pk}-%s"
+        )
+        action.update_form.is_valid()
+        for field, errors in form.errors.items():
+            if field not in action.update_form.errors:
+                action.update_form.add_error(field if field in form.fields else None, errors)
+        return render(
+            request,
+            "actions/_my_action.html",
+            {"action": action, "error": error, "today": timezone.localdate()},
+            status=422 if not error else 409,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        problems = "; ".join(" ".join(errors) for errors in form.errors.values())
+        messages.error(request, f"The update was not saved: {problems}")
+    return redirect(action)
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    update = access.get_update_for_user(request, pk)
+    if not update.evidence_file:
+        raise Http404("No such file.")
+    kind = next((k for k in EVIDENCE_KINDS if k.name == update.evidence_kind), None)
+    if kind is None:
+        raise Http404("No such file.")
+    security.record(
+        SecurityEvent.Kind.EXPORT,
+        request=request,
+        partnership_id=update.action.plan.partnership_id,
+        detail=f"evidence file of update {update.pk}",
+    )
+    return attachment_response(
+        update.evidence_file.open("rb"), name=update.evidence_name, kind=kind
+    )
+
+
+@login_required
+@require_POST
+def closure_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    action = access.get_action_for_user(request, pk, manage=True)
+    try:
+        services.closure_confirm(action=action)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{action.reference} is closed as complete.")
+    return redirect(action)
+
+
+@login_required
+@require_POST
+def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
+    action = access.get_action_for_user(request, pk, manage=True)
+    form = forms.ReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Say why the action is not complete yet.")
+        services.closure_return(action=action, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{action.reference} has gone back to its owner, with your reason."
+        )
+    return redirect(action)
+
+
+@login_required
+@require_POST
+def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = access.get_milestone_for_user(request, pk, manage=False)
+    access.check_may_update_action(request, milestone.action)
+    services.milestone_toggle(milestone=milestone)
+    return redirect(milestone.action)
+
+
+@login_required
+@require_GET
+def my_actions(request: HttpRequest) -> HttpResponse:
+    """Every open action my organisations lead or support, in every partnership, soonest due
+    first, overdue marked, each with its update form."""
+    memberships = list(
+        Membership.objects.filter(user=request.user).select_related("partnership", "organisation")
+    )
+    writers = [m for m in memberships if m.role in (Role.PARTNER, Role.LEAD)]
+    queryset = Action.objects.none()
+    for membership in writers:
+        queryset = queryset | Action.objects.filter(
+            plan__partnership=membership.partnership
+        ).filter(pk__in=Action.objects.for_organisation(membership.organisation_id).values("pk"))
+    actions = list(
+        _action_list(queryset.open()).order_by(F("due").asc(nulls_last=True), "plan_id", "number")
+    )
+    for action in actions:
+        action.update_form = _update_form(action)
+    return render(
+        request,
+        "actions/my_actions.html",
+        {"actions": actions, "today": timezone.localdate(), "memberships": writers},
+    )
+
+
+# Seeing the whole plan --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Actions and milestones against time, with dependencies and the critical path."""
+    plan = access.get_plan_for_user(request, pk)
+    actions = list(
+        Action.objects.filter(plan=plan, start__isnull=False, due__isnull=False)
+        .exclude(status=Action.Status.CANCELLED)
+        .prefetch_related("milestones", "depends_on")
+    )
+    rows = [
+        timeline.Row(
+            key=action.reference,
+            label=action.title,
+            start=action.start,
+            due=action.due,
+            status=action.get_status_display(),
+            milestones=tuple(
+                timeline.Milestone(when=m.due, label=m.title, done=m.done)
+                for m in action.milestones.all()
+            ),
+            depends_on=tuple(
+                other.reference
+                for other in action.depends_on.all()
+                if other.start and other.due and other.status != Action.Status.CANCELLED
+            ),
+            done=action.closure == Action.Closure.CLOSED or action.status == Action.Status.COMPLETE,
+        )
+        for action in actions
+    ]
+    drawing = timeline.timeline(title=f"Timeline of {plan}", rows=rows, today=timezone.localdate())
+    undated = Action.objects.filter(plan=plan).filter(start__isnull=True) | Action.objects.filter(
+        plan=plan, due__isnull=True
+    )
+    return render(
+        request,
+        "actions/timeline.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "chart": drawing,
+            "undated": undated.exclude(status=Action.Status.CANCELLED).distinct(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def golden_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    """Outcome → indicators and targets → options → actions → owners and resources."""
+    plan = access.get_plan_for_user(request, pk)
+    outcomes = plan.outcomes.prefetch_related(
+        Prefetch("indicators__targets"),
+        Prefetch("options", queryset=Option.objects.order_by("decision", "title")),
+        Prefetch(
+            "actions",
+            queryset=Action.objects.select_related(
+                "lead_organisation", "owner", "resource_provider", "option"
+            ).prefetch_related("supporting_organisations"),
+        ),
+    )
+    unlinked = Action.objects.filter(plan=plan, outcomes__isnull=True)
+    totals_by_partner = (
+        Action.objects.filter(plan=plan, resource_amount__isnull=False)
+        .exclude(status=Action.Status.CANCELLED)
+        .values("resource_provider__name")
+        .annotate(total=Sum("resource_amount"))
+        .order_by("resource_provider__name")
+    )
+    totals_by_outcome = (
+        Action.objects.filter(plan=plan, resource_amount__isnull=False, outcomes__isnull=False)
+        .exclude(status=Action.Status.CANCELLED)
+        .values("outcomes__priority", "outcomes__statement")
+        .annotate(total=Sum("resource_amount"))
+        .order_by("outcomes__priority")
+    )
+    return render(
+        request,
+        "actions/golden_thread.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "outcomes": outcomes,
+            "unlinked": unlinked,
+            "totals_by_partner": totals_by_partner,
+            "totals_by_outcome": totals_by_outcome,
+        },
+    )
+
+
+@login_required
+@require_GET
+def action_plan_export(request: HttpRequest, pk: int, *, file_format: str) -> HttpResponse:
+    """The action plan as a spreadsheet: open and closed actions on separate sheets."""
+    plan = access.get_plan_for_user(request, pk)
+    if file_format == "xlsx":
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        spreadsheets.write_xlsx(plan, response)
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        spreadsheets.write_csv(plan, response)
+    response["Content-Disposition"] = f'attachment; filename="action-plan-{plan.pk}.{file_format}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    security.record(
+        SecurityEvent.Kind.EXPORT,
+        request=request,
+        partnership_id=plan.partnership_id,
+        detail=f"action plan of plan {plan.pk} as {file_format}",
+    )
+    return response
