@@ -384,11 +384,14 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _update_form(action: Action) -> forms.UpdateForm:
-    return forms.UpdateForm(
+def _update_form(action: Action, *, focus: bool = False) -> forms.UpdateForm:
+    form = forms.UpdateForm(
         initial={"status": action.status, "progress": action.progress},
         auto_id=f"action-{action.pk}-%s",
     )
+    if focus:  # fetched by a keyboard user's button press: carry on in the form
+        form.fields["status"].widget.attrs["autofocus"] = True
+    return form
 
 
 # Partners' updates ---------------------------------------------------------------------
@@ -426,8 +429,7 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("evidence_file" if upload else None, problem)
         else:
             if from_list:
-                action = _action_list(Action.objects.filter(pk=action.pk)).get()
-                action.update_form = _update_form(action)
+                action.refresh_from_db()
                 return render(
                     request,
                     "actions/_my_action.html",
@@ -456,6 +458,20 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         problems = "; ".join(" ".join(errors) for errors in form.errors.values())
         messages.error(request, f"The update was not saved: {problems}")
     return redirect(action)
+
+
+@login_required
+@require_GET
+def update_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The update form for one action, fetched into My actions when the partner asks for it:
+    rendering a form for every action up front made the page slow."""
+    action = access.get_action_for_user(request, pk)
+    if not (access.may_update_action(request.membership, action) and action.is_open):
+        return HttpResponse(
+            "<p>You can read this action but not post updates to it.</p>", content_type="text/html"
+        )
+    action.update_form = _update_form(action, focus=True)
+    return render(request, "actions/_update_form.html", {"action": action})
 
 
 @login_required
@@ -522,7 +538,7 @@ def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
     """Every open action my organisations lead or support, in every partnership, soonest due
-    first, overdue marked, each with its update form."""
+    first, overdue marked, each with a way to post an update."""
     memberships = list(
         Membership.objects.filter(user=request.user).select_related("partnership", "organisation")
     )
@@ -532,11 +548,13 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         queryset = queryset | Action.objects.filter(
             plan__partnership=membership.partnership
         ).filter(pk__in=Action.objects.for_organisation(membership.organisation_id).values("pk"))
-    actions = list(
-        _action_list(queryset.open()).order_by(F("due").asc(nulls_last=True), "plan_id", "number")
+    # Each card's update form is fetched when asked for (update_form): rendering one for
+    # every action up front took over a second for 300 actions.
+    actions = (
+        queryset.open()
+        .select_related("plan__partnership")
+        .order_by(F("due").asc(nulls_last=True), "plan_id", "number")
     )
-    for action in actions:
-        action.update_form = _update_form(action)
     return render(
         request,
         "actions/my_actions.html",

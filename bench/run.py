@@ -18,7 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SCRIPTS = ["charts.py", "dashboard.py", "import_readings.py", "export_actions.py"]
+SCRIPTS = [
+    "charts.py",
+    "dashboard.py",
+    "action_pages.py",
+    "import_readings.py",
+    "export_actions.py",
+]
 
 
 def machine() -> str:

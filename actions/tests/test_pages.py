@@ -388,3 +388,13 @@ def test_the_action_plan_downloads_as_a_workbook_with_open_and_closed_sheets(
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Open actions", "Closed actions"]
     assert workbook["Closed actions"]["B2"].value == "Done"
+
+
+def test_my_actions_fetches_an_update_form_only_when_asked(client, world, action):
+    client.force_login(world.partner)
+    page = text(client.get(reverse("actions:my_actions")))
+    assert "Post an update" in page and 'name="progress"' not in page
+    form = text(client.get(reverse("actions:update_form", args=[action.pk])))
+    assert 'name="progress"' in form and "autofocus" in form
+    client.force_login(world.board)
+    assert "not post updates" in text(client.get(reverse("actions:update_form", args=[action.pk])))

@@ -214,6 +214,7 @@ ROUTES: dict[str, Route] = {
     "actions:update_create": Route(
         kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
     ),
+    "actions:update_form": Route(kwargs=lambda w: {"pk": w.action.pk}),
     "actions:closure_confirm": Route(kwargs=lambda w: {"pk": w.action.pk}, writes=True, get=False),
     "actions:closure_return": Route(kwargs=lambda w: {"pk": w.action.pk}, writes=True, get=False),
     "actions:milestone_toggle": Route(
