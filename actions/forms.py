@@ -318,3 +318,11 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+
+
+class ActionPlanImportForm(forms.Form):
+    file = forms.FileField(
+        label="The action plan workbook (.xlsx)",
+        help_text="Download the action plan, edit it, and upload it here. The whole file is "
+        "saved, or nothing is.",
+    )

@@ -25,6 +25,7 @@ urlpatterns = [
         {"file_format": "csv"},
         name="export_csv",
     ),
+    path("plans/<int:pk>/action-plan/import/", views.action_plan_import, name="import_xlsx"),
     path("plans/<int:pk>/criteria/", views.criteria, name="criteria"),
     path("plans/<int:pk>/criteria/suggested/", views.criteria_defaults, name="criteria_defaults"),
     path("outcomes/<int:pk>/options/", views.appraisal_page, name="appraisal"),

@@ -677,3 +677,38 @@ def action_plan_export(request: HttpRequest, pk: int, *, file_format: str) -> Ht
         detail=f"action plan of plan {plan.pk} as {file_format}",
     )
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_plan_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the action plan workbook, edited: every row is saved, or none is."""
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    form = forms.ActionPlanImportForm(request.POST or None, request.FILES or None)
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "form": form,
+        "columns": spreadsheets.COLUMN_HELP,
+    }
+    if request.method == "POST" and form.is_valid():
+        result = spreadsheets.import_xlsx(
+            plan=plan, upload=form.cleaned_data["file"], user=request.user
+        )
+        if result.ok:
+            security.record(
+                SecurityEvent.Kind.IMPORT,
+                request=request,
+                partnership_id=plan.partnership_id,
+                detail=f"Action plan of plan {plan.pk}: {result.created} new, "
+                f"{result.updated} changed, {result.unchanged} unchanged",
+            )
+            messages.success(
+                request,
+                f"Imported: {result.created} new actions, {result.updated} changed, "
+                f"{result.unchanged} as they were.",
+            )
+            return redirect("actions:plan", pk=plan.pk)
+        context["errors"] = result.errors[:200]
+        context["error_count"] = len(result.errors)
+    return render(request, "actions/action_plan_import.html", context)

@@ -398,3 +398,23 @@ def test_my_actions_fetches_an_update_form_only_when_asked(client, world, action
     assert 'name="progress"' in form and "autofocus" in form
     client.force_login(world.board)
     assert "not post updates" in text(client.get(reverse("actions:update_form", args=[action.pk])))
+
+
+def test_a_lead_uploads_an_edited_workbook(lead_client, world, action):
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(
+        io.BytesIO(lead_client.get(reverse("actions:export_xlsx", args=[world.plan.pk])).content)
+    )
+    workbook["Open actions"]["B2"] = "Recruit three landlord mediators"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    url = reverse("actions:import_xlsx", args=[world.plan.pk])
+    response = lead_client.post(url, {"file": SimpleUploadedFile("plan.xlsx", buffer.getvalue())})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.title == "Recruit three landlord mediators"
+    bad = lead_client.post(url, {"file": SimpleUploadedFile("plan.xlsx", b"not a workbook")})
+    assert "Nothing was saved" in text(bad)

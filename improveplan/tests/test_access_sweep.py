@@ -188,6 +188,7 @@ ROUTES: dict[str, Route] = {
     "actions:golden_thread": Route(kwargs=_plan),
     "actions:export_xlsx": Route(kwargs=_plan),
     "actions:export_csv": Route(kwargs=_plan),
+    "actions:import_xlsx": Route(kwargs=_plan, writes=True),
     "actions:criteria_defaults": Route(kwargs=_plan, writes=True, get=False),
     "actions:appraisal": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
     "actions:option_scores": Route(kwargs=lambda w: {"pk": w.option.pk}, writes=True),

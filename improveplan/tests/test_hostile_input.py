@@ -693,6 +693,73 @@ FILE = Kind(
 )
 
 
+def _action_plan_workbook(t: Targets, edit: Callable | None = None) -> Upload:
+    """Our plan's action plan as downloaded, perhaps with hostile cells written into it."""
+    from openpyxl import load_workbook
+
+    from actions.spreadsheets import write_xlsx
+
+    out = io.BytesIO()
+    write_xlsx(t.ours["plan"], out)
+    if edit is not None:
+        workbook = load_workbook(io.BytesIO(out.getvalue()))
+        edit(workbook["Open actions"])
+        out = io.BytesIO()
+        workbook.save(out)
+    return Upload("action-plan.xlsx", out.getvalue(), "application/octet-stream")
+
+
+def _hostile_row(sheet) -> None:
+    sheet.append(
+        [
+            SCRIPT,
+            ONERROR,
+            "😀" * 100,
+            "99",
+            SCRIPT,
+            "nobody@example.org",
+            SCRIPT,
+            "2026-02-30",
+            "0000-00-00",
+            SCRIPT,
+            "-1",
+            SCRIPT,
+            "\u202e RTL",
+            SCRIPT,
+            SCRIPT,
+            SCRIPT,
+            "=1+1",
+            SCRIPT,
+            "@SUM(1)",
+            SCRIPT,
+            "101",
+            "A-99, A-01",
+        ]
+    )
+
+
+ACTION_PLAN_EDGES: dict[str, Value] = {
+    "hostile-new-row": lambda t: _action_plan_workbook(t, _hostile_row),
+    "their-lead-organisation": lambda t: _action_plan_workbook(
+        t, lambda sheet: sheet.cell(row=2, column=5, value=t.world.other_organisation.name)
+    ),
+    "circle": lambda t: _action_plan_workbook(
+        t, lambda sheet: sheet.cell(row=2, column=22, value=sheet.cell(row=2, column=1).value)
+    ),
+    "readings-file": FILE_EDGES["script-in-every-cell"],
+    "broken-zip": FILE_EDGES["broken-zip"],
+    "empty": FILE_EDGES["empty"],
+    "png": FILE_EDGES["png"],
+}
+
+ACTION_PLAN_FILE = Kind(
+    typical=lambda t: _action_plan_workbook(t),
+    plausible=lambda t: st.sampled_from(list(ACTION_PLAN_EDGES.values())).map(lambda u: u(t)),
+    edges=ACTION_PLAN_EDGES,
+    odd=lambda t: st.sampled_from(list(ACTION_PLAN_EDGES.values())).map(lambda u: u(t)),
+)
+
+
 # Where to post, as whom ----------------------------------------------------------------
 
 
@@ -1045,6 +1112,10 @@ for _kind, (_parent, _fields) in OUTCOME_FORMS.items():
 HOSTILE_FORMS["outcomes:readings_import"] = HostileForm(
     fields={"file": FILE},
     **by_pk("outcomes:readings_import", own=_ours("plan"), foreign=_theirs("plan")),
+)
+HOSTILE_FORMS["actions:import_xlsx"] = HostileForm(
+    fields={"file": ACTION_PLAN_FILE},
+    **by_pk("actions:import_xlsx", own=_ours("plan"), foreign=_theirs("plan")),
 )
 HOSTILE_FORMS["outcomes:indicator_status"] = HostileForm(
     fields={
