@@ -11,6 +11,7 @@ urlpatterns = [
     path("my-actions/", views.my_actions, name="my_actions"),
     path("plans/<int:pk>/actions/", views.action_plan, name="plan"),
     path("plans/<int:pk>/actions/new/", views.action_create, name="action_create"),
+    path("plans/<int:pk>/actions/smart-check/", views.smart_preview, name="smart_preview"),
     path("plans/<int:pk>/timeline/", views.plan_timeline, name="timeline"),
     path("plans/<int:pk>/golden-thread/", views.golden_thread, name="golden_thread"),
     path(

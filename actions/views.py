@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actions import appraisal, forms, services, smart, spreadsheets, timeline
 from actions.filters import ActionFilter
-from actions.models import Action, Option, Score, Update
+from actions.models import Action, Milestone, Option, Score, Update
 from improveplan import access, items, security
 from improveplan.models import Membership, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
@@ -262,7 +264,10 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
     page = Paginator(actions.qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [{"action": action, "overdue": action.is_overdue(today)} for action in page]
+    rows = [
+        {"action": action, "overdue": action.is_overdue(today), "smart": _smart(action)}
+        for action in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -712,3 +717,43 @@ def action_plan_import(request: HttpRequest, pk: int) -> HttpResponse:
         context["errors"] = result.errors[:200]
         context["error_count"] = len(result.errors)
     return render(request, "actions/action_plan_import.html", context)
+
+
+@login_required
+@require_GET
+def smart_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The SMART check of the action form as it stands, while the lead types (htmx).
+    It reads the form's fields from the query string and saves nothing."""
+    plan = access.get_plan_for_user(request, pk)
+    data = request.GET
+    ids = [value for value in data.getlist("outcomes") if value.isdigit() and len(value) < 19]
+    outcomes = plan.outcomes.filter(pk__in=ids).count() if ids else 0
+
+    def day(name: str):
+        try:
+            return date.fromisoformat(data.get(name, ""))
+        except ValueError:
+            return None
+
+    milestones = 0
+    action_id = data.get("action", "")
+    if action_id.isdigit() and len(action_id) < 19:
+        milestones = Milestone.objects.filter(action__plan=plan, action_id=action_id).count()
+    facts = smart.ActionFacts(
+        title=data.get("title", "")[:200],
+        description=data.get("description", "")[:5000],
+        outcomes=outcomes,
+        lead_organisation=bool(data.get("lead_organisation")),
+        owner=bool(data.get("owner")),
+        start=day("start"),
+        due=day("due"),
+        success_indicator=bool(data.get("success_indicator")),
+        success_measure=data.get("success_measure", "")[:300],
+        resources=bool(
+            data.get("resource_amount") or data.get("resource_provider") or data.get("staff_time")
+        ),
+        expected_outputs=data.get("expected_outputs", "")[:5000],
+        monitoring=data.get("monitoring", "")[:5000],
+        milestones=milestones,
+    )
+    return render(request, "actions/_smart.html", {"smart": smart.check(facts)})

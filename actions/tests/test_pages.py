@@ -418,3 +418,22 @@ def test_a_lead_uploads_an_edited_workbook(lead_client, world, action):
     assert action.title == "Recruit three landlord mediators"
     bad = lead_client.post(url, {"file": SimpleUploadedFile("plan.xlsx", b"not a workbook")})
     assert "Nothing was saved" in text(bad)
+
+
+def test_the_smart_check_follows_the_form_as_the_lead_types(lead_client, world, outcome):
+    url = reverse("actions:smart_preview", args=[world.plan.pk])
+    empty = text(lead_client.get(url, {"title": "Improve things"}))
+    assert "Not yet" in empty and "no due date" in empty and "serves no outcome" in empty
+    filled = text(lead_client.get(url, action_data(world, outcome)))
+    assert "serves no outcome" not in filled and "no due date" not in filled
+    assert "no measure of success" not in filled
+    other = OutcomeFactory(plan=world.other_plan)
+    leak = text(lead_client.get(url, {"outcomes": [other.pk]}))
+    assert "serves no outcome" in leak  # another partnership's outcome counts for nothing
+    long_one = action_data(world, outcome, start="2026-04-01", due="2028-03-31")
+    assert "over a year long with no milestones" in text(lead_client.get(url, long_one))
+
+
+def test_the_action_plan_says_which_actions_are_not_yet_smart(lead_client, world, action):
+    page = text(lead_client.get(reverse("actions:plan", args=[world.plan.pk])))
+    assert "SMART?" in page and "Not yet" in page and "no measure of success" in page

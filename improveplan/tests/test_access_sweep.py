@@ -184,6 +184,7 @@ ROUTES: dict[str, Route] = {
         },
     ),
     "actions:criteria": Route(kwargs=_plan),
+    "actions:smart_preview": Route(kwargs=_plan),
     "actions:timeline": Route(kwargs=_plan),
     "actions:golden_thread": Route(kwargs=_plan),
     "actions:export_xlsx": Route(kwargs=_plan),
