@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from actions import dependencies
 from actions.dependencies import CriticalPath, CycleError, Task
 from outcomes.arithmetic import format_month
-from outcomes.charts import GRID, INK, MUTED
+from outcomes.charts import GRID, INK, MUTED, _element, _number, _points
 
 
 @dataclass(frozen=True)
@@ -287,29 +287,6 @@ def _ticks(first: date, last: date) -> tuple[list[tuple[date, str]], list[date]]
 
 
 # Drawing ----------------------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
-
-
-def _points(pairs: Sequence[tuple[float, float]]) -> str:
-    return " ".join(f"{_number(x)},{_number(y)}" for x, y in pairs)
-
-
-def _element(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
-    """A child element. Attribute names use _ for - (stroke_width), class_ for class."""
-    element = ET.SubElement(
-        parent,
-        tag,
-        {
-            name.removesuffix("_").replace("_", "-"): _number(v) if isinstance(v, float) else str(v)
-            for name, v in attributes.items()
-            if v is not None
-        },
-    )
-    element.text = text
-    return element
 
 
 def _svg(height: float, title: str, summary: str, chart_id: str) -> ET.Element:

@@ -270,7 +270,9 @@ def _text_width(text: str, size: float = FONT) -> float:
 # Drawing ----------------------------------------------------------------------------------------
 
 
+# Shared with actions/timeline.py, which draws with the same small helpers.
 def _number(value: float) -> str:
+    """A coordinate to one decimal place, without a trailing .0."""
     return f"{value:.1f}".removesuffix(".0")
 
 
@@ -280,7 +282,7 @@ def _points(pairs: Sequence[tuple[float, float]]) -> str:
 
 def _element(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
     """A child element. Attribute names use _ for - (stroke_width), class_ for class."""
-    element = ET.SubElement(
+    child = ET.SubElement(
         parent,
         tag,
         {
@@ -289,8 +291,8 @@ def _element(parent: ET.Element, tag: str, text: str | None = None, **attributes
             if v is not None
         },
     )
-    element.text = text
-    return element
+    child.text = text
+    return child
 
 
 def _line(parent: ET.Element, pairs, colour: str, width: float, dashes: str | None = None) -> None:
