@@ -66,6 +66,7 @@ urlpatterns = [
     path("", include((core_patterns, "improveplan"))),
     path("", include("outcomes.urls")),
     path("", include("actions.urls")),
+    path("", include("reviews.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -185,13 +185,13 @@ def report(
 
 
 def indicator_reports(
-    indicators: QuerySet[Indicator], *, with_comparators: bool = True
+    indicators: QuerySet[Indicator], *, with_comparators: bool = True, today: date | None = None
 ) -> list[IndicatorReport]:
     """Reports for many indicators in four queries, whatever their number and readings.
 
     Readings are read as plain rows, not model instances: a dashboard may hold tens of
     thousands of them."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     indicators = list(
         indicators.select_related("owner", "outcome", "overridden_by").prefetch_related("targets")
     )

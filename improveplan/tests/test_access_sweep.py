@@ -230,6 +230,8 @@ ROUTES: dict[str, Route] = {
     **crud_routes(
         "milestone", parent=lambda w: {"pk": w.action.pk}, own=lambda w: w.milestone, app="actions"
     ),
+    # Reviews
+    "reviews:board_report": Route(kwargs=_plan),
     # Accounts
     "login": Route(public=True),
     "logout": Route(public=True, get=False),
