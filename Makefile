@@ -38,7 +38,7 @@ migrations-check: install
 # A Celery worker with the beat schedule built in. Needs CELERY_BROKER_URL.
 worker: install
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 2)
-	$(BIN)/celery -A improveplan worker --beat --loglevel=info
+	$(DEV) $(BIN)/celery -A improveplan worker --beat --loglevel=info
 
 # Benchmarks on PostgreSQL; figures and targets go to docs/benchmarks.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/improveplan_bench

@@ -148,3 +148,12 @@ def test_the_hillside_lead_cannot_see_riverside(client, settings):
     seed(settings)
     sign_in(client, HILLSIDE_LEAD)
     assert client.get(riverside_page()).status_code == 404
+
+
+def test_the_demo_is_not_added_beside_real_partnerships_without_force(settings, world):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="not the demo's"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Partnership.objects.filter(name__startswith="Riverside Health").exists()
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert Partnership.objects.filter(name__startswith="Riverside Health").exists()

@@ -59,6 +59,9 @@ OTHER_PARTNERSHIP = "Hillside Children and Young People's Partnership"
 OTHER_LEAD = ("hillside@demo.improveplan.test", "Daniel Mensah", "Hillside County Council")
 
 
+DEMO_PARTNERSHIPS = [PARTNERSHIP["name"], OTHER_PARTNERSHIP]
+
+
 class Command(BaseCommand):
     help = "Create (or bring up to date) the demo partnership and its sign-ins."
 
@@ -68,8 +71,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing if the database already holds any partnership.",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Add the demo even beside partnerships that are not the demo's.",
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options) -> None:
+    def handle(self, *args, if_empty: bool = False, force: bool = False, **options) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo only runs with DEBUG on: it creates accounts whose passwords are public."
@@ -77,6 +85,11 @@ class Command(BaseCommand):
         if if_empty and Partnership.objects.exists():
             self.stdout.write("The database already holds partnerships; the demo was not added.")
             return
+        if not force and Partnership.objects.exclude(name__in=DEMO_PARTNERSHIPS).exists():
+            raise CommandError(
+                "This database holds partnerships that are not the demo's, and seed_demo adds "
+                "accounts whose passwords are public. Use --force on a development database."
+            )
         with transaction.atomic():
             self.seed()
         self.stdout.write(self.style.SUCCESS("The demo is ready. Sign in at /account/sign-in/ as:"))
