@@ -44,8 +44,7 @@ class CriterionForm(forms.ModelForm):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         clash = Criterion.objects.filter(plan=self.plan, name=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
+        clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError("This plan already has a criterion of that name.")
         return name

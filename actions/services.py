@@ -3,8 +3,8 @@ turning an option into actions, partners' updates and closing an action."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -126,8 +126,6 @@ def update_post(
 
     Marking an action complete asks for the evidence of completion and the lessons learned,
     and leaves it waiting for a lead to confirm."""
-    import secrets
-
     if status == Action.Status.COMPLETE and not (
         completion_evidence.strip() and lessons_learned.strip()
     ):
@@ -214,13 +212,3 @@ def smart_facts(action: Action, *, milestones: int | None = None) -> smart.Actio
         monitoring=action.monitoring,
         milestones=action.milestones.count() if milestones is None else milestones,
     )
-
-
-def due_window(today: date, window: str) -> tuple[date | None, date | None]:
-    """For filters: "overdue", "30" (next 30 days), "90"."""
-    from datetime import timedelta
-
-    if window == "overdue":
-        return None, today - timedelta(days=1)
-    days = int(window)
-    return today, today + timedelta(days=days)

@@ -36,8 +36,7 @@ class OrganisationForm(forms.ModelForm):
         clash = Organisation.objects.alias(lowered=Lower("name")).filter(
             partnership=self.partnership, lowered=Lower(Value(name))
         )
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
+        clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(
                 "This partnership already has an organisation of that name."

@@ -82,7 +82,7 @@ class IndicatorForm(forms.ModelForm):
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.outcome = parent if isinstance(parent, Outcome) else parent.outcome
+        self.outcome = parent
         self.fields["owner"].queryset = self.outcome.plan.partnership.organisations.all()
 
     def attach(self, parent) -> None:
@@ -92,8 +92,7 @@ class IndicatorForm(forms.ModelForm):
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().upper()
         clash = Indicator.objects.filter(plan_id=self.outcome.plan_id, code__iexact=code)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
+        clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError("Another indicator in this plan has that reference.")
         return code
@@ -113,7 +112,7 @@ class ReadingForm(forms.ModelForm):
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.indicator = parent if isinstance(parent, Indicator) else parent.indicator
+        self.indicator = parent
 
     def attach(self, parent) -> None:
         self.instance.indicator = parent
@@ -131,8 +130,7 @@ class ReadingForm(forms.ModelForm):
             clash = Reading.objects.filter(
                 indicator=self.indicator, period=period, breakdown=breakdown
             )
-            if self.instance.pk:
-                clash = clash.exclude(pk=self.instance.pk)
+            clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 where = f" for {breakdown}" if breakdown else ""
                 self.add_error(
@@ -149,7 +147,7 @@ class TargetForm(forms.ModelForm):
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.indicator = parent if isinstance(parent, Indicator) else parent.indicator
+        self.indicator = parent
 
     def attach(self, parent) -> None:
         self.instance.indicator = parent
@@ -163,8 +161,7 @@ class TargetForm(forms.ModelForm):
             self.add_error("target_date", "The target date must come after the baseline date.")
         kind = cleaned.get("kind")
         clash = Target.objects.filter(indicator=self.indicator, kind=kind)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
+        clash = clash.exclude(pk=self.instance.pk)
         if kind and clash.exists():
             self.add_error("kind", "This indicator already has a target of this kind.")
         return cleaned
@@ -177,7 +174,7 @@ class ComparatorForm(forms.ModelForm):
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.indicator = parent if isinstance(parent, Indicator) else parent.indicator
+        self.indicator = parent
 
     def attach(self, parent) -> None:
         self.instance.indicator = parent
@@ -185,8 +182,7 @@ class ComparatorForm(forms.ModelForm):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         clash = Comparator.objects.filter(indicator=self.indicator, name__iexact=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
+        clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError("This indicator already has a comparator of that name.")
         return name
@@ -200,7 +196,7 @@ class ComparatorReadingForm(forms.ModelForm):
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.comparator = parent if isinstance(parent, Comparator) else parent.comparator
+        self.comparator = parent
 
     def attach(self, parent) -> None:
         self.instance.comparator = parent
@@ -210,8 +206,7 @@ class ComparatorReadingForm(forms.ModelForm):
         check_period(self, "period")
         period = cleaned.get("period")
         clash = ComparatorReading.objects.filter(comparator=self.comparator, period=period)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
+        clash = clash.exclude(pk=self.instance.pk)
         if period and clash.exists():
             self.add_error("period", f"{self.comparator} already has a value for that date.")
         return cleaned
@@ -250,7 +245,7 @@ class EvidenceForm(forms.ModelForm):
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        outcome = parent if isinstance(parent, Outcome) else parent.outcome
+        outcome = parent
         self.fields["lead_organisation"].queryset = outcome.plan.partnership.organisations.all()
         if kind := self.initial.get("kind"):
             self.fields["kind"].initial = kind
