@@ -157,6 +157,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ImprovePlan <noreply@improveplan.invalid>")
+# Where people report a problem with the site's accessibility (shown in the statement).
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT")
 
 # Celery: with no broker named, tasks run in-process as soon as they are queued.
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL")

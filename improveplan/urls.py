@@ -29,6 +29,7 @@ core_patterns = [
     path("partnerships/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("accessibility/", views.accessibility, name="accessibility"),
 ]
 
 account_patterns = [

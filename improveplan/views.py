@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
@@ -367,6 +369,23 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         axes_reset(username=form.user.email)
         return response
+
+
+# Public pages ----------------------------------------------------------------
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement the Public Sector Bodies Accessibility Regulations require."""
+    return render(
+        request,
+        "improveplan/accessibility.html",
+        {"contact": settings.ACCESSIBILITY_CONTACT, "tested_on": ACCESSIBILITY_TESTED_ON},
+    )
+
+
+# The day the pages were last checked against WCAG 2.2 AA; change it when they are checked again.
+ACCESSIBILITY_TESTED_ON = date(2026, 11, 23)
 
 
 # Operations ------------------------------------------------------------------

@@ -243,6 +243,8 @@ ROUTES: dict[str, Route] = {
     "password_reset_complete": Route(public=True),
     # Operations
     "healthz": Route(public=True),
+    # Issue 8: the accessibility statement
+    "improveplan:accessibility": Route(public=True),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
