@@ -1,0 +1,195 @@
+"""A real browser against the live test server: Playwright driving Debian's Chromium.
+
+Every page a test visits can be checked with `pages.check(page)`: axe-core's WCAG 2.0, 2.1
+and 2.2 A and AA rules, a visible focus, one h1, a title and a language. The pages checked
+are listed in test-artifacts/a11y-pages.txt; screenshots go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import service_missing
+
+# Playwright's sync API runs an event loop in the test's thread; Django would otherwise
+# refuse the test's own database calls as if they came from async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+FAILURES = ARTIFACTS / "browser-failures"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+MAX_HEIGHT = 4000  # pixels of a screenshot's length
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+TABS_PER_PAGE = 12  # how many focus stops the focus check walks through on each page
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        service_missing("Playwright is not installed (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.failed_in_browser = report.failed
+    return report
+
+
+@pytest.fixture
+def page(request, context):
+    page = context.new_page()
+    yield page
+    if getattr(request.node, "failed_in_browser", False):
+        # What the browser showed when the test failed, for whoever reads the CI log.
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=FAILURES / f"{_slug(request.node.name)}.png", full_page=True)
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the sign-in page, as a person would."""
+    page.goto("/account/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+# Run in the page: what each focusable element looks like before it has focus.
+_REMEMBER_UNFOCUSED = """() => {
+  const look = (el) => {
+    const s = getComputedStyle(el);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow].join('|');
+  };
+  window.__unfocused = new Map();
+  document.activeElement && document.activeElement.blur();
+  for (const el of document.querySelectorAll(
+      'a[href], button, input, select, textarea, summary, [tabindex]')) {
+    window.__unfocused.set(el, look(el));
+  }
+  window.__look = look;
+}"""
+
+# Run in the page after a Tab: the focused element, and whether it looks different now.
+_FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || !window.__unfocused.has(el)) return null;
+  const s = getComputedStyle(el);
+  const visible = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                  || s.boxShadow !== 'none';
+  return {
+    element: el.outerHTML.slice(0, 120),
+    changed: window.__look(el) !== window.__unfocused.get(el),
+    visible: visible,
+  };
+}"""
+
+
+class PageChecks:
+    """Checks pages for accessibility and keeps the list of pages checked."""
+
+    def __init__(self) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.checked: list[str] = []
+        self.screenshots: set[str] = set()
+
+    def check(self, page, *, who: str, screenshot: str = "") -> None:
+        path = page.url.split("//", 1)[-1].split("/", 1)[-1]
+        problems = self.problems(page)
+        self.checked.append(f"{who}\t/{path}\t{page.title()}")
+        if screenshot:
+            self.screenshot(page, screenshot)
+        assert not problems, f"/{path} as {who}:\n" + "\n".join(problems)
+
+    def problems(self, page) -> list[str]:
+        results = self.axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": []}
+        )
+        problems = [
+            f"axe {violation['id']}: {violation['help']} at "
+            + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
+            for violation in results.response["violations"]
+        ]
+        shape = page.evaluate(
+            """() => ({
+              h1: document.querySelectorAll('h1').length,
+              title: document.title.trim(),
+              lang: document.documentElement.lang,
+            })"""
+        )
+        if shape["h1"] != 1:
+            problems.append(f"{shape['h1']} h1 elements instead of one")
+        if not shape["title"]:
+            problems.append("no title")
+        if not shape["lang"]:
+            problems.append("no lang on <html>")
+        problems += self.focus_problems(page)
+        return problems
+
+    def focus_problems(self, page) -> list[str]:
+        page.evaluate(_REMEMBER_UNFOCUSED)
+        problems = []
+        for _ in range(TABS_PER_PAGE):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(_FOCUSED)
+            if focused and not (focused["changed"] and focused["visible"]):
+                problems.append(f"focus is not visible on {focused['element']}")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        return problems
+
+    def screenshot(self, page, name: str) -> None:
+        """The page at desktop width and on a 390 px phone, once per name."""
+        if name in self.screenshots:
+            return
+        self.screenshots.add(name)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for width, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            # Full length, up to a point: the longest lists would make pictures nobody reads.
+            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
+            page.screenshot(
+                path=SCREENSHOTS / f"{_slug(name)}-{width}.png", clip=clip, full_page=True
+            )
+        page.set_viewport_size(DESKTOP)
+
+
+@pytest.fixture(scope="session")
+def pages(browser) -> Iterator[PageChecks]:
+    checks = PageChecks()
+    yield checks
+    if checks.checked:
+        ARTIFACTS.mkdir(exist_ok=True)
+        lines = ["who\tpath\ttitle", *sorted(set(checks.checked))]
+        (ARTIFACTS / "a11y-pages.txt").write_text("\n".join(lines) + "\n")
