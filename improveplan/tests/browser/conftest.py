@@ -16,10 +16,6 @@ import pytest
 
 from conftest import service_missing
 
-# Playwright's sync API runs an event loop in the test's thread; Django would otherwise
-# refuse the test's own database calls as if they came from async code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -31,15 +27,21 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TABS_PER_PAGE = 12  # how many focus stops the focus check walks through on each page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
+    """One browser for all the browser tests, closed as soon as the last of them is done:
+    while Playwright runs, the test thread has a running event loop, which other tests'
+    asyncio and Django's async-safety checks must not see."""
     if not CHROMIUM.exists():
         service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         service_missing("Playwright is not installed (pip install -r requirements-dev.txt)")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # Django would refuse the test's own database calls as if they came from async code.
+        # Set only while the browser tests run: `check --deploy` rightly fails on it.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
         yield browser
         browser.close()
@@ -185,7 +187,7 @@ class PageChecks:
         page.set_viewport_size(DESKTOP)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pages(browser) -> Iterator[PageChecks]:
     checks = PageChecks()
     yield checks

@@ -52,6 +52,9 @@ def test_a_lead_builds_a_plan_and_agrees_it(world, page, pages):
     look(screenshot="journey-partnership")
     page.get_by_role("link", name="New plan").click()
     look(screenshot="journey-plan-form")
+    page.get_by_role("button", name="Save plan").click()  # too soon: nothing filled in
+    expect(field(page, "Title")).to_have_accessible_description(re.compile("required"))
+    look(screenshot="journey-plan-form-errors")
     field(page, "Title").fill("Smoke-free Riverside 2026–2029")
     field(page, "Period starts").fill("2026-04-01")
     field(page, "Period ends").fill("2029-03-31")
