@@ -1,7 +1,7 @@
 """The benchmarks' one large dataset, built once per run and shared by every page measurement.
 
 `bench/run.py` runs this first (`.venv/bin/python bench/dataset.py [--quick]`): it empties the
-benchmark database (its name must contain "bench") and builds, with bulk inserts:
+benchmark database (its name must contain "bench") and builds, with bulk inserts and COPY:
 
 - 200 partnerships of 6 organisations each, and 5,000 people spread over them (25 a
   partnership: 2 leads, 3 board members, 20 partners; three in each partnership also sit
@@ -117,8 +117,9 @@ def empty_database() -> None:
     call_command("flush", interactive=False, verbosity=0)
 
 
-def people(partnerships: list[Partnership]) -> dict[int, list[list[User]]]:
-    """Everyone, and each partnership's members by organisation (leads and partners only)."""
+def people(partnerships: list[Partnership]) -> tuple[dict, dict]:
+    """Everyone. Returns each partnership's organisations, and its leads and partners by
+    organisation (who may own actions)."""
     organisations = Organisation.objects.bulk_create(
         Organisation(partnership=p, name=f"Organisation {n}")
         for p in partnerships
