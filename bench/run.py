@@ -135,6 +135,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     quick = parser.parse_args().quick
     started, load_before = time.perf_counter(), load_average()
+    busy = os.getloadavg()[0] > (os.cpu_count() or 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for old in RESULTS.glob("*.json"):
         old.unlink()
@@ -192,6 +193,14 @@ def main() -> int:
             *machine(),
             f"- Load average (1, 5, 15 min) at the start: {load_before}; at the end: "
             f"{load_average()}",
+            *(
+                [
+                    "- **The machine was busy**: more runnable processes than cores. Times are "
+                    "longer than on a quiet machine; a miss may be the machine's, not the code's."
+                ]
+                if busy or os.getloadavg()[0] > (os.cpu_count() or 1)
+                else []
+            ),
             "",
             "Noise is how far a figure moved between independent batches of the same",
             "measurement in this run. A figure over its target by no more than its noise is",
