@@ -40,7 +40,8 @@ worker: install
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 2)
 	$(DEV) $(BIN)/celery -A improveplan worker --beat --loglevel=info
 
-# Benchmarks on PostgreSQL; figures and targets go to docs/benchmarks.md.
+# Benchmarks on PostgreSQL (that database is emptied and refilled each run); figures and
+# targets go to docs/benchmarks.md. BENCH_ARGS=--quick for a short run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/improveplan_bench
 bench: install
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "create database $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null || true

@@ -251,6 +251,9 @@ class Action(models.Model):
 
     objects = ActionQuerySet.as_manager()
 
+    # The update form a My actions card shows open: set by the views that render one.
+    update_form = None
+
     class Meta:
         ordering = ["plan_id", "number"]
         constraints = [

@@ -257,6 +257,7 @@ def test_the_small_chart_is_a_sparkline():
     assert list(root.iter(f"{SVG}text")) == [], "no axes, no labels"
     assert in_class(root, "readings") and in_class(root, "target") and in_class(root, "forecast")
     assert result.summary == chart().summary
+    assert result.table_rows == [], "the dashboard shows no table under a sparkline"
 
 
 def test_no_readings_yet():

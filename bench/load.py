@@ -1,0 +1,278 @@
+"""Throughput and 95th-percentile latency under load, against a hello-world yardstick.
+
+Run from the project root after bench/dataset.py: `.venv/bin/python bench/load.py [--quick]`,
+with DATABASE_URL at the benchmark database. It serves the app with gunicorn as in production
+(DEBUG=0, a SECRET_KEY and ALLOWED_HOSTS for the run, collected static files, sync workers:
+2 × cores + 1) on a free port, with bench/settings.py (production settings plus the
+hello-world view of bench/urls.py, and cookies over plain HTTP). Then locust, headless in a
+second process, runs bench/locustfile.py twice with 25 concurrent users and no pause between
+requests: first the hello-world view (20 s; 5 s with --quick), then 25 different members
+who sign in through the sign-in form and browse their plan's dashboard, an outcome page, the
+action plan table and My actions (60 s; 15 s with --quick). Thirteen of them belong to the
+partnership of the largest plan, the others to twelve other partnerships.
+
+Each window is cut into six slices; the spread of the slices' throughput and 95th percentile
+is the figures' noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from common import RESULTS, ROOT, median_ms, p95_ms, record, setup_django
+from verdict import spread
+
+setup_django()
+
+from dataset import PASSWORD
+from django.db import connection
+
+from improveplan.models import Membership
+
+USERS = 25
+SLICES = 6
+BIN = Path(sys.executable).parent
+
+
+def members() -> list[dict]:
+    """Twenty-five different people, thirteen in the largest plan's partnership."""
+    chosen, seen = [], set()
+    memberships = Membership.objects.select_related("user", "partnership").order_by(
+        "partnership__name", "user__email"
+    )
+    wanted = [0] * 13 + list(range(1, 13))
+    for index in wanted:
+        name = f"Bench partnership {index:03d}"
+        membership = next(
+            m for m in memberships.filter(partnership__name=name) if m.user_id not in seen
+        )
+        seen.add(membership.user_id)
+        plan = membership.partnership.plans.get()
+        chosen.append(
+            {
+                "email": membership.user.email,
+                "password": PASSWORD,
+                "dashboard": plan.get_absolute_url(),
+                "outcome": plan.outcomes.first().get_absolute_url(),
+                "action_plan": f"/plans/{plan.pk}/actions/",
+            }
+        )
+    return chosen
+
+
+def static_out_of_date() -> bool:
+    """Whether the static files need collecting (and compressing: 20 s on a busy machine)."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    sources = [*ROOT.glob("static/**/*"), *ROOT.glob("*/static/**/*")]
+    return max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn stopped at start-up (exit {server.returncode}).")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own URL
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"gunicorn did not answer {url} within {seconds:.0f} s.")
+
+
+def swarm(user_class: str, seconds: int, host: str, env: dict, work: Path) -> dict:
+    """Run locust headless against ``host``; what bench/locustfile.py wrote."""
+    out = work / f"{user_class}.json"
+    log = work / f"{user_class}.log"
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(USERS),
+        "--spawn-rate",
+        str(USERS),
+        "--run-time",
+        f"{seconds + 300}s",  # a backstop: the locustfile stops itself after its window
+        "--host",
+        host,
+        "--only-summary",
+        user_class,
+    ]
+    run_env = {**env, "BENCH_SECONDS": str(seconds), "BENCH_LOAD_OUT": str(out)}
+    with log.open("w") as output:
+        subprocess.run(command, env=run_env, stdout=output, stderr=subprocess.STDOUT, check=False)
+    if not out.exists():
+        sys.exit(f"locust ({user_class}) left no results; its log:\n{log.read_text()[-3000:]}")
+    return json.loads(out.read_text())
+
+
+def summary(result: dict, names: set[str] | None = None) -> dict:
+    """Throughput and latency of the window's requests (only ``names``, if given), with the
+    spread across SLICES equal slices of the window as noise."""
+    samples = [s for s in result["samples"] if names is None or s[0] in names]
+    window = result["window"]
+    start = result["from"]
+    slices: list[list[list]] = [[] for _ in range(SLICES)]
+    for sample in samples:
+        slices[min(SLICES - 1, int((sample[1] - start) / window * SLICES))].append(sample)
+    seconds = [s[2] / 1000 for s in samples]
+    return {
+        "count": len(samples),
+        "errors": sum(1 for s in samples if not s[3]),
+        "throughput": len(samples) / window,
+        "throughput_noise": spread([len(s) / (window / SLICES) for s in slices]),
+        "median": median_ms(seconds) if seconds else 0.0,
+        "p95": p95_ms(seconds) if seconds else 0.0,
+        "p95_noise": spread([p95_ms([x[2] / 1000 for x in s]) for s in slices if s]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    quick = parser.parse_args().quick
+    hello_seconds, pages_seconds = (5, 15) if quick else (20, 60)
+    workers = 2 * (os.cpu_count() or 1) + 1
+
+    work = RESULTS / "load"  # locust's logs and samples, kept to look at afterwards
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "members.json").write_text(json.dumps(members()))
+    connection.close()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "BENCH_MEMBERS": str(work / "members.json"),
+        "BENCH_USERS": str(USERS),
+    }
+    if static_out_of_date():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "improveplan.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_until_up(f"{host}/bench/hello/", server)
+        print(f"gunicorn answers at {host}", flush=True)
+        hello = summary(swarm("HelloUser", hello_seconds, host, env, work))
+        browsing = swarm("MemberUser", pages_seconds, host, env, work)
+        print(f"{USERS} members signed in after {browsing['ready_after']:.1f} s", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    page_names = {"dashboard", "outcome page", "action plan", "My actions"}
+    pages = summary(browsing, page_names)
+    each = {name: summary(browsing, {name}) for name in sorted(page_names)}
+    config = (
+        f"gunicorn {workers} sync workers (2 × {os.cpu_count()} cores + 1), DEBUG=0; "
+        f"locust {USERS} users, no pause; hello {hello_seconds} s, pages {pages_seconds} s"
+    )
+    print(config)
+    record(
+        "load",
+        [
+            {"what": f"Load test set-up: {config}", "value": workers, "unit": "workers"},
+            {
+                "what": "Hello-world view under load: throughput",
+                "value": hello["throughput"],
+                "unit": "requests/s",
+                "noise": hello["throughput_noise"],
+            },
+            {
+                "what": "Hello-world view under load: 95th percentile",
+                "value": hello["p95"],
+                "unit": "ms",
+                "noise": hello["p95_noise"],
+            },
+            {
+                "what": "Pages under load (dashboard, outcome, action plan, My actions): "
+                "throughput",
+                "value": pages["throughput"],
+                "unit": "requests/s",
+                "noise": pages["throughput_noise"],
+            },
+            {
+                "what": "Pages under load: 95th percentile",
+                "value": pages["p95"],
+                "unit": "ms",
+                "noise": pages["p95_noise"],
+            },
+            *(
+                {
+                    "what": f"Under load, {name} ({figures['count']} requests): median "
+                    f"(95th percentile {figures['p95']:,.0f} ms)",
+                    "value": figures["median"],
+                    "unit": "ms",
+                }
+                for name, figures in each.items()
+            ),
+            {
+                "what": f"{USERS} members signing in at once: until the last is in",
+                "value": browsing["ready_after"],
+                "unit": "s",
+            },
+            {
+                "what": "Throughput of hello-world ÷ throughput of pages",
+                "value": hello["throughput"] / max(pages["throughput"], 1e-9),
+                "unit": "×",
+            },
+            {
+                "what": "95th percentile of pages ÷ 95th percentile of hello-world",
+                "value": pages["p95"] / max(hello["p95"], 1e-9),
+                "unit": "×",
+            },
+            {
+                "what": f"Requests that failed under load (of {hello['count'] + pages['count']:,})",
+                "value": hello["errors"] + pages["errors"],
+                "unit": "errors",
+                "target": 0,
+                "check": hello["errors"] + pages["errors"] == 0 and pages["count"] > 0,
+            },
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
