@@ -10,6 +10,7 @@ app_name = "methods"
 urlpatterns = [
     path("outcomes/<int:pk>/steps/<int:step>/", views.walk_step, name="walk_step"),
     path("outcomes/<int:pk>/proofing/", views.proofing, name="proofing"),
+    path("outcomes/<int:pk>/proofing/edit/", views.proofing_edit, name="proofing_edit"),
     path("plans/<int:pk>/still-to-do/", views.still_to_do, name="still_to_do"),
     path("plans/<int:pk>/turn-the-curve/", views.rba_overview, name="rba"),
     path("indicators/<int:pk>/turn-the-curve/", views.turn_the_curve, name="turn_the_curve"),

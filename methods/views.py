@@ -21,7 +21,7 @@ from actions import dependencies
 from actions.models import Action, Finding, Milestone, Option, Update
 from improveplan import access, items
 from improveplan.models import Plan
-from improveplan.views import next_or
+from improveplan.views import form_page, next_or
 from methods import facts, forms, lenses, walk
 from outcomes.models import Achievement, Evidence, Indicator, Proofing
 from outcomes.status import draw_charts, indicator_reports
@@ -76,7 +76,7 @@ def fix_url(item: walk.Missing, plan: Plan, back: str) -> str:
         "option_decision": "actions:option_decision",
         "action_edit": "actions:action_edit",
         "milestone_create": "actions:milestone_create",
-        "proofing": "methods:proofing",
+        "proofing": "methods:proofing_edit",
     }
     query = "?" + urlencode({"next": back})
     if page == "criteria":
@@ -178,28 +178,44 @@ def walk_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def proofing(request: HttpRequest, pk: int) -> HttpResponse:
     """Policy proofing for one outcome: equality and diversity, rural areas, the environment."""
-    outcome = access.get_outcome_for_user(request, pk, manage=request.method == "POST")
-    plan = outcome.plan
-    form = forms.ProofingForm(request.POST or None, outcome=outcome)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The policy proofing has been saved.")
-        return redirect(next_or(request, reverse("methods:proofing", args=[outcome.pk])))
+    outcome = access.get_outcome_for_user(request, pk)
     answers = {answer.topic: answer for answer in outcome.proofing.all()}
     return render(
         request,
         "methods/proofing.html",
         _context(
             request,
-            plan,
+            outcome.plan,
             outcome=outcome,
-            form=form,
             answers=[(topic, answers.get(topic.value)) for topic in Proofing.Topic],
-            cancel_url=next_or(request, outcome.get_absolute_url()),
         ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proofing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = access.get_outcome_for_user(request, pk, manage=True)
+    plan = outcome.plan
+    form = forms.ProofingForm(request.POST or None, outcome=outcome)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The policy proofing has been saved.")
+        return redirect(next_or(request, reverse("methods:proofing", args=[outcome.pk])))
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Policy proofing: {outcome}",
+        intro="Check the outcome for who it may leave out or harm, in towns and villages "
+        "alike, and for what it does to the environment. “No” is an answer too: it says "
+        "someone looked.",
+        submit="Save the policy proofing",
+        cancel_url=next_or(request, reverse("methods:proofing", args=[outcome.pk])),
     )
 
 

@@ -27,9 +27,7 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if "visually-hidden" in (a.get("class") or ""):
-            self._hidden_depth += 1
-        elif self._hidden_depth:
+        if "visually-hidden" in (a.get("class") or "") or self._hidden_depth:
             self._hidden_depth += 1
         if tag == "a" and a.get("href"):
             self._link = [a["href"], ""]
