@@ -332,7 +332,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
     outcomes = plan_outcome_reports(plan)
-    walk_progress = plan_progress(plan)
+    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes])
     return render(
         request,
         "improveplan/plan_detail.html",

@@ -11,7 +11,7 @@ from actions import services, smart
 from actions.models import Action, Option
 from improveplan.models import Plan
 from methods import walk
-from outcomes.models import Evidence, Indicator, Outcome, Proofing
+from outcomes.models import Evidence, Indicator, Outcome, Proofing, Risk
 
 
 def plan_actions(plan: Plan):
@@ -59,7 +59,11 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
     ):
         evidence[outcome_id].add(kind)
     risks = dict(
-        Outcome.objects.filter(pk__in=ids).annotate(n=Count("risks")).values_list("pk", "n")
+        Risk.objects.filter(outcome_id__in=ids)
+        .order_by()
+        .values_list("outcome_id")
+        .annotate(n=Count("pk"))
+        .values_list("outcome_id", "n")
     )
     proofed = defaultdict(set)
     for outcome_id, topic in Proofing.objects.filter(outcome_id__in=ids).values_list(
@@ -77,8 +81,11 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
                 option.decision == Option.Decision.FAVOURED,
             )
         )
+    if actions is None:
+        # Only what the SMART check reads.
+        actions = Action.objects.filter(plan=plan).prefetch_related("outcomes", "milestones")
     by_outcome = defaultdict(list)
-    for action in actions if actions is not None else plan_actions(plan):
+    for action in actions:
         facts = walk.ActionFacts(action.pk, action.reference, action.title, smart_gaps(action))
         for outcome in action.outcomes.all():
             by_outcome[outcome.pk].append(facts)
@@ -99,8 +106,8 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
     ]
 
 
-def plan_progress(plan: Plan) -> list[tuple[Outcome, walk.OutcomeProgress]]:
-    outcomes = list(plan.outcomes.all())
+def plan_progress(plan: Plan, outcomes=None) -> list[tuple[Outcome, walk.OutcomeProgress]]:
+    outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
     return [
         (outcome, walk.progress(facts))
         for outcome, facts in zip(outcomes, outcome_facts(plan, outcomes), strict=True)
