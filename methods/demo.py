@@ -555,7 +555,7 @@ CARE = "Residents of Riverside's council care homes get safe, good care"
 
 CARE_PLAN = {
     "plan": {
-        "title": "Riverside Care Homes: improvement action plan 2026–2027",
+        "title": "Riverside Care Homes 2026–2027",
         "period_start": date(2026, 6, 1),
         "period_end": date(2027, 5, 31),
         "method": Plan.Method.CARE_SERVICE,
@@ -676,7 +676,7 @@ CARE_PLAN = {
         ),
         (
             Finding.KeyQuestion.CARING,
-            "Residents were treated with kindness and dignity",
+            "Call bells were not always answered quickly at night",
             "Inspection report, May 2026, page 11",
             [],
         ),

@@ -100,7 +100,9 @@ def leap_stages(f: LeapFacts) -> list[LeapStage]:
         visioning.append("The plan has no vision of the change written down.")
     if not f.outcomes:
         visioning.append("No outcome statements yet.")
-    visioning += _names("Outcomes that do not say why they matter", f.outcomes_without_why)
+    visioning += _names(
+        "Outcomes that do not say why they matter, or for whom", f.outcomes_without_why
+    )
     indicators = _names("Outcomes with no indicator", f.outcomes_without_indicator)
     indicators += _names("Indicators with no baseline", f.indicators_without_baseline)
     planning = _names("Outcomes no action serves", f.outcomes_without_action)

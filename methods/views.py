@@ -115,6 +115,7 @@ def _missing_rows(missing, plan: Plan, back: str, manages: bool) -> list[dict]:
             "text": item.text,
             "url": fix_url(item, plan, back) if manages else "",
             "label": FIX_LABELS[item.page.partition(":")[0]],
+            "topic": item.topic,
         }
         for step, item in missing
     ]
