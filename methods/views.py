@@ -153,13 +153,8 @@ def walk_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         next_step=step + 1 if step < len(walk.STEPS) else None,
     )
     if step in (1, 3):
-        context["reports"] = draw_charts(
-            indicator_reports(outcome.indicators.all()), small=step == 3
-        )
-        context["comparators"] = {
-            indicator.pk: indicator.comparators.all()
-            for indicator in outcome.indicators.prefetch_related("comparators")
-        }
+        reports = indicator_reports(outcome.indicators.all())
+        context["reports"] = draw_charts(reports, small=False) if step == 1 else reports
     if step == 2:
         evidence = list(outcome.evidence.select_related("lead_organisation"))
         context["evidence_sections"] = [

@@ -174,3 +174,35 @@ def test_the_still_to_do_list_does_not_grow_its_queries_with_outcomes(
         IndicatorFactory(outcome=OutcomeFactory(plan=world.plan))
     with django_assert_max_num_queries(len(small)):
         lead_client.get(url)
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 5])
+def test_a_step_page_does_not_grow_its_queries_with_the_outcome(lead_client, world, step):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from actions.tests.factories import ActionFactory, MilestoneFactory, OptionFactory
+    from outcomes.tests.factories import EvidenceFactory, ReadingFactory, RiskFactory
+
+    outcome = OutcomeFactory(plan=world.plan)
+    url = reverse("methods:walk_step", args=[outcome.pk, step])
+
+    def grow() -> None:
+        indicator = IndicatorFactory(outcome=outcome, owner=world.council)
+        ReadingFactory(indicator=indicator)
+        EvidenceFactory(outcome=outcome)
+        RiskFactory(outcome=outcome)
+        OptionFactory(outcome=outcome)
+        action = ActionFactory(plan=world.plan)
+        action.outcomes.add(outcome)
+        MilestoneFactory(action=action)
+
+    grow()
+    lead_client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        lead_client.get(url)
+    for _ in range(4):
+        grow()
+    with CaptureQueriesContext(connection) as large:
+        lead_client.get(url)
+    assert len(large) == len(small)
