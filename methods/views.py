@@ -223,8 +223,18 @@ def still_to_do(request: HttpRequest, pk: int) -> HttpResponse:
     manages = request.membership.manages
     outcomes = []
     for outcome, progress in facts.plan_progress(plan):
-        back = reverse("methods:walk_step", args=[outcome.pk, walk.next_step(progress.steps) or 5])
-        outcomes.append((outcome, progress, _missing_rows(progress.missing, plan, back, manages)))
+        # Each thing put right comes back to its own step of the walk (proofing to the first).
+        rows = [
+            row
+            for step, item in progress.missing
+            for row in _missing_rows(
+                [(step, item)],
+                plan,
+                reverse("methods:walk_step", args=[outcome.pk, step or 1]),
+                manages,
+            )
+        ]
+        outcomes.append((outcome, progress, rows))
     return render(
         request,
         "methods/still_to_do.html",
