@@ -294,7 +294,7 @@ PROOFING_TOPICS = (
 def proofing_missing(f: OutcomeFacts) -> list[Missing]:
     """The policy-proofing questions this outcome has not answered yet."""
     return [
-        Missing(f"Policy proofing not answered: {label.lower()}.", "proofing", f.pk, label.lower())
+        Missing(f"Not answered yet: {label.lower()}.", "proofing", f.pk, label.lower())
         for topic, label in PROOFING_TOPICS
         if topic not in f.proofed
     ]
