@@ -2112,14 +2112,14 @@ def seed_actions(
     with transaction.atomic():
         outcomes = {outcome.statement: outcome for outcome in plan.outcomes.all()}
         indicators = {indicator.code: indicator for indicator in plan.indicators.all()}
-        criteria = _seed_criteria(plan)
+        criteria = seed_criteria(plan)
         options = {
-            key: _seed_option(spec, outcomes, criteria, users_by_email[PRIYA])
+            key: seed_option(spec, outcomes, criteria, users_by_email[PRIYA])
             for key, spec in OPTIONS.items()
         }
         actions = {}
         for spec in ACTIONS:
-            action = _seed_action(
+            action = seed_action(
                 plan, spec, organisations, users_by_email, outcomes, indicators, options
             )
             actions[spec["key"]] = action
@@ -2128,7 +2128,7 @@ def seed_actions(
             actions[spec["key"]].depends_on.set([actions[key] for key in spec.get("after", [])])
 
 
-def _seed_criteria(plan: Plan) -> list[Criterion]:
+def seed_criteria(plan: Plan) -> list[Criterion]:
     criteria = []
     for order, (name, description, weight) in enumerate(CRITERIA, 1):
         criterion, _ = Criterion.objects.update_or_create(
@@ -2140,7 +2140,7 @@ def _seed_criteria(plan: Plan) -> list[Criterion]:
     return criteria
 
 
-def _seed_option(
+def seed_option(
     spec: dict, outcomes: dict[str, Outcome], criteria: list[Criterion], lead: User
 ) -> Option:
     fields = {"is_pilot": False, "pilot_evaluation": "", "exit_plan": ""} | {
@@ -2194,7 +2194,7 @@ def _action_fields(spec, organisations, users_by_email, indicators, options) -> 
     }
 
 
-def _seed_action(plan, spec, organisations, users_by_email, outcomes, indicators, options):
+def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators, options):
     fields = _action_fields(spec, organisations, users_by_email, indicators, options)
     action = Action.objects.filter(plan=plan, title=spec["title"]).first()
     if action is None:

@@ -345,3 +345,32 @@ class Update(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action.reference} {self.get_status_display()} {self.created_at:%Y-%m-%d}"
+
+
+class Finding(models.Model):
+    """A care service's inspection finding, under the key question it was made against,
+    answered by the actions mapped to it."""
+
+    class KeyQuestion(models.TextChoices):
+        SAFE = "safe", "Safe"
+        EFFECTIVE = "effective", "Effective"
+        CARING = "caring", "Caring"
+        RESPONSIVE = "responsive", "Responsive"
+        WELL_LED = "well_led", "Well-led"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="findings")
+    key_question = models.CharField(max_length=12, choices=KeyQuestion.choices)
+    summary = models.CharField(max_length=300, help_text="What the inspection found, briefly.")
+    detail = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="E.g. the inspection report of May 2026, page 4."
+    )
+    actions = models.ManyToManyField(
+        Action, related_name="findings", blank=True, help_text="The actions that answer it."
+    )
+
+    class Meta:
+        ordering = ["plan_id", "key_question", "pk"]
+
+    def __str__(self) -> str:
+        return self.summary

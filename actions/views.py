@@ -20,7 +20,7 @@ from actions.models import Action, Milestone, Option, Score, Update
 from improveplan import access, items, security
 from improveplan.models import Membership, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
-from improveplan.views import form_page
+from improveplan.views import form_page, next_or
 
 for _name, _kind in {
     "criterion": items.Kind(
@@ -98,7 +98,7 @@ def criteria_defaults(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.info(request, "This plan already has criteria.")
-    return redirect("actions:criteria", pk=plan.pk)
+    return redirect(next_or(request, f"/plans/{plan.pk}/criteria/"))
 
 
 @login_required
@@ -167,7 +167,7 @@ def option_scores(request: HttpRequest, pk: int) -> HttpResponse:
                     option=option, criterion=criterion, defaults={"score": value, "note": note}
                 )
         messages.success(request, f"The scores for “{option}” have been saved.")
-        return redirect(option)
+        return redirect(next_or(request, option.get_absolute_url()))
     return form_page(
         request,
         form,
@@ -176,7 +176,7 @@ def option_scores(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Score “{option}” against each criterion",
         intro="0 means no contribution at all, 5 the best one could hope for.",
         submit="Save the scores",
-        cancel_url=option.get_absolute_url(),
+        cancel_url=next_or(request, option.get_absolute_url()),
     )
 
 
@@ -202,7 +202,7 @@ def option_decision(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field, errors)
         else:
             messages.success(request, f"The decision on “{option}” has been recorded.")
-            return redirect(option)
+            return redirect(next_or(request, option.get_absolute_url()))
     return form_page(
         request,
         form,
@@ -210,7 +210,7 @@ def option_decision(request: HttpRequest, pk: int) -> HttpResponse:
         plan=plan,
         title=f"Decide on “{option}”",
         submit="Record the decision",
-        cancel_url=option.get_absolute_url(),
+        cancel_url=next_or(request, option.get_absolute_url()),
     )
 
 
@@ -237,7 +237,7 @@ def option_to_actions(request: HttpRequest, pk: int) -> HttpResponse:
             + ", ".join(action.reference for action in made)
             + ". Give each an owner, dates and a measure of success.",
         )
-        return redirect("actions:plan", pk=plan.pk)
+        return redirect(next_or(request, f"/plans/{plan.pk}/actions/"))
     return form_page(
         request,
         form,
@@ -245,7 +245,7 @@ def option_to_actions(request: HttpRequest, pk: int) -> HttpResponse:
         plan=plan,
         title=f"Turn “{option}” into actions",
         submit="Make the actions",
-        cancel_url=option.get_absolute_url(),
+        cancel_url=next_or(request, option.get_absolute_url()),
     )
 
 
@@ -289,12 +289,15 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_plan_for_user(request, pk, manage=True)
-    form = forms.ActionForm(request.POST or None, plan=plan)
+    # Opened from an outcome's walk, the new action serves that outcome.
+    outcome = request.GET.get("outcome", "")
+    initial = {"outcomes": [int(outcome)]} if outcome.isdigit() and len(outcome) < 10 else None
+    form = forms.ActionForm(request.POST or None, plan=plan, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.instance.plan = plan
         action = services.action_create(form=form)
         messages.success(request, f"Action {action.reference} has been added.")
-        return redirect(action)
+        return redirect(next_or(request, action.get_absolute_url()))
     return render(
         request,
         "actions/action_form.html",
@@ -319,7 +322,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form = forms.ActionForm(instance=conflict, plan=plan)
         else:
             messages.success(request, f"Action {action.reference} has been saved.")
-            return redirect(action)
+            return redirect(next_or(request, action.get_absolute_url()))
     action.refresh_from_db()
     return render(
         request,

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest
 
-from actions.models import Action, Criterion, Milestone, Option, Update
+from actions.models import Action, Criterion, Finding, Milestone, Option, Update
 from improveplan import security
 from improveplan.models import (
     Invitation,
@@ -27,6 +27,7 @@ from improveplan.models import (
     SecurityEvent,
 )
 from outcomes.models import (
+    Achievement,
     Comparator,
     ComparatorReading,
     Evidence,
@@ -198,6 +199,11 @@ def get_risk_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
     return _get_under_outcome(request, Risk, pk, manage=manage)
 
 
+def get_achievement_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    return _get_under_outcome(request, Achievement, pk, manage=manage)
+
+
 def may_enter_readings(membership: Membership, indicator) -> bool:
     """Leads, and partners of the organisation that owns the indicator."""
     if membership.manages:
@@ -233,6 +239,12 @@ def get_action_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
     queryset = Action.objects.select_related(
         "plan__partnership", "lead_organisation", "owner", "option", "success_indicator"
     )
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def get_finding_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = Finding.objects.select_related("plan__partnership")
     return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
 
 

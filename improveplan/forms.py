@@ -88,6 +88,7 @@ class PlanForm(forms.ModelForm):
             "period_start",
             "period_end",
             "vision",
+            "vision_date",
             "method",
             "status",
             "outcome_limit",
@@ -97,6 +98,7 @@ class PlanForm(forms.ModelForm):
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "vision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vision": forms.Textarea(attrs={"rows": 4}),
             "smart_exception_reason": forms.Textarea(attrs={"rows": 2}),
         }

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from improveplan.views import form_page
+from improveplan.views import form_page, next_or
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def item_create(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
             form.instance.entered_by = request.user
         form.save()
         messages.success(request, f"The {config.noun} has been added.")
-        return redirect(config.back_to(parent))
+        return redirect(next_or(request, config.back_to(parent)))
     plan = _plan_of(parent)
     return form_page(
         request,
@@ -104,7 +104,7 @@ def item_create(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         plan=plan,
         title=f"Add {'an' if config.noun[0] in 'aeiou' else 'a'} {config.noun}: {parent}",
         submit=f"Save the {config.noun}",
-        cancel_url=config.back_to(parent),
+        cancel_url=next_or(request, config.back_to(parent)),
     )
 
 
@@ -120,7 +120,7 @@ def item_edit(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
             form.instance.entered_by = request.user
         form.save()
         messages.success(request, f"The {config.noun} has been saved.")
-        return redirect(config.back_to(parent))
+        return redirect(next_or(request, config.back_to(parent)))
     item.refresh_from_db()
     plan = _plan_of(parent)
     return form_page(
@@ -130,7 +130,7 @@ def item_edit(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         plan=plan,
         title=f"Edit the {config.noun}: {item}",
         submit=f"Save the {config.noun}",
-        cancel_url=config.back_to(parent),
+        cancel_url=next_or(request, config.back_to(parent)),
     )
 
 
@@ -143,7 +143,7 @@ def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     if request.method == "POST":
         item.delete()
         messages.success(request, f"The {config.noun} “{item}” has been deleted.")
-        return redirect(config.back_to(parent))
+        return redirect(next_or(request, config.back_to(parent)))
     plan = _plan_of(parent)
     return render(
         request,
@@ -153,6 +153,6 @@ def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
             "noun": config.noun,
             "partnership": plan.partnership,
             "plan": plan,
-            "cancel_url": config.back_to(parent),
+            "cancel_url": next_or(request, config.back_to(parent)),
         },
     )

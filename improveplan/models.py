@@ -256,6 +256,11 @@ class Plan(models.Model):
         blank=True, help_text="Where the partnership wants to be by the end of the plan."
     )
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.FIVE_STEPS)
+    vision_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Future-basing: the day the vision describes, as if it had already come.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # The seeds ask for few outcomes and few indicators: the plan warns beyond these.
     outcome_limit = models.PositiveSmallIntegerField(

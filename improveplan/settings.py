@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "outcomes",
     "actions",
     "reviews",
+    "methods",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

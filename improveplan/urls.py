@@ -68,6 +68,7 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("actions.urls")),
     path("", include("reviews.urls")),
+    path("", include("methods.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_GET,
@@ -38,6 +39,7 @@ from improveplan.forms import (
     PlanForm,
 )
 from improveplan.models import Membership, Plan, User
+from methods.facts import plan_progress
 from outcomes.status import plan_outcome_reports
 
 
@@ -48,6 +50,17 @@ def _form_errors_from(error: ValidationError, form) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def next_or(request: HttpRequest, default: str) -> str:
+    """Where to go after a form: the page that sent the person here (``?next=``, a path on
+    this site, e.g. a step of the walk), or the form's usual place."""
+    candidate = request.GET.get("next", "")
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
 
 
 def form_page(
@@ -321,6 +334,7 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
     outcomes = plan_outcome_reports(plan)
+    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes])
     return render(
         request,
         "improveplan/plan_detail.html",
@@ -334,6 +348,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "crowded_outcomes": [
                 outcome for outcome, reports in outcomes if len(reports) > plan.indicator_limit
             ],
+            "walk_progress": walk_progress,
+            "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
         },
     )
 

@@ -261,7 +261,7 @@ def seed_outcomes(plan: Plan, organisations: dict[str, Organisation]) -> None:
             plan=plan, statement=spec["statement"], defaults=fields
         )
         for item in spec["indicators"]:
-            _seed_indicator(plan, outcome, item, organisations, rng)
+            seed_indicator(plan, outcome, item, organisations, rng)
         for kind, summary, level, extra in EVIDENCE.get(spec["statement"], []):
             extra = dict(extra)
             if "lead_organisation" in extra:
@@ -285,7 +285,7 @@ def seed_outcomes(plan: Plan, organisations: dict[str, Organisation]) -> None:
             )
 
 
-def _seed_indicator(plan, outcome, item, organisations, rng) -> None:
+def seed_indicator(plan, outcome, item, organisations, rng) -> None:
     skip = {"series", "start", "step_months", "margin", "spread", "target", "comparators"}
     fields = {k: v for k, v in item.items() if k not in skip | {"code", "owner"}}
     indicator, _ = Indicator.objects.update_or_create(

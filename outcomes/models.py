@@ -386,3 +386,79 @@ class Risk(models.Model):
     @property
     def rating(self) -> str:
         return "High" if self.score >= 15 else "Medium" if self.score >= 8 else "Low"
+
+
+class Proofing(models.Model):
+    """Policy proofing: one answer of an outcome's checklist, with what was found.
+
+    An outcome with a topic missing from its checklist has not been proofed against it."""
+
+    class Topic(models.TextChoices):
+        AFFECTED_DIFFERENTLY = (
+            "affected_differently",
+            "Equality and diversity: groups who may be affected differently",
+        )
+        MISSING_FROM_DATA = (
+            "missing_from_data",
+            "Equality and diversity: groups missing from the data",
+        )
+        RURAL = "rural", "Rural areas"
+        ENVIRONMENT = "environment", "Environmental sustainability"
+
+        @property
+        def question(self) -> str:
+            return PROOFING_QUESTIONS[self]
+
+    class Finding(models.TextChoices):
+        CONCERN = "concern", "Yes: there is something to act on"
+        NONE = "none", "No: we looked and found nothing to act on"
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="proofing")
+    topic = models.CharField(max_length=25, choices=Topic.choices)
+    finding = models.CharField(max_length=10, choices=Finding.choices)
+    note = models.TextField(blank=True, help_text="What was found, and what will be done.")
+
+    class Meta:
+        ordering = ["outcome_id", "topic"]
+        constraints = [
+            models.UniqueConstraint(fields=["outcome", "topic"], name="one_proofing_per_topic"),
+            models.CheckConstraint(
+                condition=~Q(finding="concern") | ~Q(note=""), name="proofing_concern_has_a_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.get_topic_display()}"
+
+
+PROOFING_QUESTIONS = {
+    Proofing.Topic.AFFECTED_DIFFERENTLY: "Could this outcome, or what we do for it, help or harm "
+    "some groups more than others: by age, disability, ethnicity, faith, sex, sexuality or "
+    "income? Do needs or the use of services differ between them?",
+    Proofing.Topic.MISSING_FROM_DATA: "Who is under-counted or absent in our data and "
+    "consultations, so that their needs cannot be seen?",
+    Proofing.Topic.RURAL: "Are there pockets of need in villages and rural areas that area-wide "
+    "figures hide, or services that are harder to reach there?",
+    Proofing.Topic.ENVIRONMENT: "Will our choices change travel, energy, waste or green space, "
+    "for better or worse?",
+}
+
+
+class Achievement(models.Model):
+    """Future-basing: something true on the vision date, written as if it already were.
+
+    The outcome it sits under is the success area."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="achievements")
+    statement = models.CharField(
+        max_length=300,
+        help_text="In the present tense, as seen on the vision date: "
+        "“Every care leaver has a home of their own.”",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["outcome_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.statement

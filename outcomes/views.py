@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from improveplan import access, items, security
 from improveplan.models import Role, SecurityEvent
+from methods import walk
 from outcomes import forms, readings_io
 from outcomes.models import Evidence, Indicator
 from outcomes.status import draw_charts, indicator_reports
@@ -93,37 +94,10 @@ for name, kind in {
 
 # Pages ------------------------------------------------------------------------------
 
+# Steps 1–3 of the walk (methods/walk.py), shown together on the outcome's page.
 STEPS = [
-    (
-        1,
-        "Where are we now?",
-        [
-            "What do the indicators say, and how has each moved over the years?",
-            "How do we compare with the rest of the country, the region and similar areas?",
-            "Which groups and places are doing worst, and how wide is the gap?",
-            "Is the latest change bigger than the margin of error?",
-        ],
-    ),
-    (
-        2,
-        "What evidence do we have for priorities?",
-        [
-            "What is the need, who has it and where?",
-            "What causes it, and what stands in the way of change?",
-            "What is being done already, at what scale and cost, and does it work?",
-            "What don't we know yet? Each gap can become an action.",
-        ],
-    ),
-    (
-        3,
-        "Where are we trying to reach?",
-        [
-            "Where will the current trend take us by the target date, and how sure can we be?",
-            "How far is that from the target, in units and in people?",
-            "How fast must things change, compared with how fast they are changing?",
-            "What could knock us off course, and what are we assuming?",
-        ],
-    ),
+    (number, title, questions)
+    for number, (title, _subtitle, questions) in enumerate(walk.STEPS[:3], 1)
 ]
 
 

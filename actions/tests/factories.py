@@ -4,7 +4,7 @@ from datetime import date
 
 import factory
 
-from actions.models import Action, Criterion, Milestone, Option, Score, Update
+from actions.models import Action, Criterion, Finding, Milestone, Option, Score, Update
 from improveplan.tests.factories import OrganisationFactory, PlanFactory
 from outcomes.tests.factories import OutcomeFactory
 
@@ -69,3 +69,12 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     status = Action.Status.ON_TRACK
     progress = 20
     note = "Going to plan."
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    plan = factory.SubFactory(PlanFactory)
+    key_question = Finding.KeyQuestion.SAFE
+    summary = factory.Sequence(lambda n: f"Finding {n}")

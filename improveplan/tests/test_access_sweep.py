@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
+    FindingFactory,
     MilestoneFactory,
     OptionFactory,
     UpdateFactory,
@@ -32,6 +33,7 @@ from conftest import World
 from improveplan.models import Invitation, Role
 from improveplan.tests.factories import InvitationFactory
 from outcomes.tests.factories import (
+    AchievementFactory,
     ComparatorFactory,
     ComparatorReadingFactory,
     EvidenceFactory,
@@ -245,6 +247,23 @@ ROUTES: dict[str, Route] = {
     "healthz": Route(public=True),
     # Issue 8: the accessibility statement
     "improveplan:accessibility": Route(public=True),
+    # Issue 5: the Five Steps walk, policy proofing and the other methods' lenses
+    "methods:walk_step": Route(kwargs=lambda w: {"pk": w.outcome.pk, "step": 1}),
+    "methods:proofing": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
+    "methods:proofing_edit": Route(kwargs=lambda w: {"pk": w.outcome.pk}, writes=True),
+    "methods:still_to_do": Route(kwargs=_plan),
+    "methods:rba": Route(kwargs=_plan),
+    "methods:turn_the_curve": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
+    "methods:leap": Route(kwargs=_plan),
+    "methods:future_basing": Route(kwargs=_plan),
+    "methods:care_service": Route(kwargs=_plan),
+    **crud_routes(
+        "achievement",
+        parent=lambda w: {"pk": w.outcome.pk},
+        own=lambda w: w.achievement,
+        app="methods",
+    ),
+    **crud_routes("finding", parent=_plan, own=lambda w: w.finding, app="methods"),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
@@ -325,6 +344,10 @@ def sweep_world(world: World) -> World:
         action=w.action, author=w.partner, evidence_name="minutes.pdf", evidence_kind="pdf"
     )
     w.update.evidence_file.save("evidence.bin", ContentFile(b"%PDF-1.7 minutes"), save=True)
+    # Issue 5
+    w.achievement = AchievementFactory(outcome=w.outcome)
+    w.finding = FindingFactory(plan=w.plan)
+    w.finding.actions.add(w.action)
     return w
 
 

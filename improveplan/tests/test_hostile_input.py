@@ -51,10 +51,11 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from actions.models import Action, Criterion, Milestone, Option, Score, Update
+from actions.models import Action, Criterion, Finding, Milestone, Option, Score, Update
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
+    FindingFactory,
     MilestoneFactory,
     OptionFactory,
     UpdateFactory,
@@ -71,11 +72,13 @@ from outcomes.models import (
     Evidence,
     Indicator,
     Outcome,
+    Proofing,
     Reading,
     Risk,
     Target,
 )
 from outcomes.tests.factories import (
+    AchievementFactory,
     ComparatorFactory,
     ComparatorReadingFactory,
     EvidenceFactory,
@@ -137,6 +140,9 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
         "comparator_reading": ComparatorReadingFactory(comparator=comparator),
         "evidence": EvidenceFactory(outcome=outcome, lead_organisation=owner),
         "risk": RiskFactory(outcome=outcome),
+        # Issue 5
+        "achievement": AchievementFactory(outcome=outcome),
+        "finding": FindingFactory(plan=plan),
     }
 
 
@@ -923,6 +929,7 @@ PLAN_FIELDS = {
     "period_start": DATE,
     "period_end": DATE,
     "vision": TEXT,
+    "vision_date": DATE,
     "method": choice(Plan.Method.values),
     "status": choice(Plan.Status.values),
     "outcome_limit": NUMBER,
@@ -1430,6 +1437,54 @@ HOSTILE_FORMS.update(
         ),
     }
 )
+
+
+# Issue 5: policy proofing, Future-basing's achievements and a care service's findings.
+PROOFING_FIELDS = {
+    name: kind
+    for topic in Proofing.Topic.values
+    for name, kind in (
+        (f"finding_{topic}", choice(["", *Proofing.Finding.values])),
+        (f"note_{topic}", TEXT),
+    )
+}
+HOSTILE_FORMS["methods:proofing_edit"] = HostileForm(
+    fields=PROOFING_FIELDS,
+    typical={f"finding_{topic}": "concern" for topic in Proofing.Topic.values},
+    examples=EXAMPLES_PER_ACTIONS_FORM,
+    **by_pk("methods:proofing_edit", own=_ours("outcome"), foreign=_theirs("outcome")),
+)
+for _kind, (_parent, _fields) in {
+    "achievement": ("outcome", {"statement": TEXT, "order": NUMBER}),
+    "finding": (
+        "plan",
+        {
+            "key_question": choice(Finding.KeyQuestion.values),
+            "summary": TEXT,
+            "detail": TEXT,
+            "source": TEXT,
+            "actions": many_of(
+                lambda t: [t.ours["action"], t.ours["second_action"]],
+                lambda t: [t.theirs["action"]],
+            ),
+        },
+    ),
+}.items():
+    HOSTILE_FORMS[f"methods:{_kind}_create"] = HostileForm(
+        fields=_fields,
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk(f"methods:{_kind}_create", own=_ours(_parent), foreign=_theirs(_parent)),
+    )
+    HOSTILE_FORMS[f"methods:{_kind}_edit"] = HostileForm(
+        fields=_fields,
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk(f"methods:{_kind}_edit", own=_ours(_kind), foreign=_theirs(_kind)),
+    )
+    HOSTILE_FORMS[f"methods:{_kind}_delete"] = HostileForm(
+        fields={},
+        examples=EXAMPLES_PER_ACTIONS_BUTTON,
+        **by_pk(f"methods:{_kind}_delete", own=_ours(_kind), foreign=_theirs(_kind)),
+    )
 
 
 @st.composite

@@ -45,7 +45,8 @@ def test_seed_demo_creates_the_riverside_partnership(settings):
 
     riverside = Partnership.objects.get(name=RIVERSIDE)
     assert riverside.organisations.count() == 5
-    assert riverside.plans.count() == 1
+    # One plan for each method.
+    assert sorted(riverside.plans.values_list("method", flat=True)) == sorted(Plan.Method.values)
     roles = {m.user.email: m for m in riverside.memberships.select_related("user")}
     assert set(roles) == {LEAD, *PARTNERS, BOARD}
     assert roles[LEAD].role == Role.LEAD
@@ -80,7 +81,7 @@ def test_seed_demo_run_twice_changes_nothing(settings):
         "Partnership": 2,
         "Organisation": 6,
         "Membership": 5,
-        "Plan": 2,
+        "Plan": 6,
     }
 
 
@@ -157,3 +158,39 @@ def test_the_demo_is_not_added_beside_real_partnerships_without_force(settings, 
     assert not Partnership.objects.filter(name__startswith="Riverside Health").exists()
     call_command("seed_demo", "--force", stdout=StringIO())
     assert Partnership.objects.filter(name__startswith="Riverside Health").exists()
+
+
+# Issue 5: each method's page has something real to show, to every role.
+LENS_PAGES = {
+    # method: (page, words it shows when it has real content)
+    Plan.Method.FIVE_STEPS: ("methods:still_to_do", "steps done"),
+    Plan.Method.RBA: ("methods:rba", "Turn the curve: RS-01"),
+    Plan.Method.LEAP: ("methods:leap", "The plan stands at"),
+    Plan.Method.FUTURE_BASING: ("methods:future_basing", "Close the Mill Street night shelter"),
+    Plan.Method.CARE_SERVICE: ("methods:care_service", "Gaps in medicine administration"),
+}
+
+
+@pytest.mark.parametrize("email", [LEAD, PARTNERS[0], BOARD])
+def test_every_methods_page_shows_its_demo_plan_to_every_role(client, settings, email):
+    seed(settings)
+    sign_in(client, email)
+    riverside = Partnership.objects.get(name=RIVERSIDE)
+    for method, (page, words) in LENS_PAGES.items():
+        plan = riverside.plans.get(method=method)
+        response = client.get(reverse(page, args=[plan.pk]))
+        assert response.status_code == 200, (method, email)
+        assert words in response.content.decode(), (method, email)
+        plan_page = client.get(plan.get_absolute_url()).content.decode()
+        assert f"This plan follows <strong>{plan.get_method_display()}</strong>" in plan_page
+    rba = riverside.plans.get(method=Plan.Method.RBA)
+    curve = client.get(
+        reverse("methods:turn_the_curve", args=[rba.indicators.get(code="RS-01").pk])
+    )
+    page = curve.content.decode()
+    assert "No cost" in page and "Low cost" in page
+    assert ("The story behind the curve" in page and "Few" in page) or "Fewer books" in page
+    outcome = riverside.plans.get(method=Plan.Method.FIVE_STEPS).outcomes.first()
+    for step in range(1, 6):
+        walk = client.get(reverse("methods:walk_step", args=[outcome.pk, step]))
+        assert walk.status_code == 200 and f"Step {step}:" in walk.content.decode()

@@ -7,11 +7,13 @@ import factory
 
 from improveplan.tests.factories import OrganisationFactory, PlanFactory
 from outcomes.models import (
+    Achievement,
     Comparator,
     ComparatorReading,
     Evidence,
     Indicator,
     Outcome,
+    Proofing,
     Reading,
     Risk,
     Target,
@@ -95,3 +97,20 @@ class RiskFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Risk {n}")
     likelihood = 3
     impact = 4
+
+
+class AchievementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Achievement
+
+    outcome = factory.SubFactory(OutcomeFactory)
+    statement = factory.Sequence(lambda n: f"Every family has what it needs ({n}).")
+
+
+class ProofingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Proofing
+
+    outcome = factory.SubFactory(OutcomeFactory)
+    topic = Proofing.Topic.RURAL
+    finding = Proofing.Finding.NONE

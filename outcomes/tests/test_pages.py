@@ -306,7 +306,8 @@ def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, worl
     small = count()
     _grow(world, 4, 5, 20)
     assert count() == small
-    assert small <= 12
+    # 12, and 3 for each outcome's progress through the Five Steps (issue 5).
+    assert small <= 15
 
 
 def test_the_outcome_page_query_count_does_not_grow_with_its_rows(lead_client, world, indicator):

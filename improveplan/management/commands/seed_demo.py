@@ -13,6 +13,7 @@ from django.db import transaction
 
 from actions.demo import seed_actions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from methods.demo import seed_method_plans
 from outcomes.demo import seed_outcomes
 
 DEMO_PASSWORD = "improve-together-2026"
@@ -115,7 +116,9 @@ class Command(BaseCommand):
             partnership=partnership, title=PLAN["title"], defaults=PLAN
         )
         seed_outcomes(plan, organisations)
-        seed_actions(plan, organisations, {e: User.objects.get(email=e) for e, *_ in PEOPLE})
+        users = {e: User.objects.get(email=e) for e, *_ in PEOPLE}
+        seed_actions(plan, organisations, users)
+        seed_method_plans(partnership, organisations, users)
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(

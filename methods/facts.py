@@ -1,0 +1,114 @@
+"""What the walk and the lenses need to know of a plan, read in a fixed number of queries
+whatever the plan's size, and handed to the pure modules as plain values."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Min
+
+from actions import services, smart
+from actions.models import Action, Option
+from improveplan.models import Plan
+from methods import walk
+from outcomes.models import Evidence, Indicator, Outcome, Proofing, Risk
+
+
+def plan_actions(plan: Plan):
+    """The plan's actions with everything the SMART check and the lenses read."""
+    return (
+        Action.objects.filter(plan=plan)
+        .select_related("lead_organisation", "owner", "success_indicator")
+        .prefetch_related("outcomes", "supporting_organisations", "milestones", "depends_on")
+    )
+
+
+def smart_gaps(action: Action) -> tuple[str, ...]:
+    """What the SMART check says an action lacks (from prefetched rows: no query)."""
+    facts = services.smart_facts(action, milestones=len(action.milestones.all()))
+    return tuple(
+        f"{finding.letter.label.lower()} ({', '.join(finding.reasons)})"
+        for finding in smart.check(facts).failing
+    )
+
+
+def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeFacts]:
+    """The walk's facts for each outcome of the plan (or for the outcomes given)."""
+    outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
+    ids = [outcome.pk for outcome in outcomes]
+    indicators = defaultdict(list)
+    for indicator in Indicator.objects.filter(outcome_id__in=ids).annotate(
+        reading_count=Count("readings", distinct=True),
+        comparator_value_count=Count("comparators__readings", distinct=True),
+        target_count=Count("targets", distinct=True),
+        first_comparator=Min("comparators"),
+    ):
+        indicators[indicator.outcome_id].append(
+            walk.IndicatorFacts(
+                indicator.pk,
+                str(indicator),
+                indicator.reading_count,
+                indicator.comparator_value_count,
+                bool(indicator.target_count),
+                indicator.first_comparator,
+            )
+        )
+    evidence = defaultdict(set)
+    for outcome_id, kind in Evidence.objects.filter(outcome_id__in=ids).values_list(
+        "outcome_id", "kind"
+    ):
+        evidence[outcome_id].add(kind)
+    risks = dict(
+        Risk.objects.filter(outcome_id__in=ids)
+        .order_by()
+        .values_list("outcome_id")
+        .annotate(n=Count("pk"))
+        .values_list("outcome_id", "n")
+    )
+    proofed = defaultdict(set)
+    for outcome_id, topic in Proofing.objects.filter(outcome_id__in=ids).values_list(
+        "outcome_id", "topic"
+    ):
+        proofed[outcome_id].add(topic)
+    criteria = plan.criteria.count()
+    options = defaultdict(list)
+    for option in Option.objects.filter(outcome_id__in=ids).annotate(score_count=Count("scores")):
+        options[option.outcome_id].append(
+            walk.OptionFacts(
+                option.pk,
+                option.title,
+                option.score_count,
+                option.decision == Option.Decision.FAVOURED,
+            )
+        )
+    if actions is None:
+        # Only what the SMART check reads.
+        actions = Action.objects.filter(plan=plan).prefetch_related("outcomes", "milestones")
+    by_outcome = defaultdict(list)
+    for action in actions:
+        facts = walk.ActionFacts(action.pk, action.reference, action.title, smart_gaps(action))
+        for outcome in action.outcomes.all():
+            by_outcome[outcome.pk].append(facts)
+    return [
+        walk.OutcomeFacts(
+            pk=outcome.pk,
+            statement=outcome.statement,
+            indicators=tuple(indicators[outcome.pk]),
+            evidence_kinds=frozenset(evidence[outcome.pk]),
+            has_assumptions=bool(outcome.assumptions.strip()),
+            risks=risks.get(outcome.pk, 0),
+            criteria=criteria,
+            options=tuple(options[outcome.pk]),
+            actions=tuple(by_outcome[outcome.pk]),
+            proofed=frozenset(proofed[outcome.pk]),
+        )
+        for outcome in outcomes
+    ]
+
+
+def plan_progress(plan: Plan, outcomes=None) -> list[tuple[Outcome, walk.OutcomeProgress]]:
+    outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
+    return [
+        (outcome, walk.progress(facts))
+        for outcome, facts in zip(outcomes, outcome_facts(plan, outcomes), strict=True)
+    ]

@@ -1,0 +1,208 @@
+"""The Five Steps walk as a new lead meets it: from an empty plan to SMART actions, following
+only the links and forms the walk's pages show."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import resolve, reverse
+
+from actions.models import Action
+from methods.tests import pages
+from outcomes.models import Outcome
+from outcomes.tests.factories import IndicatorFactory, OutcomeFactory
+
+pytestmark = pytest.mark.django_db
+
+# What a lead types into each form the walk leads to; everything else stays as the form
+# offers it.
+TYPED = {
+    "outcome_create": {
+        "statement": "More children are ready for school",
+        "why_it_matters": "A good start shapes the rest of a child's life.",
+        "target_groups": "Children under five in low-income families",
+        "places": "Northfield",
+    },
+    "outcome_edit": {"assumptions": "Nursery funding continues at today's level."},
+    "indicator_create": {
+        "code": "SR-01",
+        "name": "Children ready for school",
+        "unit": "percent",
+        "direction": "higher",
+        "frequency": "annual",
+    },
+    "reading_create": {"period": "2026-03-31", "value": "61.5"},
+    "comparator_create": {"name": "England"},
+    "comparator_reading_create": {"period": "2026-03-31", "value": "67.7"},
+    "evidence_create": {"summary": "A third of families in Northfield use no early years service"},
+    "target_create": {
+        "baseline_value": "61.5",
+        "baseline_date": "2026-03-31",
+        "target_value": "68",
+        "target_date": "2029-03-31",
+    },
+    "risk_create": {"description": "Nursery places close", "likelihood": "3", "impact": "4"},
+    "option_create": {"title": "Home visits for families new to the area", "kind": "new"},
+    "option_decision": {"decision": "favoured", "decision_reason": "Best score and affordable."},
+    "action_create": {
+        "title": "Run 400 home visits in Northfield",
+        "description": "Health visitors and family hubs visit 400 families new to Northfield.",
+        "start": "2026-04-01",
+        "due": "2027-03-31",
+        "success_measure": "400 families visited by March 2027",
+        "staff_time": "Two health visitors, half time",
+        "expected_outputs": "400 visits",
+        "monitoring": "Monthly count of visits at the partnership meeting",
+    },
+}
+
+
+def _fill(url: str, page_html: str, lead) -> tuple[str, dict]:
+    """Where the page's form posts, and what the lead puts in it."""
+    found = pages.form(page_html)
+    name = resolve(url.split("?")[0]).url_name
+    data = {key: value for key, value in found.fields.items() if value not in ("", [])}
+    data.pop("csrfmiddlewaretoken", None)
+    # A list the form leaves unchosen: the lead takes its first choice.
+    for key, values in found.choices.items():
+        if not found.fields.get(key) and any(values):
+            data[key] = next(value for value in values if value)
+    data.update(TYPED.get(name, {}))
+    if name == "option_scores":
+        data.update({key: "4" for key in found.fields if key.startswith("score_")})
+    if name == "action_create":
+        # The lead's own organisation leads it, and the lead owns it.
+        data["lead_organisation"] = str(lead.memberships.get().organisation_id)
+        data["owner"] = str(lead.pk)
+    return (found.action or url), data
+
+
+def _put_right(client, walk_url: str, html: str, lead) -> str:
+    """Follow the first "still missing" link of a walk page, fill in its form, and come back."""
+    fix = pages.link(html, "", inside='id="missing-heading"')
+    page = client.get(fix)
+    assert page.status_code == 200, fix
+    target, data = _fill(fix, page.content.decode(), lead)
+    response = client.post(target, data, follow=True)
+    assert response.redirect_chain, f"{fix} refused {data}: {response.content.decode()[:3000]}"
+    assert response.redirect_chain[-1][0] == walk_url, response.redirect_chain
+    return response.content.decode()
+
+
+def test_a_new_lead_walks_an_empty_plan_to_smart_actions(lead_client, world):
+    plan_html = lead_client.get(world.plan.get_absolute_url()).content.decode()
+    add_outcome = pages.link(plan_html, "Add the first outcome")
+    target, data = _fill(add_outcome, lead_client.get(add_outcome).content.decode(), world.lead)
+    plan_html = lead_client.post(target, data, follow=True).content.decode()
+    outcome = Outcome.objects.get(plan=world.plan)
+
+    walk_url = pages.link(plan_html, outcome.statement, inside='id="walk-heading"')
+    assert walk_url == reverse("methods:walk_step", args=[outcome.pk, 1])
+    html = lead_client.get(walk_url).content.decode()
+    for step in range(1, 6):
+        assert f"<h1>Step {step}:" in html
+        for _ in range(12):
+            if "Nothing: this step is done." in html:
+                break
+            if "Add the suggested criteria" in html:
+                form = pages.form(html, "Add the suggested criteria")
+                html = lead_client.post(form.action, follow=True).content.decode()
+                continue
+            html = _put_right(lead_client, walk_url, html, world.lead)
+        else:
+            pytest.fail(f"Step {step} is still missing something: {html}")
+        if step < 5:
+            walk_url = pages.link(html, f"Next: Step {step + 1}")
+            html = lead_client.get(walk_url).content.decode()
+
+    action = Action.objects.get(plan=world.plan)
+    assert list(action.outcomes.all()) == [outcome]
+    assert action.option.decision == "favoured" if action.option else True
+    assert "is SMART" in html
+    plan_html = lead_client.get(world.plan.get_absolute_url()).content.decode()
+    assert "5 of 5 steps done" in plan_html
+    # Policy proofing is the only thing left, and the plan says so.
+    assert "4 of 4 unanswered" in plan_html
+
+
+def test_each_step_says_what_is_missing_and_what_is_answered(lead_client, world):
+    outcome = OutcomeFactory(plan=world.plan, statement="Fewer adults smoke")
+    IndicatorFactory(outcome=outcome, name="Adults who smoke", code="SM-01")
+    html = lead_client.get(reverse("methods:walk_step", args=[outcome.pk, 1])).content.decode()
+    assert "Adults who smoke has no readings yet." in html
+    assert "How do we compare with the rest of the country" in html  # a guiding question
+    assert "Next: Step 2" in html
+    html = lead_client.get(reverse("methods:walk_step", args=[outcome.pk, 3])).content.decode()
+    assert "SM-01 Adults who smoke has no target." in html
+
+
+def test_readers_see_what_is_missing_without_links_to_change_it(board_client, world):
+    outcome = OutcomeFactory(plan=world.plan)
+    html = board_client.get(reverse("methods:walk_step", args=[outcome.pk, 1])).content.decode()
+    assert "No indicator yet" in html
+    assert reverse("outcomes:indicator_create", args=[outcome.pk]) not in html
+
+
+def test_a_step_beyond_five_is_not_found(lead_client, world):
+    outcome = OutcomeFactory(plan=world.plan)
+    assert lead_client.get(f"/outcomes/{outcome.pk}/steps/6/").status_code == 404
+    assert lead_client.get(f"/outcomes/{outcome.pk}/steps/0/").status_code == 404
+
+
+def test_the_plan_lists_everything_still_missing(lead_client, world):
+    OutcomeFactory(plan=world.plan, statement="Fewer adults smoke")
+    OutcomeFactory(plan=world.plan, statement="Fewer homeless households")
+    html = lead_client.get(reverse("methods:still_to_do", args=[world.plan.pk])).content.decode()
+    assert html.count(">Add an indicator<") == 2
+    assert html.count(">Answer the proofing questions<") == 8
+    assert re.search(r"\d+ things still missing across the plan", html)
+
+
+def test_the_still_to_do_list_does_not_grow_its_queries_with_outcomes(
+    lead_client, world, django_assert_max_num_queries
+):
+    url = reverse("methods:still_to_do", args=[world.plan.pk])
+    OutcomeFactory(plan=world.plan)
+    lead_client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        lead_client.get(url)
+    for _ in range(6):
+        IndicatorFactory(outcome=OutcomeFactory(plan=world.plan))
+    with django_assert_max_num_queries(len(small)):
+        lead_client.get(url)
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 5])
+def test_a_step_page_does_not_grow_its_queries_with_the_outcome(lead_client, world, step):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from actions.tests.factories import ActionFactory, MilestoneFactory, OptionFactory
+    from outcomes.tests.factories import EvidenceFactory, ReadingFactory, RiskFactory
+
+    outcome = OutcomeFactory(plan=world.plan)
+    url = reverse("methods:walk_step", args=[outcome.pk, step])
+
+    def grow() -> None:
+        indicator = IndicatorFactory(outcome=outcome, owner=world.council)
+        ReadingFactory(indicator=indicator)
+        EvidenceFactory(outcome=outcome)
+        RiskFactory(outcome=outcome)
+        OptionFactory(outcome=outcome)
+        action = ActionFactory(plan=world.plan)
+        action.outcomes.add(outcome)
+        MilestoneFactory(action=action)
+
+    grow()
+    lead_client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        lead_client.get(url)
+    for _ in range(4):
+        grow()
+    with CaptureQueriesContext(connection) as large:
+        lead_client.get(url)
+    assert len(large) == len(small)
