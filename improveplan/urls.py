@@ -29,6 +29,11 @@ core_patterns = [
     path("partnerships/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/agree/", views.plan_agree, name="plan_agree"),
+    path("plans/<int:pk>/archive/", views.plan_archive, name="plan_archive"),
+    path("plans/<int:pk>/reopen/", views.plan_reopen, name="plan_reopen"),
+    path("plans/<int:pk>/versions/", views.plan_versions, name="plan_versions"),
+    path("plans/<int:pk>/versions/<int:number>/", views.plan_version, name="plan_version"),
 ]
 
 account_patterns = [
