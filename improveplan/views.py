@@ -377,14 +377,14 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"The plan is agreed. This is version {version.number}, kept as it is now."
         )
         return redirect(plan)
-    last = plan.versions.order_by("-number").first()
+    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return form_page(
         request,
         form,
         partnership=plan.partnership,
         plan=plan,
         title=f"Agree {plan}",
-        intro=f"Agreeing freezes the plan as it stands as version {(last.number if last else 0) + 1}"
+        intro=f"Agreeing freezes the plan as it stands as version {last + 1}"
         ": its outcomes, indicators, targets and actions with their owners and dates. "
         "You can still change the plan afterwards and agree it again.",
         submit="Agree the plan",

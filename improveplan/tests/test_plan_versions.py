@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime
-from datetime import timezone as tz
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -57,7 +56,7 @@ def agree(client, plan: Plan):
 
 
 def test_agreeing_freezes_version_one_with_who_and_when(lead_client, world, planned):
-    with time_machine.travel(datetime(2026, 11, 20, 10, 30, tzinfo=tz.utc), tick=False):
+    with time_machine.travel(datetime(2026, 11, 20, 10, 30, tzinfo=UTC), tick=False):
         response = agree(lead_client, world.plan)
         page = text(lead_client.get(world.plan.get_absolute_url()))
     assert response.status_code == 302
@@ -65,7 +64,7 @@ def test_agreeing_freezes_version_one_with_who_and_when(lead_client, world, plan
     assert world.plan.status == Plan.Status.AGREED
     version = PlanVersion.objects.get(plan=world.plan)
     assert (version.number, version.agreed_by) == (1, world.lead)
-    assert version.agreed_at == datetime(2026, 11, 20, 10, 30, tzinfo=tz.utc)
+    assert version.agreed_at == datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
     assert version.snapshot["actions"][0]["owner"] == "Lena Lead"
     assert version.snapshot["targets"][0]["target_date"] == "2027-03-31"
     assert version.snapshot["actions"][0]["milestones"][0]["title"] == "Clinics open"
@@ -102,7 +101,7 @@ def test_comparing_two_versions_shows_a_moved_target_date_and_a_reassigned_actio
 
 
 def test_a_version_stays_readable_after_the_plan_changes(board_client, world, planned):
-    target, action = planned
+    _, action = planned
     plan_agree(plan=world.plan, by=world.lead, smart_exception_reason=REASON)
     Outcome.objects.filter(plan=world.plan).delete()
     action.delete()
