@@ -20,7 +20,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from improveplan import services, versions
+from improveplan import history, services, versions
 from improveplan.access import (
     get_invitation_for_user,
     get_membership_for_user,
@@ -475,6 +475,23 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "partnership": plan.partnership,
             "version": version,
             "agreed": version.snapshot,
+        },
+    )
+
+
+def history_page(request: HttpRequest, thing, *, plan, sources, heading: str) -> HttpResponse:
+    """The history of changes to one thing (and what hangs off it), newest first."""
+    entries = history.history_of(*sources)
+    return render(
+        request,
+        "improveplan/history.html",
+        {
+            "thing": thing,
+            "plan": plan,
+            "partnership": plan.partnership,
+            "heading": heading,
+            "entries": entries,
+            "limit": history.LIMIT,
         },
     )
 
