@@ -138,6 +138,8 @@ def _entries(model, history: QuerySet, limit: int) -> list[Entry]:
     for row in latest:
         old = before.get(row.history_id)
         changes = _changes(fields, old, row, names) if row.history_type != "-" else ()
+        if row.history_type == "~" and not changes:
+            continue  # saved as it was: nothing for a reader
         user = row.history_user
         entries.append(
             Entry(

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 NOTHING = "—"
+# Fields whose values are days, kept as "2027-03-31" and shown as "31 March 2027".
+DATE_FIELDS = {"period_start", "period_end", "baseline_date", "target_date", "start", "due"}
 
 # Each section: its title, how to name one of its items, and which fields to compare.
 PLAN_FIELDS = (
@@ -116,15 +119,25 @@ class PlanDiff:
         return next(section for section in self.sections if section.key == key)
 
 
-def shown(value) -> str:
-    """A snapshot value as the compare page writes it."""
+def shown(value, name: str = "") -> str:
+    """A snapshot value (of the field ``name``) as the compare page writes it."""
     if value is None or value == "" or value == []:
         return NOTHING
+    if name in DATE_FIELDS:
+        return day(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def day(value: str) -> str:
+    try:
+        when = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{when.day} {when:%B %Y}"
 
 
 def item_name(key: str, item: dict) -> str:
@@ -139,9 +152,9 @@ def item_name(key: str, item: dict) -> str:
 
 def _fields(old: dict, new: dict, fields: Sequence[tuple[str, str]]) -> list[FieldChange]:
     return [
-        FieldChange(label, shown(old.get(name)), shown(new.get(name)))
+        FieldChange(label, shown(old.get(name), name), shown(new.get(name), name))
         for name, label in fields
-        if shown(old.get(name)) != shown(new.get(name))
+        if shown(old.get(name), name) != shown(new.get(name), name)
     ]
 
 
@@ -151,7 +164,7 @@ def _milestones(old: list[dict], new: list[dict]) -> list[FieldChange]:
     def described(milestone: dict | None) -> str:
         if milestone is None:
             return NOTHING
-        return f"due {milestone['due']}" + (", done" if milestone.get("done") else "")
+        return f"due {day(milestone['due'])}" + (", done" if milestone.get("done") else "")
 
     before = {milestone["title"]: milestone for milestone in old}
     after = {milestone["title"]: milestone for milestone in new}

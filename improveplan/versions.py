@@ -3,6 +3,7 @@ of any two versions (or a version and the plan as it stands now, the current dra
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -130,6 +131,24 @@ def _resources(action) -> str | None:
     if action.staff_time:
         parts.append(action.staff_time)
     return " ".join(parts) or None
+
+
+def readable(agreed: dict) -> dict:
+    """A snapshot with its days as dates again, for a template's date filter."""
+
+    def dated(item: dict) -> dict:
+        item = {
+            key: date.fromisoformat(value) if key in plandiff.DATE_FIELDS and value else value
+            for key, value in item.items()
+        }
+        if "milestones" in item:
+            item["milestones"] = [dated(milestone) for milestone in item["milestones"]]
+        return item
+
+    return {
+        key: dated(value) if isinstance(value, dict) else [dated(item) for item in value]
+        for key, value in agreed.items()
+    }
 
 
 def snapshot_of(plan: Plan, which: str | int) -> dict:

@@ -474,7 +474,7 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "plan": plan,
             "partnership": plan.partnership,
             "version": version,
-            "agreed": version.snapshot,
+            "agreed": versions.readable(version.snapshot),
         },
     )
 

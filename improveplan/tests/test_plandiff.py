@@ -59,7 +59,7 @@ def test_a_moved_target_date_is_a_change_of_that_target():
     assert not targets.added and not targets.removed
     [item] = targets.changed
     assert item.name == "Local target for HW-01 Adults who smoke"
-    assert item.changes == (FieldChange("Target date", "2027-03-31", "2028-03-31"),)
+    assert item.changes == (FieldChange("Target date", "31 March 2027", "31 March 2028"),)
     assert diff.section("actions").empty
 
 
@@ -102,8 +102,10 @@ def test_milestones_added_moved_and_done():
     ]
     [item] = compare(V1, new).section("actions").changed
     assert item.changes == (
-        FieldChange("Milestone “Clinics open”", "due 2026-09-30", "due 2026-10-31, done"),
-        FieldChange("Milestone “First quit dates”", NOTHING, "due 2026-12-31"),
+        FieldChange(
+            "Milestone “Clinics open”", "due 30 September 2026", "due 31 October 2026, done"
+        ),
+        FieldChange("Milestone “First quit dates”", NOTHING, "due 31 December 2026"),
     )
 
 

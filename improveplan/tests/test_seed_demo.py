@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from improveplan import versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.tests.factories import PartnershipFactory
 
@@ -157,3 +158,23 @@ def test_the_demo_is_not_added_beside_real_partnerships_without_force(settings, 
     assert not Partnership.objects.filter(name__startswith="Riverside Health").exists()
     call_command("seed_demo", "--force", stdout=StringIO())
     assert Partnership.objects.filter(name__startswith="Riverside Health").exists()
+
+
+def test_the_demo_plan_has_two_agreed_versions_with_a_moved_target_and_a_reassigned_action(
+    client, settings
+):
+    seed(settings)
+    seed(settings)  # and a second run keeps them as they were
+    plan = Plan.objects.get(partnership__name=RIVERSIDE)
+    assert plan.status == Plan.Status.AGREED
+    assert list(plan.versions.values_list("number", flat=True)) == [1, 2]
+    diff = versions.compare(plan, 1, 2)
+    [target] = diff.section("targets").changed
+    assert [change.label for change in target.changes] == ["Target date"]
+    [action] = diff.section("actions").changed
+    assert {"Owner", "Lead organisation"} <= {change.label for change in action.changes}
+    assert versions.compare(plan, 2, versions.DRAFT).empty
+    client.force_login(User.objects.get(email=BOARD))
+    url = reverse("improveplan:plan_versions", args=[plan.pk])
+    page = client.get(url, {"old": 1, "new": 2}).content.decode()
+    assert "What changed from version 1 to version 2" in page

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.demo import seed_actions
+from improveplan.demo import seed_plan_versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from outcomes.demo import seed_outcomes
 
@@ -116,6 +117,7 @@ class Command(BaseCommand):
         )
         seed_outcomes(plan, organisations)
         seed_actions(plan, organisations, {e: User.objects.get(email=e) for e, *_ in PEOPLE})
+        seed_plan_versions(plan, User.objects.get(email=PEOPLE[0][0]))
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(
