@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import ForeignKey, Model, QuerySet
+from django.utils import timezone
 
 from improveplan.plandiff import NOTHING, FieldChange
 
@@ -90,9 +91,10 @@ def _plain(value) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        value = timezone.localtime(value)
+        return f"{value.day} {value:%B %Y, %H:%M}"
     if isinstance(value, date):
-        return value.isoformat()
+        return f"{value.day} {value:%B %Y}"
     return str(value)
 
 
@@ -162,7 +164,7 @@ def _name(model, row, names: dict) -> str:
             return f"{name} {getattr(row, attribute)}".strip()
     if model.__name__ == "Reading":
         where = f" ({row.breakdown})" if row.breakdown else ""
-        return f"{row.period:%Y-%m-%d}{where}: {_plain(row.value)}"
+        return f"{_plain(row.period)}{where}: {_plain(row.value)}"
     if model.__name__ == "Target":
         return f"{row.get_kind_display()} target"
     return name or f"{label_of(model)} {row.id}"
