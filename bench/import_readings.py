@@ -81,9 +81,17 @@ def scratch_plan(tag: str) -> tuple[Plan, Membership]:
 
 
 def clean_up(tag: str) -> None:
-    Reading.objects.filter(indicator__plan__partnership__name=f"Benchmark {tag}").delete()
+    plans = list(
+        Plan.objects.filter(partnership__name=f"Benchmark {tag}").values_list("pk", flat=True)
+    )
+    Reading.objects.filter(indicator__plan__in=plans).delete()
     Partnership.objects.filter(name=f"Benchmark {tag}").delete()
     User.objects.filter(email=f"bench-{tag}@example.invalid").delete()
+    # The scratch data's history of changes goes too (it has no foreign keys to cascade).
+    indicators = Indicator.history.filter(plan_id__in=plans)
+    Reading.history.filter(indicator_id__in=indicators.values("id")).delete()
+    indicators.delete()
+    Outcome.history.filter(plan_id__in=plans).delete()
 
 
 def table(rows: int, shift: float = 0.0) -> list[list[str]]:
