@@ -552,7 +552,7 @@ def _save(checked: list[_Checked], user) -> ImportResult:
             result.unchanged += 1
     with transaction.atomic():
         Reading.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        history.record(new, user=user, created=True, batch_size=BATCH_SIZE)
+        history.record_rows(Reading, [reading.pk for reading in new], user=user, created=True)
         _update(changed, user)
     result.created, result.updated = len(new), len(changed)
     return result
@@ -629,25 +629,8 @@ def _update(changed: list[tuple[int, _Checked]], user) -> None:
                 f"WHERE {table}.{name(meta.pk.column)} = v.column1"
             )
             cursor.execute(sql, [user.pk, stamp, *(value for row in rows for value in row)])
-    # The UPDATE bypasses save(), so the history is written here, from the same values.
-    history.record(
-        (
-            Reading(
-                pk=pk,
-                indicator_id=row.indicator.pk,
-                period=row.period,
-                breakdown=row.breakdown,
-                value=row.value,
-                lower=row.lower,
-                upper=row.upper,
-                source_note=row.source_note,
-                entered_by_id=user.pk,
-            )
-            for pk, row in changed
-        ),
-        user=user,
-        batch_size=BATCH_SIZE,
-    )
+    # The UPDATE bypasses save(), so the history is written here.
+    history.record_rows(Reading, [pk for pk, _ in changed], user=user)
 
 
 # Exporting --------------------------------------------------------------------------------
