@@ -5,9 +5,9 @@ who and when. Here those rows become what a reader wants: which field changed, f
 what, by whom and when. A page of history costs a fixed number of queries: the rows, the rows
 before them, and one query per kind of linked object (an owner, an organisation).
 
-Writes that skip ``save()`` (``QuerySet.update()``, ``bulk_create``, ``bulk_update``) must call
-``record()`` afterwards, or use simple_history.utils' ``bulk_*_with_history``: the tests of each
-such path check that it leaves an entry.
+Writes that skip ``save()`` (``QuerySet.update()``, ``bulk_create``, ``bulk_update``, raw SQL)
+must call ``record()`` (objects in hand) or ``record_rows()`` (many rows, by pk) afterwards:
+improveplan/tests/test_history.py checks each such path leaves an entry.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from improveplan.plandiff import NOTHING, FieldChange
 LIMIT = 200  # entries on one history page, newest first
 KINDS = {"+": "Added", "~": "Changed", "-": "Deleted"}
 # Bookkeeping a reader of the history does not need.
-HIDDEN_FIELDS = {"id", "plan", "number", "last_action_number", "token"}
+HIDDEN_FIELDS = {"id", "plan", "number"}
 
 
 @dataclass(frozen=True)
