@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from improveplan.models import Organisation, Plan
 from outcomes.models import Indicator, Outcome
@@ -248,6 +249,8 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The edit counter and the save time say nothing a reader of the history needs.
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     objects = ActionQuerySet.as_manager()
 
@@ -303,6 +306,7 @@ class Milestone(models.Model):
     due = models.DateField()
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["action_id", "due", "pk"]

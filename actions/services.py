@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from actions import appraisal, smart
 from actions.models import Action, Criterion, Milestone, Option, Update
+from improveplan import history
 from improveplan.models import Plan, User
 from improveplan.uploads import Kind
 
@@ -155,16 +156,20 @@ def update_post(
                 "lessons_learned": lessons_learned.strip(),
             }
         Action.objects.filter(pk=action.pk).update(**changes, updated_at=timezone.now())
-    action.refresh_from_db()
+        action.refresh_from_db()
+        history.record([action], user=author)
     return update
 
 
-def closure_confirm(*, action: Action) -> None:
-    updated = Action.objects.filter(pk=action.pk, closure=Action.Closure.AWAITING).update(
-        closure=Action.Closure.CLOSED, progress=100, version=F("version") + 1
-    )
-    if updated != 1:
-        raise ValidationError("This action is not waiting to be confirmed as complete.")
+def closure_confirm(*, action: Action, by: User | None = None) -> None:
+    with transaction.atomic():
+        updated = Action.objects.filter(pk=action.pk, closure=Action.Closure.AWAITING).update(
+            closure=Action.Closure.CLOSED, progress=100, version=F("version") + 1
+        )
+        if updated != 1:
+            raise ValidationError("This action is not waiting to be confirmed as complete.")
+        action.refresh_from_db()
+        history.record([action], user=by)
 
 
 def closure_return(*, action: Action, reason: str, by: User) -> None:
@@ -179,6 +184,8 @@ def closure_return(*, action: Action, reason: str, by: User) -> None:
         )
         if updated != 1:
             raise ValidationError("This action is not waiting to be confirmed as complete.")
+        action.refresh_from_db()
+        history.record([action], user=by)
         Update.objects.create(
             action=action,
             author=by,

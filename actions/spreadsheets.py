@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from actions.dependencies import find_cycle
 from actions.models import Action
+from improveplan import history
 from improveplan.models import Membership, Organisation, Plan
 from improveplan.uploads import XLSX, check_upload
 from outcomes.models import Indicator, Outcome
@@ -478,7 +479,7 @@ def import_xlsx(*, plan: Plan, upload, user) -> ImportResult:
             checked, errors = _RowChecker(locked).check(lines)
             if errors:
                 return ImportResult(errors=_in_order(errors))
-            result = _save(locked, checked)
+            result = _save(locked, checked, user=user)
     except IntegrityError:
         return ImportResult(
             errors=[
@@ -957,7 +958,7 @@ def _pounds(text: str) -> tuple[Decimal | None, str]:
 # Saving -----------------------------------------------------------------------------------
 
 
-def _save(plan: Plan, checked: list[_Checked]) -> ImportResult:
+def _save(plan: Plan, checked: list[_Checked], *, user) -> ImportResult:
     """Save the checked rows; the caller holds the transaction and the plan's lock."""
     new = [row for row in checked if row.action is None]
     changed = [row for row in checked if row.action is not None and row.changed]
@@ -971,6 +972,7 @@ def _save(plan: Plan, checked: list[_Checked]) -> ImportResult:
         )
         for row, action in zip(new, made, strict=True):
             row.action = action
+        history.record(made, user=user, created=True)
         # Never lowered, so a deleted action's reference is never given again.
         plan.last_action_number = max(row.number for row in new)
         Plan.objects.filter(pk=plan.pk).update(last_action_number=plan.last_action_number)
@@ -985,6 +987,7 @@ def _save(plan: Plan, checked: list[_Checked]) -> ImportResult:
         Action.objects.bulk_update(
             [row.action for row in changed], [*names, "version", "updated_at"], batch_size=500
         )
+        history.record([row.action for row in changed], user=user)
     _replace_links(plan, new=new, changed=changed)
     return result
 

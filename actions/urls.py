@@ -35,6 +35,7 @@ urlpatterns = [
     path("options/<int:pk>/actions/", views.option_to_actions, name="option_to_actions"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/history/", views.action_history, name="action_history"),
     path("actions/<int:pk>/delete/", views.action_delete, name="action_delete"),
     path("actions/<int:pk>/updates/", views.update_create, name="update_create"),
     path("actions/<int:pk>/update-form/", views.update_form, name="update_form"),

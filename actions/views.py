@@ -20,7 +20,7 @@ from actions.models import Action, Milestone, Option, Score, Update
 from improveplan import access, items, security
 from improveplan.models import Membership, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
-from improveplan.views import form_page, next_or
+from improveplan.views import form_page, history_page, next_or
 
 for _name, _kind in {
     "criterion": items.Kind(
@@ -366,6 +366,20 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def action_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The action's changes, with its milestones' (deleted ones too)."""
+    action = access.get_action_for_user(request, pk)
+    return history_page(
+        request,
+        action,
+        plan=action.plan,
+        sources=[(Action, {"id": action.pk}), (Milestone, {"action_id": action.pk})],
+        heading=f"History of {action} and its milestones",
+    )
+
+
+@login_required
+@require_GET
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request, pk)
     action = _action_list(Action.objects.filter(pk=action.pk)).get()
@@ -507,7 +521,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 def closure_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request, pk, manage=True)
     try:
-        services.closure_confirm(action=action)
+        services.closure_confirm(action=action, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -98,20 +98,57 @@ def get_partnership_for_user(request: HttpRequest, pk: int, *, manage: bool = Fa
 
 
 def _get_in_users_partnership(
-    request: HttpRequest, queryset, pk, *, manage: bool, path: str = "partnership"
+    request: HttpRequest,
+    queryset,
+    pk,
+    *,
+    manage: bool,
+    path: str = "partnership",
+    archived_ok: bool = False,
 ):
     """An object that belongs to one of the viewer's partnerships; ``path`` leads from the
-    object to that partnership, e.g. ``indicator__plan__partnership`` for a reading."""
+    object to that partnership, e.g. ``indicator__plan__partnership`` for a reading.
+
+    Whatever belongs to an archived plan is read only: reading it is allowed, changing it is
+    refused here, the one place every change passes through (``archived_ok`` for reopening)."""
+    annotations = {"owning_partnership_id": F(f"{path}_id")}
+    plan_status = _plan_status_lookup(queryset.model, path)
+    if plan_status:
+        annotations["owning_plan_status"] = F(plan_status)
     found = _get(
         request,
-        queryset.filter(**{f"{path}__memberships__user": request.user}).annotate(
-            owning_partnership_id=F(f"{path}_id")
-        ),
+        queryset.filter(**{f"{path}__memberships__user": request.user}).annotate(**annotations),
         pk,
         path,
     )
     check_membership(request, found.owning_partnership_id, manage=manage)
+    if plan_status and not archived_ok:
+        check_plan_not_archived(
+            request, found.owning_plan_status, found.owning_partnership_id, manage=manage
+        )
     return found
+
+
+def _plan_status_lookup(model, path: str) -> str | None:
+    """The lookup from an object to the status of the plan it belongs to, if it belongs to one."""
+    if model is Plan:
+        return "status"
+    if path.endswith("plan__partnership"):
+        return path.removesuffix("partnership") + "status"
+    return None
+
+
+def check_plan_not_archived(
+    request: HttpRequest, plan_status: str, partnership_id: int, *, manage: bool
+) -> None:
+    """A change to an archived plan, or to anything in it, is refused with a message saying why."""
+    writing = manage or request.method not in ("GET", "HEAD", "OPTIONS")
+    if writing and plan_status == Plan.Status.ARCHIVED:
+        refuse(request, "a change to an archived plan", partnership_id)
+        raise PermissionDenied(
+            "This plan is archived, so it is read only: nothing in it can be changed. "
+            "A lead may reopen it from the plan's page."
+        )
 
 
 def get_organisation_for_user(
@@ -132,9 +169,11 @@ def get_invitation_for_user(request: HttpRequest, pk: int, *, manage: bool = Tru
     return _get_in_users_partnership(request, queryset, pk, manage=manage)
 
 
-def get_plan_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Plan:
+def get_plan_for_user(
+    request: HttpRequest, pk: int, *, manage: bool = False, archived_ok: bool = False
+) -> Plan:
     queryset = Plan.objects.select_related("partnership")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage)
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, archived_ok=archived_ok)
 
 
 # Outcomes and what hangs off them -------------------------------------------------

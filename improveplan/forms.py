@@ -90,17 +90,14 @@ class PlanForm(forms.ModelForm):
             "vision",
             "vision_date",
             "method",
-            "status",
             "outcome_limit",
             "indicator_limit",
-            "smart_exception_reason",
         ]
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vision": forms.Textarea(attrs={"rows": 4}),
-            "smart_exception_reason": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "method": "The way of working the plan follows. Every method uses the same outcomes, "
@@ -114,20 +111,38 @@ class PlanForm(forms.ModelForm):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end <= start:
             self.add_error("period_end", "The plan must end after it starts.")
-        if (
-            cleaned.get("status") == Plan.Status.AGREED
-            and self.instance.pk
-            and not cleaned.get("smart_exception_reason", "").strip()
-        ):
-            not_smart = not_yet_smart(self.instance)
-            if not_smart:
-                self.add_error(
-                    "status",
-                    f"{len(not_smart)} action{'s are' if len(not_smart) > 1 else ' is'} not yet "
-                    f"SMART ({', '.join(not_smart[:10])}{'…' if len(not_smart) > 10 else ''}). "
-                    "Make them SMART, or say below why the plan may be agreed anyway.",
-                )
         return cleaned
+
+
+class PlanAgreeForm(forms.Form):
+    """Agreeing a plan: a reason is needed only when some of its actions are not yet SMART.
+    (Status is not on PlanForm: agreeing freezes a version, so it has its own page.)"""
+
+    smart_exception_reason = forms.CharField(
+        label="Why the plan may be agreed with actions that are not yet SMART",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.not_smart = not_yet_smart(plan)
+        if not self.not_smart:
+            del self.fields["smart_exception_reason"]
+        elif not self.is_bound:
+            self.initial["smart_exception_reason"] = plan.smart_exception_reason
+
+    def clean_smart_exception_reason(self) -> str:
+        reason = self.cleaned_data["smart_exception_reason"].strip()
+        if self.not_smart and not reason:
+            count = len(self.not_smart)
+            listed = ", ".join(self.not_smart[:10]) + ("…" if count > 10 else "")
+            raise forms.ValidationError(
+                f"{count} action{'s are' if count > 1 else ' is'} not yet SMART ({listed}). "
+                "Make them SMART, or say here why the plan may be agreed anyway."
+            )
+        return reason
 
 
 def not_yet_smart(plan: Plan) -> list[str]:

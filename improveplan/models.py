@@ -300,6 +300,34 @@ class Plan(models.Model):
         return reverse("improveplan:plan", args=[self.pk])
 
 
+class PlanVersion(models.Model):
+    """What a plan said when a lead agreed it: v1, v2… Frozen as data, so later edits and
+    deletions never change what was agreed."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    # Outcomes, indicators, targets and actions with their owners, dates and milestones,
+    # as improveplan.versions.snapshot() wrote them.
+    snapshot = models.JSONField()
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField()
+    smart_exception_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("improveplan:plan_version", args=[self.plan_id, self.number])
+
+
 class SecurityEvent(models.Model):
     """The security log: who did what, when, from where. Read by site administrators."""
 

@@ -35,6 +35,15 @@ PARTNERSHIP_APPS = ("improveplan", "outcomes", "actions", "reviews")
 # Models ("app_label.ModelName") that stay with the database they were written in.
 NOT_EXPORTED = {
     "improveplan.SecurityEvent",  # a record of this site's sign-ins, not of the partnership
+    # The history of changes (django-simple-history) stays too: its rows point at users and at
+    # since-deleted objects without constraints, so the export could not check them. Agreed
+    # versions (PlanVersion) do travel: they are part of the plan.
+    "outcomes.HistoricalOutcome",
+    "outcomes.HistoricalIndicator",
+    "outcomes.HistoricalReading",
+    "outcomes.HistoricalTarget",
+    "actions.HistoricalAction",
+    "actions.HistoricalMilestone",
 }
 
 

@@ -13,6 +13,8 @@ from improveplan.models import (
     Membership,
     Organisation,
     Partnership,
+    Plan,
+    PlanVersion,
     Role,
     SecurityEvent,
     User,
@@ -206,3 +208,43 @@ def membership_remove(*, membership: Membership, by: User) -> None:
             partnership_id=current.partnership_id,
             detail=f"{current.user.email} ({current.get_role_display()}) removed",
         )
+
+
+# Plans: agreeing, archiving, reopening ----------------------------------------------
+
+
+def plan_agree(*, plan: Plan, by: User, smart_exception_reason: str = "") -> PlanVersion:
+    """The plan as it stands becomes its next numbered version, agreed by ``by`` now."""
+    from improveplan.versions import snapshot
+
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError("An archived plan cannot be agreed. Reopen it first.")
+    with transaction.atomic():
+        # The plan's row is locked so two leads agreeing at once make v1 and v2, not two v1s.
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        locked.status = Plan.Status.AGREED
+        locked.smart_exception_reason = smart_exception_reason.strip()
+        locked.save(update_fields=["status", "smart_exception_reason", "updated_at"])
+        last = locked.versions.order_by("-number").values_list("number", flat=True).first()
+        version = PlanVersion.objects.create(
+            plan=locked,
+            number=(last or 0) + 1,
+            snapshot=snapshot(locked),
+            agreed_by=by,
+            agreed_at=timezone.now(),
+            smart_exception_reason=locked.smart_exception_reason,
+        )
+    plan.status, plan.smart_exception_reason = locked.status, locked.smart_exception_reason
+    return version
+
+
+def plan_archive(*, plan: Plan) -> None:
+    """Archived plans are read only: improveplan/access.py refuses every change to them."""
+    plan.status = Plan.Status.ARCHIVED
+    plan.save(update_fields=["status", "updated_at"])
+
+
+def plan_reopen(*, plan: Plan) -> None:
+    """Back from the archive: agreed if it ever was (its versions say so), else a draft."""
+    plan.status = Plan.Status.AGREED if plan.versions.exists() else Plan.Status.DRAFT
+    plan.save(update_fields=["status", "updated_at"])

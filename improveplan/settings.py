@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_filters",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Every change to outcomes, indicators, readings, targets and actions names its author.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "improveplan.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its own page.

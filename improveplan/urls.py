@@ -30,6 +30,11 @@ core_patterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("plans/<int:pk>/agree/", views.plan_agree, name="plan_agree"),
+    path("plans/<int:pk>/archive/", views.plan_archive, name="plan_archive"),
+    path("plans/<int:pk>/reopen/", views.plan_reopen, name="plan_reopen"),
+    path("plans/<int:pk>/versions/", views.plan_versions, name="plan_versions"),
+    path("plans/<int:pk>/versions/<int:number>/", views.plan_version, name="plan_version"),
 ]
 
 account_patterns = [

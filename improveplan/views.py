@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -23,7 +23,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from improveplan import services
+from improveplan import history, services, versions
 from improveplan.access import (
     get_invitation_for_user,
     get_membership_for_user,
@@ -36,9 +36,10 @@ from improveplan.forms import (
     MembershipForm,
     NewMemberForm,
     OrganisationForm,
+    PlanAgreeForm,
     PlanForm,
 )
-from improveplan.models import Membership, Plan, User
+from improveplan.models import Membership, Plan, PlanVersion, User
 from methods.facts import plan_progress
 from outcomes.status import plan_outcome_reports
 
@@ -343,6 +344,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partnership": plan.partnership,
             "manages": request.membership.manages,
             "membership": request.membership,
+            "latest_version": plan.versions.select_related("agreed_by").order_by("-number").first(),
             "outcomes": outcomes,
             "too_many_outcomes": len(outcomes) > plan.outcome_limit,
             "crowded_outcomes": [
@@ -372,6 +374,143 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Edit {plan}",
         submit="Save plan",
         cancel_url=plan.get_absolute_url(),
+    )
+
+
+# Plan versions: agreeing, archiving, comparing -----------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, manage=True)
+    form = PlanAgreeForm(request.POST if request.method == "POST" else None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        version = services.plan_agree(
+            plan=plan,
+            by=request.user,
+            smart_exception_reason=form.cleaned_data.get("smart_exception_reason", ""),
+        )
+        messages.success(
+            request, f"The plan is agreed. This is version {version.number}, kept as it is now."
+        )
+        return redirect(plan)
+    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Agree {plan}",
+        intro=f"Agreeing freezes the plan as it stands as version {last + 1}"
+        ": its outcomes, indicators, targets and actions with their owners and dates. "
+        "You can still change the plan afterwards and agree it again.",
+        submit="Agree the plan",
+        cancel_url=plan.get_absolute_url(),
+    )
+
+
+@login_required
+@require_POST
+def plan_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, manage=True)
+    services.plan_archive(plan=plan)
+    messages.success(request, f"“{plan}” is archived: it can be read but no longer changed.")
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, manage=True, archived_ok=True)
+    if plan.status != Plan.Status.ARCHIVED:
+        messages.error(request, "This plan is not archived.")
+        return redirect(plan)
+    services.plan_reopen(plan=plan)
+    messages.success(request, f"“{plan}” is reopened and can be changed again.")
+    return redirect(plan)
+
+
+def _version_choice(value: str | None, numbers: list[int]) -> str | int | None:
+    """A version number from the address, or "draft" for the plan as it stands."""
+    if value == versions.DRAFT:
+        return versions.DRAFT
+    if value and value.isdigit() and int(value) in numbers:
+        return int(value)
+    return None
+
+
+@login_required
+@require_GET
+def plan_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every agreed version, and what changed between any two (or a version and now)."""
+    plan = get_plan_for_user(request, pk)
+    agreed = list(plan.versions.select_related("agreed_by").order_by("-number"))
+    numbers = [version.number for version in agreed]
+    error = ""
+    old = new = None
+    if "old" in request.GET or "new" in request.GET:
+        old = _version_choice(request.GET.get("old"), numbers)
+        new = _version_choice(request.GET.get("new"), numbers)
+        if old is None or new is None:
+            error = "Choose two of the versions listed, or the current draft."
+            old = new = None
+        elif old == new:
+            error = "Choose two different versions to compare."
+            old = new = None
+    elif numbers:
+        old, new = numbers[0], versions.DRAFT  # what changed since it was last agreed
+    return render(
+        request,
+        "improveplan/plan_versions.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            "versions": agreed,
+            "old": old,
+            "new": new,
+            "error": error,
+            "diff": versions.compare(plan, old, new) if old is not None else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """An agreed version, read as it was agreed."""
+    plan = get_plan_for_user(request, pk)
+    version = PlanVersion.objects.select_related("agreed_by").filter(plan=plan, number=number)
+    version = version.first()
+    if version is None:
+        raise Http404("No such version.")
+    return render(
+        request,
+        "improveplan/plan_version.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "version": version,
+            "agreed": versions.readable(version.snapshot),
+        },
+    )
+
+
+def history_page(request: HttpRequest, thing, *, plan, sources, heading: str) -> HttpResponse:
+    """The history of changes to one thing (and what hangs off it), newest first."""
+    entries = history.history_of(*sources)
+    return render(
+        request,
+        "improveplan/history.html",
+        {
+            "thing": thing,
+            "plan": plan,
+            "partnership": plan.partnership,
+            "heading": heading,
+            "entries": entries,
+            "limit": history.LIMIT,
+        },
     )
 
 

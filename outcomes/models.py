@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from improveplan.models import Organisation, Plan
 from outcomes import arithmetic
@@ -43,6 +44,7 @@ class Outcome(models.Model):
         blank=True,
         help_text="What must hold for the forecast to come true: funding, national policy, data.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["priority", "pk"]
@@ -128,6 +130,7 @@ class Indicator(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     overridden_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["outcome__priority", "outcome_id", "code"]
@@ -192,6 +195,8 @@ class Reading(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     entered_at = models.DateTimeField(auto_now=True)
+    # Who and when are the history's own columns; entered_at would only repeat them.
+    history = HistoricalRecords(excluded_fields=["entered_at"])
 
     class Meta:
         ordering = ["indicator_id", "breakdown", "period"]
@@ -239,6 +244,7 @@ class Target(models.Model):
     baseline_date = models.DateField()
     target_value = models.DecimalField(max_digits=16, decimal_places=4)
     target_date = models.DateField()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator_id", "target_date"]

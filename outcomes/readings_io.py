@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from improveplan import history
 from improveplan.access import may_enter_readings
 from improveplan.uploads import CSV, XLSX, check_upload
 from outcomes.models import Indicator, Reading
@@ -551,6 +552,7 @@ def _save(checked: list[_Checked], user) -> ImportResult:
             result.unchanged += 1
     with transaction.atomic():
         Reading.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        history.record_rows(Reading, [reading.pk for reading in new], user=user, created=True)
         _update(changed, user)
     result.created, result.updated = len(new), len(changed)
     return result
@@ -627,6 +629,8 @@ def _update(changed: list[tuple[int, _Checked]], user) -> None:
                 f"WHERE {table}.{name(meta.pk.column)} = v.column1"
             )
             cursor.execute(sql, [user.pk, stamp, *(value for row in rows for value in row)])
+    # The UPDATE bypasses save(), so the history is written here.
+    history.record_rows(Reading, [pk for pk, _ in changed], user=user)
 
 
 # Exporting --------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ app_name = "outcomes"
 
 urlpatterns = [
     path("outcomes/<int:pk>/", views.outcome_detail, name="outcome"),
+    path("outcomes/<int:pk>/history/", views.outcome_history, name="outcome_history"),
     path("indicators/<int:pk>/", views.indicator_detail, name="indicator"),
+    path("indicators/<int:pk>/history/", views.indicator_history, name="indicator_history"),
     path("indicators/<int:pk>/status/", views.indicator_status, name="indicator_status"),
     path("plans/<int:pk>/readings/import/", views.readings_import, name="readings_import"),
     path("plans/<int:pk>/readings.csv", views.readings_export, name="readings_export"),

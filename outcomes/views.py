@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from improveplan import access, items, security
 from improveplan.models import Role, SecurityEvent
+from improveplan.views import history_page
 from methods import walk
 from outcomes import forms, readings_io
-from outcomes.models import Evidence, Indicator
+from outcomes.models import Evidence, Indicator, Outcome, Reading, Target
 from outcomes.status import draw_charts, indicator_reports
 
 
@@ -166,6 +167,37 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     return render(request, "outcomes/indicator_detail.html", context)
+
+
+@login_required
+@require_GET
+def outcome_history(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = access.get_outcome_for_user(request, pk)
+    return history_page(
+        request,
+        outcome,
+        plan=outcome.plan,
+        sources=[(Outcome, {"id": outcome.pk})],
+        heading=f"History of “{outcome}”",
+    )
+
+
+@login_required
+@require_GET
+def indicator_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The indicator's changes, with its targets' and readings' (deleted ones too)."""
+    indicator = access.get_indicator_for_user(request, pk)
+    return history_page(
+        request,
+        indicator,
+        plan=indicator.plan,
+        sources=[
+            (Indicator, {"id": indicator.pk}),
+            (Target, {"indicator_id": indicator.pk}),
+            (Reading, {"indicator_id": indicator.pk}),
+        ],
+        heading=f"History of {indicator}, its targets and readings",
+    )
 
 
 @login_required

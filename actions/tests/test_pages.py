@@ -325,16 +325,8 @@ def test_the_action_plan_filters_by_status(lead_client, world):
 def test_a_plan_with_actions_that_are_not_smart_is_agreed_only_with_a_reason(
     lead_client, world, action
 ):
-    data = {
-        "title": world.plan.title,
-        "period_start": "2026-04-01",
-        "period_end": "2029-03-31",
-        "method": "five_steps",
-        "status": "agreed",
-        "outcome_limit": 7,
-        "indicator_limit": 5,
-    }
-    url = reverse("improveplan:plan_edit", args=[world.plan.pk])
+    data = {"smart_exception_reason": ""}
+    url = reverse("improveplan:plan_agree", args=[world.plan.pk])
     refused = lead_client.post(url, data)
     assert f"1 action is not yet SMART ({action.reference})" in text(refused)
     world.plan.refresh_from_db()

@@ -31,6 +31,7 @@ from actions.tests.factories import (
 )
 from conftest import World
 from improveplan.models import Invitation, Role
+from improveplan.services import plan_agree
 from improveplan.tests.factories import InvitationFactory
 from outcomes.tests.factories import (
     AchievementFactory,
@@ -73,6 +74,11 @@ def _partner_membership(w: World) -> dict:
 
 def _invitation(w: World) -> dict:
     return {"pk": Invitation.objects.get(partnership=w.partnership).pk}
+
+
+def _agreed_version(w: World) -> dict:
+    version = w.plan.versions.first() or plan_agree(plan=w.plan, by=w.lead)
+    return {"pk": w.plan.pk, "number": version.number}
 
 
 def crud_routes(
@@ -264,6 +270,15 @@ ROUTES: dict[str, Route] = {
         app="methods",
     ),
     **crud_routes("finding", parent=_plan, own=lambda w: w.finding, app="methods"),
+    # Issue 5: plan versions and the history of changes
+    "improveplan:plan_agree": Route(kwargs=_plan, writes=True),
+    "improveplan:plan_archive": Route(kwargs=_plan, writes=True, get=False),
+    "improveplan:plan_reopen": Route(kwargs=_plan, writes=True, get=False),
+    "improveplan:plan_versions": Route(kwargs=_plan),
+    "improveplan:plan_version": Route(kwargs=lambda w: _agreed_version(w)),
+    "outcomes:outcome_history": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
+    "outcomes:indicator_history": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
+    "actions:action_history": Route(kwargs=lambda w: {"pk": w.action.pk}),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.

@@ -931,10 +931,8 @@ PLAN_FIELDS = {
     "vision": TEXT,
     "vision_date": DATE,
     "method": choice(Plan.Method.values),
-    "status": choice(Plan.Status.values),
     "outcome_limit": NUMBER,
     "indicator_limit": NUMBER,
-    "smart_exception_reason": TEXT,  # why a plan with actions not yet SMART may be agreed
 }
 PLAN_PERIOD: dict[str, Value] = {"period_start": "2027-04-01", "period_end": "2030-03-31"}
 NEW_PASSWORD_FIELDS = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
@@ -1434,6 +1432,27 @@ HOSTILE_FORMS.update(
             **by_pk(
                 "actions:milestone_toggle", own=_ours("milestone"), foreign=_theirs("milestone")
             ),
+        ),
+    }
+)
+
+# Issue 5: agreeing a plan (which freezes a version), archiving and reopening it.
+HOSTILE_FORMS.update(
+    {
+        "improveplan:plan_agree": HostileForm(
+            # Our plan has actions that are not yet SMART, so the form asks why.
+            fields={"smart_exception_reason": TEXT},
+            **by_pk("improveplan:plan_agree", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "improveplan:plan_archive": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_BUTTON,
+            **by_pk("improveplan:plan_archive", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "improveplan:plan_reopen": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_BUTTON,
+            **by_pk("improveplan:plan_reopen", own=_ours("plan"), foreign=_theirs("plan")),
         ),
     }
 )

@@ -13,7 +13,6 @@ GOOD = {
     "period_end": "2028-03-31",
     "vision": "Everyone feels safe walking home.",
     "method": Plan.Method.RBA,
-    "status": Plan.Status.DRAFT,
     "outcome_limit": 7,
     "indicator_limit": 5,
 }
@@ -36,6 +35,10 @@ def test_lead_edits_a_plan_and_agrees_it(lead_client, world):
     response = lead_client.post(reverse("improveplan:plan_edit", args=[world.plan.pk]), data)
     assert response.status_code == 302
     world.plan.refresh_from_db()
+    # Editing never agrees: agreeing freezes a version, on its own page.
+    assert world.plan.status == Plan.Status.DRAFT
+    lead_client.post(reverse("improveplan:plan_agree", args=[world.plan.pk]))
+    world.plan.refresh_from_db()
     assert world.plan.status == Plan.Status.AGREED
 
 
@@ -45,7 +48,6 @@ def test_lead_edits_a_plan_and_agrees_it(lead_client, world):
         ({"period_end": "2026-03-01"}, "The plan must end after it starts."),
         ({"period_start": "2026-02-30"}, "Enter a valid date."),
         ({"title": ""}, "This field is required."),
-        ({"status": "finished"}, "Select a valid choice."),
         ({"method": "astrology"}, "Select a valid choice."),
     ],
 )

@@ -17,8 +17,18 @@ from django.db import connection, models
 from django.utils import timezone
 
 from improveplan import portability
-from improveplan.models import Invitation, Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Plan,
+    PlanVersion,
+    Role,
+    User,
+)
 from improveplan.portability import partnership_models, partnership_rows
+from improveplan.services import plan_agree
 from improveplan.tests.factories import InvitationFactory, OrganisationFactory, PlanFactory
 from outcomes.tests.factories import (
     ComparatorReadingFactory,
@@ -157,6 +167,8 @@ def test_a_partnership_comes_back_exactly_as_it_was(world, tmp_path):
         link="https://example.org/é",
     )
     RiskFactory(outcome=indicator.outcome, manageable_locally=False)
+    # An agreed version travels with its plan, snapshot and all.
+    plan_agree(plan=world.plan, by=world.lead, smart_exception_reason="")
     riverside = world.partnership
     first_file = tmp_path / "riverside.json"
     first = export(riverside, first_file)
@@ -173,6 +185,7 @@ def test_a_partnership_comes_back_exactly_as_it_was(world, tmp_path):
         "outcomes.ComparatorReading",
         "outcomes.Evidence",
         "outcomes.Risk",
+        "improveplan.PlanVersion",
     ):
         assert before[label], f"the round trip should carry {label}"
 
@@ -436,6 +449,9 @@ def test_the_partnership_models_today():
 
     assert {Partnership, Organisation, Membership, Invitation, Plan} <= set(found)
     assert User not in found
+    assert PlanVersion in found
+    # The history of changes stays with the database it was written in.
+    assert not [model for model in found if model.__name__.startswith("Historical")]
     assert found[0] is Partnership
     assert found.index(Organisation) < found.index(Membership)
     assert found.index(Organisation) < found.index(Invitation)

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from improveplan import versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.tests.factories import PartnershipFactory
 
@@ -194,3 +195,23 @@ def test_every_methods_page_shows_its_demo_plan_to_every_role(client, settings, 
     for step in range(1, 6):
         walk = client.get(reverse("methods:walk_step", args=[outcome.pk, step]))
         assert walk.status_code == 200 and f"Step {step}:" in walk.content.decode()
+
+
+def test_the_demo_plan_has_two_agreed_versions_with_a_moved_target_and_a_reassigned_action(
+    client, settings
+):
+    seed(settings)
+    seed(settings)  # and a second run keeps them as they were
+    plan = Plan.objects.get(partnership__name=RIVERSIDE, method=Plan.Method.FIVE_STEPS)
+    assert plan.status == Plan.Status.AGREED
+    assert list(plan.versions.values_list("number", flat=True)) == [1, 2]
+    diff = versions.compare(plan, 1, 2)
+    [target] = diff.section("targets").changed
+    assert [change.label for change in target.changes] == ["Target date"]
+    [action] = diff.section("actions").changed
+    assert {"Owner", "Lead organisation"} <= {change.label for change in action.changes}
+    assert versions.compare(plan, 2, versions.DRAFT).empty
+    client.force_login(User.objects.get(email=BOARD))
+    url = reverse("improveplan:plan_versions", args=[plan.pk])
+    page = client.get(url, {"old": 1, "new": 2}).content.decode()
+    assert "What changed from version 1 to version 2" in page

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.demo import seed_actions
+from improveplan.demo import seed_plan_versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_outcomes
@@ -118,6 +119,7 @@ class Command(BaseCommand):
         seed_outcomes(plan, organisations)
         users = {e: User.objects.get(email=e) for e, *_ in PEOPLE}
         seed_actions(plan, organisations, users)
+        seed_plan_versions(plan, users[PEOPLE[0][0]])
         seed_method_plans(partnership, organisations, users)
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)

@@ -1,0 +1,212 @@
+"""The history of changes to outcomes, indicators, targets, readings, actions and milestones.
+
+django-simple-history keeps a row per save (and per delete) in a Historical<Model> table, with
+who and when. Here those rows become what a reader wants: which field changed, from what to
+what, by whom and when. A page of history costs a fixed number of queries: the rows, the rows
+before them, and one query per kind of linked object (an owner, an organisation).
+
+Writes that skip ``save()`` (``QuerySet.update()``, ``bulk_create``, ``bulk_update``, raw SQL)
+must call ``record()`` (objects in hand) or ``record_rows()`` (many rows, by pk) afterwards:
+improveplan/tests/test_history.py checks each such path leaves an entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import ForeignKey, Model, QuerySet
+from django.utils import timezone
+
+from improveplan.plandiff import NOTHING, FieldChange
+
+LIMIT = 200  # entries on one history page, newest first
+KINDS = {"+": "Added", "~": "Changed", "-": "Deleted"}
+# Bookkeeping a reader of the history does not need.
+HIDDEN_FIELDS = {"id", "plan", "number"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    what: str  # e.g. "Target", "Reading"
+    name: str  # the object as it was named then
+    kind: str  # Added, Changed, Deleted
+    who: str
+    when: datetime
+    changes: tuple[FieldChange, ...]
+
+
+def record(
+    objects: Iterable[Model], *, user=None, created: bool = False, batch_size: int = 2000
+) -> None:
+    """Write a history row for each of the objects, saved without ``save()``: give them as
+    they now are (with their pks). ``user`` defaults to the person making the request."""
+    objects = list(objects)
+    if objects:
+        manager = type(objects[0]).history
+        manager.bulk_history_create(
+            objects, update=not created, default_user=user, batch_size=batch_size
+        )
+
+
+def record_rows(model, pks: list[int], *, user=None, created: bool = False) -> None:
+    """The same as ``record()`` for rows just written in bulk, given by pk: the database copies
+    them into the history table itself (INSERT … SELECT), so a 100,000-row import does not
+    build 100,000 objects again. ``user`` must be given: there may be no request."""
+    history_model = model.history.model
+    name = connection.ops.quote_name
+    fields = history_model.tracked_fields
+    columns = ", ".join(name(field.column) for field in fields)
+    bookkeeping = ["history_date", "history_change_reason", "history_type", "history_user"]
+    into = ", ".join(name(history_model._meta.get_field(field).column) for field in bookkeeping)
+    when = history_model._meta.get_field("history_date").get_db_prep_save(
+        timezone.now(), connection
+    )
+    kind = "+" if created else "~"
+    user_id = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 1000):
+            batch = pks[start : start + 1000]
+            # Only the models' own table and column names go into the text; values are params.
+            cursor.execute(
+                f"INSERT INTO {name(history_model._meta.db_table)} ({columns}, {into}) "  # noqa: S608
+                f"SELECT {columns}, %s, NULL, %s, %s FROM {name(model._meta.db_table)} "
+                f"WHERE {name(model._meta.pk.column)} IN ({', '.join(['%s'] * len(batch))})",
+                [when, kind, user_id, *batch],
+            )
+
+
+def _tracked(model) -> list:
+    return [
+        field for field in model.history.model.tracked_fields if field.name not in HIDDEN_FIELDS
+    ]
+
+
+def _names_of_linked(model, rows: list) -> dict:
+    """For each foreign key of the model, the names of the objects its history rows point at:
+    one query per key, however many rows."""
+    names = {}
+    user_model = get_user_model()
+    for field in _tracked(model):
+        if not isinstance(field, ForeignKey):
+            continue
+        ids = {getattr(row, field.attname) for row in rows} - {None}
+        related = field.related_model._base_manager.in_bulk(ids) if ids else {}
+        names[field.attname] = {
+            pk: (obj.full_name if field.related_model is user_model else str(obj))
+            for pk, obj in related.items()
+        }
+    return names
+
+
+def _shown(field, value, names: dict) -> str:
+    if isinstance(field, ForeignKey) and value is not None:
+        return names.get(field.attname, {}).get(value, f"(removed, id {value})")
+    if field.choices and value not in (None, ""):
+        return str(dict(field.flatchoices).get(value, value))
+    return _plain(value)
+
+
+def _plain(value) -> str:
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+        return f"{value.day} {value:%B %Y, %H:%M}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
+def _changes(fields, old, new, names: dict) -> tuple[FieldChange, ...]:
+    """Fields that differ from the row before; for a new object, every field given a value."""
+    changes = []
+    for field in fields:
+        after = getattr(new, field.attname)
+        if old is None:
+            if after in (None, ""):
+                continue
+            before_text = NOTHING
+        elif getattr(old, field.attname) == after:
+            continue
+        else:
+            before_text = _shown(field, getattr(old, field.attname), names)
+        label = str(field.verbose_name)
+        changes.append(
+            FieldChange(label[:1].upper() + label[1:], before_text, _shown(field, after, names))
+        )
+    return tuple(changes)
+
+
+def _entries(model, history: QuerySet, limit: int) -> list[Entry]:
+    latest = list(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )
+    if not latest:
+        return []
+    # Each row is compared with the one before it for the same object.
+    earlier = history.filter(id__in={row.id for row in latest}).order_by(
+        "history_date", "history_id"
+    )
+    previous: dict[int, Model] = {}
+    before: dict[int, Model | None] = {}
+    for row in earlier.only(*[f.attname for f in _tracked(model)], "id", "history_id"):
+        before[row.history_id] = previous.get(row.id)
+        previous[row.id] = row
+    names = _names_of_linked(model, latest + [row for row in before.values() if row])
+    fields = _tracked(model)
+    label = label_of(model).capitalize()
+    entries = []
+    for row in latest:
+        old = before.get(row.history_id)
+        changes = _changes(fields, old, row, names) if row.history_type != "-" else ()
+        if row.history_type == "~" and not changes:
+            continue  # saved as it was: nothing for a reader
+        user = row.history_user
+        entries.append(
+            Entry(
+                what=label,
+                name=_name(model, row, names),
+                kind=KINDS[row.history_type],
+                who=user.full_name if user else "the system",
+                when=row.history_date,
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _name(model, row, names: dict) -> str:
+    """How the object was named in that row, without another query."""
+    name = getattr(row, "reference", "") or getattr(row, "code", "")
+    for attribute in ("title", "statement", "name"):
+        if getattr(row, attribute, ""):
+            return f"{name} {getattr(row, attribute)}".strip()
+    if model.__name__ == "Reading":
+        where = f" ({row.breakdown})" if row.breakdown else ""
+        return f"{_plain(row.period)}{where}: {_plain(row.value)}"
+    if model.__name__ == "Target":
+        return f"{row.get_kind_display()} target"
+    return name or f"{label_of(model)} {row.id}"
+
+
+def label_of(model) -> str:
+    return str(model._meta.verbose_name)
+
+
+def history_of(*sources: tuple[type[Model], dict], limit: int = LIMIT) -> list[Entry]:
+    """Entries, newest first, for each (model, filter on its history rows) given: e.g.
+    ``(Target, {"indicator_id": 7})`` for every target an indicator has had, even deleted."""
+    entries = []
+    for model, lookup in sources:
+        entries += _entries(model, model.history.filter(**lookup), limit)
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
