@@ -166,14 +166,16 @@ def test_a_lead_builds_a_plan_and_agrees_it(world, page, pages):
     page.get_by_role("navigation", name="Breadcrumb").get_by_role(
         "link", name="Smoke-free Riverside 2026–2029"
     ).click()
-    page.get_by_role("link", name="Edit the plan").click()
-    field(page, "Status").select_option(label="Agreed")
-    page.get_by_role("button", name="Save plan").click()
+    page.get_by_role("link", name="Agree the plan").click()
+    look()
+    page.get_by_role("button", name="Agree the plan").click()
     expect(heading(page)).to_have_text("Smoke-free Riverside 2026–2029")
+    expect(page.get_by_text("This is version 1")).to_be_visible()
     expect(page.locator("dl")).to_contain_text("Agreed")
     look(screenshot="journey-plan-agreed")
     plan = Plan.objects.get(title="Smoke-free Riverside 2026–2029")
     assert plan.status == Plan.Status.AGREED
+    assert list(plan.versions.values_list("number", "agreed_by")) == [(1, world.lead.pk)]
     action = Action.objects.get(plan=plan)
     assert (action.owner, action.milestones.count()) == (world.lead, 1)
     assert plan.outcomes.get().indicators.get().readings.count() == 4
