@@ -137,7 +137,7 @@ def test_a_lead_builds_a_plan_and_agrees_it(world, page, pages):
     page.get_by_role("navigation", name="Breadcrumb").get_by_role(
         "link", name="Smoke-free Riverside 2026–2029"
     ).click()
-    page.get_by_role("link", name="Action plan").click()
+    page.get_by_role("link", name="Action plan", exact=True).click()
     page.get_by_role("link", name="New action").click()
     look(screenshot="journey-action-form")
     field(page, "Title").fill("Open stop-smoking clinics in 12 GP surgeries")
