@@ -35,6 +35,7 @@ PARTNERSHIP_APPS = ("improveplan", "outcomes", "actions", "reviews")
 # Models ("app_label.ModelName") that stay with the database they were written in.
 NOT_EXPORTED = {
     "improveplan.SecurityEvent",  # a record of this site's sign-ins, not of the partnership
+    "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
 }
 
 

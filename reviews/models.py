@@ -1,1 +1,124 @@
-# Reviews, health checks, peer challenge and reminders arrive with the reviews issue.
+"""Reviews of a plan, and the reminders that keep people's actions and readings up to date."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from improveplan.models import Plan
+
+
+class Review(models.Model):
+    """A plan's review meeting for one period (a calendar quarter by default)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    period_start = models.DateField("period starts")
+    period_end = models.DateField("period ends")
+    meets_on = models.DateField("meeting date")
+    attendees = models.TextField(blank=True, help_text="Who took part, one a line.")
+    lessons_learned = models.TextField(blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan_id", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period_start"], name="one_review_per_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="review_period_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.plan}, {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:review", args=[self.pk])
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class ReminderPreference(models.Model):
+    """How one person wants their reminders. Without a row: daily, every kind."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every working day"
+        WEEKLY = "weekly", "Once a week, on Mondays"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
+    # Overdue actions are always included: they are the one thing nobody should miss.
+    due_soon = models.BooleanField("actions due soon", default=True)
+    missing_updates = models.BooleanField("actions waiting for this quarter's update", default=True)
+    readings_due = models.BooleanField(
+        "readings due for my organisation's indicators", default=True
+    )
+    reviews = models.BooleanField("reviews coming up", default=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"Reminders for {self.user}: {self.get_frequency_display().lower()}"
+
+
+class DigestClaim(models.Model):
+    """One email to one person for one day and purpose, claimed before it is sent.
+
+    The unique constraint is what makes a reminder go once: whoever inserts the row sends,
+    and a second scheduler, a retry or a restarted worker finds it taken. A row left
+    ``claimed`` by a worker that died is taken over by a later run (``stale_claims``).
+    """
+
+    DIGEST = "digest"  # the key of the daily digest; one-off reminders have their own
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Claimed, not sent yet"
+        SENT = "sent", "Sent"
+        NOTHING = "nothing", "Nothing to send by the time it was sent"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_claims"
+    )
+    day = models.DateField()
+    key = models.CharField(max_length=40, default=DIGEST)
+    # A one-off reminder about one plan names it; the daily digest covers every plan.
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    token = models.CharField(max_length=32, help_text="Which run holds the claim.")
+    claimed_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day", "key"], name="one_digest_per_day_and_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["claimed", "sent", "nothing", "failed"]),
+                name="digest_claim_status_is_known",
+            ),
+        ]
+        indexes = [
+            # stale_claims: rows still claimed, oldest first.
+            models.Index(fields=["status", "claimed_at"], name="digest_claim_status_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} for {self.user_id} on {self.day}: {self.get_status_display()}"

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from improveplan import access, security
 from improveplan.models import SecurityEvent
 from reviews import reports
+from reviews.forms import ReminderPreferenceForm
+from reviews.models import ReminderPreference
 
 
 @login_required
@@ -33,3 +37,43 @@ def board_report(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def review_list(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk)
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "membership": request.membership,
+        "reviews": plan.reviews.select_related("signed_off_by"),
+    }
+    return render(request, "reviews/review_list.html", context)
+
+
+@login_required
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access.get_review_for_user(request, pk)
+    context = {
+        "review": review,
+        "plan": review.plan,
+        "partnership": review.plan.partnership,
+        "membership": request.membership,
+    }
+    return render(request, "reviews/review_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own reminder settings (every partnership they belong to)."""
+    preference = ReminderPreference.objects.filter(user=request.user).first()
+    preference = preference or ReminderPreference(user=request.user)
+    form = ReminderPreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your reminder settings are saved.")
+        return redirect("reviews:preferences")
+    return render(request, "reviews/preferences.html", {"form": form})

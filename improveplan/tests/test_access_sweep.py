@@ -41,6 +41,7 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
+from reviews.tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -243,6 +244,10 @@ ROUTES: dict[str, Route] = {
     "password_reset_complete": Route(public=True),
     # Operations
     "healthz": Route(public=True),
+    # Issue 6: reviews and reminders
+    "reviews:reviews": Route(kwargs=_plan),
+    "reviews:review": Route(kwargs=lambda w: {"pk": w.review.pk}),
+    "reviews:preferences": Route(),  # the signed-in person's own settings
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
@@ -323,6 +328,7 @@ def sweep_world(world: World) -> World:
         action=w.action, author=w.partner, evidence_name="minutes.pdf", evidence_kind="pdf"
     )
     w.update.evidence_file.save("evidence.bin", ContentFile(b"%PDF-1.7 minutes"), save=True)
+    w.review = ReviewFactory(plan=w.plan)  # Issue 6
     return w
 
 

@@ -85,6 +85,8 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
+from reviews.models import ReminderPreference
+from reviews.tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +139,7 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
         "comparator_reading": ComparatorReadingFactory(comparator=comparator),
         "evidence": EvidenceFactory(outcome=outcome, lead_organisation=owner),
         "risk": RiskFactory(outcome=outcome),
+        "review": ReviewFactory(plan=plan),  # Issue 6
     }
 
 
@@ -1431,6 +1434,22 @@ HOSTILE_FORMS.update(
     }
 )
 
+# Issue 6: reviews and reminders
+HOSTILE_FORMS.update(
+    {
+        "reviews:preferences": HostileForm(
+            fields={
+                "frequency": choice(ReminderPreference.Frequency.values),
+                "due_soon": BOOLEAN,
+                "missing_updates": BOOLEAN,
+                "readings_due": BOOLEAN,
+                "reviews": BOOLEAN,
+            },
+            pages=at("reviews:preferences"),
+        ),
+    }
+)
+
 
 @st.composite
 def address(draw, entry: HostileForm, t: Targets) -> Address:
@@ -1480,6 +1499,7 @@ POST_FORMS_THAT_DO_NOT_WRITE = {
     "password_reset_confirm",
     "improveplan:invitation_accept",
     "password_change",
+    "reviews:preferences",  # Issue 6: one's own reminder settings
 }
 
 

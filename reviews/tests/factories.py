@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+
+from improveplan.tests.factories import PlanFactory
+from reviews.models import Review
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    plan = factory.SubFactory(PlanFactory)
+    period_start = date(2026, 10, 1)
+    period_end = date(2026, 12, 31)
+    meets_on = date(2026, 12, 1)
