@@ -19,6 +19,11 @@ class Review(models.Model):
     meets_on = models.DateField("meeting date")
     attendees = models.TextField(blank=True, help_text="Who took part, one a line.")
     lessons_learned = models.TextField(blank=True)
+    actions_checked = models.ManyToManyField(
+        "actions.Action", related_name="reviews_checked", blank=True
+    )
+    # The plan's risks when the review was opened, so the next one can tell which are new.
+    known_risks = models.JSONField(default=list, blank=True, editable=False)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -122,3 +127,96 @@ class DigestClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} for {self.user_id} on {self.day}: {self.get_status_display()}"
+
+
+class ReviewSchedule(models.Model):
+    """How often a plan is reviewed. Without a row: every quarter."""
+
+    class Every(models.IntegerChoices):
+        QUARTER = 3, "Every quarter"
+        HALF_YEAR = 6, "Every six months"
+        YEAR = 12, "Every year"
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="review_schedule")
+    months = models.PositiveSmallIntegerField(
+        "how often", choices=Every.choices, default=Every.QUARTER
+    )
+
+    class Meta:
+        ordering = ["plan_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months__in=[3, 6, 12]), name="review_schedule_months_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.get_months_display().lower()}"
+
+
+class OutcomeJudgement(models.Model):
+    """The review's judgement on one outcome and its indicators."""
+
+    class Rating(models.TextChoices):
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="judgements")
+    outcome = models.ForeignKey(
+        "outcomes.Outcome", on_delete=models.CASCADE, related_name="review_judgements"
+    )
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    note = models.TextField("why, and what the indicators say", blank=True)
+
+    class Meta:
+        ordering = ["review_id", "outcome__priority", "outcome_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "outcome"], name="one_judgement_per_outcome_and_review"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.get_rating_display()}"
+
+
+class Decision(models.Model):
+    """What a review decided, linked to the actions and outcomes it affects."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField("the decision")
+    taken_on = models.DateField("taken on")
+    outcomes = models.ManyToManyField(
+        "outcomes.Outcome", related_name="decisions", blank=True, verbose_name="outcomes it affects"
+    )
+    actions = models.ManyToManyField(
+        "actions.Action", related_name="decisions", blank=True, verbose_name="actions it affects"
+    )
+
+    class Meta:
+        ordering = ["review_id", "taken_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Correction(models.Model):
+    """A change to a reading of a period a signed-off review closed: who, why, what."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="corrections")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=300)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-made_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_a_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.made_at:%Y-%m-%d})"

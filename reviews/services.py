@@ -1,4 +1,6 @@
-"""Reminder emails: claim each one in the database, then send it, exactly once.
+"""Writes of the reviews app: reviews and their sign-off, and reminder emails.
+
+Reminder emails: claim each one in the database, then send it, exactly once.
 
 A run claims one ``DigestClaim`` row per person (INSERT … ON CONFLICT DO NOTHING under the
 unique constraint), takes over rows left claimed by a run that died more than
@@ -16,14 +18,18 @@ import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import DigestClaim
+from improveplan.models import Membership, Role
+from outcomes.models import Risk
+from reviews import periods
+from reviews.models import Correction, DigestClaim, OutcomeJudgement, Review
 from reviews.reminders import Digest, Kind, build_digests
 
 logger = logging.getLogger(__name__)
@@ -176,3 +182,73 @@ def digest_send(*, claim_id: int, token: str, last_attempt: bool) -> str:
         raise TransientMailError(str(error)) from error
     ours.update(status=DigestClaim.Status.SENT, sent_at=timezone.now())
     return DigestClaim.Status.SENT
+
+
+# Reviews ---------------------------------------------------------------------------
+
+
+def review_create(*, plan, first: date, last: date, meets_on: date, attendees: str) -> Review:
+    """Open a plan's review of one period; refused clearly if the period has one already."""
+    try:
+        with transaction.atomic():
+            return Review.objects.create(
+                plan=plan,
+                period_start=first,
+                period_end=last,
+                meets_on=meets_on,
+                attendees=attendees,
+                known_risks=list(
+                    Risk.objects.filter(outcome__plan=plan).values_list("pk", flat=True)
+                ),
+            )
+    except IntegrityError:  # a second lead opened the same period a moment ago
+        raise ValidationError(
+            {
+                "period": f"This plan already has a review for {periods.label(first, last)}. "
+                "Open that review instead of starting another."
+            }
+        ) from None
+
+
+def check_open(review: Review) -> None:
+    if review.is_signed_off:
+        raise PermissionDenied("This review has been signed off: it can no longer be changed.")
+
+
+def judgement_set(*, review: Review, outcome, rating: str, note: str) -> OutcomeJudgement:
+    check_open(review)
+    judgement, _ = OutcomeJudgement.objects.update_or_create(
+        review=review, outcome=outcome, defaults={"rating": rating, "note": note}
+    )
+    return judgement
+
+
+def review_sign_off(*, review: Review, membership: Membership) -> None:
+    """A board member signs the review off, which closes its period's readings and updates."""
+    if membership.role != Role.BOARD:
+        raise PermissionDenied("Only a board member may sign off a review.")
+    signed = Review.objects.filter(pk=review.pk, signed_off_at__isnull=True).update(
+        signed_off_at=timezone.now(), signed_off_by=membership.user
+    )
+    if not signed:
+        raise PermissionDenied("This review has been signed off already.")
+
+
+def reading_correct(*, reading, review: Review, user, reason: str, **values) -> Correction:
+    """Change a reading of a closed period and record who did it and why, together."""
+    before = f"{reading.value.normalize():f}"
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(reading, name, value)
+        reading.entered_by = user
+        reading.save(update_fields=[*values, "entered_by", "entered_at"])
+        return Correction.objects.create(
+            review=review,
+            made_by=user,
+            what=(
+                f"{reading.indicator.code} for {reading.period:%-d %B %Y}"
+                f"{f' ({reading.breakdown})' if reading.breakdown else ''}: "
+                f"{before} → {reading.value.normalize():f}"
+            )[:300],
+            reason=reason.strip(),
+        )

@@ -9,6 +9,13 @@ app_name = "reviews"
 urlpatterns = [
     path("plans/<int:pk>/board-report.pdf", views.board_report, name="board_report"),
     path("plans/<int:pk>/reviews/", views.review_list, name="reviews"),
+    path("plans/<int:pk>/reviews/schedule/", views.review_schedule, name="schedule"),
+    path("plans/<int:pk>/reviews/new/", views.review_create, name="review_create"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("reviews/<int:pk>/edit/", views.review_edit, name="review_edit"),
+    path("reviews/<int:pk>/judge/", views.review_judge, name="review_judge"),
+    path("reviews/<int:pk>/decisions/new/", views.decision_create, name="decision_create"),
+    path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
+    path("readings/<int:pk>/correct/", views.reading_correct, name="reading_correct"),
     path("reminders/", views.preferences, name="preferences"),
 ]

@@ -85,7 +85,8 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
-from reviews.models import ReminderPreference
+from reviews.models import OutcomeJudgement, ReminderPreference
+from reviews.periods import periods_around
 from reviews.tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,16 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
         "comparator_reading": ComparatorReadingFactory(comparator=comparator),
         "evidence": EvidenceFactory(outcome=outcome, lead_organisation=owner),
         "risk": RiskFactory(outcome=outcome),
-        "review": ReviewFactory(plan=plan),  # Issue 6
+        # Issue 6: a review, and a reading of a period a signed-off review closed
+        "review": ReviewFactory(plan=plan),
+        "closed_review": ReviewFactory(
+            plan=plan,
+            period_start=date(1999, 10, 1),
+            period_end=date(1999, 12, 31),
+            meets_on=date(2000, 1, 20),
+            signed_off_at=timezone.now(),
+        ),
+        "closed_reading": ReadingFactory(indicator=indicator, period=date(1999, 12, 31)),
     }
 
 
@@ -1435,8 +1445,100 @@ HOSTILE_FORMS.update(
 )
 
 # Issue 6: reviews and reminders
+
+
+def _review_periods(t: Targets) -> list[str]:
+    return [first.isoformat() for first, _ in periods_around(timezone.localdate())]
+
+
+REVIEW_PERIOD = Kind(
+    typical=lambda t: _review_periods(t)[0],  # next quarter's: the plan has none yet
+    plausible=lambda t: st.sampled_from(_review_periods(t)),
+    edges={
+        "taken": lambda t: t.ours["review"].period_start.isoformat(),
+        "unknown": "2001-01-01",
+        "empty": "",
+    },
+)
+RATING = choice(OutcomeJudgement.Rating.values)
+REVIEW_OUTCOME = Kind(
+    typical=lambda t: str(t.ours["outcome"].pk),
+    plausible=lambda t: st.just(str(t.ours["outcome"].pk)),
+    edges={"other-partnerships": lambda t: str(t.theirs["outcome"].pk), "absent": "0"},
+    odd=_foreign_or_absent_ids,
+)
+REVIEW_OUTCOMES = many_of(lambda t: [t.ours["outcome"]], lambda t: [t.theirs["outcome"]])
+REVIEW_ACTIONS = many_of(
+    lambda t: [t.ours["action"], t.ours["second_action"]], lambda t: [t.theirs["action"]]
+)
+
+
+def _board(t: Targets) -> User | None:
+    return t.world.board
+
+
 HOSTILE_FORMS.update(
     {
+        "reviews:schedule": HostileForm(
+            fields={"months": choice(["3", "6", "12"])},
+            shown_on=lambda t: (
+                reverse("reviews:reviews", args=[t.ours["plan"].pk]),
+                "schedule_form",
+            ),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:schedule", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "reviews:review_create": HostileForm(
+            fields={"period": REVIEW_PERIOD, "meets_on": DATE, "attendees": TEXT},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:review_create", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "reviews:review_edit": HostileForm(
+            fields={
+                "meets_on": DATE,
+                "attendees": TEXT,
+                "lessons_learned": TEXT,
+                "actions_checked": REVIEW_ACTIONS,
+            },
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:review_edit", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:review_judge": HostileForm(
+            fields={"outcome": REVIEW_OUTCOME, "rating": RATING, "note": TEXT},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:review_judge", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:decision_create": HostileForm(
+            fields={
+                "text": TEXT,
+                "taken_on": DATE,
+                "outcomes": REVIEW_OUTCOMES,
+                "actions": REVIEW_ACTIONS,
+            },
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:decision_create", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:review_sign_off": HostileForm(
+            fields={},
+            user=_board,
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("reviews:review_sign_off", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:reading_correct": HostileForm(
+            fields={
+                "value": DECIMAL,
+                "lower": DECIMAL,
+                "upper": DECIMAL,
+                "source_note": TEXT,
+                "reason": TEXT,
+            },
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "reviews:reading_correct",
+                own=_ours("closed_reading"),
+                foreign=_theirs("closed_reading"),
+            ),
+        ),
         "reviews:preferences": HostileForm(
             fields={
                 "frequency": choice(ReminderPreference.Frequency.values),
