@@ -261,3 +261,55 @@ def build_digests(
         email, name = people[user_id]
         digests[user_id] = Digest(user_id, email, name, found)
     return digests
+
+
+@dataclass
+class Standing:
+    """One organisation's part of a plan: what is up to date this period and what is not."""
+
+    organisation: object
+    updated: list = field(default_factory=list)
+    missing_updates: list = field(default_factory=list)
+    readings_in: list = field(default_factory=list)
+    readings_due: list = field(default_factory=list)
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.missing_updates or self.readings_due)
+
+
+def who_is_up_to_date(plan, *, day: date) -> list[Standing]:
+    """By organisation: which of the plan's open actions have this quarter's update, and
+    which indicators have a reading for their last finished period (four queries)."""
+    quarter_start, _ = quarter_bounds(*quarter_of(day))
+    updated = Update.objects.filter(action=OuterRef("pk"), created_at__date__gte=quarter_start)
+    standings: dict[int, Standing] = {
+        organisation.pk: Standing(organisation)
+        for organisation in plan.partnership.organisations.all()
+    }
+    for action in (
+        Action.objects.open()
+        .filter(plan=plan)
+        .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
+        .annotate(updated=Exists(updated))
+        .order_by("number")
+    ):
+        standing = standings[action.lead_organisation_id]
+        (standing.updated if action.updated else standing.missing_updates).append(action)
+    for indicator in (
+        Indicator.objects.filter(plan=plan)
+        .annotate(latest=Max("readings__period", filter=Q(readings__breakdown="")))
+        .order_by("code")
+    ):
+        indicator.expected = last_finished_period(indicator.frequency, day)
+        standing = standings[indicator.owner_id]
+        has_it = indicator.latest is not None and indicator.latest >= indicator.expected
+        (standing.readings_in if has_it else standing.readings_due).append(indicator)
+    return [
+        standing
+        for standing in standings.values()
+        if standing.updated
+        or standing.missing_updates
+        or standing.readings_in
+        or standing.readings_due
+    ]

@@ -100,7 +100,7 @@ def digests_run(*, day: date) -> int:
     return len(held)
 
 
-def one_off_send(*, plan, user_ids: list[int], day: date) -> int:
+def one_off_send(*, plan, day: date, user_ids: list[int] | None = None) -> int:
     """A lead's one-off reminder to those behind on a plan; once a day however often asked."""
     behind = build_digests(
         day, user_ids=user_ids, plan_id=plan.pk, kinds=BEHIND, respect_preferences=False

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from improveplan import access, security
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import form_page
-from reviews import changes, locks, periods, reports, services
+from reviews import changes, locks, periods, reminders, reports, services
 from reviews.forms import (
     CorrectionForm,
     DecisionForm,
@@ -244,6 +244,41 @@ def reading_correct(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Correct the reading",
         cancel_url=indicator.get_absolute_url(),
     )
+
+
+@login_required
+@require_GET
+def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
+    """This quarter's updates and readings, in and missing, by organisation. Every member
+    may see it; a lead may email those behind."""
+    plan = access.get_plan_for_user(request, pk)
+    today = timezone.localdate()
+    first, last = reports.quarter_bounds(*reports.quarter_of(today))
+    standings = reminders.who_is_up_to_date(plan, day=today)
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "standings": standings,
+        "quarter": periods.label(first, last),
+        "anyone_behind": any(standing.behind for standing in standings),
+        "manages": request.membership.manages,
+    }
+    return render(request, "reviews/up_to_date.html", context)
+
+
+@login_required
+@require_POST
+def remind_behind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email everyone behind on this plan once; a second press the same day sends nothing."""
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    sent = services.one_off_send(plan=plan, day=timezone.localdate())
+    if sent:
+        messages.success(
+            request, f"A reminder is on its way to {sent} {'person' if sent == 1 else 'people'}."
+        )
+    else:
+        messages.info(request, "Everyone behind has already been reminded today.")
+    return redirect("reviews:up_to_date", plan.pk)
 
 
 @login_required

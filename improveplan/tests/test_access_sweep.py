@@ -258,6 +258,8 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.review.pk}, writes=True, get=False, board_writes=True
     ),
     "reviews:reading_correct": Route(kwargs=lambda w: {"pk": w.reading.pk}, writes=True),
+    "reviews:up_to_date": Route(kwargs=_plan),  # every member reads; a lead sends reminders
+    "reviews:remind_behind": Route(kwargs=_plan, writes=True, get=False),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.

@@ -1524,6 +1524,11 @@ HOSTILE_FORMS.update(
             examples=EXAMPLES_PER_ACTIONS_BUTTON,
             **by_pk("reviews:review_sign_off", own=_ours("review"), foreign=_theirs("review")),
         ),
+        "reviews:remind_behind": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("reviews:remind_behind", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
         "reviews:reading_correct": HostileForm(
             fields={
                 "value": DECIMAL,
