@@ -36,7 +36,7 @@ from outcomes.models import (
     Risk,
     Target,
 )
-from reviews.models import Review
+from reviews.models import HealthCheck, Review
 
 
 def membership_of(user, partnership_id: int) -> Membership | None:
@@ -278,3 +278,9 @@ def get_review_for_user(request: HttpRequest, pk: int, *, manage: bool = False) 
 
     queryset = Review.objects.select_related("plan__partnership", "signed_off_by")
     return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def get_health_check_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
+
+    queryset = HealthCheck.objects.select_related("partnership")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage)

@@ -8,7 +8,15 @@ from actions.forms import PlanChoices
 from actions.models import Action
 from outcomes.models import Outcome, Reading
 from reviews import periods
-from reviews.models import Decision, OutcomeJudgement, ReminderPreference, Review, ReviewSchedule
+from reviews.ingredients import INGREDIENTS, SCORES
+from reviews.models import (
+    Decision,
+    HealthCheck,
+    OutcomeJudgement,
+    ReminderPreference,
+    Review,
+    ReviewSchedule,
+)
 from reviews.periods import period_of, periods_around
 
 
@@ -147,3 +155,52 @@ class CorrectionForm(forms.ModelForm):
         if not cleaned.get("reason", "").strip():
             self.add_error("reason", "Say why this signed-off reading is being corrected.")
         return cleaned
+
+
+class HealthCheckForm(forms.ModelForm):
+    class Meta:
+        model = HealthCheck
+        fields = ["title", "opened_on"]
+        widgets = {"opened_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.partnership = partnership
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if HealthCheck.objects.filter(
+            partnership=self.instance.partnership, title__iexact=title
+        ).exists():
+            raise forms.ValidationError("This partnership already has a health check of that name.")
+        return title
+
+    def clean_opened_on(self) -> date:
+        return ReviewForm.clean_meets_on(self, field="opened_on")
+
+
+class HealthScoresForm(forms.Form):
+    """One member's score, 1 to 5, and comment on each of the nine ingredients."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        refused = {
+            "required": "Score this ingredient from 1 to 5.",
+            "invalid_choice": "Score each ingredient from 1 (not true of us) to 5 (entirely "
+            "true of us); %(value)s is not one of them.",
+        }
+        for slug, (name, statement) in INGREDIENTS.items():
+            self.fields[f"score_{slug}"] = forms.TypedChoiceField(
+                label=f"{name}: {statement}",
+                choices=[(n, str(n)) for n in SCORES],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages=refused,
+            )
+            self.fields[f"comment_{slug}"] = forms.CharField(
+                label=f"Comment on “{name}”", required=False, max_length=2000
+            )
+
+    def scores(self) -> dict[str, tuple[int, str]]:
+        data = self.cleaned_data
+        return {slug: (data[f"score_{slug}"], data[f"comment_{slug}"]) for slug in INGREDIENTS}

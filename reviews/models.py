@@ -220,3 +220,53 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} ({self.made_at:%Y-%m-%d})"
+
+
+class HealthCheck(models.Model):
+    """How the partnership itself works, scored by its members (yearly by default)."""
+
+    partnership = models.ForeignKey(
+        "improveplan.Partnership", on_delete=models.CASCADE, related_name="health_checks"
+    )
+    title = models.CharField(max_length=100, help_text="E.g. Health check 2026.")
+    opened_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership_id", "-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "title"], name="health_check_title_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:health_check", args=[self.pk])
+
+
+class HealthScore(models.Model):
+    """One member's score (1–5) and comment on one ingredient."""
+
+    health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="scores")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ingredient = models.CharField(max_length=20)
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["health_check_id", "ingredient", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["health_check", "user", "ingredient"],
+                name="one_score_per_member_and_ingredient",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="health_score_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ingredient}: {self.score}"

@@ -29,7 +29,7 @@ from django.utils import timezone
 from improveplan.models import Membership, Role
 from outcomes.models import Risk
 from reviews import periods
-from reviews.models import Correction, DigestClaim, OutcomeJudgement, Review
+from reviews.models import Correction, DigestClaim, HealthScore, OutcomeJudgement, Review
 from reviews.reminders import Digest, Kind, build_digests
 
 logger = logging.getLogger(__name__)
@@ -252,3 +252,15 @@ def reading_correct(*, reading, review: Review, user, reason: str, **values) -> 
             )[:300],
             reason=reason.strip(),
         )
+
+
+def health_scores_save(*, health_check, user, scores: dict[str, tuple[int, str]]) -> None:
+    """A member's nine scores, all or none; giving them again replaces the earlier ones."""
+    with transaction.atomic():
+        for ingredient, (score, comment) in scores.items():
+            HealthScore.objects.update_or_create(
+                health_check=health_check,
+                user=user,
+                ingredient=ingredient,
+                defaults={"score": score, "comment": comment},
+            )

@@ -19,5 +19,13 @@ urlpatterns = [
     path("reviews/<int:pk>/decisions/new/", views.decision_create, name="decision_create"),
     path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
     path("readings/<int:pk>/correct/", views.reading_correct, name="reading_correct"),
+    path("partnerships/<int:pk>/health-checks/", views.health_checks, name="health_checks"),
+    path(
+        "partnerships/<int:pk>/health-checks/new/",
+        views.health_check_create,
+        name="health_check_create",
+    ),
+    path("health-checks/<int:pk>/", views.health_check, name="health_check"),
+    path("health-checks/<int:pk>/score/", views.health_check_score, name="health_check_score"),
     path("reminders/", views.preferences, name="preferences"),
 ]

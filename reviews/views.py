@@ -12,17 +12,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from improveplan import access, security
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import form_page
-from reviews import changes, locks, periods, reminders, reports, services
+from reviews import changes, health, locks, periods, reminders, reports, services
 from reviews.forms import (
     CorrectionForm,
     DecisionForm,
+    HealthCheckForm,
+    HealthScoresForm,
     JudgementForm,
     ReminderPreferenceForm,
     ReviewForm,
     ReviewRecordForm,
     ReviewScheduleForm,
 )
-from reviews.models import ReminderPreference, Review, ReviewSchedule
+from reviews.models import HealthScore, ReminderPreference, Review, ReviewSchedule
 from reviews.periods import period_of
 
 
@@ -279,6 +281,98 @@ def remind_behind(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, "Everyone behind has already been reminded today.")
     return redirect("reviews:up_to_date", plan.pk)
+
+
+@login_required
+@require_GET
+def health_checks(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partnership's health checks, newest first (yearly by default)."""
+    partnership = access.get_partnership_for_user(request, pk)
+    checks = list(partnership.health_checks.all())
+    context = {
+        "partnership": partnership,
+        "checks": checks,
+        "manages": request.membership.manages,
+        "next_due": _a_year_after(checks[0].opened_on) if checks else None,
+    }
+    return render(request, "reviews/health_checks.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health_check_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = access.get_partnership_for_user(request, pk, manage=True)
+    today = timezone.localdate()
+    form = HealthCheckForm(
+        request.POST or None,
+        partnership=partnership,
+        initial={"title": f"Health check {today.year}", "opened_on": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        check = form.save()
+        messages.success(request, "The health check is open: every member may now score it.")
+        return redirect(check)
+    return form_page(
+        request,
+        form,
+        partnership=partnership,
+        title="Open a partnership health check",
+        intro="Every member will score how the partnership works on nine ingredients of "
+        "effective improvement. Once a year is usually enough.",
+        submit="Open the health check",
+        cancel_url=reverse("reviews:health_checks", args=[partnership.pk]),
+    )
+
+
+def _a_year_after(day):
+    return day.replace(year=day.year + 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+@login_required
+@require_GET
+def health_check(request: HttpRequest, pk: int) -> HttpResponse:
+    check = access.get_health_check_for_user(request, pk)
+    rows, before, people = health.results(check)
+    context = {
+        "check": check,
+        "partnership": check.partnership,
+        "rows": rows,
+        "before": before,
+        "people": people,
+        "members": check.partnership.memberships.count(),
+    }
+    return render(request, "reviews/health_check.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health_check_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every member, whatever their role, scores how the partnership works."""
+    check = access.get_health_check_for_user(request, pk)
+    form = HealthScoresForm(request.POST or None, initial=_my_scores(check, request.user))
+    if request.method == "POST" and form.is_valid():
+        services.health_scores_save(health_check=check, user=request.user, scores=form.scores())
+        messages.success(request, "Thank you: your scores are saved.")
+        return redirect(check)
+    return form_page(
+        request,
+        form,
+        partnership=check.partnership,
+        title=f"Score the partnership: {check}",
+        intro="For each statement, 1 means it is not at all true of this partnership and 5 "
+        "that it is entirely true. Only the totals are shown to others, with comments "
+        "but not names.",
+        submit="Save my scores",
+        cancel_url=check.get_absolute_url(),
+    )
+
+
+def _my_scores(check, user) -> dict:
+    initial = {}
+    for score in HealthScore.objects.filter(health_check=check, user=user):
+        initial[f"score_{score.ingredient}"] = score.score
+        initial[f"comment_{score.ingredient}"] = score.comment
+    return initial
 
 
 @login_required

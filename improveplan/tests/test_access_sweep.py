@@ -41,7 +41,7 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
-from reviews.tests.factories import ReviewFactory
+from reviews.tests.factories import HealthCheckFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +260,15 @@ ROUTES: dict[str, Route] = {
     "reviews:reading_correct": Route(kwargs=lambda w: {"pk": w.reading.pk}, writes=True),
     "reviews:up_to_date": Route(kwargs=_plan),  # every member reads; a lead sends reminders
     "reviews:remind_behind": Route(kwargs=_plan, writes=True, get=False),
+    "reviews:health_checks": Route(kwargs=_partnership),
+    "reviews:health_check_create": Route(kwargs=_partnership, writes=True),
+    "reviews:health_check": Route(kwargs=lambda w: {"pk": w.health_check.pk}),
+    "reviews:health_check_score": Route(  # every member scores, whatever their role
+        kwargs=lambda w: {"pk": w.health_check.pk},
+        writes=True,
+        partner_writes=True,
+        board_writes=True,
+    ),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
@@ -341,6 +350,7 @@ def sweep_world(world: World) -> World:
     )
     w.update.evidence_file.save("evidence.bin", ContentFile(b"%PDF-1.7 minutes"), save=True)
     w.review = ReviewFactory(plan=w.plan)  # Issue 6
+    w.health_check = HealthCheckFactory(partnership=w.partnership)
     return w
 
 

@@ -85,9 +85,10 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
+from reviews.ingredients import INGREDIENTS
 from reviews.models import OutcomeJudgement, ReminderPreference
 from reviews.periods import periods_around
-from reviews.tests.factories import ReviewFactory
+from reviews.tests.factories import HealthCheckFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,7 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
             signed_off_at=timezone.now(),
         ),
         "closed_reading": ReadingFactory(indicator=indicator, period=date(1999, 12, 31)),
+        "health_check": HealthCheckFactory(partnership=plan.partnership),
     }
 
 
@@ -1477,6 +1479,18 @@ def _board(t: Targets) -> User | None:
     return t.world.board
 
 
+HEALTH_SCORE = Kind(
+    typical="4",
+    plausible=fixed(["1", "2", "3", "4", "5"]),
+    edges={"zero": "0", "six": "6", "negative": "-1", "half": "4.5", "empty": "", "huge": "1e308"},
+    odd=lambda t: st.integers().map(str),
+)
+HEALTH_FIELDS = {
+    **{f"score_{slug}": HEALTH_SCORE for slug in INGREDIENTS},
+    **{f"comment_{slug}": TEXT for slug in INGREDIENTS},
+}
+
+
 HOSTILE_FORMS.update(
     {
         "reviews:schedule": HostileForm(
@@ -1523,6 +1537,21 @@ HOSTILE_FORMS.update(
             user=_board,
             examples=EXAMPLES_PER_ACTIONS_BUTTON,
             **by_pk("reviews:review_sign_off", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:health_check_create": HostileForm(
+            fields={"title": TEXT, "opened_on": DATE},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:health_check_create", own=_partnership, foreign=_other_partnership),
+        ),
+        "reviews:health_check_score": HostileForm(
+            fields=HEALTH_FIELDS,
+            user=_partner,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "reviews:health_check_score",
+                own=_ours("health_check"),
+                foreign=_theirs("health_check"),
+            ),
         ),
         "reviews:remind_behind": HostileForm(
             fields={},
