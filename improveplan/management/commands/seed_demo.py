@@ -14,6 +14,7 @@ from django.db import transaction
 from actions.demo import seed_actions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from outcomes.demo import seed_outcomes
+from reviews.demo import seed_reviews
 
 DEMO_PASSWORD = "improve-together-2026"
 
@@ -116,6 +117,7 @@ class Command(BaseCommand):
         )
         seed_outcomes(plan, organisations)
         seed_actions(plan, organisations, {e: User.objects.get(email=e) for e, *_ in PEOPLE})
+        seed_reviews(plan)
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(
