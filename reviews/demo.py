@@ -158,8 +158,9 @@ def _seed_health_check(plan: Plan, today: date) -> None:
                         ingredient=slug,
                         defaults={
                             "score": max(1, min(5, score + shift)),
+                            # One comment, the lead's, to show how comments read.
                             "comment": "We still argue about priorities."
-                            if slug == "focus"
+                            if slug == "focus" and role == Role.LEAD
                             else "",
                         },
                     )
