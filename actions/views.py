@@ -21,6 +21,7 @@ from improveplan import access, items, security
 from improveplan.models import Membership, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_page, history_page, next_or
+from reviews.locks import PeriodClosed, closing_review
 
 for _name, _kind in {
     "criterion": items.Kind(
@@ -428,8 +429,11 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
     from_list = request.headers.get("HX-Request") == "true"
     form = forms.UpdateForm(request.POST, request.FILES)
     error = None
+    closed = closing_review(action.plan_id, timezone.localdate())
     if not action.is_open:
         error = "This action is closed: it takes no more updates."
+    elif closed:
+        error = f"{PeriodClosed(closed)} Updates start again with the next period."
     elif form.is_valid():
         upload, kind = form.cleaned_data.get("evidence_file"), None
         try:

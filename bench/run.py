@@ -33,6 +33,7 @@ SCRIPTS = [
     "load.py",
     "import_readings.py",
     "export_actions.py",
+    "reminders.py",
 ]
 # Which issue set the targets of each script's figures.
 ISSUES = {

@@ -37,6 +37,7 @@ from outcomes.models import (
     Risk,
     Target,
 )
+from reviews.models import HealthCheck, Review
 
 
 def membership_of(user, partnership_id: int) -> Membership | None:
@@ -319,3 +320,18 @@ def check_may_update_action(request: HttpRequest, action) -> None:
             "Only leads, and partners from the organisations that lead or support this "
             "action, may update it."
         )
+
+
+# Reviews ---------------------------------------------------------------------------
+
+
+def get_review_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Review:
+
+    queryset = Review.objects.select_related("plan__partnership", "signed_off_by")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def get_health_check_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
+
+    queryset = HealthCheck.objects.select_related("partnership")
+    return _get_in_users_partnership(request, queryset, pk, manage=manage)

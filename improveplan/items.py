@@ -19,6 +19,11 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from improveplan.views import form_page, next_or
+from reviews.locks import PeriodClosed, closing_review
+
+
+def plan_id_of(reading) -> int:
+    return reading.indicator.plan_id
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,9 @@ def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     config = KINDS[kind]
     item = config.get_object(request, pk, manage=True)
     parent = config.parent_of(item)
+    if kind == "reading" and (review := closing_review(plan_id_of(item), item.period)):
+        messages.error(request, f"{PeriodClosed(review)} The reading stays; a lead may correct it.")
+        return redirect(config.back_to(parent))
     if request.method == "POST":
         item.delete()
         messages.success(request, f"The {config.noun} “{item}” has been deleted.")

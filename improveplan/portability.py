@@ -44,6 +44,7 @@ NOT_EXPORTED = {
     "outcomes.HistoricalTarget",
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
+    "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
 }
 
 

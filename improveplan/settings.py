@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -173,7 +174,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# A queued task that cannot reach the broker gives up within seconds rather than holding up
+# the page that queued it: reminders catch up on the next run.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# The reminder run starts every hour of the working day. Each person still gets at most one
+# digest a day (the claim decides); the later runs send what an earlier run could not.
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminder-digests": {
+        "task": "reviews.tasks.send_daily_digests",
+        "schedule": crontab(minute=0, hour="7-18"),
+    },
+}
+
+# Reminders -----------------------------------------------------------------------
+REMINDER_DUE_WITHIN_DAYS = env_int("REMINDER_DUE_WITHIN_DAYS", 14, minimum=1, maximum=90)
+REMINDER_REVIEW_WITHIN_DAYS = env_int("REMINDER_REVIEW_WITHIN_DAYS", 14, minimum=1, maximum=90)
+# A digest claimed this long ago and still not sent was lost (a worker died): send it again.
+REMINDER_STALE_MINUTES = env_int("REMINDER_STALE_MINUTES", 30, minimum=0, maximum=24 * 60)
 
 # Security ------------------------------------------------------------------------
 # A previous key keeps existing sessions and links working while SECRET_KEY is rotated.

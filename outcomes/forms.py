@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.urls import reverse
 
 from improveplan.forms import PartnershipOrganisationField
 from improveplan.models import Organisation
@@ -20,6 +21,7 @@ from outcomes.models import (
     Risk,
     Target,
 )
+from reviews.locks import PeriodClosed, closing_review
 
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -136,7 +138,24 @@ class ReadingForm(forms.ModelForm):
                 self.add_error(
                     "period", f"There is already a reading{where} for {period:%d %B %Y}."
                 )
+        self._check_not_closed(period)
         return cleaned
+
+    def _check_not_closed(self, period) -> None:
+        """Readings of a period a signed-off review closed are corrected only by a lead,
+        with a reason, on the reading's correction page (reviews.Correction records it)."""
+        for day in {period, self.instance.period if self.instance.pk else None} - {None}:
+            review = closing_review(self.indicator.plan_id, day)
+            if review:
+                where = (
+                    f" at {reverse('reviews:reading_correct', args=[self.instance.pk])}"
+                    if self.instance.pk
+                    else ""
+                )
+                self.add_error(
+                    "period", f"{PeriodClosed(review)} A lead may correct it, with a reason{where}."
+                )
+                return
 
 
 class TargetForm(forms.ModelForm):

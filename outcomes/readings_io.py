@@ -26,6 +26,7 @@ from improveplan import history
 from improveplan.access import may_enter_readings
 from improveplan.uploads import CSV, XLSX, check_upload
 from outcomes.models import Indicator, Reading
+from reviews.locks import PeriodClosed, closed_by, closed_periods
 
 COLUMNS = ["indicator", "period", "value", "lower", "upper", "breakdown", "source_note"]
 REQUIRED = ("indicator", "period", "value")
@@ -416,6 +417,8 @@ class _RowChecker:
         self.allowed: dict[int, bool] = {}
         self.periods: dict[str, date | str] = {}  # text → its day, or what is wrong with it
         self.first_row: dict[tuple[int, date, str], int] = {}
+        self.closed = closed_periods(plan.pk)  # signed-off reviews' periods
+        self.closed_readings: dict | None = None  # read once, if a row falls in one
 
     def __call__(
         self, number: int, cells: dict[str, str]
@@ -461,6 +464,8 @@ class _RowChecker:
                         f"{period:%Y-%m-%d}{where}. Give each period once.",
                     )
                 )
+        if not problems and (closed := self.closed_problem(indicator, period, cells, numbers)):
+            problems.append(("period", closed))
         if problems:
             return None, problems
         return _Checked(
@@ -473,6 +478,23 @@ class _RowChecker:
             numbers["upper"],
             cells["source_note"],
         ), []
+
+    def closed_problem(self, indicator, period: date, cells, numbers) -> str:
+        """A row that would change a reading of a period a signed-off review closed. The
+        same reading again (a file exported and imported back) changes nothing and passes."""
+        review = closed_by(self.closed, period)
+        if review is None:
+            return ""
+        if self.closed_readings is None:
+            self.closed_readings = {
+                (r.indicator_id, r.period, r.breakdown): (r.value, r.lower, r.upper, r.source_note)
+                for r in Reading.objects.filter(indicator__plan_id=review.plan_id)
+                if closed_by(self.closed, r.period)
+            }
+        same = (numbers["value"], numbers["lower"], numbers["upper"], cells["source_note"])
+        if self.closed_readings.get((indicator.pk, period, cells["breakdown"])) == same:
+            return ""
+        return f"{PeriodClosed(review)} A lead may correct a reading of it, with a reason."
 
     def indicator(self, code: str) -> tuple[Indicator | None, str]:
         if not code:

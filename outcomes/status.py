@@ -241,8 +241,11 @@ def plan_outcome_reports(plan) -> list[tuple[Outcome, list[IndicatorReport]]]:
     return [(outcome, by_outcome[outcome.pk]) for outcome in outcomes]
 
 
-def draw_charts(reports: list[IndicatorReport], *, small: bool) -> list[IndicatorReport]:
-    """Attach each report's chart: full size with comparators, or a dashboard sparkline."""
+def draw_charts(
+    reports: list[IndicatorReport], *, small: bool, marks: dict | None = None
+) -> list[IndicatorReport]:
+    """Attach each report's chart: full size with comparators, or a dashboard sparkline.
+    ``marks`` (indicator id → charts.Mark list) adds completed actions and decisions."""
     for item in reports:
         indicator = item.indicator
         target = item.target
@@ -264,6 +267,7 @@ def draw_charts(reports: list[IndicatorReport], *, small: bool) -> list[Indicato
                 charts.Series(name=series.comparator.name, points=series.points)
                 for series in item.comparators
             ],
+            marks=(marks or {}).get(indicator.pk, ()),
             small=small,
             chart_id=f"{'spark' if small else 'chart'}-{indicator.pk}",
         )

@@ -17,6 +17,7 @@ from methods import walk
 from outcomes import forms, readings_io
 from outcomes.models import Evidence, Indicator, Outcome, Reading, Target
 from outcomes.status import draw_charts, indicator_reports
+from reviews.changes import chart_marks
 
 
 def _indicator_page(parent) -> str:
@@ -152,7 +153,9 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = access.get_indicator_for_user(request, pk)
     [indicator_report] = draw_charts(
-        indicator_reports(Indicator.objects.filter(pk=indicator.pk)), small=False
+        indicator_reports(Indicator.objects.filter(pk=indicator.pk)),
+        small=False,
+        marks=chart_marks([indicator]),
     )
     membership = request.membership
     context = {

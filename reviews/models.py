@@ -1,1 +1,272 @@
-# Reviews, health checks, peer challenge and reminders arrive with the reviews issue.
+"""Reviews of a plan, and the reminders that keep people's actions and readings up to date."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from improveplan.models import Plan
+
+
+class Review(models.Model):
+    """A plan's review meeting for one period (a calendar quarter by default)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    period_start = models.DateField("period starts")
+    period_end = models.DateField("period ends")
+    meets_on = models.DateField("meeting date")
+    attendees = models.TextField(blank=True, help_text="Who took part, one a line.")
+    lessons_learned = models.TextField(blank=True)
+    actions_checked = models.ManyToManyField(
+        "actions.Action", related_name="reviews_checked", blank=True
+    )
+    # The plan's risks when the review was opened, so the next one can tell which are new.
+    known_risks = models.JSONField(default=list, blank=True, editable=False)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan_id", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period_start"], name="one_review_per_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="review_period_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.plan}, {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:review", args=[self.pk])
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class ReminderPreference(models.Model):
+    """How one person wants their reminders. Without a row: daily, every kind."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every working day"
+        WEEKLY = "weekly", "Once a week, on Mondays"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
+    # Overdue actions are always included: they are the one thing nobody should miss.
+    due_soon = models.BooleanField("actions due soon", default=True)
+    missing_updates = models.BooleanField("actions waiting for this quarter's update", default=True)
+    readings_due = models.BooleanField(
+        "readings due for my organisation's indicators", default=True
+    )
+    reviews = models.BooleanField("reviews coming up", default=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"Reminders for {self.user}: {self.get_frequency_display().lower()}"
+
+
+class DigestClaim(models.Model):
+    """One email to one person for one day and purpose, claimed before it is sent.
+
+    The unique constraint is what makes a reminder go once: whoever inserts the row sends,
+    and a second scheduler, a retry or a restarted worker finds it taken. A row left
+    ``claimed`` by a worker that died is taken over by a later run (``stale_claims``).
+    """
+
+    DIGEST = "digest"  # the key of the daily digest; one-off reminders have their own
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Claimed, not sent yet"
+        SENT = "sent", "Sent"
+        NOTHING = "nothing", "Nothing to send by the time it was sent"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_claims"
+    )
+    day = models.DateField()
+    key = models.CharField(max_length=40, default=DIGEST)
+    # A one-off reminder about one plan names it; the daily digest covers every plan.
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    token = models.CharField(max_length=32, help_text="Which run holds the claim.")
+    claimed_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day", "key"], name="one_digest_per_day_and_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["claimed", "sent", "nothing", "failed"]),
+                name="digest_claim_status_is_known",
+            ),
+        ]
+        indexes = [
+            # stale_claims: rows still claimed, oldest first.
+            models.Index(fields=["status", "claimed_at"], name="digest_claim_status_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} for {self.user_id} on {self.day}: {self.get_status_display()}"
+
+
+class ReviewSchedule(models.Model):
+    """How often a plan is reviewed. Without a row: every quarter."""
+
+    class Every(models.IntegerChoices):
+        QUARTER = 3, "Every quarter"
+        HALF_YEAR = 6, "Every six months"
+        YEAR = 12, "Every year"
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="review_schedule")
+    months = models.PositiveSmallIntegerField(
+        "how often", choices=Every.choices, default=Every.QUARTER
+    )
+
+    class Meta:
+        ordering = ["plan_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months__in=[3, 6, 12]), name="review_schedule_months_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.get_months_display().lower()}"
+
+
+class OutcomeJudgement(models.Model):
+    """The review's judgement on one outcome and its indicators."""
+
+    class Rating(models.TextChoices):
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="judgements")
+    outcome = models.ForeignKey(
+        "outcomes.Outcome", on_delete=models.CASCADE, related_name="review_judgements"
+    )
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    note = models.TextField("why, and what the indicators say", blank=True)
+
+    class Meta:
+        ordering = ["review_id", "outcome__priority", "outcome_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "outcome"], name="one_judgement_per_outcome_and_review"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.get_rating_display()}"
+
+
+class Decision(models.Model):
+    """What a review decided, linked to the actions and outcomes it affects."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField("the decision")
+    taken_on = models.DateField("taken on")
+    outcomes = models.ManyToManyField(
+        "outcomes.Outcome", related_name="decisions", blank=True, verbose_name="outcomes it affects"
+    )
+    actions = models.ManyToManyField(
+        "actions.Action", related_name="decisions", blank=True, verbose_name="actions it affects"
+    )
+
+    class Meta:
+        ordering = ["review_id", "taken_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Correction(models.Model):
+    """A change to a reading of a period a signed-off review closed: who, why, what."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="corrections")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=300)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-made_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_a_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.made_at:%Y-%m-%d})"
+
+
+class HealthCheck(models.Model):
+    """How the partnership itself works, scored by its members (yearly by default)."""
+
+    partnership = models.ForeignKey(
+        "improveplan.Partnership", on_delete=models.CASCADE, related_name="health_checks"
+    )
+    title = models.CharField(max_length=100, help_text="E.g. Health check 2026.")
+    opened_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership_id", "-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "title"], name="health_check_title_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:health_check", args=[self.pk])
+
+
+class HealthScore(models.Model):
+    """One member's score (1–5) and comment on one ingredient."""
+
+    health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="scores")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ingredient = models.CharField(max_length=20)
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["health_check_id", "ingredient", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["health_check", "user", "ingredient"],
+                name="one_score_per_member_and_ingredient",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="health_score_one_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ingredient}: {self.score}"

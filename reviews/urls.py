@@ -8,4 +8,24 @@ app_name = "reviews"
 
 urlpatterns = [
     path("plans/<int:pk>/board-report.pdf", views.board_report, name="board_report"),
+    path("plans/<int:pk>/reviews/", views.review_list, name="reviews"),
+    path("plans/<int:pk>/reviews/schedule/", views.review_schedule, name="schedule"),
+    path("plans/<int:pk>/reviews/new/", views.review_create, name="review_create"),
+    path("plans/<int:pk>/up-to-date/", views.up_to_date, name="up_to_date"),
+    path("plans/<int:pk>/up-to-date/remind/", views.remind_behind, name="remind_behind"),
+    path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("reviews/<int:pk>/edit/", views.review_edit, name="review_edit"),
+    path("reviews/<int:pk>/judge/", views.review_judge, name="review_judge"),
+    path("reviews/<int:pk>/decisions/new/", views.decision_create, name="decision_create"),
+    path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
+    path("readings/<int:pk>/correct/", views.reading_correct, name="reading_correct"),
+    path("partnerships/<int:pk>/health-checks/", views.health_checks, name="health_checks"),
+    path(
+        "partnerships/<int:pk>/health-checks/new/",
+        views.health_check_create,
+        name="health_check_create",
+    ),
+    path("health-checks/<int:pk>/", views.health_check, name="health_check"),
+    path("health-checks/<int:pk>/score/", views.health_check_score, name="health_check_score"),
+    path("reminders/", views.preferences, name="preferences"),
 ]

@@ -1,13 +1,31 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improveplan import access, security
-from improveplan.models import SecurityEvent
-from reviews import reports
+from improveplan.models import Role, SecurityEvent
+from improveplan.views import form_page
+from reviews import changes, health, locks, periods, reminders, reports, services
+from reviews.forms import (
+    CorrectionForm,
+    DecisionForm,
+    HealthCheckForm,
+    HealthScoresForm,
+    JudgementForm,
+    ReminderPreferenceForm,
+    ReviewForm,
+    ReviewRecordForm,
+    ReviewScheduleForm,
+)
+from reviews.models import HealthScore, ReminderPreference, Review, ReviewSchedule
+from reviews.periods import period_of
 
 
 @login_required
@@ -33,3 +51,339 @@ def board_report(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def review_list(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk)
+    schedule = ReviewSchedule.objects.filter(plan=plan).first() or ReviewSchedule(plan=plan)
+    first, last = period_of(timezone.localdate(), schedule.months)
+    reviews = list(plan.reviews.select_related("signed_off_by"))
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "manages": request.membership.manages,
+        "reviews": reviews,
+        "schedule": schedule,
+        "schedule_form": ReviewScheduleForm(instance=schedule),
+        "current_period": periods.label(first, last),
+        "current_done": any(review.period_start == first for review in reviews),
+    }
+    return render(request, "reviews/review_list.html", context)
+
+
+@login_required
+@require_POST
+def review_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    schedule = ReviewSchedule.objects.filter(plan=plan).first() or ReviewSchedule(plan=plan)
+    form = ReviewScheduleForm(request.POST, instance=schedule)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"Reviews are now held {schedule.get_months_display().lower()}.")
+    else:
+        messages.error(request, "Choose every quarter, every six months or every year.")
+    return redirect("reviews:reviews", plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    form = ReviewForm(request.POST or None, plan=plan, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        first, last = form.cleaned_data["period"]
+        try:
+            review = services.review_create(
+                plan=plan,
+                first=first,
+                last=last,
+                meets_on=form.cleaned_data["meets_on"],
+                attendees=form.cleaned_data["attendees"],
+            )
+        except ValidationError as error:
+            form.add_error("period", error.message_dict["period"])
+        else:
+            messages.success(request, "The review is open. Start with what changed.")
+            return redirect(review)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Start a review of {plan}",
+        submit="Start the review",
+        cancel_url=reverse("reviews:reviews", args=[plan.pk]),
+    )
+
+
+@login_required
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access.get_review_for_user(request, pk)
+    today = timezone.localdate()
+    decisions = list(review.decisions.prefetch_related("outcomes", "actions"))
+    moved = changes.decision_movements(decisions, today=today)
+    context = {
+        "review": review,
+        "plan": review.plan,
+        "partnership": review.plan.partnership,
+        "manages": request.membership.manages,
+        "may_sign_off": request.membership.role == Role.BOARD and not review.is_signed_off,
+        "period": periods.label(review.period_start, review.period_end),
+        "changed": changes.what_changed(review, today=today),
+        "judgements": review.judgements.select_related("outcome"),
+        "decisions": [(decision, moved[decision.pk]) for decision in decisions],
+        "actions_checked": review.actions_checked.all(),
+        "corrections": review.corrections.select_related("made_by"),
+    }
+    return render(request, "reviews/review_detail.html", context)
+
+
+def _open_review_for_lead(request: HttpRequest, pk: int) -> Review:
+    review = access.get_review_for_user(request, pk, manage=True)
+    services.check_open(review)
+    return review
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _open_review_for_lead(request, pk)
+    form = ReviewRecordForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The review's record is saved.")
+        return redirect(review)
+    return _review_form_page(request, review, form, "Record the meeting", "Save the record")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _open_review_for_lead(request, pk)
+    form = JudgementForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        services.judgement_set(review=review, **form.cleaned_data)
+        messages.success(request, f"The judgement on “{form.cleaned_data['outcome']}” is saved.")
+        return redirect(review)
+    return _review_form_page(request, review, form, "Judge an outcome", "Save the judgement")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _open_review_for_lead(request, pk)
+    form = DecisionForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The decision is recorded.")
+        return redirect(review)
+    return _review_form_page(request, review, form, "Record a decision", "Save the decision")
+
+
+def _review_form_page(request, review: Review, form, title: str, submit: str) -> HttpResponse:
+    period = periods.label(review.period_start, review.period_end)
+    return form_page(
+        request,
+        form,
+        partnership=review.plan.partnership,
+        plan=review.plan,
+        title=f"{title}: review of {period}",
+        submit=submit,
+        cancel_url=review.get_absolute_url(),
+    )
+
+
+@login_required
+@require_POST
+def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """A board member signs the review off; its period's readings and updates close."""
+    review = access.get_review_for_user(request, pk)
+    try:
+        services.review_sign_off(review=review, membership=request.membership)
+    except PermissionDenied:
+        access.refuse(request, f"signing off review {review.pk}", review.plan.partnership_id)
+        raise
+    messages.success(request, "The review is signed off. Its period's figures are now closed.")
+    return redirect(review)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reading_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead corrects a reading of a period a signed-off review closed, with a reason."""
+    reading = access.get_reading_for_user(request, pk)
+    indicator = reading.indicator
+    if not request.membership.manages:
+        access.refuse(request, f"correcting reading {reading.pk}", indicator.plan.partnership_id)
+        raise PermissionDenied("Only the partnership's leads may correct a closed period.")
+    review = locks.closing_review(indicator.plan_id, reading.period)
+    if review is None:
+        messages.info(request, "This reading's period is open: edit it as usual.")
+        return redirect("outcomes:reading_edit", reading.pk)
+    form = CorrectionForm(request.POST or None, instance=reading)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in CorrectionForm.Meta.fields}
+        reading.refresh_from_db()
+        services.reading_correct(
+            reading=reading,
+            review=review,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            **values,
+        )
+        messages.success(request, "The reading is corrected, and the correction recorded.")
+        return redirect(indicator)
+    return form_page(
+        request,
+        form,
+        partnership=indicator.plan.partnership,
+        plan=indicator.plan,
+        title=f"Correct a closed reading: {reading}",
+        intro=str(locks.PeriodClosed(review)),
+        submit="Correct the reading",
+        cancel_url=indicator.get_absolute_url(),
+    )
+
+
+@login_required
+@require_GET
+def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
+    """This quarter's updates and readings, in and missing, by organisation. Every member
+    may see it; a lead may email those behind."""
+    plan = access.get_plan_for_user(request, pk)
+    today = timezone.localdate()
+    first, last = reports.quarter_bounds(*reports.quarter_of(today))
+    standings = reminders.who_is_up_to_date(plan, day=today)
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "standings": standings,
+        "quarter": periods.label(first, last),
+        "anyone_behind": any(standing.behind for standing in standings),
+        "manages": request.membership.manages,
+    }
+    return render(request, "reviews/up_to_date.html", context)
+
+
+@login_required
+@require_POST
+def remind_behind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email everyone behind on this plan once; a second press the same day sends nothing."""
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    sent = services.one_off_send(plan=plan, day=timezone.localdate())
+    if sent:
+        messages.success(
+            request, f"A reminder is on its way to {sent} {'person' if sent == 1 else 'people'}."
+        )
+    else:
+        messages.info(request, "Everyone behind has already been reminded today.")
+    return redirect("reviews:up_to_date", plan.pk)
+
+
+@login_required
+@require_GET
+def health_checks(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partnership's health checks, newest first (yearly by default)."""
+    partnership = access.get_partnership_for_user(request, pk)
+    checks = list(partnership.health_checks.all())
+    context = {
+        "partnership": partnership,
+        "checks": checks,
+        "manages": request.membership.manages,
+        "next_due": _a_year_after(checks[0].opened_on) if checks else None,
+    }
+    return render(request, "reviews/health_checks.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health_check_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = access.get_partnership_for_user(request, pk, manage=True)
+    today = timezone.localdate()
+    form = HealthCheckForm(
+        request.POST or None,
+        partnership=partnership,
+        initial={"title": f"Health check {today.year}", "opened_on": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        check = form.save()
+        messages.success(request, "The health check is open: every member may now score it.")
+        return redirect(check)
+    return form_page(
+        request,
+        form,
+        partnership=partnership,
+        title="Open a partnership health check",
+        intro="Every member will score how the partnership works on nine ingredients of "
+        "effective improvement. Once a year is usually enough.",
+        submit="Open the health check",
+        cancel_url=reverse("reviews:health_checks", args=[partnership.pk]),
+    )
+
+
+def _a_year_after(day):
+    return day.replace(year=day.year + 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+@login_required
+@require_GET
+def health_check(request: HttpRequest, pk: int) -> HttpResponse:
+    check = access.get_health_check_for_user(request, pk)
+    rows, before, people = health.results(check)
+    context = {
+        "check": check,
+        "partnership": check.partnership,
+        "rows": rows,
+        "before": before,
+        "people": people,
+        "members": check.partnership.memberships.count(),
+    }
+    return render(request, "reviews/health_check.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health_check_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every member, whatever their role, scores how the partnership works."""
+    check = access.get_health_check_for_user(request, pk)
+    form = HealthScoresForm(request.POST or None, initial=_my_scores(check, request.user))
+    if request.method == "POST" and form.is_valid():
+        services.health_scores_save(health_check=check, user=request.user, scores=form.scores())
+        messages.success(request, "Thank you: your scores are saved.")
+        return redirect(check)
+    return form_page(
+        request,
+        form,
+        partnership=check.partnership,
+        title=f"Score the partnership: {check}",
+        intro="For each statement, 1 means it is not at all true of this partnership and 5 "
+        "that it is entirely true. Only the totals are shown to others, with comments "
+        "but not names.",
+        submit="Save my scores",
+        cancel_url=check.get_absolute_url(),
+    )
+
+
+def _my_scores(check, user) -> dict:
+    initial = {}
+    for score in HealthScore.objects.filter(health_check=check, user=user):
+        initial[f"score_{score.ingredient}"] = score.score
+        initial[f"comment_{score.ingredient}"] = score.comment
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own reminder settings (every partnership they belong to)."""
+    preference = ReminderPreference.objects.filter(user=request.user).first()
+    preference = preference or ReminderPreference(user=request.user)
+    form = ReminderPreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your reminder settings are saved.")
+        return redirect("reviews:preferences")
+    return render(request, "reviews/preferences.html", {"form": form})

@@ -88,6 +88,10 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
+from reviews.ingredients import INGREDIENTS
+from reviews.models import OutcomeJudgement, ReminderPreference
+from reviews.periods import periods_around
+from reviews.tests.factories import HealthCheckFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +147,17 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
         # Issue 5
         "achievement": AchievementFactory(outcome=outcome),
         "finding": FindingFactory(plan=plan),
+        # Issue 6: a review, and a reading of a period a signed-off review closed
+        "review": ReviewFactory(plan=plan),
+        "closed_review": ReviewFactory(
+            plan=plan,
+            period_start=date(1999, 10, 1),
+            period_end=date(1999, 12, 31),
+            meets_on=date(2000, 1, 20),
+            signed_off_at=timezone.now(),
+        ),
+        "closed_reading": ReadingFactory(indicator=indicator, period=date(1999, 12, 31)),
+        "health_check": HealthCheckFactory(partnership=plan.partnership),
     }
 
 
@@ -1453,6 +1468,142 @@ HOSTILE_FORMS.update(
             fields={},
             examples=EXAMPLES_PER_BUTTON,
             **by_pk("improveplan:plan_reopen", own=_ours("plan"), foreign=_theirs("plan")),
+# Issue 6: reviews and reminders
+
+
+def _review_periods(t: Targets) -> list[str]:
+    return [first.isoformat() for first, _ in periods_around(timezone.localdate())]
+
+
+REVIEW_PERIOD = Kind(
+    typical=lambda t: _review_periods(t)[0],  # next quarter's: the plan has none yet
+    plausible=lambda t: st.sampled_from(_review_periods(t)),
+    edges={
+        "taken": lambda t: t.ours["review"].period_start.isoformat(),
+        "unknown": "2001-01-01",
+        "empty": "",
+    },
+)
+RATING = choice(OutcomeJudgement.Rating.values)
+REVIEW_OUTCOME = Kind(
+    typical=lambda t: str(t.ours["outcome"].pk),
+    plausible=lambda t: st.just(str(t.ours["outcome"].pk)),
+    edges={"other-partnerships": lambda t: str(t.theirs["outcome"].pk), "absent": "0"},
+    odd=_foreign_or_absent_ids,
+)
+REVIEW_OUTCOMES = many_of(lambda t: [t.ours["outcome"]], lambda t: [t.theirs["outcome"]])
+REVIEW_ACTIONS = many_of(
+    lambda t: [t.ours["action"], t.ours["second_action"]], lambda t: [t.theirs["action"]]
+)
+
+
+def _board(t: Targets) -> User | None:
+    return t.world.board
+
+
+HEALTH_SCORE = Kind(
+    typical="4",
+    plausible=fixed(["1", "2", "3", "4", "5"]),
+    edges={"zero": "0", "six": "6", "negative": "-1", "half": "4.5", "empty": "", "huge": "1e308"},
+    odd=lambda t: st.integers().map(str),
+)
+HEALTH_FIELDS = {
+    **{f"score_{slug}": HEALTH_SCORE for slug in INGREDIENTS},
+    **{f"comment_{slug}": TEXT for slug in INGREDIENTS},
+}
+
+
+HOSTILE_FORMS.update(
+    {
+        "reviews:schedule": HostileForm(
+            fields={"months": choice(["3", "6", "12"])},
+            shown_on=lambda t: (
+                reverse("reviews:reviews", args=[t.ours["plan"].pk]),
+                "schedule_form",
+            ),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:schedule", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "reviews:review_create": HostileForm(
+            fields={"period": REVIEW_PERIOD, "meets_on": DATE, "attendees": TEXT},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:review_create", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "reviews:review_edit": HostileForm(
+            fields={
+                "meets_on": DATE,
+                "attendees": TEXT,
+                "lessons_learned": TEXT,
+                "actions_checked": REVIEW_ACTIONS,
+            },
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:review_edit", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:review_judge": HostileForm(
+            fields={"outcome": REVIEW_OUTCOME, "rating": RATING, "note": TEXT},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:review_judge", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:decision_create": HostileForm(
+            fields={
+                "text": TEXT,
+                "taken_on": DATE,
+                "outcomes": REVIEW_OUTCOMES,
+                "actions": REVIEW_ACTIONS,
+            },
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:decision_create", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:review_sign_off": HostileForm(
+            fields={},
+            user=_board,
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("reviews:review_sign_off", own=_ours("review"), foreign=_theirs("review")),
+        ),
+        "reviews:health_check_create": HostileForm(
+            fields={"title": TEXT, "opened_on": DATE},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:health_check_create", own=_partnership, foreign=_other_partnership),
+        ),
+        "reviews:health_check_score": HostileForm(
+            fields=HEALTH_FIELDS,
+            user=_partner,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "reviews:health_check_score",
+                own=_ours("health_check"),
+                foreign=_theirs("health_check"),
+            ),
+        ),
+        "reviews:remind_behind": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("reviews:remind_behind", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "reviews:reading_correct": HostileForm(
+            fields={
+                "value": DECIMAL,
+                "lower": DECIMAL,
+                "upper": DECIMAL,
+                "source_note": TEXT,
+                "reason": TEXT,
+            },
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "reviews:reading_correct",
+                own=_ours("closed_reading"),
+                foreign=_theirs("closed_reading"),
+            ),
+        ),
+        "reviews:preferences": HostileForm(
+            fields={
+                "frequency": choice(ReminderPreference.Frequency.values),
+                "due_soon": BOOLEAN,
+                "missing_updates": BOOLEAN,
+                "readings_due": BOOLEAN,
+                "reviews": BOOLEAN,
+            },
+            pages=at("reviews:preferences"),
         ),
     }
 )
@@ -1554,6 +1705,7 @@ POST_FORMS_THAT_DO_NOT_WRITE = {
     "password_reset_confirm",
     "improveplan:invitation_accept",
     "password_change",
+    "reviews:preferences",  # Issue 6: one's own reminder settings
 }
 
 

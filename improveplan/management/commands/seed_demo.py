@@ -16,6 +16,7 @@ from improveplan.demo import seed_plan_versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_outcomes
+from reviews.demo import seed_reviews
 
 DEMO_PASSWORD = "improve-together-2026"
 
@@ -121,6 +122,7 @@ class Command(BaseCommand):
         seed_actions(plan, organisations, users)
         seed_plan_versions(plan, users[PEOPLE[0][0]])
         seed_method_plans(partnership, organisations, users)
+        seed_reviews(plan)
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(

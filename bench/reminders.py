@@ -1,0 +1,197 @@
+"""How long does building the day's reminder digests take, for everyone at once?
+
+Run from the project root: `.venv/bin/python bench/reminders.py [--quick]`, with DATABASE_URL
+at the database to measure (make bench uses PostgreSQL). It builds a scratch partnership of
+5,000 people in 250 organisations with 20,000 actions across ten plans (a tenth of that with
+--quick), with indicators, updates and a review coming up, then times `build_digests` for
+one day (every person's digest), counts its queries, and checks that the count is the same
+at a tenth of the people. It also times turning every digest into its email (HTML and text),
+which is all the work left before the mail server. It deletes what it made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from common import record, timings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from export_actions import check_migrated  # sets Django up
+
+from actions.models import Action, Update
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from outcomes.models import Indicator, Outcome, Reading
+from reviews.models import Review
+from reviews.reminders import build_digests
+from reviews.services import digest_message
+
+DAY = date(2026, 11, 23)
+PEOPLE_PER_ORGANISATION = 20
+PLANS = 10
+
+
+def scratch(tag: str, people: int, actions: int) -> None:
+    organisations_count = people // PEOPLE_PER_ORGANISATION
+    with transaction.atomic():
+        partnership = Partnership.objects.create(name=f"Benchmark {tag}")
+        organisations = Organisation.objects.bulk_create(
+            Organisation(partnership=partnership, name=f"Bench body {n}")
+            for n in range(organisations_count)
+        )
+        users = User.objects.bulk_create(
+            User(
+                email=f"bench-{tag}-{n}@example.invalid",
+                full_name=f"Person {n}",
+                password=UNUSABLE_PASSWORD_PREFIX,  # hashing 5,000 passwords would take minutes
+            )
+            for n in range(people)
+        )
+        Membership.objects.bulk_create(
+            Membership(
+                user=user,
+                partnership=partnership,
+                organisation=organisations[n // PEOPLE_PER_ORGANISATION],
+                role=[Role.PARTNER, Role.PARTNER, Role.LEAD, Role.BOARD][n % 4],
+            )
+            for n, user in enumerate(users)
+        )
+        plans = Plan.objects.bulk_create(
+            Plan(
+                partnership=partnership,
+                title=f"Bench plan {n}",
+                period_start=date(2026, 4, 1),
+                period_end=date(2029, 3, 31),
+            )
+            for n in range(PLANS)
+        )
+        outcomes = Outcome.objects.bulk_create(
+            Outcome(plan=plan, statement="Outcome", priority=1) for plan in plans
+        )
+        indicators = Indicator.objects.bulk_create(
+            Indicator(
+                plan=plans[n % PLANS],
+                outcome=outcomes[n % PLANS],
+                code=f"B-{n}",
+                name=f"Indicator {n}",
+                owner=organisation,
+            )
+            for n, organisation in enumerate(organisations * 2)
+        )
+        Reading.objects.bulk_create(
+            Reading(indicator=indicator, period=date(2026, 6, 30), value=10)
+            for indicator in indicators
+        )
+        made = Action.objects.bulk_create(
+            (
+                Action(
+                    plan=plans[n % PLANS],
+                    number=n + 1,
+                    reference=f"A-{n + 1:02d}",
+                    title=f"Benchmark action {n}",
+                    lead_organisation=organisations[n % organisations_count],
+                    # A third have a named owner; the rest go to their organisation.
+                    owner=users[(n % organisations_count) * PEOPLE_PER_ORGANISATION]
+                    if n % 3 == 0
+                    else None,
+                    start=date(2026, 4, 1),
+                    due=DAY + timedelta(days=n % 60 - 30),
+                )
+                for n in range(actions)
+            ),
+            batch_size=5000,
+        )
+        Update.objects.bulk_create(
+            (
+                Update(
+                    action=action,
+                    created_at=datetime(2026, 10, 15, tzinfo=UTC),
+                    status=Action.Status.ON_TRACK,
+                    progress=40,
+                )
+                for action in made[::2]
+            ),
+            batch_size=5000,
+        )
+        Review.objects.bulk_create(
+            Review(
+                plan=plan,
+                period_start=date(2026, 10, 1),
+                period_end=date(2026, 12, 31),
+                meets_on=DAY + timedelta(days=7),
+            )
+            for plan in plans
+        )
+
+
+def clean_up(tag: str) -> None:
+    Partnership.objects.filter(name=f"Benchmark {tag}").delete()
+    User.objects.filter(email__startswith=f"bench-{tag}-").delete()
+
+
+def queries_and_digests(tag: str) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        digests = build_digests(DAY)
+    mine = {k: d for k, d in digests.items() if d.email.startswith(f"bench-{tag}-")}
+    return len(queries), mine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the data")
+    quick = parser.parse_args().quick
+    people, actions = (500, 2000) if quick else (5000, 20000)
+    print(f"{people:,} people, {actions:,} actions, {connection.vendor}")
+    check_migrated()
+    small, large = uuid.uuid4().hex[:8], uuid.uuid4().hex[:8]
+    try:
+        scratch(small, people // 10, actions // 10)
+        small_queries, _ = queries_and_digests(small)
+        clean_up(small)
+        scratch(large, people, actions)
+        large_queries, digests = queries_and_digests(large)
+        items = sum(len(d.items) for d in digests.values())
+        print(f"{len(digests):,} digests, {items:,} items; {large_queries} queries")
+        seconds = timings(lambda: build_digests(DAY), runs=3, warmup=1)
+        rendering = timings(
+            lambda: [digest_message(d, day=DAY).message() for d in digests.values()],
+            runs=1,
+            warmup=0,
+        )
+    finally:
+        clean_up(small)
+        clean_up(large)
+    median = sorted(seconds)[len(seconds) // 2]
+    print(f"build_digests: median {median:.2f} s ({min(seconds):.2f}–{max(seconds):.2f})")
+    print(f"queries: {large_queries} for {people:,} people, {small_queries} for a tenth")
+    print(f"rendering every email: {rendering[0]:.2f} s")
+    record(
+        "reminders",
+        [
+            {
+                "what": f"Build every digest: {people:,} people, {actions:,} actions",
+                "value": median,
+                "unit": "s",
+                "target": 20 if not quick else None,
+                "noise": max(seconds) - min(seconds),
+            },
+            {
+                "what": f"Queries to build them (a tenth of the people: {small_queries})",
+                "value": large_queries,
+                "unit": "queries",
+                "target": small_queries,
+                "check": large_queries == small_queries,
+            },
+            {
+                "what": f"Render all {len(digests):,} digest emails (HTML and text)",
+                "value": rendering[0],
+                "unit": "s",
+            },
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

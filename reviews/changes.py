@@ -1,0 +1,216 @@
+"""What changed since the last review: what a review meeting opens with.
+
+The window runs from the previous review's meeting (or the plan's start, for the first
+review) to this review's meeting, or today if the meeting has not happened yet. Everything
+is read in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from actions.models import Action, Update
+from outcomes import arithmetic
+from outcomes.models import Indicator, Reading, Risk
+from reviews.models import Review
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    action: Action
+    before: str
+    after: str
+    when: date
+
+
+@dataclass(frozen=True)
+class Movement:
+    indicator: Indicator
+    earlier: Reading
+    later: Reading
+    better: bool
+
+    @property
+    def direction(self) -> str:
+        return "better" if self.better else "worse"
+
+
+def previous_review(review: Review) -> Review | None:
+    return (
+        Review.objects.filter(plan_id=review.plan_id, period_start__lt=review.period_start)
+        .order_by("-period_start")
+        .first()
+    )
+
+
+def window(review: Review, *, today: date) -> tuple[date, date]:
+    before = previous_review(review)
+    since = before.meets_on if before else review.plan.period_start
+    return since, min(review.meets_on, today)
+
+
+def significant_movements(indicators, *, since: date, until: date) -> list[Movement]:
+    """Indicators whose latest reading by ``until`` differs from the latest by ``since`` by
+    more than the two readings' margins of error (whole-area readings only)."""
+    readings: dict[int, list[Reading]] = {}
+    for reading in Reading.objects.filter(
+        indicator__in=indicators, breakdown="", period__lte=until
+    ).order_by("indicator_id", "period"):
+        readings.setdefault(reading.indicator_id, []).append(reading)
+    found = []
+    for indicator in indicators:
+        rows = readings.get(indicator.pk, [])
+        earlier = [r for r in rows if r.period <= since]
+        later = [r for r in rows if r.period > since]
+        if not earlier or not later:
+            continue
+        first, last = earlier[-1], later[-1]
+        if arithmetic.change_is_significant(first.point, last.point):
+            higher = last.value > first.value
+            better = higher == (indicator.direction == Indicator.Direction.HIGHER)
+            found.append(Movement(indicator, first, last, better))
+    return found
+
+
+def what_changed(review: Review, *, today: date) -> dict:
+    since, until = window(review, today=today)
+    plan = review.plan
+    actions = {
+        a.pk: a for a in Action.objects.filter(plan=plan).select_related("lead_organisation")
+    }
+
+    status_changes = []
+    last_status: dict[int, str] = {}
+    for update in Update.objects.filter(action__plan=plan, created_at__date__lte=until).order_by(
+        "action_id", "created_at", "pk"
+    ):
+        before = last_status.get(update.action_id, Action.Status.NOT_STARTED)
+        if update.created_at.date() > since and update.status != before:
+            status_changes.append(
+                StatusChange(
+                    actions[update.action_id],
+                    Action.Status(before).label,
+                    update.get_status_display(),
+                    update.created_at.date(),
+                )
+            )
+        last_status[update.action_id] = update.status
+
+    done = (Action.Status.COMPLETE, Action.Status.CANCELLED)
+    previous = previous_review(review)
+    known_risks = set(previous.known_risks) if previous else None
+    risks = list(Risk.objects.filter(outcome__plan=plan).select_related("outcome"))
+    indicators = list(Indicator.objects.filter(plan=plan))
+    return {
+        "since": since,
+        "until": until,
+        "first_review": previous is None,
+        "status_changes": status_changes,
+        "slipped": sorted(
+            (
+                a
+                for a in actions.values()
+                if a.due and since < a.due <= until and a.status not in done and a.is_open
+            ),
+            key=lambda a: a.due,
+        ),
+        "new_actions": [a for a in actions.values() if since < a.created_at.date() <= until],
+        "closed_actions": [
+            a
+            for a in actions.values()
+            if a.closure == Action.Closure.CLOSED and since < a.updated_at.date() <= until
+        ],
+        # The first review has nothing to compare with: every risk is listed as new.
+        "new_risks": [r for r in risks if known_risks is None or r.pk not in known_risks],
+        "movements": significant_movements(indicators, since=since, until=until),
+    }
+
+
+def decision_movements(decisions, *, today: date) -> dict[int, list[dict]]:
+    """For each decision, how its indicators have moved since it was taken: those of the
+    outcomes it affects and the measures of success of the actions it affects."""
+    decisions = list(decisions)
+    links: dict[int, set[int]] = {d.pk: set() for d in decisions}
+    for decision_id, indicator_id in Indicator.objects.filter(
+        outcome__decisions__in=decisions
+    ).values_list("outcome__decisions", "pk"):
+        links[decision_id].add(indicator_id)
+    for decision_id, indicator_id in Action.objects.filter(
+        decisions__in=decisions, success_indicator__isnull=False
+    ).values_list("decisions", "success_indicator"):
+        links[decision_id].add(indicator_id)
+    wanted = set().union(*links.values()) if links else set()
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=wanted)}
+    readings: dict[int, list[Reading]] = {}
+    for reading in Reading.objects.filter(
+        indicator__in=wanted, breakdown="", period__lte=today
+    ).order_by("indicator_id", "period"):
+        readings.setdefault(reading.indicator_id, []).append(reading)
+    moved: dict[int, list[dict]] = {}
+    for decision in decisions:
+        rows = []
+        for indicator_id in sorted(links[decision.pk], key=lambda pk: indicators[pk].code):
+            indicator = indicators[indicator_id]
+            series = readings.get(indicator_id, [])
+            before = [r for r in series if r.period <= decision.taken_on]
+            after = [r for r in series if r.period > decision.taken_on]
+            row = {"indicator": indicator, "before": before[-1] if before else None}
+            row["latest"] = after[-1] if after else None
+            if row["before"] and row["latest"]:
+                change = float(row["latest"].value - row["before"].value)
+                higher_better = indicator.direction == Indicator.Direction.HIGHER
+                row["change"] = change
+                row["better"] = change != 0 and (change > 0) == higher_better
+                row["significant"] = arithmetic.change_is_significant(
+                    row["before"].point, row["latest"].point
+                )
+            rows.append(row)
+        moved[decision.pk] = rows
+    return moved
+
+
+def chart_marks(indicators) -> dict[int, list]:
+    """Marks for each indicator's chart: when the actions linked to it were completed (its
+    measure of success, or serving its outcome) and when decisions about it were taken."""
+    from outcomes.charts import Mark
+
+    indicators = list(indicators)
+    marks: dict[int, list] = {i.pk: [] for i in indicators}
+    by_outcome: dict[int, list[int]] = {}
+    for indicator in indicators:
+        by_outcome.setdefault(indicator.outcome_id, []).append(indicator.pk)
+    completed = (
+        Update.objects.filter(status=Action.Status.COMPLETE)
+        .filter(action__plan__in={i.plan_id for i in indicators})
+        .order_by("action_id", "created_at")
+        .values_list("action_id", "created_at", "action__reference")
+    )
+    first_done: dict[int, tuple] = {}
+    for action_id, when, reference in completed:
+        first_done.setdefault(action_id, (when.date(), reference))
+    serving = Action.outcomes.through.objects.filter(action_id__in=first_done).values_list(
+        "action_id", "outcome_id"
+    )
+    targets: dict[int, set[int]] = {}
+    for action_id, outcome_id in serving:
+        targets.setdefault(action_id, set()).update(by_outcome.get(outcome_id, []))
+    for action_id, indicator_id in Action.objects.filter(
+        pk__in=first_done, success_indicator__in=marks
+    ).values_list("pk", "success_indicator"):
+        targets.setdefault(action_id, set()).add(indicator_id)
+    for action_id, indicator_ids in targets.items():
+        when, reference = first_done[action_id]
+        for indicator_id in indicator_ids:
+            marks[indicator_id].append(Mark(when, f"{reference} completed"))
+    from reviews.models import Decision
+
+    decided = Decision.outcomes.through.objects.filter(outcome_id__in=by_outcome).values_list(
+        "outcome_id", "decision__taken_on", "decision__text"
+    )
+    for outcome_id, taken_on, text in decided:
+        for indicator_id in by_outcome[outcome_id]:
+            marks[indicator_id].append(Mark(taken_on, f"Decision: {text}"))
+    for indicator_marks in marks.values():
+        indicator_marks.sort(key=lambda mark: mark.when)
+    return marks

@@ -1,0 +1,166 @@
+"""The demo's reviews: last quarter's review, signed off with its decisions; this quarter's,
+coming up; a health check; and an action due soon, so that a dry run of the reminders
+(`send_reminders --dry-run`) shows every kind. Safe to run again; dates follow today."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import Action, Milestone
+from actions.services import next_reference
+from improveplan.models import Membership, Plan, Role
+from reviews.ingredients import INGREDIENTS
+from reviews.models import Decision, HealthCheck, HealthScore, OutcomeJudgement, Review
+from reviews.periods import period_of
+
+DUE_SOON_TITLE = "Send the falls prevention figures to the review"
+
+JUDGEMENTS = {
+    "at_risk": "Falls admissions are still above the target line; the new classes are too "
+    "recent to show in the figures.",
+    "on_track": "Smoking keeps falling faster than the trend we planned for.",
+}
+DECISIONS = [
+    (
+        "Move two strength and balance classes into the libraries, where more older people "
+        "already go.",
+        0,
+    ),
+    (
+        "Ask the ICB to bring forward the data-sharing agreement; without it we cannot see "
+        "admissions by ward.",
+        1,
+    ),
+]
+# Scores for the demo's four members, by ingredient, in INGREDIENTS' order.
+HEALTH_SCORES = {
+    Role.LEAD: [4, 4, 3, 3, 2, 2, 3, 4, 3],
+    Role.PARTNER: [3, 3, 2, 3, 3, 2, 2, 3, 2],
+    Role.BOARD: [4, 3, 3, 4, 3, 3, 3, 4, 4],
+}
+
+
+def seed_reviews(plan: Plan, *, today: date | None = None) -> None:
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        _seed_past_review(plan, today)
+        _seed_next_review(plan, today)
+        _seed_due_soon(plan, today)
+        _seed_health_check(plan, today)
+
+
+def _members(plan: Plan) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for membership in Membership.objects.filter(partnership=plan.partnership).select_related(
+        "user", "organisation"
+    ):
+        found.setdefault(membership.role, []).append(membership)
+    return found
+
+
+def _seed_past_review(plan: Plan, today: date) -> None:
+    this_quarter, _ = period_of(today)
+    first, last = period_of(this_quarter - timedelta(days=1))
+    members = _members(plan)
+    board = members[Role.BOARD][0].user
+    review, _ = Review.objects.update_or_create(
+        plan=plan,
+        period_start=first,
+        defaults={
+            "period_end": last,
+            "meets_on": last + timedelta(days=20),
+            "attendees": "\n".join(m.user.full_name for ms in members.values() for m in ms),
+            "lessons_learned": "Partners need the figures a week before the meeting, not on "
+            "the day. Two actions slipped because nobody owned them by name.",
+            "signed_off_by": board,
+            "signed_off_at": datetime.combine(last + timedelta(days=21), datetime.min.time(), UTC),
+        },
+    )
+    outcomes = list(plan.outcomes.order_by("priority")[:2])
+    for outcome, (rating, note) in zip(outcomes, JUDGEMENTS.items(), strict=False):
+        OutcomeJudgement.objects.update_or_create(
+            review=review, outcome=outcome, defaults={"rating": rating, "note": note}
+        )
+    actions = list(Action.objects.filter(plan=plan).order_by("number")[:4])
+    review.actions_checked.set(actions)
+    for text, index in DECISIONS:
+        decision, _ = Decision.objects.update_or_create(
+            review=review, text=text, defaults={"taken_on": review.meets_on}
+        )
+        if outcomes:
+            decision.outcomes.set([outcomes[index % len(outcomes)]])
+        decision.actions.set(actions[index : index + 1])
+
+
+def _seed_next_review(plan: Plan, today: date) -> None:
+    first, last = period_of(today)
+    review = Review.objects.filter(plan=plan, period_start=first).first()
+    if review is None:
+        Review.objects.create(
+            plan=plan, period_start=first, period_end=last, meets_on=today + timedelta(days=10)
+        )
+    elif not review.is_signed_off:
+        Review.objects.filter(pk=review.pk).update(meets_on=today + timedelta(days=10))
+
+
+def _seed_due_soon(plan: Plan, today: date) -> None:
+    """An action of the housing partner's, due within the reminder window and started last
+    quarter without an update since: it is "due soon" and "waiting for an update"."""
+    partner = next(m for m in _members(plan)[Role.PARTNER] if "Housing" in m.organisation.name)
+    start = period_of(today)[0] - timedelta(days=30)
+    action = Action.objects.filter(plan=plan, title=DUE_SOON_TITLE).first()
+    if action is None:
+        number, reference = next_reference(plan)
+        action = Action(plan=plan, number=number, reference=reference, title=DUE_SOON_TITLE)
+    action.lead_organisation = partner.organisation
+    action.owner = partner.user
+    action.start = start
+    action.due = today + timedelta(days=7)
+    action.description = (
+        "Collect the quarter's figures on households helped to stay at home and falls sensors "
+        "fitted, check them with the ICB, and send them to the lead for the review papers."
+    )
+    falls = plan.outcomes.filter(statement__icontains="fall").first() or plan.outcomes.first()
+    action.success_indicator = falls.indicators.first() if falls else None
+    action.success_measure = "Figures with the lead a week before the review meets"
+    action.staff_time = "Two days of an analyst's time"
+    action.expected_outputs = "A two-page summary of the quarter's figures, with the sources."
+    action.monitoring = "The lead checks the summary arrived when the review papers go out."
+    action.save()
+    action.outcomes.set([falls] if falls else [])
+    action.updates.all().delete()
+    Milestone.objects.update_or_create(
+        action=action,
+        title="Draft figures to the lead",
+        defaults={"due": today + timedelta(days=3), "done": False},
+    )
+
+
+def _seed_health_check(plan: Plan, today: date) -> None:
+    opened = (
+        date(today.year, 1, 15) if today >= date(today.year, 1, 15) else date(today.year - 1, 1, 15)
+    )
+    for year, shift in ((opened.year - 1, -1), (opened.year, 0)):
+        check, _ = HealthCheck.objects.update_or_create(
+            partnership=plan.partnership,
+            title=f"Health check {year}",
+            defaults={"opened_on": date(year, 1, 15)},
+        )
+        for role, marks in HEALTH_SCORES.items():
+            for membership in _members(plan).get(role, []):
+                for slug, score in zip(INGREDIENTS, marks, strict=True):
+                    HealthScore.objects.update_or_create(
+                        health_check=check,
+                        user=membership.user,
+                        ingredient=slug,
+                        defaults={
+                            "score": max(1, min(5, score + shift)),
+                            # One comment, the lead's, to show how comments read.
+                            "comment": "We still argue about priorities."
+                            if slug == "focus" and role == Role.LEAD
+                            else "",
+                        },
+                    )

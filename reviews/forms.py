@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from actions.forms import PlanChoices
+from actions.models import Action
+from outcomes.models import Outcome, Reading
+from reviews import periods
+from reviews.ingredients import INGREDIENTS, SCORES
+from reviews.models import (
+    Decision,
+    HealthCheck,
+    OutcomeJudgement,
+    ReminderPreference,
+    Review,
+    ReviewSchedule,
+)
+from reviews.periods import period_of, periods_around
+
+
+class ReminderPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = ReminderPreference
+        fields = ["frequency", "due_soon", "missing_updates", "readings_due", "reviews"]
+        labels = {"frequency": "How often"}
+        widgets = {"frequency": forms.RadioSelect}
+
+
+class ReviewScheduleForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSchedule
+        fields = ["months"]
+
+
+class ReviewForm(forms.Form):
+    """Open a review: which period it covers, when it meets, who comes."""
+
+    period = forms.ChoiceField(label="Period under review")
+    meets_on = forms.DateField(label="Meeting date", widget=forms.DateInput(attrs={"type": "date"}))
+    attendees = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One a line."
+    )
+
+    def __init__(self, *args, plan, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        schedule = ReviewSchedule.objects.filter(plan=plan).first()
+        months = schedule.months if schedule else ReviewSchedule.Every.QUARTER
+        self.periods = {
+            first.isoformat(): (first, last)
+            for first, last in periods_around(today, months, back=4, ahead=1)
+        }
+        self.fields["period"].choices = [
+            (key, periods.label(first, last)) for key, (first, last) in self.periods.items()
+        ]
+        self.fields["period"].initial = period_of(today, months)[0].isoformat()
+
+    def clean_period(self) -> tuple:
+        first, last = self.periods[self.cleaned_data["period"]]
+        if Review.objects.filter(plan=self.plan, period_start=first).exists():
+            raise forms.ValidationError(
+                f"This plan already has a review for {periods.label(first, last)}. "
+                "Open that review instead of starting another."
+            )
+        return first, last
+
+    def clean_meets_on(self, field: str = "meets_on") -> date:
+        day = self.cleaned_data[field]
+        if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
+            raise forms.ValidationError("Give a date between 2000 and 2100.")
+        return day
+
+
+class ReviewRecordForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["meets_on", "attendees", "lessons_learned", "actions_checked"]
+        widgets = {
+            "meets_on": forms.DateInput(attrs={"type": "date"}),
+            "actions_checked": forms.CheckboxSelectMultiple,
+        }
+        labels = {"actions_checked": "Actions checked at the meeting"}
+        field_classes = {"actions_checked": PlanChoices}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actions_checked"].queryset = Action.objects.filter(plan=self.instance.plan)
+
+    def clean_meets_on(self) -> date:
+        return ReviewForm.clean_meets_on(self)
+
+
+class JudgementForm(forms.Form):
+    outcome = forms.ModelChoiceField(queryset=Outcome.objects.none())
+    rating = forms.ChoiceField(choices=OutcomeJudgement.Rating.choices)
+    note = forms.CharField(
+        label="Why, and what its indicators say",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, review: Review, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = review.plan.outcomes.all()
+        self.fields["outcome"].error_messages["invalid_choice"] = (
+            "Choose one of this plan's outcomes."
+        )
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["text", "taken_on", "outcomes", "actions"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "taken_on": forms.DateInput(attrs={"type": "date"}),
+            "outcomes": forms.CheckboxSelectMultiple,
+            "actions": forms.CheckboxSelectMultiple,
+        }
+        field_classes = {"outcomes": PlanChoices, "actions": PlanChoices}
+
+    def __init__(self, *args, review: Review, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.review = review
+        self.fields["outcomes"].queryset = review.plan.outcomes.all()
+        self.fields["actions"].queryset = Action.objects.filter(plan=review.plan)
+        self.fields["taken_on"].initial = review.meets_on
+
+    def clean_taken_on(self) -> date:
+        return ReviewForm.clean_meets_on(self, field="taken_on")
+
+
+class CorrectionForm(forms.ModelForm):
+    """A lead corrects a reading of a closed period; the reason is kept with the review."""
+
+    reason = forms.CharField(
+        label="Why it is being corrected",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the review that closed the period.",
+    )
+
+    class Meta:
+        model = Reading
+        fields = ["value", "lower", "upper", "source_note"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        value, lower, upper = (cleaned.get(name) for name in ("value", "lower", "upper"))
+        if value is not None and lower is not None and lower > value:
+            self.add_error("lower", f"The lower bound {lower} is above the value {value}.")
+        if value is not None and upper is not None and upper < value:
+            self.add_error("upper", f"The upper bound {upper} is below the value {value}.")
+        if not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why this signed-off reading is being corrected.")
+        return cleaned
+
+
+class HealthCheckForm(forms.ModelForm):
+    class Meta:
+        model = HealthCheck
+        fields = ["title", "opened_on"]
+        widgets = {"opened_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.partnership = partnership
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if HealthCheck.objects.filter(
+            partnership=self.instance.partnership, title__iexact=title
+        ).exists():
+            raise forms.ValidationError("This partnership already has a health check of that name.")
+        return title
+
+    def clean_opened_on(self) -> date:
+        return ReviewForm.clean_meets_on(self, field="opened_on")
+
+
+class HealthScoresForm(forms.Form):
+    """One member's score, 1 to 5, and comment on each of the nine ingredients."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        refused = {
+            "required": "Score this ingredient from 1 to 5.",
+            "invalid_choice": "Score each ingredient from 1 (not true of us) to 5 (entirely "
+            "true of us); %(value)s is not one of them.",
+        }
+        for slug, (name, statement) in INGREDIENTS.items():
+            self.fields[f"score_{slug}"] = forms.TypedChoiceField(
+                label=f"{name}: {statement}",
+                choices=[(n, str(n)) for n in SCORES],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages=refused,
+            )
+            self.fields[f"comment_{slug}"] = forms.CharField(
+                label=f"Comment on “{name}”", required=False, max_length=2000
+            )
+
+    def scores(self) -> dict[str, tuple[int, str]]:
+        data = self.cleaned_data
+        return {slug: (data[f"score_{slug}"], data[f"comment_{slug}"]) for slug in INGREDIENTS}

@@ -1,0 +1,315 @@
+"""What each person is reminded of on a day: the digest, built for everyone at once.
+
+``build_digests`` reads everything it needs in a fixed number of queries – the same for
+five people as for five thousand – and then sorts the rows out in memory:
+
+- **overdue** actions and actions **due soon** (within ``REMINDER_DUE_WITHIN_DAYS``) go to
+  the action's owner, or, when it has no owner who is still a member, to the leads and
+  partners of its lead organisation;
+- actions **waiting for this quarter's update** (started, open, nothing posted since the
+  quarter began) go to the same people;
+- **readings due**: an indicator whose latest whole-area reading is older than its last
+  finished period (month, quarter or year) goes to the leads and partners of the
+  organisation that owns it;
+- **reviews coming up** (within ``REMINDER_REVIEW_WITHIN_DAYS``, not signed off) go to every
+  member of the partnership.
+
+Archived plans remind nobody. Overdue actions are always included; a person may turn the
+other kinds off, and may take the digest weekly (Mondays) instead of daily.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q
+from django.urls import reverse
+
+from actions.models import Action, Update
+from improveplan.models import Membership, Plan, Role
+from outcomes.models import Indicator
+from reviews.models import ReminderPreference, Review
+from reviews.reports import quarter_bounds, quarter_of
+
+
+class Kind:
+    """The kinds of item, in the order a digest shows them."""
+
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    MISSING_UPDATE = "missing_updates"
+    READING_DUE = "readings_due"
+    REVIEW = "reviews"
+
+
+HEADINGS = {
+    Kind.OVERDUE: "Overdue actions",
+    Kind.DUE_SOON: "Actions due soon",
+    Kind.MISSING_UPDATE: "Actions waiting for this quarter's update",
+    Kind.READING_DUE: "Readings due",
+    Kind.REVIEW: "Reviews coming up",
+}
+# The kinds a person may turn off (each is a field of ReminderPreference).
+OPTIONAL = [Kind.DUE_SOON, Kind.MISSING_UPDATE, Kind.READING_DUE, Kind.REVIEW]
+DOERS = (Role.LEAD, Role.PARTNER)  # who answers for an organisation's actions and readings
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    text: str
+    detail: str
+    url: str
+    plan: str
+
+
+@dataclass
+class Digest:
+    user_id: int
+    email: str
+    name: str
+    items: list[Item] = field(default_factory=list)
+
+    def sections(self) -> list[tuple[str, str, list[Item]]]:
+        """(kind, heading, items) for each kind that has any, in the fixed order."""
+        grouped: dict[str, list[Item]] = defaultdict(list)
+        for item in self.items:
+            grouped[item.kind].append(item)
+        return [(kind, HEADINGS[kind], grouped[kind]) for kind in HEADINGS if grouped[kind]]
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(items) for kind, _, items in self.sections()}
+
+
+def last_finished_period(frequency: str, day: date) -> date:
+    """The last day of the latest month, quarter or year that has ended before ``day``."""
+    if frequency == Indicator.Frequency.MONTHLY:
+        return day.replace(day=1) - timedelta(days=1)
+    if frequency == Indicator.Frequency.ANNUAL:
+        return date(day.year - 1, 12, 31)
+    first, _ = quarter_bounds(*quarter_of(day))
+    return first - timedelta(days=1)
+
+
+def _link(name: str) -> str:
+    """A URL pattern's absolute address with ``{}`` for the id (reverse() once, not per row)."""
+    return settings.SITE_URL + reverse(name, args=[987654321]).replace("987654321", "{}")
+
+
+def _wants(preference: ReminderPreference | None, kind: str) -> bool:
+    return preference is None or kind == Kind.OVERDUE or getattr(preference, kind)
+
+
+def build_digests(
+    day: date,
+    *,
+    user_ids: list[int] | None = None,
+    plan_id: int | None = None,
+    kinds: set[str] | None = None,
+    respect_preferences: bool = True,
+) -> dict[int, Digest]:
+    """Every person's digest for ``day`` that has anything in it, by user id.
+
+    ``user_ids`` and ``plan_id`` narrow it (one person's digest when it is sent; one plan for
+    a lead's one-off reminder); ``kinds`` keeps only those kinds; ``respect_preferences``
+    off ignores people's choices (a one-off reminder a lead sends).
+    """
+    due_by = day + timedelta(days=settings.REMINDER_DUE_WITHIN_DAYS)
+    review_by = day + timedelta(days=settings.REMINDER_REVIEW_WITHIN_DAYS)
+    quarter_start, _ = quarter_bounds(*quarter_of(day))
+    live_plans = Plan.objects.exclude(status=Plan.Status.ARCHIVED)
+    if plan_id is not None:
+        live_plans = live_plans.filter(pk=plan_id)
+
+    members = Membership.objects.filter(user__is_active=True)
+    preferences = ReminderPreference.objects.all()
+    if user_ids is not None:
+        members = members.filter(user_id__in=user_ids)
+        preferences = preferences.filter(user_id__in=user_ids)
+    people: dict[int, tuple[str, str]] = {}
+    member_of: set[tuple[int, int]] = set()
+    doers_of: dict[int, list[int]] = defaultdict(list)  # organisation → people
+    everyone_in: dict[int, list[int]] = defaultdict(list)  # partnership → people
+    for user_id, partnership_id, organisation_id, role, email, name in members.values_list(
+        "user_id", "partnership_id", "organisation_id", "role", "user__email", "user__full_name"
+    ):
+        people[user_id] = (email, name)
+        member_of.add((user_id, partnership_id))
+        everyone_in[partnership_id].append(user_id)
+        if role in DOERS:
+            doers_of[organisation_id].append(user_id)
+    chosen = {p.user_id: p for p in preferences} if respect_preferences else {}
+
+    items: dict[int, list[Item]] = defaultdict(list)
+
+    def give(user_id: int, item: Item) -> None:
+        if kinds is not None and item.kind not in kinds:
+            return
+        if _wants(chosen.get(user_id), item.kind):
+            items[user_id].append(item)
+
+    # Actions: overdue, due soon, waiting for an update.
+    action_url = _link("actions:action")
+    updated = Update.objects.filter(action=OuterRef("pk"), created_at__date__gte=quarter_start)
+    actions = (
+        Action.objects.open()
+        .filter(plan__in=live_plans)
+        .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
+        .filter(Q(due__lte=due_by) | Q(start__isnull=True) | Q(start__lt=quarter_start))
+        .annotate(updated=Exists(updated))
+        .order_by("due", "plan_id", "number")
+        .values_list(
+            "pk",
+            "reference",
+            "title",
+            "start",
+            "due",
+            "owner_id",
+            "lead_organisation_id",
+            "plan__title",
+            "plan__partnership_id",
+            "updated",
+        )
+    )
+    for (
+        pk,
+        reference,
+        title,
+        start,
+        due,
+        owner_id,
+        lead_id,
+        plan,
+        partnership_id,
+        updated,
+    ) in actions:
+        if owner_id is not None and (owner_id, partnership_id) in member_of:
+            responsible = [owner_id]
+        else:
+            responsible = doers_of.get(lead_id, [])
+        if not responsible:
+            continue
+        found = []
+        if due is not None and due < day:
+            days = (day - due).days
+            found.append((Kind.OVERDUE, f"due {due:%-d %B %Y}, {days} day{'s' * (days != 1)} ago"))
+        elif due is not None and due <= due_by:
+            found.append((Kind.DUE_SOON, f"due {due:%A %-d %B %Y}"))
+        if not updated and (start is None or start < quarter_start):
+            found.append((Kind.MISSING_UPDATE, f"no update since {quarter_start:%-d %B %Y}"))
+        for kind, detail in found:
+            item = Item(kind, f"{reference} {title}", detail, action_url.format(pk), plan)
+            for user_id in responsible:
+                give(user_id, item)
+
+    # Readings due for the indicators each organisation owns.
+    indicator_url = _link("outcomes:indicator")
+    indicators = (
+        Indicator.objects.filter(plan__in=live_plans)
+        .annotate(latest=Max("readings__period", filter=Q(readings__breakdown="")))
+        .order_by("plan_id", "code")
+        .values_list("pk", "code", "name", "frequency", "owner_id", "plan__title", "latest")
+    )
+    for pk, code, name, frequency, owner_id, plan, latest in indicators:
+        expected = last_finished_period(frequency, day)
+        if latest is not None and latest >= expected:
+            continue
+        since = f"latest is for {latest:%-d %B %Y}" if latest else "no readings yet"
+        item = Item(
+            Kind.READING_DUE,
+            f"{code} {name}",
+            f"a reading for the period ending {expected:%-d %B %Y} is due ({since})",
+            indicator_url.format(pk),
+            plan,
+        )
+        for user_id in doers_of.get(owner_id, []):
+            give(user_id, item)
+
+    # Reviews coming up: everyone in the partnership.
+    reviews = (
+        Review.objects.filter(
+            plan__in=live_plans, signed_off_at__isnull=True, meets_on__range=(day, review_by)
+        )
+        .order_by("meets_on", "pk")
+        .values_list(
+            "pk", "meets_on", "period_start", "period_end", "plan__title", "plan__partnership_id"
+        )
+    )
+    review_url = _link("reviews:review")
+    for pk, meets_on, first, last, plan, partnership_id in reviews:
+        item = Item(
+            Kind.REVIEW,
+            f"Review of {plan}",
+            f"meets {meets_on:%A %-d %B %Y}, for {first:%-d %B} to {last:%-d %B %Y}",
+            review_url.format(pk),
+            plan,
+        )
+        for user_id in everyone_in.get(partnership_id, []):
+            give(user_id, item)
+
+    digests = {}
+    for user_id, found in items.items():
+        preference = chosen.get(user_id)
+        weekly = (
+            preference is not None and preference.frequency == ReminderPreference.Frequency.WEEKLY
+        )
+        if weekly and day.weekday() != 0:
+            continue
+        email, name = people[user_id]
+        digests[user_id] = Digest(user_id, email, name, found)
+    return digests
+
+
+@dataclass
+class Standing:
+    """One organisation's part of a plan: what is up to date this period and what is not."""
+
+    organisation: object
+    updated: list = field(default_factory=list)
+    missing_updates: list = field(default_factory=list)
+    readings_in: list = field(default_factory=list)
+    readings_due: list = field(default_factory=list)
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.missing_updates or self.readings_due)
+
+
+def who_is_up_to_date(plan, *, day: date) -> list[Standing]:
+    """By organisation: which of the plan's open actions have this quarter's update, and
+    which indicators have a reading for their last finished period (four queries)."""
+    quarter_start, _ = quarter_bounds(*quarter_of(day))
+    updated = Update.objects.filter(action=OuterRef("pk"), created_at__date__gte=quarter_start)
+    standings: dict[int, Standing] = {
+        organisation.pk: Standing(organisation)
+        for organisation in plan.partnership.organisations.all()
+    }
+    for action in (
+        Action.objects.open()
+        .filter(plan=plan)
+        .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
+        .annotate(updated=Exists(updated))
+        .order_by("number")
+    ):
+        standing = standings[action.lead_organisation_id]
+        (standing.updated if action.updated else standing.missing_updates).append(action)
+    for indicator in (
+        Indicator.objects.filter(plan=plan)
+        .annotate(latest=Max("readings__period", filter=Q(readings__breakdown="")))
+        .order_by("code")
+    ):
+        indicator.expected = last_finished_period(indicator.frequency, day)
+        standing = standings[indicator.owner_id]
+        has_it = indicator.latest is not None and indicator.latest >= indicator.expected
+        (standing.readings_in if has_it else standing.readings_due).append(indicator)
+    return [
+        standing
+        for standing in standings.values()
+        if standing.updated
+        or standing.missing_updates
+        or standing.readings_in
+        or standing.readings_due
+    ]

@@ -1,0 +1,266 @@
+"""Writes of the reviews app: reviews and their sign-off, and reminder emails.
+
+Reminder emails: claim each one in the database, then send it, exactly once.
+
+A run claims one ``DigestClaim`` row per person (INSERT … ON CONFLICT DO NOTHING under the
+unique constraint), takes over rows left claimed by a run that died more than
+``REMINDER_STALE_MINUTES`` ago, and queues one send task per row it holds, after its
+transaction commits. The send task takes the row again with a conditional UPDATE that must
+change exactly one row, so a task queued twice, or by a run that has since been overtaken,
+sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from improveplan.models import Membership, Role
+from outcomes.models import Risk
+from reviews import periods
+from reviews.models import Correction, DigestClaim, HealthScore, OutcomeJudgement, Review
+from reviews.reminders import Digest, Kind, build_digests
+
+logger = logging.getLogger(__name__)
+
+# A one-off reminder from a lead covers what a person's organisation has not yet reported.
+BEHIND = {Kind.MISSING_UPDATE, Kind.READING_DUE}
+
+
+class TransientMailError(Exception):
+    """The mail server could not take the message now; the send is retried later."""
+
+
+def one_off_key(plan_id: int) -> str:
+    return f"behind-plan-{plan_id}"
+
+
+def digests_claim(*, day: date, user_ids, key: str = DigestClaim.DIGEST, plan_id=None) -> tuple:
+    """Claim the rows for these people (and any stale ones of the day); (ids, token) held."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    stale_before = now - timedelta(minutes=settings.REMINDER_STALE_MINUTES)
+    with transaction.atomic():
+        DigestClaim.objects.bulk_create(
+            (
+                DigestClaim(
+                    user_id=user_id, day=day, key=key, plan_id=plan_id, token=token, claimed_at=now
+                )
+                for user_id in user_ids
+            ),
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        DigestClaim.objects.filter(
+            day=day, status=DigestClaim.Status.CLAIMED, claimed_at__lt=stale_before
+        ).exclude(token=token).update(token=token, claimed_at=now)
+    held = list(
+        DigestClaim.objects.filter(token=token, status=DigestClaim.Status.CLAIMED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return held, token
+
+
+def sends_queue(claim_ids: list[int], token: str) -> None:
+    """Queue a send for each claim once the transaction commits. Without a broker the rows
+    stay claimed, and the next run (within the hour) takes them over and sends them."""
+    from reviews.tasks import send_digest
+
+    def queue() -> None:
+        for claim_id in claim_ids:
+            try:
+                send_digest.delay(claim_id, token)
+            except Exception:
+                logger.exception(
+                    "Could not queue reminder %s; the next reminder run will send it.", claim_id
+                )
+                return
+
+    transaction.on_commit(queue)
+
+
+def digests_run(*, day: date) -> int:
+    """The day's reminder run: claim every digest due today and queue the sends."""
+    people = build_digests(day)
+    with transaction.atomic():
+        held, token = digests_claim(day=day, user_ids=sorted(people))
+        sends_queue(held, token)
+    return len(held)
+
+
+def one_off_send(*, plan, day: date, user_ids: list[int] | None = None) -> int:
+    """A lead's one-off reminder to those behind on a plan; once a day however often asked."""
+    behind = build_digests(
+        day, user_ids=user_ids, plan_id=plan.pk, kinds=BEHIND, respect_preferences=False
+    )
+    with transaction.atomic():
+        held, token = digests_claim(
+            day=day, user_ids=sorted(behind), key=one_off_key(plan.pk), plan_id=plan.pk
+        )
+        sends_queue(held, token)
+    return len(held)
+
+
+def digest_for(claim: DigestClaim) -> Digest | None:
+    """What the claim's email says, from the data as it is now."""
+    if claim.key == DigestClaim.DIGEST:
+        found = build_digests(claim.day, user_ids=[claim.user_id])
+    else:
+        found = build_digests(
+            claim.day,
+            user_ids=[claim.user_id],
+            plan_id=claim.plan_id,
+            kinds=BEHIND,
+            respect_preferences=False,
+        )
+    return found.get(claim.user_id)
+
+
+def digest_message(digest: Digest, *, day: date, one_off: bool = False) -> EmailMultiAlternatives:
+    counts = digest.counts()
+    context = {
+        "digest": digest,
+        "sections": digest.sections(),
+        "day": day,
+        "one_off": one_off,
+        "site_name": settings.SITE_NAME,
+        "preferences_url": settings.SITE_URL + reverse("reviews:preferences"),
+        "overdue": counts.get(Kind.OVERDUE, 0),
+        "total": len(digest.items),
+    }
+    subject = render_to_string("reviews/emails/digest_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject, render_to_string("reviews/emails/digest.txt", context), None, [digest.email]
+    )
+    message.attach_alternative(render_to_string("reviews/emails/digest.html", context), "text/html")
+    return message
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """A 5xx answer: the server will never take this message, so retrying is pointless."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def digest_send(*, claim_id: int, token: str, last_attempt: bool) -> str:
+    """Send one claimed email. Returns the claim's status, or "skipped" when not ours."""
+    taken = DigestClaim.objects.filter(
+        pk=claim_id, token=token, status=DigestClaim.Status.CLAIMED
+    ).update(attempts=F("attempts") + 1, claimed_at=timezone.now())
+    if taken != 1:
+        return "skipped"  # sent already, or taken over by a later run
+    claim = DigestClaim.objects.get(pk=claim_id)
+    ours = DigestClaim.objects.filter(pk=claim_id, token=token)
+    digest = digest_for(claim)
+    if digest is None:
+        ours.update(status=DigestClaim.Status.NOTHING)
+        return DigestClaim.Status.NOTHING
+    try:
+        digest_message(digest, day=claim.day, one_off=claim.key != DigestClaim.DIGEST).send()
+    except (smtplib.SMTPException, OSError) as error:
+        failed = last_attempt or _refused_for_good(error)
+        ours.update(
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            status=DigestClaim.Status.FAILED if failed else DigestClaim.Status.CLAIMED,
+        )
+        logger.warning("Reminder %s to %s failed: %s", claim_id, digest.email, error)
+        if failed:
+            return DigestClaim.Status.FAILED
+        raise TransientMailError(str(error)) from error
+    ours.update(status=DigestClaim.Status.SENT, sent_at=timezone.now())
+    return DigestClaim.Status.SENT
+
+
+# Reviews ---------------------------------------------------------------------------
+
+
+def review_create(*, plan, first: date, last: date, meets_on: date, attendees: str) -> Review:
+    """Open a plan's review of one period; refused clearly if the period has one already."""
+    try:
+        with transaction.atomic():
+            return Review.objects.create(
+                plan=plan,
+                period_start=first,
+                period_end=last,
+                meets_on=meets_on,
+                attendees=attendees,
+                known_risks=list(
+                    Risk.objects.filter(outcome__plan=plan).values_list("pk", flat=True)
+                ),
+            )
+    except IntegrityError:  # a second lead opened the same period a moment ago
+        raise ValidationError(
+            {
+                "period": f"This plan already has a review for {periods.label(first, last)}. "
+                "Open that review instead of starting another."
+            }
+        ) from None
+
+
+def check_open(review: Review) -> None:
+    if review.is_signed_off:
+        raise PermissionDenied("This review has been signed off: it can no longer be changed.")
+
+
+def judgement_set(*, review: Review, outcome, rating: str, note: str) -> OutcomeJudgement:
+    check_open(review)
+    judgement, _ = OutcomeJudgement.objects.update_or_create(
+        review=review, outcome=outcome, defaults={"rating": rating, "note": note}
+    )
+    return judgement
+
+
+def review_sign_off(*, review: Review, membership: Membership) -> None:
+    """A board member signs the review off, which closes its period's readings and updates."""
+    if membership.role != Role.BOARD:
+        raise PermissionDenied("Only a board member may sign off a review.")
+    signed = Review.objects.filter(pk=review.pk, signed_off_at__isnull=True).update(
+        signed_off_at=timezone.now(), signed_off_by=membership.user
+    )
+    if not signed:
+        raise PermissionDenied("This review has been signed off already.")
+
+
+def reading_correct(*, reading, review: Review, user, reason: str, **values) -> Correction:
+    """Change a reading of a closed period and record who did it and why, together."""
+    before = f"{reading.value.normalize():f}"
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(reading, name, value)
+        reading.entered_by = user
+        reading.save(update_fields=[*values, "entered_by", "entered_at"])
+        return Correction.objects.create(
+            review=review,
+            made_by=user,
+            what=(
+                f"{reading.indicator.code} for {reading.period:%-d %B %Y}"
+                f"{f' ({reading.breakdown})' if reading.breakdown else ''}: "
+                f"{before} → {reading.value.normalize():f}"
+            )[:300],
+            reason=reason.strip(),
+        )
+
+
+def health_scores_save(*, health_check, user, scores: dict[str, tuple[int, str]]) -> None:
+    """A member's nine scores, all or none; giving them again replaces the earlier ones."""
+    with transaction.atomic():
+        for ingredient, (score, comment) in scores.items():
+            HealthScore.objects.update_or_create(
+                health_check=health_check,
+                user=user,
+                ingredient=ingredient,
+                defaults={"score": score, "comment": comment},
+            )
