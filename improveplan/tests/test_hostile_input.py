@@ -1468,6 +1468,11 @@ HOSTILE_FORMS.update(
             fields={},
             examples=EXAMPLES_PER_BUTTON,
             **by_pk("improveplan:plan_reopen", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+    }
+)
+
+
 # Issue 6: reviews and reminders
 
 
