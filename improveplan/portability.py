@@ -60,6 +60,12 @@ def partnership_rows(model: type[Model], *, partnership_id: int) -> QuerySet:
     return _rows(model, _partnership_lookups()[model], partnership_id)
 
 
+def partnership_lookup(model: type[Model]) -> str:
+    """The lookup from one of `partnership_models()` to its partnership's id, such as
+    `plan__partnership` for a model whose rows hang off a plan."""
+    return _partnership_lookups()[model]
+
+
 def _rows(model: type[Model], lookup: str, partnership_id: int) -> QuerySet:
     return model._base_manager.filter(**{lookup: partnership_id}).order_by("pk")
 

@@ -7,5 +7,9 @@ from reviews import views
 app_name = "reviews"
 
 urlpatterns = [
-    path("plans/<int:pk>/board-report.pdf", views.board_report, name="board_report"),
+    path("plans/<int:pk>/board-report.pdf", views.report, {"kind": "board"}, name="board_report"),
+    path("plans/<int:pk>/delivery-plan.pdf", views.report, {"kind": "plan"}, name="delivery_plan"),
+    path(
+        "plans/<int:pk>/public-summary.pdf", views.report, {"kind": "public"}, name="public_summary"
+    ),
 ]

@@ -107,9 +107,10 @@ def test_a_quarter_is_named_by_its_months():
     assert reports.quarter_label(2026, 3) == "Q3 2026: July to September"
     assert reports.quarter_of(date(2026, 12, 31)) == (2026, 4)
     assert reports.parse_quarter("2026-Q3") == (2026, 3)
+    assert reports.parse_quarter("2026Q3") == reports.parse_quarter(" 2026-q3 ") == (2026, 3)
 
 
-@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026Q3", "Q3-2026", "abc", "1900-Q1", ""])
+@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026Q", "Q3-2026", "abc", "1900-Q1", ""])
 def test_a_malformed_quarter_is_refused(text):
     with pytest.raises(ValueError, match="for example 2026-Q3"):
         reports.parse_quarter(text)
@@ -243,4 +244,4 @@ def test_the_query_count_does_not_grow_with_outcomes_and_actions(report_world):
     plan.refresh_from_db()
     large = _queries_for_context(plan)
     assert large == small
-    assert small <= 10
+    assert small <= 14  # with the quarter's changes and the decisions needed
