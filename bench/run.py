@@ -24,6 +24,7 @@ SCRIPTS = [
     "action_pages.py",
     "import_readings.py",
     "export_actions.py",
+    "reports.py",
 ]
 
 

@@ -60,10 +60,10 @@ def partnership_rows(model: type[Model], *, partnership_id: int) -> QuerySet:
     return _rows(model, _partnership_lookups()[model], partnership_id)
 
 
-def partnership_lookup(model: type[Model]) -> str:
-    """The lookup from one of `partnership_models()` to its partnership's id, such as
-    `plan__partnership` for a model whose rows hang off a plan."""
-    return _partnership_lookups()[model]
+def partnership_lookups() -> dict[type[Model], str]:
+    """Each of `partnership_models()` with the lookup from it to its partnership's id, such
+    as `plan__partnership` for a model whose rows hang off a plan."""
+    return _partnership_lookups()
 
 
 def _rows(model: type[Model], lookup: str, partnership_id: int) -> QuerySet:

@@ -54,6 +54,9 @@ ACTION_ORDER = [
     Action.Status.COMPLETE,
     Action.Status.CANCELLED,
 ]
+# The summary stays on one page: it lists this many of each kind of exception, worst first,
+# and counts the rest, which are listed under their outcomes.
+SUMMARY_ROWS = 10
 EXCEPTIONS = {Status.OFF_TRACK, Status.AT_RISK, Action.Status.OFF_TRACK, Action.Status.AT_RISK}
 
 
@@ -280,6 +283,11 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         key=lambda action: (ACTION_ORDER.index(action.status), action.number),
     )
     overdue = [action for action in actions if action.overdue]
+    other_overdue = [action for action in overdue if action not in action_exceptions]
+    indicator_exceptions = sorted(
+        (item for item in reports if item.status in EXCEPTIONS),
+        key=lambda item: INDICATOR_ORDER.index(item.status),
+    )
     outcomes = []
     for outcome in data["outcomes"]:
         item = {
@@ -302,14 +310,15 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         "action_counts": _counts(
             (Action.Status(action.status) for action in actions), ACTION_ORDER
         ),
-        "indicator_exceptions": sorted(
-            (item for item in reports if item.status in EXCEPTIONS),
-            key=lambda item: INDICATOR_ORDER.index(item.status),
-        ),
-        "action_exceptions": action_exceptions,
+        "indicator_exceptions": indicator_exceptions[:SUMMARY_ROWS],
+        "indicator_exceptions_more": max(0, len(indicator_exceptions) - SUMMARY_ROWS),
+        "action_exceptions": action_exceptions[:SUMMARY_ROWS],
+        "action_exceptions_more": max(0, len(action_exceptions) - SUMMARY_ROWS),
         "overdue_actions": overdue,
         # The summary marks overdue exceptions in place and lists only the rest again.
-        "other_overdue_actions": [action for action in overdue if action not in action_exceptions],
+        "other_overdue_actions": other_overdue[:SUMMARY_ROWS],
+        "other_overdue_more": max(0, len(other_overdue) - SUMMARY_ROWS),
+        "overdue_exceptions": len(overdue) - len(other_overdue),
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
         "changes": changes_in_quarter(
             plan, actions=actions, reports=reports, first=first, last=last
@@ -493,11 +502,11 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # takes 0.4 s to import; only the reports need it
     from weasyprint.urls import URLFetcher
 
-    # Only our own stylesheet is linked; the report never reaches out to the network.
+    # Only our own stylesheet and the charts (data: URIs) are loaded; never the network.
     document = HTML(
         string=html,
         base_url=settings.BASE_DIR,
-        url_fetcher=URLFetcher(allowed_protocols={"file"}),
+        url_fetcher=URLFetcher(allowed_protocols={"file", "data"}),
     )
     return document.write_pdf(pdf_variant="pdf/ua-1")
 

@@ -26,6 +26,23 @@ class Pdf:
     def language(self) -> str:
         return str(self.reader.trailer["/Root"].get("/Lang"))
 
+    def figure_alts(self) -> list[str]:
+        """The alt text of every figure in the PDF's structure tree (what a screen reader reads)."""
+        found: list[str] = []
+
+        def walk(node) -> None:
+            node = node.get_object()
+            if isinstance(node, list):
+                for kid in node:
+                    walk(kid)
+            elif isinstance(node, dict) and "/K" in node:
+                if node.get("/S") == "/Figure":
+                    found.append(str(node.get("/Alt", "")))
+                walk(node["/K"])
+
+        walk(self.reader.trailer["/Root"]["/StructTreeRoot"])
+        return found
+
     def page_footers(self) -> set[tuple[int, int]]:
         """Every "Page X of Y" the pages print."""
         return {(int(x), int(y)) for x, y in re.findall(r"Page (\d+) of (\d+)", self.text)}

@@ -127,10 +127,11 @@ def test_board_member_downloads_a_tagged_pdf_report(board_client, report_world, 
     assert response["Content-Type"] == "application/pdf"
     name = f"board-report-{report_world.plan.pk}-2026-Q3.pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{name}"'
-    assert response.content.startswith(b"%PDF-")
+    content = response.getvalue()  # read once: a file response is a stream
+    assert content.startswith(b"%PDF-")
 
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(content)
     info = _run(_tool("pdfinfo"), str(pdf))
     assert "Title:           Board report: Healthier Riverside, Q3 2026: July to September" in info
     assert "Tagged:          yes" in info
@@ -178,7 +179,7 @@ def test_the_summary_puts_exceptions_first(report_world):
 
 @time_machine.travel(TODAY)
 def test_nothing_of_another_partnership_appears(lead_client, report_world, tmp_path):
-    text = _pdf_text(tmp_path, lead_client.get(_url(report_world)).content)
+    text = _pdf_text(tmp_path, lead_client.get(_url(report_world)).getvalue())
     for word in ("Hillside", "breastfeeding", "Best Start"):
         assert word not in text
 

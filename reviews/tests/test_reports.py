@@ -39,6 +39,11 @@ def test_each_report_is_a_numbered_tagged_pdf_with_title_and_language(planned, k
     assert "Open four evening clinics" in pdf.text
     assert "20.0%" in pdf.text  # the latest reading
     assert "15.0%" in pdf.text  # the target
+    # The chart (the delivery plan has a table of targets instead) is a figure whose alt
+    # text a screen reader reads.
+    alts = pdf.figure_alts()
+    assert len(alts) == (0 if kind == "plan" else 1)
+    assert all(alt.startswith("Latest 20.0% in March 2024") for alt in alts)
 
 
 def test_the_delivery_plan_holds_the_plan_as_agreed(planned):
