@@ -34,6 +34,7 @@ SCRIPTS = [
     "import_readings.py",
     "export_actions.py",
     "reminders.py",
+    "reports.py",
 ]
 # Which issue set the targets of each script's figures.
 ISSUES = {

@@ -177,6 +177,13 @@ def get_plan_for_user(
     return _get_in_users_partnership(request, queryset, pk, manage=manage, archived_ok=archived_ok)
 
 
+def get_plan_for_reports(request: HttpRequest, pk: int) -> Plan:
+    """A plan whose PDF reports the viewer may download: every member of its partnership.
+    Board members read them each quarter, partners sign up to the delivery plan, leads
+    prepare them; outsiders get 404 like everywhere else."""
+    return get_plan_for_user(request, pk)
+
+
 # Outcomes and what hangs off them -------------------------------------------------
 
 

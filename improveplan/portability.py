@@ -70,6 +70,12 @@ def partnership_rows(model: type[Model], *, partnership_id: int) -> QuerySet:
     return _rows(model, _partnership_lookups()[model], partnership_id)
 
 
+def partnership_lookups() -> dict[type[Model], str]:
+    """Each of `partnership_models()` with the lookup from it to its partnership's id, such
+    as `plan__partnership` for a model whose rows hang off a plan."""
+    return _partnership_lookups()
+
+
 def _rows(model: type[Model], lookup: str, partnership_id: int) -> QuerySet:
     return model._base_manager.filter(**{lookup: partnership_id}).order_by("pk")
 

@@ -77,6 +77,10 @@ class IndicatorReport:
         return self.show(float(self.target.target_value) if self.target else None)
 
     @property
+    def baseline_text(self) -> str:
+        return self.show(float(self.target.baseline_value) if self.target else None)
+
+    @property
     def gap_text(self) -> str:
         return self.show(self.gap)
 

@@ -1,5 +1,5 @@
-"""Reminder emails, sent by Celery. Each task takes ids and claims its work in the database
-before it sends anything (reviews/services.py), so running it twice sends nothing twice."""
+"""Celery tasks: reminder emails and report rendering. Each takes ids and checks its work in
+the database before doing it, so running a task twice does nothing twice."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from reviews import services
+from improveplan.models import Plan
+from reviews import reports, services, stored
 
 
 @shared_task
@@ -30,3 +31,22 @@ def send_digest(self, claim_id: int, token: str) -> str:
     return services.digest_send(
         claim_id=claim_id, token=token, last_attempt=self.request.retries >= self.max_retries
     )
+
+
+@shared_task
+def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, key: str) -> bool:
+    """Render a report and keep it under its fingerprint. Safe to run twice: a report already
+    kept is not rendered again, and one whose plan has changed since it was asked for is
+    skipped (the next download asks for the new one)."""
+    plan = Plan.objects.select_related("partnership").filter(pk=plan_id).first()
+    if plan is None:
+        return False
+    day = date.fromisoformat(today)
+    name = stored.name_for(plan, kind=kind, year=year, quarter=quarter, key=key)
+    if stored.kept(name):
+        return False
+    if stored.fingerprint(plan, kind=kind, year=year, quarter=quarter, today=day) != key:
+        return False
+    pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
+    stored.keep(name, pdf)
+    return True

@@ -7,7 +7,6 @@ from reviews import views
 app_name = "reviews"
 
 urlpatterns = [
-    path("plans/<int:pk>/board-report.pdf", views.board_report, name="board_report"),
     path("plans/<int:pk>/reviews/", views.review_list, name="reviews"),
     path("plans/<int:pk>/reviews/schedule/", views.review_schedule, name="schedule"),
     path("plans/<int:pk>/reviews/new/", views.review_create, name="review_create"),
@@ -28,4 +27,9 @@ urlpatterns = [
     path("health-checks/<int:pk>/", views.health_check, name="health_check"),
     path("health-checks/<int:pk>/score/", views.health_check_score, name="health_check_score"),
     path("reminders/", views.preferences, name="preferences"),
+    path("plans/<int:pk>/board-report.pdf", views.report, {"kind": "board"}, name="board_report"),
+    path("plans/<int:pk>/delivery-plan.pdf", views.report, {"kind": "plan"}, name="delivery_plan"),
+    path(
+        "plans/<int:pk>/public-summary.pdf", views.report, {"kind": "public"}, name="public_summary"
+    ),
 ]

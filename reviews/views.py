@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improveplan import access, security
+from improveplan.celery import app
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import form_page
-from reviews import changes, health, locks, periods, reminders, reports, services
+from reviews import changes, health, locks, periods, reminders, reports, services, stored, tasks
 from reviews.forms import (
     CorrectionForm,
     DecisionForm,
@@ -27,30 +31,62 @@ from reviews.forms import (
 from reviews.models import HealthScore, ReminderPreference, Review, ReviewSchedule
 from reviews.periods import period_of
 
+# How often the "being prepared" page looks again, and how long a queued render is trusted
+# to be under way before a later visit queues it again (a worker may have died).
+CHECK_AGAIN_SECONDS = 3
+QUEUED_FOR_SECONDS = 300
+
+
+def renders_in_background() -> bool:
+    """With a broker, a worker renders; without one (the demo, the tests) the request does."""
+    return bool(settings.CELERY_BROKER_URL) and not app.conf.task_always_eager
+
 
 @login_required
 @require_GET
-def board_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The quarterly board report as a PDF: ``?quarter=2026-Q3``, this quarter by default."""
-    plan = access.get_plan_for_user(request, pk)
+def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """One of the plan's three reports as a PDF. The board report is for ``?quarter=2026-Q3``,
+    this quarter by default. A report already rendered from the same data is served as kept."""
+    plan = access.get_plan_for_reports(request, pk)
+    document = reports.KINDS[kind]
     today = timezone.localdate()
-    asked = request.GET.get("quarter")
+    asked = request.GET.get("quarter") if document.quarterly else None
     try:
         year, quarter = reports.parse_quarter(asked) if asked else reports.quarter_of(today)
     except ValueError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    pdf = reports.render_board_report(plan, year=year, quarter=quarter, today=today)
+    key = stored.fingerprint(plan, kind=kind, year=year, quarter=quarter, today=today)
+    name = stored.name_for(plan, kind=kind, year=year, quarter=quarter, key=key)
+    if not stored.kept(name):
+        if renders_in_background():
+            if cache.add(f"reviews:queued:{name}", True, timeout=QUEUED_FOR_SECONDS):
+                arguments = (plan.pk, kind, year, quarter, today.isoformat(), key)
+                transaction.on_commit(lambda: tasks.render_report.delay(*arguments))
+            response = render(
+                request,
+                "reviews/being_prepared.html",
+                {"plan": plan, "document": document, "seconds": CHECK_AGAIN_SECONDS},
+                status=202,
+            )
+            response["Refresh"] = str(CHECK_AGAIN_SECONDS)
+            response["Cache-Control"] = "no-store"
+            return response
+        stored.keep(
+            name, reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=today)
+        )
+    period = f" for {year}-Q{quarter}" if document.quarterly else ""
     security.record(
         SecurityEvent.Kind.EXPORT,
         request=request,
         partnership_id=plan.partnership_id,
-        detail=f"board report of plan {plan.pk} for {year}-Q{quarter} as PDF",
+        detail=f"{document.name.lower()} of plan {plan.pk}{period} as PDF",
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"board-report-{plan.pk}-{year}-Q{quarter}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return FileResponse(
+        stored.open_kept(name),
+        as_attachment=True,
+        filename=document.file_name(plan, year=year, quarter=quarter),
+        content_type="application/pdf",
+    )
 
 
 @login_required

@@ -305,6 +305,9 @@ ROUTES: dict[str, Route] = {
         partner_writes=True,
         board_writes=True,
     ),
+    # Issue 7: the delivery plan and the public summary as PDFs (the board report is above)
+    "reviews:delivery_plan": Route(kwargs=_plan),
+    "reviews:public_summary": Route(kwargs=_plan),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.

@@ -107,9 +107,10 @@ def test_a_quarter_is_named_by_its_months():
     assert reports.quarter_label(2026, 3) == "Q3 2026: July to September"
     assert reports.quarter_of(date(2026, 12, 31)) == (2026, 4)
     assert reports.parse_quarter("2026-Q3") == (2026, 3)
+    assert reports.parse_quarter("2026Q3") == reports.parse_quarter(" 2026-q3 ") == (2026, 3)
 
 
-@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026Q3", "Q3-2026", "abc", "1900-Q1", ""])
+@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026Q", "Q3-2026", "abc", "1900-Q1", ""])
 def test_a_malformed_quarter_is_refused(text):
     with pytest.raises(ValueError, match="for example 2026-Q3"):
         reports.parse_quarter(text)
@@ -126,10 +127,11 @@ def test_board_member_downloads_a_tagged_pdf_report(board_client, report_world, 
     assert response["Content-Type"] == "application/pdf"
     name = f"board-report-{report_world.plan.pk}-2026-Q3.pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{name}"'
-    assert response.content.startswith(b"%PDF-")
+    content = response.getvalue()  # read once: a file response is a stream
+    assert content.startswith(b"%PDF-")
 
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(content)
     info = _run(_tool("pdfinfo"), str(pdf))
     assert "Title:           Board report: Healthier Riverside, Q3 2026: July to September" in info
     assert "Tagged:          yes" in info
@@ -177,7 +179,7 @@ def test_the_summary_puts_exceptions_first(report_world):
 
 @time_machine.travel(TODAY)
 def test_nothing_of_another_partnership_appears(lead_client, report_world, tmp_path):
-    text = _pdf_text(tmp_path, lead_client.get(_url(report_world)).content)
+    text = _pdf_text(tmp_path, lead_client.get(_url(report_world)).getvalue())
     for word in ("Hillside", "breastfeeding", "Best Start"):
         assert word not in text
 
@@ -243,4 +245,4 @@ def test_the_query_count_does_not_grow_with_outcomes_and_actions(report_world):
     plan.refresh_from_db()
     large = _queries_for_context(plan)
     assert large == small
-    assert small <= 10
+    assert small <= 14  # with the quarter's changes and the decisions needed

@@ -1,0 +1,316 @@
+"""How long does a large quarterly board report take to render, and how much memory?
+
+Run from the project root: `.venv/bin/python bench/reports.py [--quick]`, with DATABASE_URL
+set to the database to measure (make bench uses PostgreSQL). It builds a scratch plan with
+10 outcomes, 20 indicators (20 charts) and 300 actions, each with an update, and measures:
+WeasyPrint's render of the board report (median of a few runs), its peak memory (the render
+alone, in a child process), serving the kept copy a second time, and headless Chromium
+printing the same HTML, for the ratio. It then times how table length and the chart format
+change WeasyPrint's time. It deletes what it made, also when it fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from common import ROOT, median_ms, record, setup_django, timings
+
+setup_django()
+
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from actions.models import Action, Update
+from improveplan.celery import app
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from outcomes.models import Indicator, Outcome, Reading, Risk, Target
+from reviews import reports
+
+OUTCOMES = 10
+INDICATORS = 2  # an outcome: 20 charts
+ACTIONS = 300
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TODAY = date(2026, 8, 14)
+NOTE = "Two of the three venues are booked and the advisers start next month, as planned."
+
+
+def scratch_plan(tag: str) -> Plan:
+    randomly = random.Random(tag)
+    with transaction.atomic():
+        partnership = Partnership.objects.create(name=f"Benchmark {tag}")
+        organisations = Organisation.objects.bulk_create(
+            Organisation(partnership=partnership, name=f"Bench Organisation {n}") for n in range(6)
+        )
+        user = User.objects.create_user(f"bench-{tag}@example.invalid", full_name="Bench Board")
+        Membership.objects.create(
+            user=user, partnership=partnership, organisation=organisations[0], role=Role.BOARD
+        )
+        plan = Plan.objects.create(
+            partnership=partnership,
+            title="Benchmark plan",
+            period_start=date(2026, 4, 1),
+            period_end=date(2029, 3, 31),
+            last_action_number=ACTIONS,
+        )
+        outcomes = Outcome.objects.bulk_create(
+            Outcome(plan=plan, statement=f"Benchmark outcome {n}", priority=n + 1)
+            for n in range(OUTCOMES)
+        )
+        indicators = Indicator.objects.bulk_create(
+            Indicator(
+                plan=plan,
+                outcome=outcome,
+                code=f"B-{outcome.priority:02d}{n}",
+                name=f"Indicator {n} of {outcome}",
+                owner=organisations[n],
+            )
+            for outcome in outcomes
+            for n in range(INDICATORS)
+        )
+        Reading.objects.bulk_create(
+            Reading(
+                indicator=indicator,
+                period=date(2016 + year, 3, 31),
+                value=Decimal(30 - year * 0.8 + randomly.uniform(-1, 1)).quantize(Decimal("0.1")),
+                lower=Decimal(28 - year * 0.8),
+                upper=Decimal(32 - year * 0.8),
+            )
+            for indicator in indicators
+            for year in range(10)
+        )
+        Target.objects.bulk_create(
+            Target(
+                indicator=indicator,
+                baseline_value=Decimal(22),
+                baseline_date=date(2024, 3, 31),
+                target_value=Decimal(18),
+                target_date=date(2029, 3, 31),
+            )
+            for indicator in indicators
+        )
+        Risk.objects.bulk_create(
+            Risk(outcome=outcome, description=f"Risk {n}", likelihood=3, impact=n + 2)
+            for outcome in outcomes
+            for n in range(2)
+        )
+        statuses = list(Action.Status)
+        actions = Action.objects.bulk_create(
+            Action(
+                plan=plan,
+                number=number,
+                reference=f"A-{number:03d}",
+                title=f"Benchmark action {number}: reach the households most at risk",
+                lead_organisation=organisations[number % 6],
+                owner=user,
+                start=date(2026, 4, 1),
+                due=date(2026, 4, 1) + timedelta(days=number * 3),
+                status=statuses[number % len(statuses)],
+            )
+            for number in range(1, ACTIONS + 1)
+        )
+        Action.outcomes.through.objects.bulk_create(
+            Action.outcomes.through(action=action, outcome=outcomes[action.number % OUTCOMES])
+            for action in actions
+        )
+        Update.objects.bulk_create(
+            Update(action=action, author=user, status=action.status, progress=50, note=NOTE)
+            for action in actions
+        )
+    return plan
+
+
+def clean_up(tag: str) -> None:
+    Partnership.objects.filter(name=f"Benchmark {tag}").delete()
+    User.objects.filter(email=f"bench-{tag}@example.invalid").delete()
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def weasyprint_seconds(html: str, runs: int) -> list[float]:
+    return timings(lambda: reports.html_to_pdf(html), runs=runs, warmup=0)
+
+
+def peak_memory_mb(html_file: Path) -> float:
+    """The render alone, in a child process: its peak resident memory."""
+    code = (
+        "import sys; from weasyprint import HTML; from weasyprint.urls import URLFetcher; "
+        "HTML(filename=sys.argv[1], base_url=sys.argv[2], "
+        "url_fetcher=URLFetcher(allowed_protocols={'file'})).write_pdf(pdf_variant='pdf/ua-1')"
+    )
+    subprocess.run([sys.executable, "-c", code, str(html_file), str(ROOT)], check=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def chromium_seconds(html_file: Path, runs: int) -> list[float]:
+    seconds = []
+    with tempfile.TemporaryDirectory() as profile:
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    CHROMIUM,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={html_file.with_suffix('.chromium.pdf')}",
+                    html_file.as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def variants(html: str, svgs: list[str], work: Path) -> dict[str, str]:
+    """Documents that differ in one thing: table length, or how the charts are embedded."""
+    head, _, _ = html.partition("<body")
+    row = (
+        "<tr><th scope='row'>A-{n:03d}</th><td>Benchmark action {n}</td><td>Organisation</td>"
+        "<td>1 Apr 2027</td><td>On track</td><td>" + NOTE + "</td></tr>"
+    )
+    thead = "<thead><tr>" + "<th scope='col'>c</th>" * 6 + "</tr></thead>"
+    rows = [row.format(n=n) for n in range(ACTIONS)]
+
+    def tables(size: int) -> str:
+        parts = [
+            f"<table class='data'>{thead}<tbody>{''.join(rows[i : i + size])}</tbody></table>"
+            for i in range(0, ACTIONS, size)
+        ]
+        return f"{head}<body>{''.join(parts)}</body></html>"
+
+    for number, svg in enumerate(svgs):
+        (work / f"chart-{number}.svg").write_text(svg)
+
+    def charts(embed) -> str:
+        figures = "".join(
+            f"<figure class='chart'>{embed(number, svg)}</figure>"
+            for number, svg in enumerate(svgs)
+        )
+        return f"{head}<body>{figures}</body></html>"
+
+    return {
+        f"{ACTIONS} rows as one table": tables(ACTIONS),
+        f"{ACTIONS} rows as 10 tables": tables(ACTIONS // 10),
+        f"{ACTIONS} rows as 30 tables": tables(ACTIONS // 30),
+        "20 charts as inline SVG": charts(lambda number, svg: svg),
+        "20 charts as <img> of SVG files": charts(
+            lambda number, svg: f"<img alt='chart' src='{(work / f'chart-{number}.svg').as_uri()}'>"
+        ),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one run each, for development")
+    quick = parser.parse_args().quick
+    runs = 1 if quick else 3
+    app.conf.task_always_eager = True  # the kept copy is rendered in the request here
+    tag = uuid.uuid4().hex[:8]
+    figures = []
+    with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=folder):
+        work = Path(folder)
+        (work / "static").symlink_to(ROOT / "static")  # the HTML links static/reviews/print.css
+        try:
+            plan = scratch_plan(tag)
+            started = time.perf_counter()
+            html = reports.report_html(plan, kind="board", year=2026, quarter=3, today=TODAY)
+            html_ms = (time.perf_counter() - started) * 1000
+            html_file = work / "board.html"
+            html_file.write_text(html)
+            pdf = reports.html_to_pdf(html)
+            pages = page_count(pdf)
+            charts = html.count('<figure class="chart">')
+            svgs = [
+                report.chart.svg
+                for report in reports.board_report_context(plan, year=2026, quarter=3, today=TODAY)[
+                    "reports"
+                ]
+            ]
+            rows = html.count("<tr>")
+            print(f"{pages} pages, {charts} charts, {rows} table rows, HTML in {html_ms:.0f} ms")
+
+            memory = peak_memory_mb(html_file)
+            weasy = weasyprint_seconds(html, runs)
+            chromium = chromium_seconds(html_file, runs)
+
+            client = Client()
+            client.force_login(User.objects.get(email=f"bench-{tag}@example.invalid"))
+            url = reverse("reviews:board_report", args=[plan.pk]) + "?quarter=2026-Q3"
+
+            def download() -> None:
+                response = client.get(url)
+                assert response.status_code == 200, response.status_code
+                b"".join(response.streaming_content)
+
+            download()  # renders and keeps it
+            served = timings(download, runs=5 if quick else 20, warmup=1)
+        finally:
+            clean_up(tag)
+
+        weasy_s, chromium_s = statistics.median(weasy), statistics.median(chromium)
+        print(f"WeasyPrint {weasy_s:.2f} s, Chromium {chromium_s:.2f} s, peak {memory:.0f} MB")
+        figures += [
+            {
+                "what": f"Board report of {pages} pages, {charts} charts, {ACTIONS} actions: "
+                "WeasyPrint render",
+                "value": weasy_s,
+                "unit": "s",
+                "target": 5,
+                "noise": max(weasy) - min(weasy),
+            },
+            {
+                "what": "The same: peak memory of the render (child process)",
+                "value": memory,
+                "unit": "MB",
+                "target": 300,
+            },
+            {
+                "what": "The same: second download, served from the kept copy",
+                "value": median_ms(served),
+                "unit": "ms",
+                "target": 50,
+                "noise": (max(served) - min(served)) * 1000,
+            },
+            {
+                "what": "The same HTML printed by headless Chromium (process start included)",
+                "value": chromium_s,
+                "unit": "s",
+                "noise": max(chromium) - min(chromium),
+            },
+            {
+                "what": "WeasyPrint time over Chromium time (aim: within 2)",
+                "value": weasy_s / chromium_s,
+                "unit": "×",
+                "target": 2,
+            },
+        ]
+        for what, document in variants(html, svgs, work).items():
+            seconds = statistics.median(weasyprint_seconds(document, runs))
+            print(f"{what}: {seconds:.2f} s")
+            figures.append({"what": f"WeasyPrint, {what}", "value": seconds, "unit": "s"})
+    record("reports", figures)
+
+
+if __name__ == "__main__":
+    main()

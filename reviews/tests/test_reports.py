@@ -1,0 +1,153 @@
+"""The three reports as a reader gets them: what their text says, their pages and metadata."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from actions.models import Action, Option, Update
+from actions.tests.factories import OptionFactory, UpdateFactory
+from improveplan.models import Plan
+from improveplan.tests.factories import PlanFactory
+from outcomes.models import Indicator, Risk
+from outcomes.tests.factories import RiskFactory
+from reviews import reports
+from reviews.tests.pdf import assert_numbered, read
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 8, 14)
+
+
+def render(plan, kind: str):
+    return read(reports.render_report(plan, kind=kind, year=2026, quarter=3, today=TODAY))
+
+
+@pytest.mark.parametrize("kind", ["board", "plan", "public"])
+def test_each_report_is_a_numbered_tagged_pdf_with_title_and_language(planned, kind):
+    pdf = render(planned.plan, kind)
+    assert_numbered(pdf)
+    assert pdf.language == "en-GB"
+    assert pdf.reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+    assert planned.plan.title in pdf.title
+    assert "Fewer adults smoke" in pdf.text
+    assert "Adults who smoke" in pdf.text
+    assert "Open four evening clinics" in pdf.text
+    assert "20.0%" in pdf.text  # the latest reading
+    assert "15.0%" in pdf.text  # the target
+    # The chart (the delivery plan has a table of targets instead) is a figure whose alt
+    # text a screen reader reads.
+    alts = pdf.figure_alts()
+    assert len(alts) == (0 if kind == "plan" else 1)
+    assert all(alt.startswith("Latest 20.0% in March 2024") for alt in alts)
+
+
+def test_the_delivery_plan_holds_the_plan_as_agreed(planned):
+    pdf = render(planned.plan, "plan")
+    assert pdf.title == f"Delivery plan: {planned.plan.title}"
+    for words in [
+        "Clinics open only in office hours",  # evidence
+        "Evening clinics",  # the option chosen
+        "Reaches shift workers the day clinics miss.",  # and why
+        planned.action.reference,
+        "Lena Lead",  # the action's owner: partners sign up to named leads
+        "Riverside Housing",  # support
+        "First clinic opens",  # a milestone
+        "£40,000",  # resources by partner
+        "Two advisers, two evenings a week",
+        "300 quit attempts a year",
+        "Quit attempts counted monthly",
+        "How the plan will be monitored and evaluated",
+    ]:
+        assert words in pdf.text, words
+
+
+@time_machine.travel(TODAY)
+def test_the_board_report_says_what_changed_and_what_needs_deciding(planned):
+    planned.action.status = Action.Status.OFF_TRACK
+    planned.action.due = date(2026, 7, 31)
+    planned.action.save()
+    Update.objects.filter(action=planned.action).update(created_at="2026-05-01T10:00:00Z")
+    UpdateFactory(action=planned.action, status=Action.Status.OFF_TRACK, note="Venue fell through.")
+    OptionFactory(outcome=planned.outcome, title="Text message reminders")
+    RiskFactory(
+        outcome=planned.outcome, description="National levy changes", manageable_locally=False
+    )
+    pdf = render(planned.plan, "board")
+    context = reports.board_report_context(planned.plan, year=2026, quarter=3, today=TODAY)
+    [change] = context["changes"]["status_changes"]
+    assert (change["was"], change["now"].label) == ("On track", "Off track")
+    assert "What changed in the quarter" in pdf.text
+    assert "Decisions needed" in pdf.text
+    for ask in [
+        "Text message reminders",  # an option not yet decided
+        "National levy changes",  # a risk to raise beyond the partnership
+        f"Whether to extend, re-plan or stop {planned.action.reference}",
+    ]:
+        assert ask in pdf.text, ask
+
+
+def test_an_empty_plan_renders_a_readable_pdf_of_each_kind(world):
+    empty = PlanFactory(partnership=world.partnership, title="Nothing yet")
+    for kind in reports.KINDS:
+        pdf = render(empty, kind)
+        assert_numbered(pdf)
+        assert "Nothing yet" in pdf.text
+        assert pdf.pages >= 3  # cover, contents, and a page saying there is nothing yet
+
+
+def _demo_plan(settings) -> Plan:
+    settings.DEBUG = True  # seed_demo refuses to run without it
+    call_command("seed_demo", stdout=StringIO())
+    settings.DEBUG = False
+    return Plan.objects.get(title__startswith="Healthier Riverside")
+
+
+def test_the_public_summary_of_the_demo_names_no_one_and_keeps_the_internals_out(settings):
+    from improveplan.management.commands.seed_demo import PEOPLE
+
+    plan = _demo_plan(settings)
+    pdf = render(plan, "public")
+    assert "a summary for everyone" in pdf.title
+    # What the public should read is there ...
+    for outcome in plan.outcomes.all():
+        assert outcome.statement in pdf.text
+    assert Action.objects.filter(plan=plan).exclude(status="cancelled").first().title in pdf.text
+    # ... and what is not, is not: people's names, commentary, the risk register.
+    for _, name, _, _ in PEOPLE:
+        for part in name.split():
+            if len(part) > 3 and part not in {"Cllr"}:
+                assert part not in pdf.text, part
+    internal = [
+        *Update.objects.filter(action__plan=plan).exclude(note="").values_list("note", flat=True),
+        *Indicator.objects.filter(plan=plan)
+        .exclude(override_reason="")
+        .values_list("override_reason", flat=True),
+        *Option.objects.filter(outcome__plan=plan)
+        .exclude(decision_reason="")
+        .values_list("decision_reason", flat=True),
+    ]
+    assert internal, "the demo should have commentary to keep out"
+    for text in internal:
+        assert " ".join(text.split())[:40] not in pdf.text, text
+    risks = Risk.objects.filter(outcome__plan=plan)
+    assert risks.exists()
+    titles = " ".join(Action.objects.filter(plan=plan).values_list("title", flat=True))
+    for risk in risks:
+        assert risk.description not in pdf.text
+        assert not risk.mitigation or risk.mitigation[:40] not in pdf.text
+        # A risk's owner may be a team that also leads an action ("Trading Standards").
+        assert not risk.owner or risk.owner in titles or risk.owner not in pdf.text
+    assert "Risk" not in pdf.text
+
+
+def test_the_board_report_of_the_demo_reads_its_risks_and_updates(settings):
+    plan = _demo_plan(settings)
+    pdf = render(plan, "board")
+    assert_numbered(pdf)
+    risk = Risk.objects.filter(outcome__plan=plan).first()
+    assert risk.description in pdf.text
