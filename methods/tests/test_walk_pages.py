@@ -1,5 +1,5 @@
 """The Five Steps walk as a new lead meets it: from an empty plan to SMART actions, following
-only the links and forms the walk's pages show."""
+only the links and forms the walk's pages show, then agrees the plan."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def _put_right(client, walk_url: str, html: str, lead) -> str:
     return response.content.decode()
 
 
-def test_a_new_lead_walks_an_empty_plan_to_smart_actions(lead_client, world):
+def test_a_new_lead_walks_an_empty_plan_to_agreed_smart_actions(lead_client, world):
     plan_html = lead_client.get(world.plan.get_absolute_url()).content.decode()
     add_outcome = pages.link(plan_html, "Add the first outcome")
     target, data = _fill(add_outcome, lead_client.get(add_outcome).content.decode(), world.lead)
@@ -124,6 +124,15 @@ def test_a_new_lead_walks_an_empty_plan_to_smart_actions(lead_client, world):
     assert "5 of 5 steps done" in plan_html
     # Policy proofing is the only thing left, and the plan says so.
     assert "4 of 4 unanswered" in plan_html
+    # The last step leads on to agreeing the plan, which freezes its first version.
+    agree = pages.link(html, "Agree the plan")
+    assert agree == reverse("improveplan:plan_agree", args=[world.plan.pk])
+    form = pages.form(lead_client.get(agree).content.decode(), "Agree the plan")
+    plan_html = lead_client.post(form.action or agree, follow=True).content.decode()
+    assert "This is version 1" in plan_html
+    world.plan.refresh_from_db()
+    assert world.plan.status == "agreed"
+    assert world.plan.versions.get().snapshot["actions"][0]["title"] == action.title
 
 
 def test_each_step_says_what_is_missing_and_what_is_answered(lead_client, world):
