@@ -93,8 +93,7 @@ class Command(BaseCommand):
                 "This database holds partnerships that are not the demo's, and seed_demo adds "
                 "accounts whose passwords are public. Use --force on a development database."
             )
-        with transaction.atomic():
-            self.seed()
+        self.seed()
         self.stdout.write(self.style.SUCCESS("The demo is ready. Sign in at /account/sign-in/ as:"))
         for email, name, organisation, role in PEOPLE:
             self.stdout.write(f"  {Role(role).label:<13} {email:<34} ({name}, {organisation})")
@@ -103,6 +102,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
 
+    @transaction.atomic  # all or nothing, whoever calls it
     def seed(self) -> None:
         partnership, _ = Partnership.objects.update_or_create(
             name=PARTNERSHIP["name"], defaults={"description": PARTNERSHIP["description"]}
@@ -120,9 +120,10 @@ class Command(BaseCommand):
         seed_outcomes(plan, organisations)
         users = {e: User.objects.get(email=e) for e, *_ in PEOPLE}
         seed_actions(plan, organisations, users)
+        seed_reviews(plan)
+        # Last: the plan as it now stands is its second agreed version.
         seed_plan_versions(plan, users[PEOPLE[0][0]])
         seed_method_plans(partnership, organisations, users)
-        seed_reviews(plan)
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(
