@@ -15,11 +15,13 @@ import argparse
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from common import record, timings
+from common import check_migrated, record, setup_django, timings
+
+setup_django()
+
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from export_actions import check_migrated  # sets Django up
 
 from actions.models import Action, Update
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
@@ -34,7 +36,7 @@ PLANS = 10
 
 
 def scratch(tag: str, people: int, actions: int) -> None:
-    organisations_count = people // PEOPLE_PER_ORGANISATION
+    organisations_count = -(-people // PEOPLE_PER_ORGANISATION)  # rounded up: none left out
     with transaction.atomic():
         partnership = Partnership.objects.create(name=f"Benchmark {tag}")
         organisations = Organisation.objects.bulk_create(
