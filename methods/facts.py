@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from actions import services, smart
 from actions.models import Action, Option
 from improveplan.models import Plan
 from methods import walk
-from outcomes.models import Evidence, Indicator, Outcome, Proofing, Risk
+from outcomes.models import (
+    ComparatorReading,
+    Evidence,
+    Indicator,
+    Outcome,
+    Proofing,
+    Reading,
+    Risk,
+    Target,
+)
 
 
 def plan_actions(plan: Plan):
@@ -32,15 +42,25 @@ def smart_gaps(action: Action) -> tuple[str, ...]:
     )
 
 
+def _count(rows) -> Coalesce:
+    """How many of these rows there are, as a subquery of the outer query."""
+    counted = rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeFacts]:
     """The walk's facts for each outcome of the plan (or for the outcomes given)."""
     outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
     ids = [outcome.pk for outcome in outcomes]
     indicators = defaultdict(list)
+    # Counted in subqueries: joining readings, comparator values and targets at once would
+    # multiply them (60 readings × 60 comparator values a row per indicator).
     for indicator in Indicator.objects.filter(outcome_id__in=ids).annotate(
-        reading_count=Count("readings", distinct=True),
-        comparator_value_count=Count("comparators__readings", distinct=True),
-        target_count=Count("targets", distinct=True),
+        reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
+        comparator_value_count=_count(
+            ComparatorReading.objects.filter(comparator__indicator=OuterRef("pk"))
+        ),
+        target_count=Exists(Target.objects.filter(indicator=OuterRef("pk"))),
         first_comparator=Min("comparators"),
     ):
         indicators[indicator.outcome_id].append(
