@@ -10,7 +10,7 @@ from django.db.models import Count, Min
 from actions import services, smart
 from actions.models import Action, Option
 from improveplan.models import Plan
-from methods import walk
+from methods import lenses, walk
 from outcomes.models import Evidence, Indicator, Outcome, Proofing, Risk
 
 
@@ -30,6 +30,64 @@ def smart_gaps(action: Action) -> tuple[str, ...]:
         f"{finding.letter.label.lower()} ({', '.join(finding.reasons)})"
         for finding in smart.check(facts).failing
     )
+
+
+def action_facts(action: Action) -> walk.ActionFacts:
+    return walk.ActionFacts(action.pk, action.reference, action.title, smart_gaps(action))
+
+
+def action_writers(action: Action) -> frozenset[int]:
+    """The organisations whose partners may report on an action (from prefetched rows)."""
+    return frozenset(
+        [action.lead_organisation_id, *(o.pk for o in action.supporting_organisations.all())]
+    )
+
+
+def curve_facts(plan: Plan, indicators, actions) -> list[lenses.CurveFacts]:
+    """Turn the Curve's facts for each of the given indicators of the plan, in a fixed number
+    of queries; ``actions`` are the plan's actions, as ``plan_actions`` reads them."""
+    indicators = list(
+        indicators.select_related("outcome").annotate(
+            reading_count=Count("readings", distinct=True),
+            target_count=Count("targets", distinct=True),
+        )
+    )
+    ids = {indicator.outcome_id for indicator in indicators}
+    story_kinds = (Evidence.Kind.CAUSE, Evidence.Kind.BARRIER, Evidence.Kind.OPPORTUNITY)
+    story, works = set(), set()
+    for outcome_id, kind, effect in Evidence.objects.filter(outcome_id__in=ids).values_list(
+        "outcome_id", "kind", "effect"
+    ):
+        if kind in story_kinds:
+            story.add(outcome_id)
+        if kind == Evidence.Kind.INTERVENTION and effect:
+            works.add(outcome_id)
+    ideas, cheap = set(), set()
+    for outcome_id, cost in (
+        Option.objects.filter(outcome_id__in=ids)
+        .exclude(decision=Option.Decision.NOT_FAVOURED)
+        .values_list("outcome_id", "cost")
+    ):
+        ideas.add(outcome_id)
+        if lenses.cost_band(cost):
+            cheap.add(outcome_id)
+    serving = defaultdict(list)
+    for action in actions:
+        for outcome in action.outcomes.all():
+            serving[outcome.pk].append(action_facts(action))
+    return [
+        lenses.CurveFacts(
+            indicator=lenses.Thing(indicator.pk, str(indicator), frozenset([indicator.owner_id])),
+            outcome=lenses.Thing(indicator.outcome_id, indicator.outcome.statement),
+            readings=indicator.reading_count,
+            has_target=bool(indicator.target_count),
+            story=indicator.outcome_id in story,
+            ideas=indicator.outcome_id in ideas | works,
+            cheap_idea=indicator.outcome_id in cheap,
+            actions=tuple(serving[indicator.outcome_id]),
+        )
+        for indicator in indicators
+    ]
 
 
 def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeFacts]:
@@ -86,7 +144,7 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
         actions = Action.objects.filter(plan=plan).prefetch_related("outcomes", "milestones")
     by_outcome = defaultdict(list)
     for action in actions:
-        facts = walk.ActionFacts(action.pk, action.reference, action.title, smart_gaps(action))
+        facts = action_facts(action)
         for outcome in action.outcomes.all():
             by_outcome[outcome.pk].append(facts)
     return [

@@ -52,7 +52,9 @@ def test_turn_the_curve_tells_the_story_names_partners_and_marks_cheap_ideas(boa
     assert "No cost</span> <strong>Library cards" in html
     assert "Low cost</span> <strong>Outreach" not in html
     assert "Visits within 14 days" in html  # a performance measure, grouped as how well
-    assert "No readings yet: there is no curve to turn." in html
+    assert f"{indicator} has no readings yet: there is no curve to turn." in html
+    # A board member reads what is lacking, with no way to change it.
+    assert reverse("outcomes:reading_create", args=[indicator.pk]) not in html
     overview = _page(board_client, "methods:rba", world.plan.pk)
     assert "Turn the curve: " + indicator.code in overview
 
@@ -63,7 +65,8 @@ def test_leap_shows_where_the_plan_stands(board_client, world):
     world.plan.save()
     html = _page(board_client, "methods:leap", world.plan.pk)
     assert "The plan stands at <strong>indicators and baseline</strong>" in html
-    assert f"Outcomes with no indicator: {outcome}." in html
+    assert f"{outcome} has no indicator." in html
+    assert reverse("outcomes:indicator_create", args=[outcome.pk]) not in html
 
 
 def test_future_basing_works_back_from_the_vision_date_along_the_critical_path(board_client, world):
