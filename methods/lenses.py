@@ -275,7 +275,7 @@ def care_lacks(f: CareFacts) -> list[Missing]:
     ]
     lacks += _smart(f.actions)
     lacks += [
-        Missing(f"{action.name} was closed with no lessons learned.", "action", action.pk)
+        Missing(f"{action.name} was closed with no lessons learned.", "action:lessons", action.pk)
         for action in f.closed_without_lessons
     ]
     return list(dict.fromkeys(lacks))
@@ -334,7 +334,7 @@ def leap_stages(f: LeapFacts) -> list[LeapStage]:
     if not f.outcomes:
         visioning += _no_outcome(f.plan, "what change do we want to see?")
     visioning += _each(
-        f.outcomes_without_why, "does not say why it matters, or for whom.", "outcome_edit"
+        f.outcomes_without_why, "does not say why it matters, or for whom.", "outcome_edit:why"
     )
     indicators = _each(f.outcomes_without_indicator, "has no indicator.", "indicator_create")
     indicators += _each(f.indicators_without_baseline, "has no baseline.", "target_create")
@@ -346,8 +346,10 @@ def leap_stages(f: LeapFacts) -> list[LeapStage]:
     monitoring += _each(
         f.indicators_without_recent_reading, "has no reading from the last year.", "reading_create"
     )
-    monitoring += _each(f.open_actions_without_update, "has had no update yet.", "action")
-    evaluation = _each(f.closed_without_lessons, "was closed with no lessons learned.", "action")
+    monitoring += _each(f.open_actions_without_update, "has had no update yet.", "action:update")
+    evaluation = _each(
+        f.closed_without_lessons, "was closed with no lessons learned.", "action:lessons"
+    )
     waiting = (
         ""
         if f.closed_actions

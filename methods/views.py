@@ -96,7 +96,7 @@ def fix_url(item: walk.Missing, plan: Plan, back: str) -> str:
         return reverse("actions:action_create", args=[plan.pk]) + f"{query}&outcome={item.pk}"
     if page == "evidence_create":
         query += f"&kind={detail}"
-    if page == "action":  # where its update is posted
+    if page == "action" and detail == "update":  # posted on the action's own page
         return reverse("actions:action", args=[item.pk]) + query + "#update-heading"
     return reverse(FIX_PAGES[page], args=[item.pk]) + query
 
@@ -111,12 +111,14 @@ FIX_LABELS = {
     "target_create": "Add a target",
     "outcome_create": "Add an outcome",
     "outcome_edit": "Write the assumptions",
+    "outcome_edit:why": "Say why it matters",
     "risk_create": "Add a risk",
     "criteria": "Choose the criteria",
     "option_create": "Add an option",
     "option_scores": "Score it",
     "option_decision": "Decide",
     "action": "Open the action",
+    "action:update": "Post an update",
     "action_create": "Add an action",
     "action_edit": "Edit the action",
     "milestone_create": "Add a milestone",
@@ -600,7 +602,6 @@ def care_service(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             plan,
             by_question=by_question,
-            unanswered=unanswered,
             quick_wins=[a for a in open_actions if a.term == Action.Term.QUICK_WIN],
             longer=[a for a in open_actions if a.term != Action.Term.QUICK_WIN],
             closed=closed,

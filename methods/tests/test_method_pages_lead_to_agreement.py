@@ -79,7 +79,7 @@ def test_a_partner_reports_on_an_action_from_the_leap_cycle_and_comes_back(partn
     leap = reverse("methods:leap", args=[world.plan.pk])
     html = partner_client.get(leap).content.decode()
     assert f"{action.reference} has had no update yet." in html
-    fix = pages.link(html, "Open the action")
+    fix = pages.link(html, "Post an update")
     target, data = pages.fill(fix, partner_client.get(fix).content.decode(), world.partner)
     response = partner_client.post(target, data, follow=True)
     assert response.redirect_chain[-1][0] == leap
