@@ -167,3 +167,28 @@ def test_lens_pages_do_not_grow_their_queries_with_the_plan(lead_client, world, 
     with CaptureQueriesContext(connection) as large:
         lead_client.get(url)
     assert len(large) == len(small)
+
+
+def test_a_curves_page_does_not_grow_its_queries_with_its_outcome(lead_client, world):
+    outcome = OutcomeFactory(plan=world.plan)
+    indicator = IndicatorFactory(outcome=outcome, owner=world.council)
+    url = reverse("methods:turn_the_curve", args=[indicator.pk])
+
+    def grow() -> None:
+        ReadingFactory(indicator=indicator)
+        EvidenceFactory(outcome=outcome, kind=Evidence.Kind.CAUSE)
+        OptionFactory(outcome=outcome, cost=Decimal(0))
+        action = ActionFactory(plan=world.plan)
+        action.outcomes.add(outcome)
+        action.supporting_organisations.add(world.housing)
+        MilestoneFactory(action=action)
+
+    grow()
+    lead_client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        lead_client.get(url)
+    for _ in range(4):
+        grow()
+    with CaptureQueriesContext(connection) as large:
+        lead_client.get(url)
+    assert len(large) == len(small)
