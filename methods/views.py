@@ -59,7 +59,8 @@ def _context(request: HttpRequest, plan: Plan, **extra) -> dict:
 # Links from "still missing" to the page that puts it right --------------------------------
 
 
-# Pages whose subject is the plan itself (the others are about the thing ``pk`` names).
+# The view each page named by a ``walk.Missing`` stands for; the item's ``pk`` is the view's
+# argument (the plan's, for pages that add to the plan: outcome_create, plan_edit, finding_create).
 FIX_PAGES = {
     "indicator_create": "outcomes:indicator_create",
     "reading_create": "outcomes:reading_create",
@@ -70,7 +71,6 @@ FIX_PAGES = {
     "outcome_create": "outcomes:outcome_create",
     "outcome_edit": "outcomes:outcome_edit",
     "risk_create": "outcomes:risk_create",
-    "criteria": "actions:criteria",
     "option_create": "actions:option_create",
     "option_scores": "actions:option_scores",
     "option_decision": "actions:option_decision",
