@@ -462,7 +462,8 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
                     {"action": action, "saved": True, "today": timezone.localdate()},
                 )
             messages.success(request, f"Your update to {action.reference} has been saved.")
-            return redirect(action)
+            # Back to where the partner came from (e.g. the LEAP cycle), or to the action.
+            return redirect(next_or(request, action.get_absolute_url()))
     if from_list:
         # Re-bind with the list's field ids, so the errors sit beside their fields.
         action.update_form = forms.UpdateForm(

@@ -364,7 +364,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"The plan “{plan}” has been saved.")
-        return redirect(plan)
+        return redirect(next_or(request, plan.get_absolute_url()))
     plan.refresh_from_db()
     return form_page(
         request,
@@ -373,7 +373,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         plan=plan,
         title=f"Edit {plan}",
         submit="Save plan",
-        cancel_url=plan.get_absolute_url(),
+        cancel_url=next_or(request, plan.get_absolute_url()),
     )
 
 

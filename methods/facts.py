@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from actions import services, smart
 from actions.models import Action, Option
 from improveplan.models import Plan
-from methods import walk
+from methods import lenses, walk
 from outcomes.models import (
     ComparatorReading,
     Evidence,
@@ -46,6 +46,64 @@ def _count(rows) -> Coalesce:
     """How many of these rows there are, as a subquery of the outer query."""
     counted = rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
     return Coalesce(Subquery(counted.values("n")), 0)
+
+
+def action_facts(action: Action) -> walk.ActionFacts:
+    return walk.ActionFacts(action.pk, action.reference, action.title, smart_gaps(action))
+
+
+def action_writers(action: Action) -> frozenset[int]:
+    """The organisations whose partners may report on an action (from prefetched rows)."""
+    return frozenset(
+        [action.lead_organisation_id, *(o.pk for o in action.supporting_organisations.all())]
+    )
+
+
+def curve_facts(plan: Plan, indicators, actions) -> list[lenses.CurveFacts]:
+    """Turn the Curve's facts for each of the given indicators of the plan, in a fixed number
+    of queries; ``actions`` are the plan's actions, as ``plan_actions`` reads them."""
+    indicators = list(
+        indicators.select_related("outcome").annotate(
+            reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
+            target_count=Exists(Target.objects.filter(indicator=OuterRef("pk"))),
+        )
+    )
+    ids = {indicator.outcome_id for indicator in indicators}
+    story_kinds = (Evidence.Kind.CAUSE, Evidence.Kind.BARRIER, Evidence.Kind.OPPORTUNITY)
+    story, works = set(), set()
+    for outcome_id, kind, effect in Evidence.objects.filter(outcome_id__in=ids).values_list(
+        "outcome_id", "kind", "effect"
+    ):
+        if kind in story_kinds:
+            story.add(outcome_id)
+        if kind == Evidence.Kind.INTERVENTION and effect:
+            works.add(outcome_id)
+    ideas, cheap = set(), set()
+    for outcome_id, cost in (
+        Option.objects.filter(outcome_id__in=ids)
+        .exclude(decision=Option.Decision.NOT_FAVOURED)
+        .values_list("outcome_id", "cost")
+    ):
+        ideas.add(outcome_id)
+        if lenses.cost_band(cost):
+            cheap.add(outcome_id)
+    serving = defaultdict(list)
+    for action in actions:
+        for outcome in action.outcomes.all():
+            serving[outcome.pk].append(action_facts(action))
+    return [
+        lenses.CurveFacts(
+            indicator=lenses.Thing(indicator.pk, str(indicator), frozenset([indicator.owner_id])),
+            outcome=lenses.Thing(indicator.outcome_id, indicator.outcome.statement),
+            readings=indicator.reading_count,
+            has_target=bool(indicator.target_count),
+            story=indicator.outcome_id in story,
+            ideas=indicator.outcome_id in ideas | works,
+            cheap_idea=indicator.outcome_id in cheap,
+            actions=tuple(serving[indicator.outcome_id]),
+        )
+        for indicator in indicators
+    ]
 
 
 def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeFacts]:
@@ -106,7 +164,7 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
         actions = Action.objects.filter(plan=plan).prefetch_related("outcomes", "milestones")
     by_outcome = defaultdict(list)
     for action in actions:
-        facts = walk.ActionFacts(action.pk, action.reference, action.title, smart_gaps(action))
+        facts = action_facts(action)
         for outcome in action.outcomes.all():
             by_outcome[outcome.pk].append(facts)
     return [

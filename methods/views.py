@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from actions import dependencies
 from actions.models import Action, Finding, Milestone, Option, Update
 from improveplan import access, items
-from improveplan.models import Plan
+from improveplan.models import Plan, Role
 from improveplan.views import form_page, next_or
 from methods import facts, forms, lenses, walk
 from outcomes.models import Achievement, Evidence, Indicator, Proofing
@@ -59,25 +59,36 @@ def _context(request: HttpRequest, plan: Plan, **extra) -> dict:
 # Links from "still missing" to the page that puts it right --------------------------------
 
 
+# The view each page named by a ``walk.Missing`` stands for; the item's ``pk`` is the view's
+# argument (the plan's, for pages that add to the plan: outcome_create, plan_edit, finding_create).
+FIX_PAGES = {
+    "indicator_create": "outcomes:indicator_create",
+    "reading_create": "outcomes:reading_create",
+    "comparator_create": "outcomes:comparator_create",
+    "comparator_reading_create": "outcomes:comparator_reading_create",
+    "evidence_create": "outcomes:evidence_create",
+    "target_create": "outcomes:target_create",
+    "outcome_create": "outcomes:outcome_create",
+    "outcome_edit": "outcomes:outcome_edit",
+    "risk_create": "outcomes:risk_create",
+    "option_create": "actions:option_create",
+    "option_scores": "actions:option_scores",
+    "option_decision": "actions:option_decision",
+    "action": "actions:action",
+    "action_edit": "actions:action_edit",
+    "milestone_create": "actions:milestone_create",
+    "proofing": "methods:proofing_edit",
+    "plan_edit": "improveplan:plan_edit",
+    "achievement_create": "methods:achievement_create",
+    "achievement_edit": "methods:achievement_edit",
+    "finding_create": "methods:finding_create",
+    "finding_edit": "methods:finding_edit",
+}
+
+
 def fix_url(item: walk.Missing, plan: Plan, back: str) -> str:
     """The page that puts a missing thing right, coming back to ``back`` afterwards."""
     page, _, detail = item.page.partition(":")
-    names = {
-        "indicator_create": "outcomes:indicator_create",
-        "reading_create": "outcomes:reading_create",
-        "comparator_create": "outcomes:comparator_create",
-        "comparator_reading_create": "outcomes:comparator_reading_create",
-        "evidence_create": "outcomes:evidence_create",
-        "target_create": "outcomes:target_create",
-        "outcome_edit": "outcomes:outcome_edit",
-        "risk_create": "outcomes:risk_create",
-        "option_create": "actions:option_create",
-        "option_scores": "actions:option_scores",
-        "option_decision": "actions:option_decision",
-        "action_edit": "actions:action_edit",
-        "milestone_create": "actions:milestone_create",
-        "proofing": "methods:proofing_edit",
-    }
     query = "?" + urlencode({"next": back})
     if page == "criteria":
         return reverse("actions:criteria", args=[plan.pk])
@@ -85,7 +96,9 @@ def fix_url(item: walk.Missing, plan: Plan, back: str) -> str:
         return reverse("actions:action_create", args=[plan.pk]) + f"{query}&outcome={item.pk}"
     if page == "evidence_create":
         query += f"&kind={detail}"
-    return reverse(names[page], args=[item.pk]) + query
+    if page == "action" and detail == "update":  # posted on the action's own page
+        return reverse("actions:action", args=[item.pk]) + query + "#update-heading"
+    return reverse(FIX_PAGES[page], args=[item.pk]) + query
 
 
 FIX_LABELS = {
@@ -94,31 +107,62 @@ FIX_LABELS = {
     "comparator_create": "Add a comparator",
     "comparator_reading_create": "Add a comparator value",
     "evidence_create": "Add evidence",
+    "evidence_create:cause": "Tell the story",
     "target_create": "Add a target",
+    "outcome_create": "Add an outcome",
     "outcome_edit": "Write the assumptions",
+    "outcome_edit:why": "Say why it matters",
     "risk_create": "Add a risk",
     "criteria": "Choose the criteria",
     "option_create": "Add an option",
     "option_scores": "Score it",
     "option_decision": "Decide",
+    "action": "Open the action",
+    "action:update": "Post an update",
     "action_create": "Add an action",
     "action_edit": "Edit the action",
     "milestone_create": "Add a milestone",
     "proofing": "Answer the proofing questions",
+    "plan_edit": "Edit the plan",
+    "plan_edit:vision": "Write the vision",
+    "plan_edit:vision_date": "Fix the vision date",
+    "achievement_create": "Add an achievement",
+    "achievement_edit": "Rewrite it",
+    "finding_create": "Add a finding",
+    "finding_edit": "Choose the actions that answer it",
 }
 
 
-def _missing_rows(missing, plan: Plan, back: str, manages: bool) -> list[dict]:
+def _label(page: str) -> str:
+    return FIX_LABELS.get(page) or FIX_LABELS[page.partition(":")[0]]
+
+
+def _may_fix(item: walk.Missing, membership) -> bool:
+    """Leads put anything right; partners what their organisation may (readings of the data
+    it owns, updates to the actions it leads or supports)."""
+    return membership.manages or (
+        membership.role == Role.PARTNER and membership.organisation_id in item.writers
+    )
+
+
+def _missing_rows(missing, plan: Plan, back: str, membership) -> list[dict]:
+    """Rows of (step or None, Missing) for ``methods/_missing.html``, each with its link for
+    those who may follow it."""
     return [
         {
             "step": step,
             "text": item.text,
-            "url": fix_url(item, plan, back) if manages else "",
-            "label": FIX_LABELS[item.page.partition(":")[0]],
+            "url": fix_url(item, plan, back) if _may_fix(item, membership) else "",
+            "label": _label(item.page),
             "topic": item.topic,
         }
         for step, item in missing
     ]
+
+
+def _lacking(lacks: list[walk.Missing], plan: Plan, request: HttpRequest) -> list[dict]:
+    """A lens page's lacks as rows whose links come back to the page."""
+    return _missing_rows([(None, item) for item in lacks], plan, request.path, request.membership)
 
 
 # The Five Steps walk -------------------------------------------------------------------------
@@ -138,16 +182,16 @@ def walk_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     progress = walk.progress(outcome_facts)
     current = progress.steps[step - 1]
     here = request.path
-    manages = request.membership.manages
+    membership = request.membership
     context = _context(
         request,
         plan,
         outcome=outcome,
         progress=progress,
         step=current,
-        missing=_missing_rows([(step, item) for item in current.missing], plan, here, manages),
+        missing=_missing_rows([(step, item) for item in current.missing], plan, here, membership),
         proofing_missing=_missing_rows(
-            [(None, item) for item in progress.proofing], plan, here, manages
+            [(None, item) for item in progress.proofing], plan, here, membership
         ),
         here=here,
         next_step=step + 1 if step < len(walk.STEPS) else None,
@@ -220,7 +264,6 @@ def proofing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def still_to_do(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything still missing across the plan, outcome by outcome, with where to put it right."""
     plan = access.get_plan_for_user(request, pk)
-    manages = request.membership.manages
     outcomes = []
     for outcome, progress in facts.plan_progress(plan):
         # Each thing put right comes back to its own step of the walk (proofing to the first).
@@ -231,7 +274,7 @@ def still_to_do(request: HttpRequest, pk: int) -> HttpResponse:
                 [(step, item)],
                 plan,
                 reverse("methods:walk_step", args=[outcome.pk, step or 1]),
-                manages,
+                request.membership,
             )
         ]
         outcomes.append((outcome, progress, rows))
@@ -263,16 +306,29 @@ def rba_overview(request: HttpRequest, pk: int) -> HttpResponse:
     performance measures grouped as Results-Based Accountability groups them."""
     plan = access.get_plan_for_user(request, pk)
     indicators = list(plan.indicators.select_related("outcome", "owner"))
+    population = [i for i in indicators if i.kind == Indicator.Kind.POPULATION]
+    outcomes = list(plan.outcomes.all())
+    measured = {indicator.outcome_id for indicator in population}
+    curves = facts.curve_facts(
+        plan, plan.indicators.filter(kind=Indicator.Kind.POPULATION), facts.plan_actions(plan)
+    )
+    lacks = lenses.rba_lacks(
+        plan.pk,
+        tuple(lenses.Thing(o.pk, o.statement) for o in outcomes if o.pk not in measured),
+        curves,
+        len(outcomes),
+    )
     return render(
         request,
         "methods/rba_overview.html",
         _context(
             request,
             plan,
-            population=[i for i in indicators if i.kind == Indicator.Kind.POPULATION],
+            population=population,
             measures=[
                 (kind, [i for i in indicators if i.kind == kind]) for kind in PERFORMANCE_KINDS
             ],
+            lacking=_lacking(lacks, plan, request),
         ),
     )
 
@@ -312,19 +368,7 @@ def turn_the_curve(request: HttpRequest, pk: int) -> HttpResponse:
         (kind, [i for i in outcome.indicators.all() if i.kind == kind])
         for kind in PERFORMANCE_KINDS
     ]
-    lacks = []
-    if not report.points:
-        lacks.append("No readings yet: there is no curve to turn.")
-    if not report.target:
-        lacks.append("No target: where should the curve go?")
-    if not story:
-        lacks.append("No story behind the curve yet: record its causes and barriers.")
-    if not options and not works:
-        lacks.append("Nothing yet on what works: add options, or evidence of what already works.")
-    if not any(cost for _, cost in options):
-        lacks.append("No no-cost or low-cost idea yet.")
-    if not actions:
-        lacks.append("No action plan yet.")
+    [curve] = facts.curve_facts(plan, Indicator.objects.filter(pk=indicator.pk), actions)
     return render(
         request,
         "methods/turn_the_curve.html",
@@ -340,7 +384,7 @@ def turn_the_curve(request: HttpRequest, pk: int) -> HttpResponse:
             works=works,
             actions=actions,
             measures=measures,
-            lacks=lacks,
+            lacking=_lacking(lenses.curve_lacks(curve), plan, request),
             low_cost_limit=lenses.LOW_COST_LIMIT,
         ),
     )
@@ -367,34 +411,43 @@ def leap(request: HttpRequest, pk: int) -> HttpResponse:
     served = {outcome.pk for action in actions for outcome in action.outcomes.all()}
     open_actions = [action for action in actions if action.is_open]
     closed = [action for action in actions if not action.is_open]
-    gaps = {action.pk: facts.smart_gaps(action) for action in actions}
+    Thing = lenses.Thing
     stages = lenses.leap_stages(
         lenses.LeapFacts(
+            plan=plan.pk,
             vision=bool(plan.vision.strip()),
             outcomes=len(outcomes),
             outcomes_without_why=tuple(
-                str(o) for o in outcomes if not (o.why_it_matters.strip() and o.target_groups)
+                Thing(o.pk, str(o))
+                for o in outcomes
+                if not (o.why_it_matters.strip() and o.target_groups)
             ),
-            outcomes_without_indicator=tuple(str(o) for o in outcomes if not o.indicator_count),
+            outcomes_without_indicator=tuple(
+                Thing(o.pk, str(o)) for o in outcomes if not o.indicator_count
+            ),
             indicators_without_baseline=tuple(
-                str(i) for i in indicators if not (i.target_count or i.reading_count)
+                Thing(i.pk, str(i)) for i in indicators if not (i.target_count or i.reading_count)
             ),
-            outcomes_without_action=tuple(str(o) for o in outcomes if o.pk not in served),
-            actions_not_smart=tuple(a.reference for a in actions if gaps[a.pk]),
+            outcomes_without_action=tuple(
+                Thing(o.pk, str(o)) for o in outcomes if o.pk not in served
+            ),
+            actions=tuple(facts.action_facts(a) for a in actions),
             actions_without_monitoring=tuple(
-                a.reference for a in open_actions if not a.monitoring.strip()
+                Thing(a.pk, a.reference) for a in open_actions if not a.monitoring.strip()
             ),
             indicators_without_recent_reading=tuple(
-                str(i) for i in indicators if not i.latest or i.latest < today - timedelta(days=400)
+                Thing(i.pk, str(i), frozenset([i.owner_id]))
+                for i in indicators
+                if not i.latest or i.latest < today - timedelta(days=400)
             ),
             open_actions_without_update=tuple(
-                a.reference
+                Thing(a.pk, a.reference, facts.action_writers(a))
                 for a in open_actions
                 if not a.update_count and a.start and a.start <= today
             ),
             closed_actions=len(closed),
             closed_without_lessons=tuple(
-                a.reference for a in closed if not a.lessons_learned.strip()
+                Thing(a.pk, a.reference) for a in closed if not a.lessons_learned.strip()
             ),
         )
     )
@@ -404,8 +457,9 @@ def leap(request: HttpRequest, pk: int) -> HttpResponse:
         _context(
             request,
             plan,
-            stages=stages,
+            stages=[(stage, _lacking(list(stage.lacks), plan, request)) for stage in stages],
             position=lenses.leap_position(stages),
+            lacking=any(stage.lacks for stage in stages),
             outcomes=outcomes,
             indicators=indicators,
             actions=actions,
@@ -460,6 +514,26 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
     except dependencies.CycleError:
         path = None
     by_reference = {action.reference: action for action in actions}
+    served = defaultdict(int)
+    for action in actions:
+        for outcome in action.outcomes.all():
+            served[outcome.pk] += 1
+    lacks = lenses.future_lacks(
+        lenses.FutureFacts(
+            plan=plan.pk,
+            vision=bool(plan.vision.strip()),
+            vision_date=plan.vision_date,
+            areas=tuple(
+                lenses.SuccessArea(
+                    lenses.Thing(outcome.pk, outcome.statement),
+                    tuple(lenses.Thing(a.pk, a.statement) for a, _ in achievements),
+                    served[outcome.pk],
+                )
+                for outcome, achievements in areas
+            ),
+            actions=tuple((facts.action_facts(action), action.due) for action in actions),
+        )
+    )
     return render(
         request,
         "methods/future_basing.html",
@@ -473,6 +547,7 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
             critical=[by_reference[key] for key in path.keys] if path else [],
             finish=path.finish if path else None,
             undated=[action for action in actions if not (action.start and action.due)],
+            lacking=_lacking(lacks, plan, request),
         ),
     )
 
@@ -501,6 +576,25 @@ def care_service(request: HttpRequest, pk: int) -> HttpResponse:
         for key, label in Finding.KeyQuestion.choices
     ]
     open_actions = [action for action in actions if action.is_open]
+    closed = [action for action in actions if not action.is_open]
+    unanswered = [finding for finding in findings if not finding.actions.all()]
+    outcomes = list(plan.outcomes.all())
+    served = {outcome.pk for action in actions for outcome in action.outcomes.all()}
+    lacks = lenses.care_lacks(
+        lenses.CareFacts(
+            plan=plan.pk,
+            outcomes=tuple(lenses.Thing(o.pk, o.statement) for o in outcomes),
+            outcomes_without_action=tuple(
+                lenses.Thing(o.pk, o.statement) for o in outcomes if o.pk not in served
+            ),
+            findings=len(findings),
+            unanswered_findings=tuple(lenses.Thing(f.pk, f.summary) for f in unanswered),
+            actions=tuple(facts.action_facts(action) for action in actions),
+            closed_without_lessons=tuple(
+                lenses.Thing(a.pk, a.reference) for a in closed if not a.lessons_learned.strip()
+            ),
+        )
+    )
     return render(
         request,
         "methods/care_service.html",
@@ -508,10 +602,10 @@ def care_service(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             plan,
             by_question=by_question,
-            unanswered=[finding for finding in findings if not finding.actions.all()],
             quick_wins=[a for a in open_actions if a.term == Action.Term.QUICK_WIN],
             longer=[a for a in open_actions if a.term != Action.Term.QUICK_WIN],
-            closed=[action for action in actions if not action.is_open],
+            closed=closed,
+            lacking=_lacking(lacks, plan, request),
             today=timezone.localdate(),
         ),
     )

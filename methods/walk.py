@@ -60,6 +60,9 @@ class Missing:
     page: str
     pk: int
     topic: str = ""  # for policy proofing: which question
+    # Organisations whose partners may put it right too (leads always may): the owner of
+    # an indicator's data enters its readings; the organisations on an action report on it.
+    writers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -266,21 +269,27 @@ def _step_5(f: OutcomeFacts) -> tuple[list[str], list[Missing]]:
     if not f.actions:
         missing.append(Missing("No action serves this outcome yet.", "action_create", f.pk))
     for action in f.actions:
-        if action.smart_gaps:
-            # Milestones are added on their own page; everything else on the action's form.
-            only_milestones = all("milestone" in gap for gap in action.smart_gaps)
-            missing.append(
-                Missing(
-                    f"{action.reference} {action.title} is not yet SMART: "
-                    + "; ".join(action.smart_gaps)
-                    + ".",
-                    "milestone_create" if only_milestones else "action_edit",
-                    action.pk,
-                )
-            )
+        if gap := not_smart(action):
+            missing.append(gap)
         else:
             answered.append(f"{action.reference} {action.title} is SMART.")
     return answered, missing
+
+
+def not_smart(action: ActionFacts) -> Missing | None:
+    """What an action lacks to be SMART, with the page that puts it right (None: it is SMART).
+    Every method asks this of every action."""
+    if not action.smart_gaps:
+        return None
+    # Milestones are added on their own page; everything else on the action's form.
+    only_milestones = all("milestone" in gap for gap in action.smart_gaps)
+    return Missing(
+        f"{action.reference} {action.title} is not yet SMART: "
+        + "; ".join(action.smart_gaps)
+        + ".",
+        "milestone_create" if only_milestones else "action_edit",
+        action.pk,
+    )
 
 
 PROOFING_TOPICS = (

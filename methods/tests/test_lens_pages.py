@@ -52,7 +52,9 @@ def test_turn_the_curve_tells_the_story_names_partners_and_marks_cheap_ideas(boa
     assert "No cost</span> <strong>Library cards" in html
     assert "Low cost</span> <strong>Outreach" not in html
     assert "Visits within 14 days" in html  # a performance measure, grouped as how well
-    assert "No readings yet: there is no curve to turn." in html
+    assert f"{indicator} has no readings yet: there is no curve to turn." in html
+    # A board member reads what is lacking, with no way to change it.
+    assert reverse("outcomes:reading_create", args=[indicator.pk]) not in html
     overview = _page(board_client, "methods:rba", world.plan.pk)
     assert "Turn the curve: " + indicator.code in overview
 
@@ -63,7 +65,8 @@ def test_leap_shows_where_the_plan_stands(board_client, world):
     world.plan.save()
     html = _page(board_client, "methods:leap", world.plan.pk)
     assert "The plan stands at <strong>indicators and baseline</strong>" in html
-    assert f"Outcomes with no indicator: {outcome}." in html
+    assert f"{outcome} has no indicator." in html
+    assert reverse("outcomes:indicator_create", args=[outcome.pk]) not in html
 
 
 def test_future_basing_works_back_from_the_vision_date_along_the_critical_path(board_client, world):
@@ -99,7 +102,8 @@ def test_the_care_service_plan_maps_findings_to_actions(board_client, world):
     finding.actions.add(quick)
     FindingFactory(plan=world.plan, key_question=Finding.KeyQuestion.WELL_LED, summary="Audits")
     html = _page(board_client, "methods:care_service", world.plan.pk)
-    assert "1 finding has no action answering it yet." in html
+    assert "No action answers the finding “Audits” yet." in html
+    assert "Gaps in medicine records” yet" not in html
     safe = html[html.index(">Safe<") : html.index(">Effective<")]
     assert "Gaps in medicine records" in safe and quick.reference in safe
     quick_wins = html[html.index(">Quick wins<") : html.index(">Longer-term actions<")]
@@ -153,6 +157,31 @@ def test_lens_pages_do_not_grow_their_queries_with_the_plan(lead_client, world, 
         action.outcomes.add(outcome)
         MilestoneFactory(action=action)
         FindingFactory(plan=world.plan).actions.add(action)
+
+    grow()
+    lead_client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        lead_client.get(url)
+    for _ in range(4):
+        grow()
+    with CaptureQueriesContext(connection) as large:
+        lead_client.get(url)
+    assert len(large) == len(small)
+
+
+def test_a_curves_page_does_not_grow_its_queries_with_its_outcome(lead_client, world):
+    outcome = OutcomeFactory(plan=world.plan)
+    indicator = IndicatorFactory(outcome=outcome, owner=world.council)
+    url = reverse("methods:turn_the_curve", args=[indicator.pk])
+
+    def grow() -> None:
+        ReadingFactory(indicator=indicator)
+        EvidenceFactory(outcome=outcome, kind=Evidence.Kind.CAUSE)
+        OptionFactory(outcome=outcome, cost=Decimal(0))
+        action = ActionFactory(plan=world.plan)
+        action.outcomes.add(outcome)
+        action.supporting_organisations.add(world.housing)
+        MilestoneFactory(action=action)
 
     grow()
     lead_client.get(url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import resolve, reverse
+from django.urls import reverse
 
 from actions.models import Action
 from methods.tests import pages
@@ -15,85 +15,13 @@ from outcomes.tests.factories import IndicatorFactory, OutcomeFactory
 
 pytestmark = pytest.mark.django_db
 
-# What a lead types into each form the walk leads to; everything else stays as the form
-# offers it.
-TYPED = {
-    "outcome_create": {
-        "statement": "More children are ready for school",
-        "why_it_matters": "A good start shapes the rest of a child's life.",
-        "target_groups": "Children under five in low-income families",
-        "places": "Northfield",
-    },
-    "outcome_edit": {"assumptions": "Nursery funding continues at today's level."},
-    "indicator_create": {
-        "code": "SR-01",
-        "name": "Children ready for school",
-        "unit": "percent",
-        "direction": "higher",
-        "frequency": "annual",
-    },
-    "reading_create": {"period": "2026-03-31", "value": "61.5"},
-    "comparator_create": {"name": "England"},
-    "comparator_reading_create": {"period": "2026-03-31", "value": "67.7"},
-    "evidence_create": {"summary": "A third of families in Northfield use no early years service"},
-    "target_create": {
-        "baseline_value": "61.5",
-        "baseline_date": "2026-03-31",
-        "target_value": "68",
-        "target_date": "2029-03-31",
-    },
-    "risk_create": {"description": "Nursery places close", "likelihood": "3", "impact": "4"},
-    "option_create": {"title": "Home visits for families new to the area", "kind": "new"},
-    "option_decision": {"decision": "favoured", "decision_reason": "Best score and affordable."},
-    "action_create": {
-        "title": "Run 400 home visits in Northfield",
-        "description": "Health visitors and family hubs visit 400 families new to Northfield.",
-        "start": "2026-04-01",
-        "due": "2027-03-31",
-        "success_measure": "400 families visited by March 2027",
-        "staff_time": "Two health visitors, half time",
-        "expected_outputs": "400 visits",
-        "monitoring": "Monthly count of visits at the partnership meeting",
-    },
-}
-
-
-def _fill(url: str, page_html: str, lead) -> tuple[str, dict]:
-    """Where the page's form posts, and what the lead puts in it."""
-    found = pages.form(page_html)
-    name = resolve(url.split("?")[0]).url_name
-    data = {key: value for key, value in found.fields.items() if value not in ("", [])}
-    data.pop("csrfmiddlewaretoken", None)
-    # A list the form leaves unchosen: the lead takes its first choice.
-    for key, values in found.choices.items():
-        if not found.fields.get(key) and any(values):
-            data[key] = next(value for value in values if value)
-    data.update(TYPED.get(name, {}))
-    if name == "option_scores":
-        data.update({key: "4" for key in found.fields if key.startswith("score_")})
-    if name == "action_create":
-        # The lead's own organisation leads it, and the lead owns it.
-        data["lead_organisation"] = str(lead.memberships.get().organisation_id)
-        data["owner"] = str(lead.pk)
-    return (found.action or url), data
-
-
-def _put_right(client, walk_url: str, html: str, lead) -> str:
-    """Follow the first "still missing" link of a walk page, fill in its form, and come back."""
-    fix = pages.link(html, "", inside='id="missing-heading"')
-    page = client.get(fix)
-    assert page.status_code == 200, fix
-    target, data = _fill(fix, page.content.decode(), lead)
-    response = client.post(target, data, follow=True)
-    assert response.redirect_chain, f"{fix} refused {data}: {response.content.decode()[:3000]}"
-    assert response.redirect_chain[-1][0] == walk_url, response.redirect_chain
-    return response.content.decode()
-
 
 def test_a_new_lead_walks_an_empty_plan_to_agreed_smart_actions(lead_client, world):
     plan_html = lead_client.get(world.plan.get_absolute_url()).content.decode()
     add_outcome = pages.link(plan_html, "Add the first outcome")
-    target, data = _fill(add_outcome, lead_client.get(add_outcome).content.decode(), world.lead)
+    target, data = pages.fill(
+        add_outcome, lead_client.get(add_outcome).content.decode(), world.lead
+    )
     plan_html = lead_client.post(target, data, follow=True).content.decode()
     outcome = Outcome.objects.get(plan=world.plan)
 
@@ -109,7 +37,7 @@ def test_a_new_lead_walks_an_empty_plan_to_agreed_smart_actions(lead_client, wor
                 form = pages.form(html, "Add the suggested criteria")
                 html = lead_client.post(form.action, follow=True).content.decode()
                 continue
-            html = _put_right(lead_client, walk_url, html, world.lead)
+            html = pages.put_right(lead_client, walk_url, html, world.lead)
         else:
             pytest.fail(f"Step {step} is still missing something: {html}")
         if step < 5:
