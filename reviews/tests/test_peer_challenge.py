@@ -96,6 +96,19 @@ def test_lead_invites_a_reviewer_who_gets_an_email_with_a_link_that_works_once(
     assert User.objects.filter(email__iexact="rita@elsewhere.example.org").count() == 1
 
 
+def test_the_invitation_arrives_over_real_smtp_and_its_link_works(
+    client, lead_client, world, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client, world, email="viasmtp@elsewhere.example.org")
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "viasmtp@elsewhere.example.org"
+    path = re.search(r"https?://[^/\s]+(/peer-review/\S+/)", message.get_content()).group(1)
+    lead_client.logout()
+    assert new_account(client, path).status_code == 302
+    assert PeerReviewer.objects.live().get().user.email == "viasmtp@elsewhere.example.org"
+
+
 def test_an_existing_account_signs_in_and_accepts(client, world):
     someone = UserFactory(email="rita@elsewhere.example.org")
     reviewer = PeerReviewerFactory(
