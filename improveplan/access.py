@@ -7,12 +7,18 @@ change gets 403.
 
 One helper per object type returns the object (404 or 403 otherwise) and sets
 ``request.membership`` to the viewer's membership of its partnership.
+
+The one exception is a peer reviewer (``reviews.PeerReviewer``): someone from outside the
+partnership whom a lead has invited to challenge one plan. Until their invitation expires or
+is revoked, everything that belongs to that plan may be read by them through the same
+helpers, which then set ``request.membership`` to a ``PeerAccess``; every change, and
+everything outside that plan, is refused, here and nowhere else.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest
 
 from actions.models import Action, Criterion, Finding, Milestone, Option, Update
@@ -37,7 +43,9 @@ from outcomes.models import (
     Risk,
     Target,
 )
-from reviews.models import HealthCheck, Review
+from reviews.models import HealthCheck, PeerReviewer, Review
+
+READING = ("GET", "HEAD", "OPTIONS")
 
 
 def membership_of(user, partnership_id: int) -> Membership | None:
@@ -50,9 +58,46 @@ def membership_of(user, partnership_id: int) -> Membership | None:
     )
 
 
-def check_membership(request: HttpRequest, partnership_id: int, *, manage: bool) -> Membership:
-    """The viewer's membership of the partnership; 404 without one, 403 if it may not manage."""
+class PeerAccess:
+    """What a peer reviewer has in place of a membership: they may read one plan, and write
+    nothing (their answers have their own helper below)."""
+
+    manages = False
+    is_peer_reviewer = True
+    role = "peer_reviewer"
+    organisation = None
+    organisation_id = None
+
+    def __init__(self, reviewer: PeerReviewer, partnership_id: int) -> None:
+        self.reviewer = reviewer
+        self.user = reviewer.user
+        self.partnership_id = partnership_id
+
+    def get_role_display(self) -> str:
+        return "Peer reviewer"
+
+
+def peer_grant(user, plan_id: int) -> PeerReviewer | None:
+    """The viewer's live peer reviewer's grant on the plan, if they have one."""
+    if not user.is_authenticated:
+        return None
+    return PeerReviewer.objects.live().filter(user=user, plan_id=plan_id).first()
+
+
+def check_membership(
+    request: HttpRequest, partnership_id: int, *, manage: bool, plan_id: int | None = None
+) -> Membership | PeerAccess:
+    """The viewer's membership of the partnership; 404 without one, 403 if it may not manage.
+    Given the plan the object belongs to, a live peer reviewer of that plan may read it."""
     membership = membership_of(request.user, partnership_id)
+    if membership is None and plan_id is not None:
+        grant = peer_grant(request.user, plan_id)
+        if grant is not None:
+            if manage or request.method not in READING:
+                refuse(request, f"a change by peer reviewer {grant.pk}", partnership_id)
+                raise PermissionDenied("A peer reviewer may read this plan but not change it.")
+            request.membership = PeerAccess(grant, partnership_id)
+            return request.membership
     if membership is None:
         refuse(request, f"partnership {partnership_id}", partnership_id)
         raise Http404("No such page.")
@@ -72,11 +117,15 @@ def refuse(request: HttpRequest, what: str, partnership_id: int | None = None) -
     )
 
 
-def _get(request: HttpRequest, queryset, pk, path: str = "partnership"):
-    """One object of the queryset, or 404. ``path`` leads from the model to its partnership."""
+def _get(request: HttpRequest, queryset, pk, path: str = "partnership", also=None):
+    """One object of the queryset (or else of ``also``), or 404. ``path`` leads from the
+    model to its partnership."""
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
+        well_formed = str(pk).isdigit() and int(pk) < 2**63
+        if also is not None and well_formed and (found := also.filter(pk=pk).first()):
+            return found
         # Someone asking for another partnership's object is worth a line in the log;
         # a mistyped address is not.
         model = queryset.model
@@ -84,7 +133,7 @@ def _get(request: HttpRequest, queryset, pk, path: str = "partnership"):
             model.objects.filter(pk=pk)
             .values_list("pk" if model is Partnership else f"{path}_id", flat=True)
             .first()
-            if str(pk).isdigit() and int(pk) < 2**63
+            if well_formed
             else None
         )
         if owner is not None:
@@ -106,23 +155,40 @@ def _get_in_users_partnership(
     manage: bool,
     path: str = "partnership",
     archived_ok: bool = False,
+    peer_ok: bool = True,
 ):
     """An object that belongs to one of the viewer's partnerships; ``path`` leads from the
     object to that partnership, e.g. ``indicator__plan__partnership`` for a reading.
 
     Whatever belongs to an archived plan is read only: reading it is allowed, changing it is
-    refused here, the one place every change passes through (``archived_ok`` for reopening)."""
+    refused here, the one place every change passes through (``archived_ok`` for reopening).
+    Whatever belongs to a plan may be read by that plan's live peer reviewers, unless
+    ``peer_ok`` is off (pages for the partnership's members alone)."""
     annotations = {"owning_partnership_id": F(f"{path}_id")}
     plan_status = _plan_status_lookup(queryset.model, path)
+    plan = _plan_lookup(queryset.model, path)
     if plan_status:
         annotations["owning_plan_status"] = F(plan_status)
+        annotations["owning_plan_id"] = F(plan)
+    annotated = queryset.annotate(**annotations)
+    # Tried only when the viewer is no member, so members' pages cost no extra query.
+    peer_reviewed = None
+    if plan and peer_ok and request.user.is_authenticated:
+        grants = PeerReviewer.objects.live().filter(user=request.user, plan_id=OuterRef(plan))
+        peer_reviewed = annotated.filter(Exists(grants))
     found = _get(
         request,
-        queryset.filter(**{f"{path}__memberships__user": request.user}).annotate(**annotations),
+        annotated.filter(**{f"{path}__memberships__user": request.user}),
         pk,
         path,
+        also=peer_reviewed,
     )
-    check_membership(request, found.owning_partnership_id, manage=manage)
+    check_membership(
+        request,
+        found.owning_partnership_id,
+        manage=manage,
+        plan_id=found.owning_plan_id if peer_reviewed is not None else None,
+    )
     if plan_status and not archived_ok:
         check_plan_not_archived(
             request, found.owning_plan_status, found.owning_partnership_id, manage=manage
@@ -130,13 +196,21 @@ def _get_in_users_partnership(
     return found
 
 
+def _plan_lookup(model, path: str) -> str | None:
+    """The lookup from an object to the plan it belongs to, if it belongs to one."""
+    if model is Plan:
+        return "pk"
+    if path.endswith("plan__partnership"):
+        return path.removesuffix("__partnership")
+    return None
+
+
 def _plan_status_lookup(model, path: str) -> str | None:
     """The lookup from an object to the status of the plan it belongs to, if it belongs to one."""
-    if model is Plan:
-        return "status"
-    if path.endswith("plan__partnership"):
-        return path.removesuffix("partnership") + "status"
-    return None
+    plan = _plan_lookup(model, path)
+    if plan is None:
+        return None
+    return "status" if plan == "pk" else f"{plan}__status"
 
 
 def check_plan_not_archived(
@@ -171,10 +245,17 @@ def get_invitation_for_user(request: HttpRequest, pk: int, *, manage: bool = Tru
 
 
 def get_plan_for_user(
-    request: HttpRequest, pk: int, *, manage: bool = False, archived_ok: bool = False
+    request: HttpRequest,
+    pk: int,
+    *,
+    manage: bool = False,
+    archived_ok: bool = False,
+    peer_ok: bool = True,
 ) -> Plan:
     queryset = Plan.objects.select_related("partnership")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, archived_ok=archived_ok)
+    return _get_in_users_partnership(
+        request, queryset, pk, manage=manage, archived_ok=archived_ok, peer_ok=peer_ok
+    )
 
 
 def get_plan_for_reports(request: HttpRequest, pk: int) -> Plan:
@@ -342,3 +423,31 @@ def get_health_check_for_user(request: HttpRequest, pk: int, *, manage: bool = F
 
     queryset = HealthCheck.objects.select_related("partnership")
     return _get_in_users_partnership(request, queryset, pk, manage=manage)
+
+
+# Peer challenge ------------------------------------------------------------------------
+
+
+def get_peer_reviewer_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+    """A peer reviewer's invitation, as the plan's partnership sees it (leads revoke it)."""
+    queryset = PeerReviewer.objects.select_related("plan__partnership")
+    return _get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership", peer_ok=False
+    )
+
+
+def get_own_peer_review(request: HttpRequest, pk: int) -> PeerReviewer:
+    """The signed-in reviewer's own answers, while their access lasts; 404 for anyone else."""
+    reviewer = (
+        PeerReviewer.objects.live()
+        .select_related("plan__partnership")
+        .filter(pk=pk, user=request.user)
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if reviewer is None:
+        refuse(request, f"peer review {pk}")
+        raise Http404("No such page.")
+    request.membership = PeerAccess(reviewer, reviewer.plan.partnership_id)
+    return reviewer

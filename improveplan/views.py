@@ -42,6 +42,7 @@ from improveplan.forms import (
 from improveplan.models import Membership, Plan, PlanVersion, User
 from methods.facts import plan_progress
 from outcomes.status import plan_outcome_reports
+from reviews.models import PeerReviewer
 
 
 def _form_errors_from(error: ValidationError, form) -> None:
@@ -99,7 +100,9 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         .order_by("partnership__name")
     )
-    return render(request, "improveplan/home.html", {"memberships": memberships})
+    reviewing = PeerReviewer.objects.live().filter(user=request.user).select_related("plan")
+    context = {"memberships": memberships, "reviewing": reviewing}
+    return render(request, "improveplan/home.html", context)
 
 
 @login_required

@@ -11,9 +11,17 @@ from django.utils import timezone
 
 from actions.models import Action, Milestone
 from actions.services import next_reference
-from improveplan.models import Membership, Plan, Role
+from improveplan.models import Membership, Plan, Role, User
 from reviews.ingredients import INGREDIENTS
-from reviews.models import Decision, HealthCheck, HealthScore, OutcomeJudgement, Review
+from reviews.models import (
+    Decision,
+    HealthCheck,
+    HealthScore,
+    OutcomeJudgement,
+    PeerAnswer,
+    PeerReviewer,
+    Review,
+)
 from reviews.periods import period_of
 
 DUE_SOON_TITLE = "Send the falls prevention figures to the review"
@@ -35,6 +43,20 @@ DECISIONS = [
         1,
     ),
 ]
+# A peer reviewer from a neighbouring partnership, part way through the plan's challenge.
+PEER_REVIEWER = ("peer@demo.improveplan.test", "Grace Okafor")
+PEER_ANSWERS = {
+    "1-standing": "The dashboard makes the position plain, and the falls chart with its "
+    "margin of error is the clearest I have seen.",
+    "2-needs": "The focus on older people in the two wards with most falls is well argued. "
+    "Carers of people who fall are not mentioned.",
+    "3-likelihood": "The plan admits falls are off track. Say what happens if the classes "
+    "do not fill.",
+    "5-ideas": "Our fire service adds a falls check to its home safety visits; it costs "
+    "little and reaches people no class will.",
+}
+
+
 # Scores for the demo's four members, by ingredient, in INGREDIENTS' order.
 HEALTH_SCORES = {
     Role.LEAD: [4, 4, 3, 3, 2, 2, 3, 4, 3],
@@ -50,6 +72,7 @@ def seed_reviews(plan: Plan, *, today: date | None = None) -> None:
         _seed_next_review(plan, today)
         _seed_due_soon(plan, today)
         _seed_health_check(plan, today)
+        _seed_peer_reviewer(plan)
 
 
 def _members(plan: Plan) -> dict[str, list]:
@@ -164,3 +187,33 @@ def _seed_health_check(plan: Plan, today: date) -> None:
                             else "",
                         },
                     )
+
+
+def _seed_peer_reviewer(plan: Plan) -> None:
+    """A peer reviewer who may read the demo plan for another month and has submitted their
+    answers to some of the questions, which the partnership's members read on the plan."""
+    from improveplan.management.commands.seed_demo import DEMO_PASSWORD
+
+    email, full_name = PEER_REVIEWER
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+    lead = _members(plan)[Role.LEAD][0].user
+    now = timezone.now()
+    reviewer, _ = PeerReviewer.objects.update_or_create(
+        plan=plan,
+        email=email,
+        defaults={
+            "name": full_name,
+            "invited_by": lead,
+            "user": user,
+            "accepted_at": now,
+            "expires_at": now + timedelta(days=PeerReviewer.DEFAULT_DAYS),
+            "revoked_at": None,
+            "submitted_at": now,
+        },
+    )
+    for question, text in PEER_ANSWERS.items():
+        PeerAnswer.objects.update_or_create(
+            reviewer=reviewer, question=question, defaults={"text": text}
+        )

@@ -7,12 +7,13 @@ from django import forms
 from actions.forms import PlanChoices
 from actions.models import Action
 from outcomes.models import Outcome, Reading
-from reviews import periods
+from reviews import peer, periods
 from reviews.ingredients import INGREDIENTS, SCORES
 from reviews.models import (
     Decision,
     HealthCheck,
     OutcomeJudgement,
+    PeerReviewer,
     ReminderPreference,
     Review,
     ReviewSchedule,
@@ -204,3 +205,50 @@ class HealthScoresForm(forms.Form):
     def scores(self) -> dict[str, tuple[int, str]]:
         data = self.cleaned_data
         return {slug: (data[f"score_{slug}"], data[f"comment_{slug}"]) for slug in INGREDIENTS}
+
+
+class PeerInviteForm(forms.Form):
+    """A lead's invitation to a peer reviewer from outside the partnership."""
+
+    name = forms.CharField(label="Their name", max_length=150)
+    email = forms.EmailField(label="Their email address", max_length=254)
+    days = forms.IntegerField(
+        label="Days they may read the plan",
+        min_value=1,
+        max_value=PeerReviewer.MAX_DAYS,
+        initial=PeerReviewer.DEFAULT_DAYS,
+        help_text=f"From 1 to {PeerReviewer.MAX_DAYS}. Their access ends by itself after this.",
+    )
+
+
+class PeerAnswersForm(forms.Form):
+    """A peer reviewer's answers, one box per question of each step (``reviews.peer``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for number, _title, questions in peer.steps():
+            for slug, question in questions:
+                self.fields[self.field_name(number, slug)] = forms.CharField(
+                    label=question,
+                    required=False,
+                    max_length=5000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+
+    @staticmethod
+    def field_name(number: int, slug: str) -> str:
+        return f"answer_{number}_{slug}"
+
+    def steps(self) -> list:
+        """Each step's title and its bound fields, for the template."""
+        return [
+            (number, title, [self[self.field_name(number, slug)] for slug, _ in questions])
+            for number, title, questions in peer.steps()
+        ]
+
+    def answers(self) -> dict[str, str]:
+        return {
+            f"{number}-{slug}": self.cleaned_data[self.field_name(number, slug)]
+            for number, _title, questions in peer.steps()
+            for slug, _ in questions
+        }

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from improveplan.models import Plan
 
@@ -270,3 +271,93 @@ class HealthScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ingredient}: {self.score}"
+
+
+class PeerReviewerQuerySet(models.QuerySet):
+    def live(self) -> PeerReviewerQuerySet:
+        """Accepted, not revoked and not yet expired: these reviewers may read their plan."""
+        return self.filter(
+            user__isnull=False, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class PeerReviewer(models.Model):
+    """Someone from outside the partnership invited to challenge one plan: they may read it,
+    and only it, until their invitation expires, and answer the peer challenge questions."""
+
+    DEFAULT_DAYS = 30
+    MAX_DAYS = 90
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="peer_reviewers")
+    email = models.EmailField("email address")
+    name = models.CharField(max_length=150)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="peer_reviews",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PeerReviewerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan_id", "-created_at", "-pk"]
+        indexes = [
+            # access.peer_grant: a signed-in person's live grant on one plan.
+            models.Index(fields=["user", "plan"], name="peer_reviewer_user_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_live(self) -> bool:
+        return self.user_id is not None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def link_works(self) -> bool:
+        """The emailed link: once, until it expires, unless revoked."""
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        if self.accepted_at is None:
+            return "invited"
+        return "submitted" if self.submitted_at else "reviewing"
+
+
+class PeerAnswer(models.Model):
+    """A peer reviewer's answer to one question (``reviews.peer`` keys: ``<step>-<slug>``)."""
+
+    reviewer = models.ForeignKey(PeerReviewer, on_delete=models.CASCADE, related_name="answers")
+    question = models.CharField(max_length=40)
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reviewer_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "question"], name="one_peer_answer_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.text[:40]}"

@@ -18,6 +18,7 @@ import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -26,10 +27,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from improveplan.models import Membership, Role
+from improveplan.models import Membership, Plan, Role, User
 from outcomes.models import Risk
-from reviews import periods
-from reviews.models import Correction, DigestClaim, HealthScore, OutcomeJudgement, Review
+from reviews import peer, periods
+from reviews.models import (
+    Correction,
+    DigestClaim,
+    HealthScore,
+    OutcomeJudgement,
+    PeerAnswer,
+    PeerReviewer,
+    Review,
+)
 from reviews.reminders import Digest, Kind, build_digests
 
 logger = logging.getLogger(__name__)
@@ -264,3 +273,112 @@ def health_scores_save(*, health_check, user, scores: dict[str, tuple[int, str]]
                 ingredient=ingredient,
                 defaults={"score": score, "comment": comment},
             )
+
+
+# Peer challenge -----------------------------------------------------------------------
+
+PEER_SALT = "reviews.peer_reviewer"
+
+
+def peer_token(reviewer: PeerReviewer) -> str:
+    """The secret part of a peer reviewer's link. Signed, so only we can make one."""
+    return signing.dumps(reviewer.pk, salt=PEER_SALT)
+
+
+def peer_reviewer_from_token(token: str) -> PeerReviewer | None:
+    try:
+        pk = signing.loads(token, salt=PEER_SALT)
+    except signing.BadSignature:
+        return None
+    return PeerReviewer.objects.select_related("plan__partnership").filter(pk=pk).first()
+
+
+def peer_reviewer_invite(
+    *, plan: Plan, email: str, name: str, days: int, invited_by: User
+) -> PeerReviewer:
+    """Invite someone from outside the partnership to read one plan for ``days`` days and
+    answer the peer challenge questions; email them a link that works once."""
+    email = email.strip().lower()
+    if not 1 <= days <= PeerReviewer.MAX_DAYS:
+        raise ValidationError({"days": f"Choose from 1 to {PeerReviewer.MAX_DAYS} days."})
+    members = Membership.objects.filter(partnership_id=plan.partnership_id)
+    if members.filter(user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": f"{email} is a member of this partnership; a peer reviewer is from outside."}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one invitation at a time
+        if PeerReviewer.objects.filter(
+            plan=plan, email__iexact=email, revoked_at__isnull=True, expires_at__gt=now
+        ).exists():
+            raise ValidationError({"email": f"{email} is already invited to review this plan."})
+        reviewer = PeerReviewer.objects.create(
+            plan=plan,
+            email=email,
+            name=name.strip(),
+            invited_by=invited_by,
+            expires_at=now + timedelta(days=days),
+        )
+        from reviews.tasks import send_peer_invitation
+
+        transaction.on_commit(lambda: send_peer_invitation.delay(reviewer.pk))
+    return reviewer
+
+
+def peer_reviewer_accept(*, reviewer: PeerReviewer, user: User) -> PeerReviewer:
+    """Take up a peer reviewer's link: it works once, until it expires, unless revoked."""
+    if user.email.lower() != reviewer.email.lower():
+        raise ValidationError(f"This invitation was sent to {reviewer.email}.")
+    now = timezone.now()
+    claimed = PeerReviewer.objects.filter(
+        pk=reviewer.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now, user=user)
+    if claimed != 1:
+        raise ValidationError("This invitation link has expired or has already been used.")
+    reviewer.refresh_from_db()
+    return reviewer
+
+
+def peer_reviewer_accept_as_new_user(
+    *, reviewer: PeerReviewer, full_name: str, password: str
+) -> PeerReviewer:
+    """Create the reviewer's account and take up the link together, or neither."""
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=reviewer.email).exists():
+            raise ValidationError(
+                "An account with this address already exists. Sign in to accept the invitation."
+            )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(reviewer.email, password, full_name=full_name)
+        except IntegrityError:
+            raise ValidationError(
+                "An account with this address already exists. Sign in to accept the invitation."
+            ) from None
+        return peer_reviewer_accept(reviewer=reviewer, user=user)
+
+
+def peer_reviewer_revoke(*, reviewer: PeerReviewer) -> None:
+    """End a reviewer's access at once. Their answers stay with the plan."""
+    PeerReviewer.objects.filter(pk=reviewer.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def peer_answers_save(*, reviewer: PeerReviewer, answers: dict[str, str], submit: bool) -> None:
+    """Keep a reviewer's answers (blank ones are dropped); submitting makes them final and
+    shows them to the partnership."""
+    with transaction.atomic():
+        # Claim the row: answers already submitted, or access that has ended, change nothing.
+        still_open = PeerReviewer.objects.live().filter(pk=reviewer.pk, submitted_at__isnull=True)
+        if still_open.select_for_update().first() is None:
+            raise ValidationError("These answers can no longer be changed.")
+        PeerAnswer.objects.filter(reviewer=reviewer).delete()
+        PeerAnswer.objects.bulk_create(
+            PeerAnswer(reviewer=reviewer, question=key, text=text.strip())
+            for key, text in answers.items()
+            if key in peer.question_keys() and text.strip()
+        )
+        if submit:
+            still_open.update(submitted_at=timezone.now())

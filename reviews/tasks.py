@@ -6,10 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from improveplan.models import Plan
 from reviews import reports, services, stored
+from reviews.models import PeerReviewer
 
 
 @shared_task
@@ -49,4 +54,26 @@ def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, 
         return False
     pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
     stored.keep(name, pdf)
+    return True
+
+
+@shared_task
+def send_peer_invitation(reviewer_id: int) -> bool:
+    """Email a peer reviewer their link. Sends nothing once it is used, revoked or expired."""
+    reviewer = (
+        PeerReviewer.objects.select_related("plan__partnership", "invited_by")
+        .filter(pk=reviewer_id)
+        .first()
+    )
+    if reviewer is None or not reviewer.link_works:
+        return False
+    context = {
+        "reviewer": reviewer,
+        "link": settings.SITE_URL
+        + reverse("reviews:peer_accept", args=[services.peer_token(reviewer)]),
+        "site_name": settings.SITE_NAME,
+    }
+    subject = render_to_string("reviews/emails/peer_invitation_subject.txt", context).strip()
+    body = render_to_string("reviews/emails/peer_invitation.txt", context)
+    send_mail(subject, body, None, [reviewer.email])
     return True

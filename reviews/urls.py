@@ -27,6 +27,11 @@ urlpatterns = [
     path("health-checks/<int:pk>/", views.health_check, name="health_check"),
     path("health-checks/<int:pk>/score/", views.health_check_score, name="health_check_score"),
     path("reminders/", views.preferences, name="preferences"),
+    path("plans/<int:pk>/peer-challenge/", views.peer_challenge, name="peer_challenge"),
+    path("plans/<int:pk>/peer-challenge/invite/", views.peer_invite, name="peer_invite"),
+    path("peer-reviewers/<int:pk>/revoke/", views.peer_revoke, name="peer_revoke"),
+    path("peer-reviewers/<int:pk>/answers/", views.peer_answers, name="peer_answers"),
+    path("peer-review/<str:token>/", views.peer_accept, name="peer_accept"),
     path("plans/<int:pk>/board-report.pdf", views.report, {"kind": "board"}, name="board_report"),
     path("plans/<int:pk>/delivery-plan.pdf", views.report, {"kind": "plan"}, name="delivery_plan"),
     path(

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,25 +12,47 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBad
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improveplan import access, security
 from improveplan.celery import app
-from improveplan.models import Role, SecurityEvent
-from improveplan.views import form_page
-from reviews import changes, health, locks, periods, reminders, reports, services, stored, tasks
+from improveplan.forms import NewMemberForm
+from improveplan.models import Role, SecurityEvent, User
+from improveplan.views import _form_errors_from, form_page
+from reviews import (
+    changes,
+    health,
+    locks,
+    peer,
+    periods,
+    reminders,
+    reports,
+    services,
+    stored,
+    tasks,
+)
 from reviews.forms import (
     CorrectionForm,
     DecisionForm,
     HealthCheckForm,
     HealthScoresForm,
     JudgementForm,
+    PeerAnswersForm,
+    PeerInviteForm,
     ReminderPreferenceForm,
     ReviewForm,
     ReviewRecordForm,
     ReviewScheduleForm,
 )
-from reviews.models import HealthScore, ReminderPreference, Review, ReviewSchedule
+from reviews.models import (
+    HealthScore,
+    PeerAnswer,
+    PeerReviewer,
+    ReminderPreference,
+    Review,
+    ReviewSchedule,
+)
 from reviews.periods import period_of
 
 # How often the "being prepared" page looks again, and how long a queued render is trusted
@@ -423,3 +447,165 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your reminder settings are saved.")
         return redirect("reviews:preferences")
     return render(request, "reviews/preferences.html", {"form": form})
+
+
+# Peer challenge ----------------------------------------------------------------------
+
+
+def _answers_by_step(reviewer: PeerReviewer) -> list:
+    """Each step's title and its questions with this reviewer's answers (blank if none)."""
+    given = {answer.question: answer.text for answer in reviewer.answers.all()}
+    return [
+        (number, title, [(question, given.get(f"{number}-{slug}", "")) for slug, question in qs])
+        for number, title, qs in peer.steps()
+    ]
+
+
+@login_required
+@require_GET
+def peer_challenge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's peer reviewers and their submitted answers, for the partnership's members."""
+    plan = access.get_plan_for_user(request, pk, peer_ok=False)
+    reviewers = list(plan.peer_reviewers.select_related("invited_by").prefetch_related("answers"))
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "manages": request.membership.manages,
+        "reviewers": [
+            (reviewer, _answers_by_step(reviewer) if reviewer.submitted_at else None)
+            for reviewer in reviewers
+        ],
+        "form": PeerInviteForm(),
+        "max_days": PeerReviewer.MAX_DAYS,
+    }
+    return render(request, "reviews/peer_challenge.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peer_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead invites a peer reviewer from outside the partnership to read this plan."""
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    form = PeerInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviewer = services.peer_reviewer_invite(
+                plan=plan, invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(
+                request,
+                f"{reviewer.name} has been emailed a link to review this plan until "
+                f"{timezone.localtime(reviewer.expires_at):%-d %B %Y}.",
+            )
+            return redirect("reviews:peer_challenge", plan.pk)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title="Invite a peer reviewer",
+        intro="Someone from outside the partnership – from another partnership, say – who will "
+        "read this plan, and nothing else of the partnership's, until their access ends, and "
+        "answer a few questions about each of its five steps. They can change nothing.",
+        submit="Send the invitation",
+        cancel_url=reverse("reviews:peer_challenge", args=[plan.pk]),
+    )
+
+
+@login_required
+@require_POST
+def peer_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead ends a peer reviewer's access at once; their answers stay with the plan."""
+    reviewer = access.get_peer_reviewer_for_user(request, pk, manage=True)
+    services.peer_reviewer_revoke(reviewer=reviewer)
+    messages.success(request, f"{reviewer.name} can no longer read this plan.")
+    return redirect("reviews:peer_challenge", reviewer.plan_id)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def peer_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: it works once, until it expires, for the address it was sent to."""
+    reviewer = services.peer_reviewer_from_token(token)
+    if reviewer is None or not reviewer.link_works:
+        if reviewer is not None and reviewer.is_live and reviewer.user_id == request.user.pk:
+            return redirect("reviews:peer_answers", reviewer.pk)  # back again, still reviewing
+        return render(request, "reviews/peer_link_invalid.html", {"reviewer": reviewer}, status=410)
+
+    has_account = User.objects.filter(email__iexact=reviewer.email).exists()
+    context = {"reviewer": reviewer, "has_account": has_account}
+    if has_account:
+        if not request.user.is_authenticated:
+            messages.info(request, f"Sign in as {reviewer.email} to accept the invitation.")
+            return redirect_to_login(request.get_full_path())
+        if request.user.email.lower() != reviewer.email.lower():
+            context["wrong_user"] = True
+            return render(request, "reviews/peer_accept.html", context, status=403)
+        if request.method == "POST":
+            try:
+                services.peer_reviewer_accept(reviewer=reviewer, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("improveplan:home")
+            return _welcome_reviewer(request, reviewer)
+        return render(request, "reviews/peer_accept.html", context)
+
+    form = NewMemberForm(request.POST or None, email=reviewer.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviewer = services.peer_reviewer_accept_as_new_user(
+                reviewer=reviewer,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            login(request, reviewer.user, backend="django.contrib.auth.backends.ModelBackend")
+            return _welcome_reviewer(request, reviewer)
+    context["form"] = form
+    return render(request, "reviews/peer_accept.html", context)
+
+
+def _welcome_reviewer(request: HttpRequest, reviewer: PeerReviewer) -> HttpResponse:
+    messages.success(
+        request,
+        f"You may read {reviewer.plan} until "
+        f"{timezone.localtime(reviewer.expires_at):%-d %B %Y}. Your questions are below.",
+    )
+    return redirect("reviews:peer_answers", reviewer.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peer_answers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The peer reviewer's own questions: saved as a draft as often as they like, then
+    submitted to the partnership, after which they are final."""
+    reviewer = access.get_own_peer_review(request, pk)
+    given = {a.question: a.text for a in PeerAnswer.objects.filter(reviewer=reviewer)}
+    initial = {PeerAnswersForm.field_name(*key.split("-", 1)): text for key, text in given.items()}
+    form = PeerAnswersForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.peer_answers_save(reviewer=reviewer, answers=form.answers(), submit=submit)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Your answers are submitted to the partnership. Thank you."
+                if submit
+                else "Your draft is saved. Only you can see it until you submit it.",
+            )
+            return redirect("reviews:peer_answers", reviewer.pk)
+    context = {
+        "reviewer": reviewer,
+        "plan": reviewer.plan,
+        "form": form,
+        "answers": _answers_by_step(reviewer) if reviewer.submitted_at else None,
+    }
+    return render(request, "reviews/peer_answers.html", context)

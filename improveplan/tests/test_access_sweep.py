@@ -44,7 +44,7 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
-from reviews.tests.factories import HealthCheckFactory, ReviewFactory
+from reviews.tests.factories import HealthCheckFactory, PeerReviewerFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,9 @@ class Route:
     get: bool = True  # answers GET; False for POST-only buttons
     foreign_fields: Kwargs | None = None  # a POST whose id fields name the other partnership's
     board_writes: bool = False  # only board members may post it (signing off a review)
+    # Only the one person it belongs to may open it (a peer reviewer's own answers); the
+    # partnership's members get 404 like anyone else (reviews/tests/test_peer_challenge.py).
+    own_only: bool = False
 
 
 def _partnership(w: World) -> dict:
@@ -308,6 +311,16 @@ ROUTES: dict[str, Route] = {
     # Issue 7: the delivery plan and the public summary as PDFs (the board report is above)
     "reviews:delivery_plan": Route(kwargs=_plan),
     "reviews:public_summary": Route(kwargs=_plan),
+    # Issue 6: peer challenge (what a peer reviewer may reach: reviews/tests/test_peer_challenge.py)
+    "reviews:peer_challenge": Route(kwargs=_plan),  # members only: a peer reviewer gets 404
+    "reviews:peer_invite": Route(kwargs=_plan, writes=True),
+    "reviews:peer_revoke": Route(
+        kwargs=lambda w: {"pk": w.peer_reviewer.pk}, writes=True, get=False
+    ),
+    "reviews:peer_answers": Route(
+        kwargs=lambda w: {"pk": w.peer_reviewer.pk}, writes=True, own_only=True
+    ),
+    "reviews:peer_accept": Route(public=True),  # a signed token, tested on its own
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
@@ -394,6 +407,7 @@ def sweep_world(world: World) -> World:
     w.finding.actions.add(w.action)
     w.review = ReviewFactory(plan=w.plan)  # Issue 6
     w.health_check = HealthCheckFactory(partnership=w.partnership)
+    w.peer_reviewer = PeerReviewerFactory(plan=w.plan)  # Issue 6: peer challenge
     return w
 
 
@@ -446,7 +460,9 @@ def test_an_id_that_does_not_exist_gets_404(lead_client, sweep_world, name, rout
     assert (lead_client.get(url) if route.get else lead_client.post(url)).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.writes and not r.board_writes))
+@pytest.mark.parametrize(
+    ("name", "route"), _routes(lambda r: r.writes and not (r.board_writes or r.own_only))
+)
 def test_board_member_may_not_write(board_client, sweep_world, name, route):
     url = _url(name, route, sweep_world)
     before = _snapshot()
@@ -456,7 +472,9 @@ def test_board_member_may_not_write(board_client, sweep_world, name, route):
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.writes and not r.partner_writes))
+@pytest.mark.parametrize(
+    ("name", "route"), _routes(lambda r: r.writes and not (r.partner_writes or r.own_only))
+)
 def test_partner_may_not_write_what_only_leads_may(partner_client, sweep_world, name, route):
     url = _url(name, route, sweep_world)
     before = _snapshot()

@@ -88,10 +88,12 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
+from reviews import peer
 from reviews.ingredients import INGREDIENTS
 from reviews.models import OutcomeJudgement, ReminderPreference
 from reviews.periods import periods_around
-from reviews.tests.factories import HealthCheckFactory, ReviewFactory
+from reviews.services import peer_token
+from reviews.tests.factories import HealthCheckFactory, PeerReviewerFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +160,11 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
         ),
         "closed_reading": ReadingFactory(indicator=indicator, period=date(1999, 12, 31)),
         "health_check": HealthCheckFactory(partnership=plan.partnership),
+        # Issue 6: peer challenge: a reviewer reading the plan, and one not yet arrived
+        "peer_reviewer": PeerReviewerFactory(plan=plan),
+        "peer_invited": PeerReviewerFactory(
+            plan=plan, user=None, accepted_at=None, email=f"peer{plan.pk}@elsewhere.example.org"
+        ),
     }
 
 
@@ -1912,6 +1919,79 @@ def _post_and_check(
         # All the data, the other partnership's too.
         assert _snapshot() == before.rows, "a refused post saved something"
     return response
+
+
+# Issue 6: peer challenge
+
+
+def _peer_links(t: Targets) -> list[Address]:
+    return [Address(reverse("reviews:peer_accept", args=[peer_token(t.ours["peer_invited"])]))]
+
+
+def _broken_peer_links(t: Targets) -> st.SearchStrategy[Address]:
+    """Used, forged and mangled links, and the other partnership's reviewer's used one."""
+    token = peer_token(t.ours["peer_invited"])
+    forged = [
+        peer_token(t.ours["peer_reviewer"]),  # already used
+        invitation_token(t.invitation),  # signed, but as a membership invitation
+        signing.dumps(t.ours["peer_invited"].pk),
+        token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        str(t.ours["peer_invited"].pk),
+    ]
+    tokens = st.one_of(st.sampled_from(forged), st.sampled_from(FIXED), RANDOM_TEXT)
+    return tokens.map(
+        lambda token: Address(reverse("reviews:peer_accept", args=[_no_slash(token)]), status=410)
+    )
+
+
+def _peer_reviewer(t: Targets) -> User | None:
+    return t.ours["peer_reviewer"].user
+
+
+PEER_DAYS = Kind(
+    typical="30",
+    plausible=lambda t: st.integers(1, 90).map(str),
+    edges={**NUMBER.edges, "one-over": "91", "half": "1.5"},
+    odd=NUMBER.odd,
+)
+
+HOSTILE_FORMS.update(
+    {
+        "reviews:peer_invite": HostileForm(
+            fields={"name": TEXT, "email": NEW_EMAIL, "days": PEER_DAYS},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:peer_invite", own=_ours("plan"), foreign=_theirs("plan")),
+        ),
+        "reviews:peer_revoke": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk(
+                "reviews:peer_revoke", own=_ours("peer_reviewer"), foreign=_theirs("peer_reviewer")
+            ),
+        ),
+        "reviews:peer_answers": HostileForm(
+            fields={
+                f"answer_{number}_{slug}": TEXT
+                for number, _title, questions in peer.steps()
+                for slug, _question in questions
+            },
+            extra={"submit": BOOLEAN},
+            user=_peer_reviewer,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "reviews:peer_answers", own=_ours("peer_reviewer"), foreign=_theirs("peer_reviewer")
+            ),
+        ),
+        "reviews:peer_accept": HostileForm(
+            fields={"full_name": TEXT, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+            twins={"password2": "password1"},
+            pages=_peer_links,
+            refused=_broken_peer_links,
+            user=_anonymous,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+        ),
+    }
+)
 
 
 # The tests --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from actions.models import Option
 from actions.tests.factories import ActionFactory, MilestoneFactory, OptionFactory, UpdateFactory
 from conftest import World
+from improveplan.tests.test_access_sweep import sweep_world  # noqa: F401 (peer challenge tests)
 from outcomes.tests.factories import (
     EvidenceFactory,
     IndicatorFactory,

@@ -6,8 +6,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from reviews.models import DigestClaim, HealthCheck, Review
+from improveplan.models import Partnership, User
+from reviews.models import DigestClaim, HealthCheck, PeerAnswer, PeerReviewer, Review
 from reviews.reminders import HEADINGS
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +38,25 @@ def test_the_demo_has_a_signed_off_review_with_decisions_and_a_health_check(demo
     assert HealthCheck.objects.count() == 2
     call_command("seed_demo", stdout=StringIO())  # again: nothing doubles
     assert Review.objects.count() == 2 and HealthCheck.objects.count() == 2
+
+
+def test_the_demo_has_a_peer_reviewer_who_reads_the_plan_only_and_whose_answers_members_read(
+    demo, client
+):
+    reviewer = PeerReviewer.objects.get()
+    assert reviewer.is_live and reviewer.submitted_at and reviewer.answers.count() == 4
+    plan = reviewer.plan
+    client.force_login(reviewer.user)
+    assert client.get(plan.get_absolute_url()).status_code == 200
+    assert client.get(plan.partnership.get_absolute_url()).status_code == 404
+    for other in plan.partnership.plans.exclude(pk=plan.pk):
+        assert client.get(other.get_absolute_url()).status_code == 404
+    hillside = Partnership.objects.exclude(pk=plan.partnership_id).get()
+    assert client.get(hillside.get_absolute_url()).status_code == 404
+
+    client.force_login(User.objects.get(email="board@demo.improveplan.test"))
+    page = client.get(reverse("reviews:peer_challenge", args=[plan.pk])).content.decode()
+    assert "Grace Okafor" in page and "fire service" in page
+
+    call_command("seed_demo", stdout=StringIO())  # again: nothing doubles
+    assert PeerReviewer.objects.count() == 1 and PeerAnswer.objects.count() == 4

@@ -16,7 +16,7 @@ from improveplan.demo import seed_plan_versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_outcomes
-from reviews.demo import seed_reviews
+from reviews.demo import PEER_REVIEWER, seed_reviews
 
 DEMO_PASSWORD = "improve-together-2026"
 
@@ -100,6 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'Other partnership':<13} {OTHER_LEAD[0]:<34} (sees none of Riverside)"
         )
+        self.stdout.write(f"  {'Peer reviewer':<13} {PEER_REVIEWER[0]:<34} (reads the plan only)")
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
 
     @transaction.atomic  # all or nothing, whoever calls it

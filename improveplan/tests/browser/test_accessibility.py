@@ -16,6 +16,7 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
 from improveplan.management.commands.seed_demo import DEMO_PASSWORD, OTHER_LEAD, Command
+from reviews.demo import PEER_REVIEWER
 
 from .conftest import sign_in
 
@@ -32,6 +33,7 @@ DEMO_ROLES = [
     "housing@demo.improveplan.test",
     "board@demo.improveplan.test",
     OTHER_LEAD[0],
+    PEER_REVIEWER[0],  # Issue 6: reads the demo plan only
 ]
 
 
