@@ -26,20 +26,15 @@ def database_url_for_the_test_database() -> str:
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_real_worker_emails_the_invitation(
-    postgresql, redis_url, smtp_server, celery_eager, lead_client, world, settings
-):
-    celery_eager.conf.task_always_eager = False
-    celery_eager.control.purge()
+def start_worker(redis_url: str, **environment: str) -> subprocess.Popen:
+    """A real Celery worker on the test database and the given Redis, its log in ``stdout``;
+    the caller terminates it."""
     env = {
         **os.environ,
         "DEBUG": "1",
         "DATABASE_URL": database_url_for_the_test_database(),
         "CELERY_BROKER_URL": redis_url,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(settings.EMAIL_PORT),
-        "EMAIL_USE_TLS": "0",
+        **environment,
     }
     worker = subprocess.Popen(
         [
@@ -59,6 +54,21 @@ def test_a_real_worker_emails_the_invitation(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+    )
+    return worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_emails_the_invitation(
+    postgresql, redis_url, smtp_server, celery_eager, lead_client, world, settings
+):
+    celery_eager.conf.task_always_eager = False
+    celery_eager.control.purge()
+    worker = start_worker(
+        redis_url,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(settings.EMAIL_PORT),
+        EMAIL_USE_TLS="0",
     )
     try:
         response = lead_client.post(

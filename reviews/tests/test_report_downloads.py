@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,7 +15,7 @@ from actions.tests.factories import MilestoneFactory, UpdateFactory
 from conftest import World
 from improveplan.models import Role, SecurityEvent
 from improveplan.tests.factories import MembershipFactory
-from improveplan.tests.test_celery_worker import ROOT, database_url_for_the_test_database
+from improveplan.tests.test_celery_worker import start_worker
 from outcomes.models import Reading
 from outcomes.tests.factories import (
     ComparatorFactory,
@@ -253,32 +250,7 @@ def test_a_real_worker_renders_the_report(
 ):
     celery_eager.conf.task_always_eager = False
     celery_eager.control.purge()
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": database_url_for_the_test_database(),
-        "CELERY_BROKER_URL": redis_url,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "improveplan",
-            "worker",
-            "--pool=solo",
-            "--loglevel=info",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(redis_url, MEDIA_ROOT=str(settings.MEDIA_ROOT))
     try:
         first = board_client.get(_url(planned, "board"))
         assert first.status_code == 202
