@@ -45,7 +45,7 @@ from outcomes.status import plan_outcome_reports
 from reviews.models import PeerReviewer
 
 
-def _form_errors_from(error: ValidationError, form) -> None:
+def form_errors_from(error: ValidationError, form) -> None:
     """Show a service's refusal on the form, beside the field it concerns."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -184,7 +184,7 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, f"An invitation has been emailed to {invitation.email}.")
             return redirect(partnership)
@@ -259,7 +259,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {membership.partnership}.")
@@ -282,7 +282,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(request, f"{membership.user}'s membership has been saved.")
             return redirect(membership.partnership)

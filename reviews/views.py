@@ -19,7 +19,7 @@ from improveplan import access, security
 from improveplan.celery import app
 from improveplan.forms import NewMemberForm
 from improveplan.models import Role, SecurityEvent, User
-from improveplan.views import _form_errors_from, form_page
+from improveplan.views import form_errors_from, form_page
 from reviews import (
     changes,
     health,
@@ -493,7 +493,7 @@ def peer_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 plan=plan, invited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             messages.success(
                 request,
@@ -562,7 +562,7 @@ def peer_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
-            _form_errors_from(error, form)
+            form_errors_from(error, form)
         else:
             login(request, reviewer.user, backend="django.contrib.auth.backends.ModelBackend")
             return _welcome_reviewer(request, reviewer)
