@@ -1,22 +1,29 @@
 """The history of changes to outcomes, indicators, targets, readings, actions and milestones.
 
 django-simple-history keeps a row per save (and per delete) in a Historical<Model> table, with
-who and when. Here those rows become what a reader wants: which field changed, from what to
-what, by whom and when. A page of history costs a fixed number of queries: the rows, the rows
-before them, and one query per kind of linked object (an owner, an organisation).
+who and when; an action's row also keeps the links it had then (outcomes served, supporting
+organisations, dependencies) in a table per link. Here those rows become what a reader wants:
+which field changed, from what to what, which links were added or removed, by whom and when.
+A page of history costs a fixed number of queries: the rows, the rows before them, one query
+per kind of link, and one per kind of linked object (an owner, an organisation).
 
-Writes that skip ``save()`` (``QuerySet.update()``, ``bulk_create``, ``bulk_update``, raw SQL)
-must call ``record()`` (objects in hand) or ``record_rows()`` (many rows, by pk) afterwards:
-improveplan/tests/test_history.py checks each such path leaves an entry.
+Writes that skip ``save()`` (``QuerySet.update()``, ``bulk_create``, ``bulk_update``, raw SQL,
+links written through their ``through`` model) must call ``record()`` (objects in hand) or
+``record_rows()`` (many rows, by pk) afterwards. A save followed by changes to the links goes
+inside ``one_entry()``, so it is one entry rather than one per link added or removed:
+improveplan/tests/test_history.py and test_history_of_links.py check each path leaves one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import ForeignKey, Model, QuerySet
@@ -28,6 +35,8 @@ LIMIT = 200  # entries on one history page, newest first
 KINDS = {"+": "Added", "~": "Changed", "-": "Deleted"}
 # Bookkeeping a reader of the history does not need.
 HIDDEN_FIELDS = {"id", "plan", "number"}
+# What a reader calls a kind of link, where its field's own name would not say it.
+LINK_LABELS = {"outcomes": "Outcomes served"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +57,62 @@ def record(
     objects = list(objects)
     if objects:
         manager = type(objects[0]).history
-        manager.bulk_history_create(
+        rows = manager.bulk_history_create(
             objects, update=not created, default_user=user, batch_size=batch_size
         )
+        _record_links(manager.model, rows, batch_size=batch_size)
+
+
+def _record_links(history_model, rows: list, *, batch_size: int) -> None:
+    """Copy each object's links as they are now beside its new history rows: one query to
+    read and one to write per kind of link, however many rows."""
+    for field in _link_fields(history_model):
+        link_history = getattr(history_model, field.name).model
+        own, other = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        links = defaultdict(list)
+        for pk, owner, linked in field.remote_field.through.objects.filter(
+            **{f"{own}__in": {row.id for row in rows}}
+        ).values_list("pk", own, other):
+            links[owner].append((pk, linked))
+        link_history.objects.bulk_create(
+            (
+                link_history(id=pk, history_id=row.pk, **{own: row.id, other: linked})
+                for row in rows
+                for pk, linked in links[row.id]
+            ),
+            batch_size=batch_size,
+        )
+
+
+@contextmanager
+def one_entry(instance: Model, *, created: bool = False, user=None) -> Iterator[Model]:
+    """Record the saves of ``instance`` and the changes to its links made inside as one
+    history row, written at the end. Without it, django-simple-history writes a row for the
+    save and another for each link added or removed (``set()`` removes, then adds), so one
+    form saved would read as several changes, the first with the links as they were."""
+    instance.skip_history_when_saving = True
+    try:
+        yield instance
+    finally:
+        del instance.skip_history_when_saving
+    record([instance], user=user, created=created)
+
+
+@contextmanager
+def links_lost_with(obj: Model) -> Iterator[None]:
+    """Deleting an object takes it out of the links other objects keep in their history (an
+    outcome out of the actions serving it) without saving them: record those objects after
+    the delete inside, so their history says the link went, when and by whom."""
+    linking = []
+    for model in apps.get_models():
+        if not hasattr(model._meta, "simple_history_manager_attribute"):
+            continue
+        for field in _link_fields(model.history.model):
+            if isinstance(obj, field.related_model):
+                linking.append(list(model._base_manager.filter(**{field.name: obj}).distinct()))
+    yield
+    for objects in linking:
+        record(objects)
 
 
 def record_rows(model, pks: list[int], *, user=None, created: bool = False) -> None:
@@ -146,6 +208,70 @@ def _changes(fields, old, new, names: dict) -> tuple[FieldChange, ...]:
     return tuple(changes)
 
 
+def _link_fields(history_model) -> list:
+    """The links a history keeps, in the order the model declares them (django-simple-history
+    holds them in no order)."""
+    return sorted(history_model._history_m2m_fields, key=lambda field: field.creation_counter)
+
+
+def _links_of(model, rows: list) -> dict[str, dict[int, set[int]]]:
+    """For each kind of link the model's history keeps, the ids each history row linked to:
+    one query per kind, however many rows."""
+    history_model = model.history.model
+    links = {}
+    for field in _link_fields(history_model):
+        link_history = getattr(history_model, field.name).model
+        linked = defaultdict(set)
+        for history_id, other in link_history.objects.filter(
+            history_id__in={row.history_id for row in rows}
+        ).values_list("history_id", f"{field.m2m_reverse_field_name()}_id"):
+            linked[history_id].add(other)
+        links[field.name] = linked
+    return links
+
+
+def _names_of_links(model, links: dict) -> dict[str, dict[int, str]]:
+    """The names of the objects linked to: one query per kind of link, and one more where a
+    linked object has since been deleted and its own history keeps its name."""
+    names = {}
+    for field in _link_fields(model.history.model):
+        related = field.related_model
+        ids = set().union(*links[field.name].values())
+        found = {pk: str(obj) for pk, obj in related._base_manager.in_bulk(ids).items()}
+        gone = ids - set(found)
+        if gone and hasattr(related, "history"):
+            # Oldest first, so each id ends with the name it had last.
+            for row in related.history.filter(id__in=gone).order_by("history_date", "history_id"):
+                found[row.id] = _name(related, row, {})
+        names[field.name] = found
+    return names
+
+
+def _link_changes(model, old, new, links: dict, names: dict) -> tuple[FieldChange, ...]:
+    """Links added and removed since the row before; for a new object, the links it has."""
+    changes = []
+    for field in _link_fields(model.history.model):
+        label = LINK_LABELS.get(field.name) or str(field.verbose_name).capitalize()
+        linked, shown = links[field.name], names[field.name]
+        after = linked.get(new.history_id, set())
+        if old is None:
+            if after:
+                changes.append(FieldChange(label, NOTHING, "\n".join(_listed(after, shown))))
+            continue
+        before = linked.get(old.history_id, set())
+        if before == after:
+            continue
+        what = [f"added “{name}”" for name in _listed(after - before, shown)]
+        what += [f"removed “{name}”" for name in _listed(before - after, shown)]
+        was = "\n".join(_listed(before, shown)) or NOTHING
+        changes.append(FieldChange(label, was, "\n".join(what)))
+    return tuple(changes)
+
+
+def _listed(ids: set[int], names: dict[int, str]) -> list[str]:
+    return sorted(names.get(pk, f"(removed, id {pk})") for pk in ids)
+
+
 def _entries(model, history: QuerySet, limit: int) -> list[Entry]:
     latest = list(
         history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
@@ -162,12 +288,18 @@ def _entries(model, history: QuerySet, limit: int) -> list[Entry]:
         before[row.history_id] = previous.get(row.id)
         previous[row.id] = row
     names = _names_of_linked(model, latest + [row for row in before.values() if row])
+    links = _links_of(model, latest + [row for row in before.values() if row])
+    link_names = _names_of_links(model, links)
     fields = _tracked(model)
     label = label_of(model).capitalize()
     entries = []
     for row in latest:
-        old = before.get(row.history_id)
-        changes = _changes(fields, old, row, names) if row.history_type != "-" else ()
+        # A row that adds the object starts afresh, even where an import brought its id back.
+        old = before.get(row.history_id) if row.history_type != "+" else None
+        changes = ()
+        if row.history_type != "-":
+            changes = _changes(fields, old, row, names)
+            changes += _link_changes(model, old, row, links, link_names)
         if row.history_type == "~" and not changes:
             continue  # saved as it was: nothing for a reader
         user = row.history_user
