@@ -348,7 +348,7 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request, pk, manage=True)
     plan = action.plan
     if request.method == "POST":
-        with transaction.atomic(), history.links_lost_with(action):
+        with transaction.atomic(), history.deleting(action):
             action.delete()
         messages.success(
             request, f"Action {action.reference} has been deleted; its reference is not reused."

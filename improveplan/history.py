@@ -10,7 +10,8 @@ per kind of link, and one per kind of linked object (an owner, an organisation).
 Writes that skip ``save()`` (``QuerySet.update()``, ``bulk_create``, ``bulk_update``, raw SQL,
 links written through their ``through`` model) must call ``record()`` (objects in hand) or
 ``record_rows()`` (many rows, by pk) afterwards. A save followed by changes to the links goes
-inside ``one_entry()``, so it is one entry rather than one per link added or removed:
+inside ``one_entry()``, so it is one entry rather than one per link added or removed; a
+delete goes inside ``deleting()``, for the objects it changes without saving them:
 improveplan/tests/test_history.py and test_history_of_links.py check each path leaves one.
 """
 
@@ -25,8 +26,9 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, router
 from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from improveplan.plandiff import NOTHING, FieldChange
@@ -99,27 +101,44 @@ def one_entry(instance: Model, *, created: bool = False, user=None) -> Iterator[
 
 
 @contextmanager
-def links_lost_with(obj: Model) -> Iterator[None]:
-    """Deleting an object takes it out of the links other objects keep in their history (an
-    outcome out of the actions serving it) without saving them: record those objects after
-    the delete inside, so their history says the link went, when and by whom."""
-    linking = []
-    for model in apps.get_models():
-        if not hasattr(model._meta, "simple_history_manager_attribute"):
-            continue
+def deleting(obj: Model) -> Iterator[None]:
+    """Deleting an object changes others without saving them: the delete takes it, and all
+    it cascades to, out of the links their history keeps (an outcome out of the actions
+    serving it) and empties their keys to it that are ``SET_NULL`` (an outcome's indicators
+    out of the actions they measured). Record those objects after the delete inside, so their
+    history says what went, when and by whom."""
+    collector = Collector(using=router.db_for_write(type(obj)))
+    collector.collect([obj])  # what the delete will do, found as the delete finds it
+    gone = {(model, item.pk) for model, items in collector.data.items() for item in items}
+    touched: dict[type[Model], set[int]] = defaultdict(set)
+    for (field, _), batches in collector.field_updates.items():
+        if _has_history(field.model):
+            for batch in batches:
+                touched[field.model].update(item.pk for item in batch)
+    for model in filter(_has_history, apps.get_models()):
         for field in _link_fields(model.history.model):
-            if isinstance(obj, field.related_model):
-                linking.append(list(model._base_manager.filter(**{field.name: obj}).distinct()))
+            ids = {pk for kind, pk in gone if issubclass(kind, field.related_model)}
+            if ids:
+                linked = model._base_manager.filter(**{f"{field.name}__in": ids})
+                touched[model].update(linked.values_list("pk", flat=True))
     yield
-    for objects in linking:
-        record(objects)
+    for model, pks in touched.items():
+        pks -= {pk for kind, pk in gone if kind is model}
+        record(model._base_manager.filter(pk__in=pks).order_by("pk"))
+
+
+def _has_history(model) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
 
 
 def record_rows(model, pks: list[int], *, user=None, created: bool = False) -> None:
     """The same as ``record()`` for rows just written in bulk, given by pk: the database copies
     them into the history table itself (INSERT … SELECT), so a 100,000-row import does not
-    build 100,000 objects again. ``user`` must be given: there may be no request."""
+    build 100,000 objects again. ``user`` must be given: there may be no request. Not for a
+    model whose history keeps links (an action): use ``record()``, which copies them too."""
     history_model = model.history.model
+    if history_model._history_m2m_fields:
+        raise ValueError(f"{model.__name__}'s history keeps links: use record().")
     name = connection.ops.quote_name
     fields = history_model.tracked_fields
     columns = ", ".join(name(field.column) for field in fields)
@@ -150,18 +169,29 @@ def _tracked(model) -> list:
 
 def _names_of_linked(model, rows: list) -> dict:
     """For each foreign key of the model, the names of the objects its history rows point at:
-    one query per key, however many rows."""
+    one query per key, however many rows (and one more where some have since been deleted)."""
     names = {}
-    user_model = get_user_model()
     for field in _tracked(model):
-        if not isinstance(field, ForeignKey):
-            continue
-        ids = {getattr(row, field.attname) for row in rows} - {None}
-        related = field.related_model._base_manager.in_bulk(ids) if ids else {}
-        names[field.attname] = {
-            pk: (obj.full_name if field.related_model is user_model else str(obj))
-            for pk, obj in related.items()
-        }
+        if isinstance(field, ForeignKey):
+            ids = {getattr(row, field.attname) for row in rows} - {None}
+            names[field.attname] = _names_of(field.related_model, ids)
+    return names
+
+
+def _names_of(model, ids: set[int]) -> dict[int, str]:
+    """The objects' names by id; for one since deleted, the name its own history last gave
+    it, if it has a history."""
+    if not ids:
+        return {}
+    found = model._base_manager.in_bulk(ids)
+    if model is get_user_model():
+        return {pk: user.full_name for pk, user in found.items()}
+    names = {pk: str(obj) for pk, obj in found.items()}
+    gone = ids - set(names)
+    if gone and _has_history(model):
+        # Oldest first, so each id ends with the name it had last.
+        for row in model.history.filter(id__in=gone).order_by("history_date", "history_id"):
+            names[row.id] = _name(model, row, {})
     return names
 
 
@@ -231,20 +261,12 @@ def _links_of(model, rows: list) -> dict[str, dict[int, set[int]]]:
 
 
 def _names_of_links(model, links: dict) -> dict[str, dict[int, str]]:
-    """The names of the objects linked to: one query per kind of link, and one more where a
-    linked object has since been deleted and its own history keeps its name."""
-    names = {}
-    for field in _link_fields(model.history.model):
-        related = field.related_model
-        ids = set().union(*links[field.name].values())
-        found = {pk: str(obj) for pk, obj in related._base_manager.in_bulk(ids).items()}
-        gone = ids - set(found)
-        if gone and hasattr(related, "history"):
-            # Oldest first, so each id ends with the name it had last.
-            for row in related.history.filter(id__in=gone).order_by("history_date", "history_id"):
-                found[row.id] = _name(related, row, {})
-        names[field.name] = found
-    return names
+    """The names of the objects linked to: one query per kind of link (and one more where
+    some have since been deleted)."""
+    return {
+        field.name: _names_of(field.related_model, set().union(*links[field.name].values()))
+        for field in _link_fields(model.history.model)
+    }
 
 
 def _link_changes(model, old, new, links: dict, names: dict) -> tuple[FieldChange, ...]:

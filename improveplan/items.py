@@ -151,7 +151,7 @@ def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         messages.error(request, f"{PeriodClosed(review)} The reading stays; a lead may correct it.")
         return redirect(config.back_to(parent))
     if request.method == "POST":
-        with transaction.atomic(), history.links_lost_with(item):
+        with transaction.atomic(), history.deleting(item):
             item.delete()
         messages.success(request, f"The {config.noun} “{item}” has been deleted.")
         return redirect(next_or(request, config.back_to(parent)))

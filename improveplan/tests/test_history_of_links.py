@@ -21,7 +21,7 @@ from improveplan import history
 from improveplan.history import history_of
 from improveplan.tests.test_history import kinds, queries_of, text
 from improveplan.tests.test_portability import export, forget, import_file
-from outcomes.tests.factories import OutcomeFactory
+from outcomes.tests.factories import IndicatorFactory, OutcomeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +206,22 @@ def test_deleting_an_outcome_is_an_entry_on_the_actions_serving_it(lead_client, 
     assert history_of((Action, {"id": action.pk}))[0].who == "Lena Lead"
     # The outcome is gone; its name is kept by its own history.
     assert links(action) == [("Outcomes served", "Fewer falls", "removed “Fewer falls”")]
+
+
+def test_deleting_an_outcome_also_records_the_indicator_its_actions_lost(lead_client, world, falls):
+    indicator = IndicatorFactory(outcome=falls, owner=world.council, code="HW-01", name="Falls")
+    action = ActionFactory(
+        plan=world.plan, lead_organisation=world.council, success_indicator=indicator
+    )
+    action.outcomes.add(falls)
+    before = len(kinds(action))
+    lead_client.post(reverse("outcomes:outcome_delete", args=[falls.pk]))
+    assert len(kinds(action)) == before + 1  # one entry for both
+    [entry] = history_of((Action, {"id": action.pk}))[:1]
+    assert [(change.label, change.old, change.new) for change in entry.changes] == [
+        ("Indicator that measures success", "HW-01 Falls", "—"),
+        ("Outcomes served", "Fewer falls", "removed “Fewer falls”"),
+    ]
 
 
 def test_deleting_an_action_is_an_entry_on_the_actions_waiting_for_it(lead_client, world, first):
