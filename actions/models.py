@@ -249,8 +249,12 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The edit counter and the save time say nothing a reader of the history needs.
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    # The edit counter and the save time say nothing a reader of the history needs. Each
+    # history row also keeps the outcomes, supporters and dependencies the action had then.
+    history = HistoricalRecords(
+        excluded_fields=["version", "updated_at"],
+        m2m_fields=["outcomes", "supporting_organisations", "depends_on"],
+    )
 
     objects = ActionQuerySet.as_manager()
 

@@ -41,8 +41,9 @@ def action_create(*, form) -> Action:
     with transaction.atomic():
         action = form.save(commit=False)
         action.number, action.reference = next_reference(action.plan)
-        action.save()
-        form.save_m2m()
+        with history.one_entry(action, created=True):
+            action.save()
+            form.save_m2m()
     return action
 
 
@@ -56,8 +57,9 @@ def action_save(*, form, read_version: int) -> Action:
             raise EditConflict(Action.objects.get(pk=form.instance.pk))
         action = form.save(commit=False)
         action.version = read_version + 1
-        action.save()
-        form.save_m2m()
+        with history.one_entry(action):
+            action.save()
+            form.save_m2m()
     return action
 
 
@@ -95,7 +97,7 @@ def option_to_actions(*, option: Option, titles: Iterable[str], lead_organisatio
     with transaction.atomic():
         for title in titles:
             number, reference = next_reference(plan)
-            action = Action.objects.create(
+            action = Action(
                 plan=plan,
                 number=number,
                 reference=reference,
@@ -105,7 +107,9 @@ def option_to_actions(*, option: Option, titles: Iterable[str], lead_organisatio
                 lead_organisation=lead_organisation,
                 expected_outcomes=option.evidence,
             )
-            action.outcomes.add(option.outcome)
+            with history.one_entry(action, created=True):
+                action.save()
+                action.outcomes.add(option.outcome)
             made.append(action)
     return made
 

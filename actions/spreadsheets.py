@@ -972,7 +972,6 @@ def _save(plan: Plan, checked: list[_Checked], *, user) -> ImportResult:
         )
         for row, action in zip(new, made, strict=True):
             row.action = action
-        history.record(made, user=user, created=True)
         # Never lowered, so a deleted action's reference is never given again.
         plan.last_action_number = max(row.number for row in new)
         Plan.objects.filter(pk=plan.pk).update(last_action_number=plan.last_action_number)
@@ -987,8 +986,10 @@ def _save(plan: Plan, checked: list[_Checked], *, user) -> ImportResult:
         Action.objects.bulk_update(
             [row.action for row in changed], [*names, "version", "updated_at"], batch_size=500
         )
-        history.record([row.action for row in changed], user=user)
     _replace_links(plan, new=new, changed=changed)
+    # After the links, so each history row keeps the links its row gave.
+    history.record([row.action for row in new], user=user, created=True)
+    history.record([row.action for row in changed], user=user)
     return result
 
 

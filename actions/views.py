@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import F, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions import appraisal, forms, services, smart, spreadsheets, timeline
 from actions.filters import ActionFilter
 from actions.models import Action, Milestone, Option, Score, Update
-from improveplan import access, items, security
+from improveplan import access, history, items, security
 from improveplan.models import Membership, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_page, history_page, next_or
@@ -347,7 +348,8 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request, pk, manage=True)
     plan = action.plan
     if request.method == "POST":
-        action.delete()
+        with transaction.atomic(), history.deleting(action):
+            action.delete()
         messages.success(
             request, f"Action {action.reference} has been deleted; its reference is not reused."
         )

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
+from improveplan import history
 from improveplan.views import form_page, next_or
 from reviews.locks import PeriodClosed, closing_review
 
@@ -149,7 +151,8 @@ def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         messages.error(request, f"{PeriodClosed(review)} The reading stays; a lead may correct it.")
         return redirect(config.back_to(parent))
     if request.method == "POST":
-        item.delete()
+        with transaction.atomic(), history.deleting(item):
+            item.delete()
         messages.success(request, f"The {config.noun} “{item}” has been deleted.")
         return redirect(next_or(request, config.back_to(parent)))
     plan = _plan_of(parent)

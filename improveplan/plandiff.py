@@ -91,6 +91,9 @@ class FieldChange:
 class ItemChange:
     name: str
     changes: tuple[FieldChange, ...]
+    # The object whose history of changes shows who made these: the item's own id, or for a
+    # target its indicator's.
+    history_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,8 @@ def compare_section(key: str, title: str, fields, old: list[dict], new: list[dic
         if key == "actions":
             changes += _milestones(before[pk].get("milestones", []), item.get("milestones", []))
         if changes:
-            changed.append(ItemChange(item_name(key, item), tuple(changes)))
+            history_of = item.get("indicator_id") if key == "targets" else pk
+            changed.append(ItemChange(item_name(key, item), tuple(changes), history_of))
     return SectionDiff(
         key=key,
         title=title,

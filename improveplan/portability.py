@@ -24,6 +24,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Field, Model, QuerySet
 from django.utils import timezone
 
+from improveplan import history
 from improveplan.models import Partnership
 
 FORMAT = "improveplan-partnership"
@@ -44,6 +45,9 @@ NOT_EXPORTED = {
     "outcomes.HistoricalTarget",
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
+    "actions.HistoricalAction_outcomes",
+    "actions.HistoricalAction_supporting_organisations",
+    "actions.HistoricalAction_depends_on",
     "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
 }
 
@@ -307,10 +311,17 @@ def import_partnership(*, data: dict) -> Partnership:
                 for deserialized in serializers.deserialize("python", dumped):
                     saved.append((deserialized.object, deserialized.m2m_data))
                     deserialized.save(save_m2m=False, force_insert=True)
-            # Many-to-many links last, once the rows at both ends exist.
+            # Many-to-many links last, once the rows at both ends exist. The history of
+            # changes starts here: one "Added" row for each object whose changes are kept,
+            # with its links, rather than a row for each link set.
             for obj, m2m_data in saved:
+                obj.skip_history_when_saving = True
                 for name, pks in (m2m_data or {}).items():
                     getattr(obj, name).set(pks)
+                del obj.skip_history_when_saving
+            for model in models:
+                if hasattr(model._meta, "simple_history_manager_attribute"):
+                    history.record([obj for obj, _ in saved if type(obj) is model], created=True)
             connection.check_constraints(table_names=[model._meta.db_table for model in models])
             # Rows came with their ids; move each id sequence past them for later inserts.
             with connection.cursor() as cursor:

@@ -151,6 +151,16 @@ def readable(agreed: dict) -> dict:
     }
 
 
+def live_ids(plan: Plan) -> dict[str, set[int]]:
+    """The outcomes, indicators and actions of a version that the plan still has, by id:
+    those whose history of changes can still be read."""
+    return {
+        "outcomes": set(plan.outcomes.values_list("pk", flat=True)),
+        "indicators": set(plan.indicators.values_list("pk", flat=True)),
+        "actions": set(plan.actions.values_list("pk", flat=True)),
+    }
+
+
 def snapshot_of(plan: Plan, which: str | int) -> dict:
     """A version's snapshot by number, or the plan as it stands for ``"draft"``."""
     if which == DRAFT:

@@ -475,6 +475,7 @@ def plan_versions(request: HttpRequest, pk: int) -> HttpResponse:
             "new": new,
             "error": error,
             "diff": versions.compare(plan, old, new) if old is not None else None,
+            "live": versions.live_ids(plan),
         },
     )
 
@@ -496,6 +497,7 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "partnership": plan.partnership,
             "version": version,
             "agreed": versions.readable(version.snapshot),
+            "live": versions.live_ids(plan),
         },
     )
 

@@ -365,6 +365,18 @@ def import_readings(*, plan, rows: Iterable[Mapping[str, str]], user, membership
     partnership; it decides which indicators they may enter readings for."""
     if membership.partnership_id != plan.partnership_id:
         raise ValueError("The membership must be of the plan's partnership.")
+    if plan.status == plan.Status.ARCHIVED:
+        # The pages refuse it too (improveplan/access.py); this is for every other caller.
+        return ImportResult(
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    "This plan is archived, so it is read only: nothing was imported. "
+                    "A lead may reopen it from the plan's page.",
+                )
+            ]
+        )
     checked, errors = _check_rows(plan, rows, membership)
     if errors:
         order = {name: position for position, name in enumerate(["", *COLUMNS])}

@@ -72,16 +72,20 @@ def test_agreeing_freezes_version_one_with_who_and_when(lead_client, world, plan
     assert "Agree again as version 2" in page
 
 
-def test_comparing_two_versions_shows_a_moved_target_date_and_a_reassigned_action(
-    lead_client, world, planned
-):
-    target, action = planned
-    agree(lead_client, world.plan)
+def move_the_target_and_reassign_the_action(world, target, action) -> None:
     target.target_date = date(2028, 3, 31)
     target.save()
     action.owner = world.partner
     action.lead_organisation = world.housing
     action.save()
+
+
+def test_comparing_two_versions_shows_a_moved_target_date_and_a_reassigned_action(
+    lead_client, world, planned
+):
+    target, action = planned
+    agree(lead_client, world.plan)
+    move_the_target_and_reassign_the_action(world, target, action)
     agree(lead_client, world.plan)
     assert list(world.plan.versions.values_list("number", flat=True)) == [1, 2]
 
@@ -247,3 +251,38 @@ def test_the_versions_page_does_not_grow_its_queries_with_the_plan(lead_client, 
     plan_agree(plan=world.plan, by=world.lead, smart_exception_reason=REASON)
     assert count() == small
     assert count() <= 20
+
+
+def test_a_version_links_to_the_history_of_what_the_plan_still_has(board_client, world, planned):
+    target, action = planned
+    gone = ActionFactory(plan=world.plan, lead_organisation=world.council, title="Old idea")
+    plan_agree(plan=world.plan, by=world.lead, smart_exception_reason=REASON)
+    gone_pk = gone.pk
+    gone.delete()
+    page = board_client.get(reverse("improveplan:plan_version", args=[world.plan.pk, 1]))
+    page = page.content.decode()
+    outcome = target.indicator.outcome
+    assert reverse("outcomes:outcome_history", args=[outcome.pk]) in page
+    assert reverse("outcomes:indicator_history", args=[target.indicator.pk]) in page
+    assert reverse("actions:action_history", args=[action.pk]) in page
+    # A deleted action is still read in the version, but has no history page to go to.
+    assert "Old idea" in page
+    assert reverse("actions:action_history", args=[gone_pk]) not in page
+
+
+def test_each_change_between_versions_links_to_who_made_it(lead_client, world, planned):
+    target, action = planned
+    agree(lead_client, world.plan)
+    move_the_target_and_reassign_the_action(world, target, action)
+    response = lead_client.get(
+        reverse("improveplan:plan_versions", args=[world.plan.pk]), {"old": 1, "new": "draft"}
+    )
+    page = response.content.decode()
+    changed = page.split("What changed")[1]
+    # The target's changes are in its indicator's history; the action's in its own.
+    assert reverse("outcomes:indicator_history", args=[target.indicator.pk]) in changed
+    assert reverse("actions:action_history", args=[action.pk]) in changed
+    # The outcome did not change: no link for it.
+    assert reverse("outcomes:outcome_history", args=[target.indicator.outcome.pk]) not in changed
+    history = text(lead_client.get(reverse("actions:action_history", args=[action.pk])))
+    assert "Owner Lena Lead Pat Partner" in history

@@ -613,6 +613,38 @@ def test_the_command_refuses_an_unknown_plan_or_a_non_member(
     assert Reading.objects.count() == 0
 
 
+def test_an_archived_plan_is_refused_and_nothing_changes(world, indicators, tmp_path):
+    kept = Reading.objects.create(
+        indicator=indicators.council, period=date(2025, 3, 31), value=Decimal("20")
+    )
+    world.plan.status = Plan.Status.ARCHIVED
+    world.plan.save()
+    path = tmp_path / "readings.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    history_rows = Reading.history.count()
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_readings", str(path), "--plan", str(world.plan.pk), stdout=StringIO())
+
+    assert str(refusal.value) == (
+        "The plan “Healthier Riverside” is archived, so it is read only: nothing was imported. "
+        "A lead may reopen it from the plan's page."
+    )
+    result = import_readings(
+        plan=world.plan,
+        rows=[{"indicator": "HW-01", "period": "2025-03-31", "value": "5"}],
+        user=world.lead,
+        membership=world.membership(world.lead),
+    )
+    assert [str(error) for error in result.errors] == [
+        "This plan is archived, so it is read only: nothing was imported. "
+        "A lead may reopen it from the plan's page."
+    ]
+    assert list(Reading.objects.values_list("pk", "value")) == [(kept.pk, Decimal("20"))]
+    assert Reading.history.count() == history_rows
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.IMPORT).exists()
+
+
 def test_the_command_reports_a_file_it_cannot_read(world, tmp_path):
     with pytest.raises(CommandError, match="Could not read"):
         call_command("import_readings", str(tmp_path / "missing.csv"), "--plan", str(world.plan.pk))

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             the_plan = Plan.objects.select_related("partnership").get(pk=plan)
         except Plan.DoesNotExist:
             raise CommandError(f"There is no plan with id {plan}.") from None
+        if the_plan.status == Plan.Status.ARCHIVED:
+            # Read only, as on the site (improveplan/access.py).
+            raise CommandError(
+                f"The plan “{the_plan}” is archived, so it is read only: nothing was imported. "
+                "A lead may reopen it from the plan's page."
+            )
         membership = self._membership(the_plan, email)
         try:
             with open(file, "rb") as handle:
