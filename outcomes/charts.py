@@ -88,10 +88,13 @@ def indicator_chart(
     marks: Sequence[Mark] = (),
     forecast_to: date | None = None,
     small: bool = False,
+    titled: bool = True,
     chart_id: str = "chart",
 ) -> Chart:
     """The chart of an indicator's readings, with the words and (unless small) the table that
-    say the same."""
+    say the same. ``titled=False`` leaves the title out of the drawing (it stays the SVG's
+    <title>): the PDF reports put it in a heading above the chart, and WeasyPrint lays SVG
+    text out letter by letter, so a title drawn again costs their render time for nothing."""
     readings = sorted(readings, key=lambda point: point.when)
     headers = TABLE_HEADERS + [series.name for series in comparators]
     if not readings:
@@ -105,8 +108,8 @@ def indicator_chart(
         readings, target.target_value if target else readings[-1].value
     )
     summary = _summary(readings, unit, target, forecast, decimals)
-    draw = _draw_small if small else _draw_full
-    svg = draw(
+    extra = {} if small else {"titled": titled}
+    svg = (_draw_small if small else _draw_full)(
         title=title,
         summary=summary,
         unit=unit,
@@ -117,6 +120,7 @@ def indicator_chart(
         marks=marks,
         forecast=forecast,
         chart_id=chart_id,
+        **extra,
     )
     # A sparkline shows no table (templates/outcomes/_chart.html): formatting its 60 rows cost
     # the dashboard of 200 indicators a fifth of its time for nothing.
@@ -371,6 +375,7 @@ def _draw_full(
     marks: Sequence[Mark],
     forecast: Sequence[arithmetic.Forecast],
     chart_id: str,
+    titled: bool = True,
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
@@ -391,6 +396,7 @@ def _draw_full(
 
     # Top to bottom: the title, the unit, the plot, the dates, the key.
     title_lines = textwrap.wrap(title, int((WIDTH - 16) / _text_width("x", 15)))[:3] or [""]
+    title_lines = title_lines if titled else []
     top = 6 + 19 * len(title_lines) + 30
     bottom = top + PLOT_HEIGHT
     right = WIDTH - RIGHT

@@ -246,10 +246,15 @@ def plan_outcome_reports(plan) -> list[tuple[Outcome, list[IndicatorReport]]]:
 
 
 def draw_charts(
-    reports: list[IndicatorReport], *, small: bool, marks: dict | None = None
+    reports: list[IndicatorReport],
+    *,
+    small: bool,
+    marks: dict | None = None,
+    titled: bool = True,
 ) -> list[IndicatorReport]:
     """Attach each report's chart: full size with comparators, or a dashboard sparkline.
-    ``marks`` (indicator id → charts.Mark list) adds completed actions and decisions."""
+    ``marks`` (indicator id → charts.Mark list) adds completed actions and decisions;
+    ``titled=False`` leaves the title out of the drawing, for a page that heads it itself."""
     for item in reports:
         indicator = item.indicator
         target = item.target
@@ -273,6 +278,7 @@ def draw_charts(
             ],
             marks=(marks or {}).get(indicator.pk, ()),
             small=small,
+            titled=titled,
             chart_id=f"{'spark' if small else 'chart'}-{indicator.pk}",
         )
         if small:

@@ -229,8 +229,11 @@ def _plan_data(plan, *, today: date, first: date | None = None, last: date | Non
     first = first or today
     last = last or today
     outcomes = list(plan.outcomes.all())
+    # Each chart sits under a heading that names its indicator: no title drawn in it again.
     reports = draw_charts(
-        indicator_reports(Indicator.objects.filter(plan=plan), today=today), small=False
+        indicator_reports(Indicator.objects.filter(plan=plan), today=today),
+        small=False,
+        titled=False,
     )
     actions = _actions(plan, first=first, last=last)
     links = Action.outcomes.through.objects.filter(action__plan=plan).values_list(

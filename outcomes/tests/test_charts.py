@@ -100,6 +100,21 @@ def test_the_svg_is_an_image_named_by_its_title_and_described_by_its_summary(opt
     assert root.get("width") is None, "the viewBox alone sizes it, so it fits a phone"
 
 
+def test_a_chart_under_its_own_heading_leaves_the_title_out_of_the_drawing():
+    """The PDF reports head each chart with its indicator's name: the drawing does not repeat
+    it, yet keeps it as the SVG's title, and loses nothing else."""
+    titled, untitled = chart(), chart(titled=False)
+    drawn = [text.text for text in parse(titled.svg).iter(f"{SVG}text")]
+    left = [text.text for text in parse(untitled.svg).iter(f"{SVG}text")]
+
+    assert "Children in relative low-income families" in drawn
+    assert "Children in relative low-income families" not in left
+    assert [text for text in drawn if text != "Children in relative low-income families"] == left
+    title = parse(untitled.svg).find(f"{SVG}title")
+    assert title.text == "Children in relative low-income families"
+    assert untitled.summary == titled.summary and untitled.table_rows == titled.table_rows
+
+
 def test_text_from_users_is_escaped():
     svg = chart(title=HOSTILE, comparators=[Series(HOSTILE, FALLING)]).svg
 
