@@ -150,13 +150,13 @@ def weasyprint_seconds(html: str, runs: int) -> list[float]:
 
 
 def peak_memory_mb(html_file: Path) -> float:
-    """The render alone, in a child process: its peak resident memory."""
+    """The render alone, in a child process, as the product renders (reports.html_to_pdf,
+    with its collector settings): the child's peak resident memory, Django included."""
     code = (
-        "import sys; from weasyprint import HTML; from weasyprint.urls import URLFetcher; "
-        "HTML(filename=sys.argv[1], base_url=sys.argv[2], "
-        "url_fetcher=URLFetcher(allowed_protocols={'file'})).write_pdf(pdf_variant='pdf/ua-1')"
+        "import sys, django; django.setup(); from reviews import reports; "
+        "reports.html_to_pdf(open(sys.argv[1]).read())"
     )
-    subprocess.run([sys.executable, "-c", code, str(html_file), str(ROOT)], check=True)
+    subprocess.run([sys.executable, "-c", code, str(html_file)], check=True, cwd=ROOT)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
@@ -213,7 +213,18 @@ def variants(html: str, svgs: list[str], work: Path) -> dict[str, str]:
         )
         return f"{head}<body>{figures}</body></html>"
 
+    def restyled(css: str) -> str:
+        return html.replace("</head>", f"<style>{css}</style></head>")
+
     return {
+        # The whole report as rendered, with one choice of docs/reports.md undone.
+        "the report with its chart pairs as CSS columns": restyled(
+            ".pair { columns: 2; column-gap: 6mm; } .pair > * { float: none; width: auto; }"
+        ),
+        "the report with its chart pairs as inline blocks": restyled(
+            ".pair > * { float: none; display: inline-block; vertical-align: top; width: 48%; }"
+        ),
+        "the report set in DejaVu Sans": restyled('html { font-family: "DejaVu Sans"; }'),
         f"{ACTIONS} rows as one table": tables(ACTIONS),
         f"{ACTIONS} rows as one table, table-layout: fixed": tables(ACTIONS, "fixed"),
         f"{ACTIONS} rows as 10 tables": tables(ACTIONS // 10),

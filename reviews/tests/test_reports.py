@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from io import StringIO
 
@@ -151,3 +152,22 @@ def test_the_board_report_of_the_demo_reads_its_risks_and_updates(settings):
     assert_numbered(pdf)
     risk = Risk.objects.filter(outcome__plan=plan).first()
     assert risk.description in pdf.text
+
+
+def test_the_collector_runs_less_often_during_a_render_and_as_before_after_it():
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with pytest.raises(ValueError), reports.fewer_collections():
+            assert gc.get_threshold() == reports.RENDER_GC_THRESHOLDS
+            raise ValueError("a render that fails")
+        assert gc.get_threshold() == (700, 10, 10), "put back, even after a failure"
+
+        with reports.fewer_collections(), reports.fewer_collections():  # two renders at once
+            assert gc.get_threshold() == reports.RENDER_GC_THRESHOLDS
+        assert gc.get_threshold() == (700, 10, 10)
+
+        assert reports.html_to_pdf("<title>t</title><p>Hello").startswith(b"%PDF-")
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
