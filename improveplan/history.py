@@ -112,10 +112,10 @@ def deleting(obj: Model) -> Iterator[None]:
     gone = {(model, item.pk) for model, items in collector.data.items() for item in items}
     touched: dict[type[Model], set[int]] = defaultdict(set)
     for (field, _), batches in collector.field_updates.items():
-        if _has_history(field.model):
+        if has_history(field.model):
             for batch in batches:
                 touched[field.model].update(item.pk for item in batch)
-    for model in filter(_has_history, apps.get_models()):
+    for model in filter(has_history, apps.get_models()):
         for field in _link_fields(model.history.model):
             ids = {pk for kind, pk in gone if issubclass(kind, field.related_model)}
             if ids:
@@ -127,7 +127,8 @@ def deleting(obj: Model) -> Iterator[None]:
         record(model._base_manager.filter(pk__in=pks).order_by("pk"))
 
 
-def _has_history(model) -> bool:
+def has_history(model) -> bool:
+    """Whether django-simple-history keeps the model's changes."""
     return hasattr(model._meta, "simple_history_manager_attribute")
 
 
@@ -188,7 +189,7 @@ def _names_of(model, ids: set[int]) -> dict[int, str]:
         return {pk: user.full_name for pk, user in found.items()}
     names = {pk: str(obj) for pk, obj in found.items()}
     gone = ids - set(names)
-    if gone and _has_history(model):
+    if gone and has_history(model):
         # Oldest first, so each id ends with the name it had last.
         for row in model.history.filter(id__in=gone).order_by("history_date", "history_id"):
             names[row.id] = _name(model, row, {})

@@ -320,7 +320,7 @@ def import_partnership(*, data: dict) -> Partnership:
                     getattr(obj, name).set(pks)
                 del obj.skip_history_when_saving
             for model in models:
-                if hasattr(model._meta, "simple_history_manager_attribute"):
+                if history.has_history(model):
                     history.record([obj for obj, _ in saved if type(obj) is model], created=True)
             connection.check_constraints(table_names=[model._meta.db_table for model in models])
             # Rows came with their ids; move each id sequence past them for later inserts.
