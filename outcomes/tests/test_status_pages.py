@@ -19,8 +19,8 @@ from outcomes.tests.factories import IndicatorFactory, OutcomeFactory, ReadingFa
 pytestmark = pytest.mark.django_db
 
 OVERRIDE = (
-    "On track, set by Lena Lead on 3 August 2026 instead of the computed “Off track”. "
-    "Reason: “New clinics open in September.”"
+    "On track (set by Lena Lead on 3 August 2026 instead of the computed “Off track”; "
+    "reason: “New clinics open in September.”)"
 )
 
 

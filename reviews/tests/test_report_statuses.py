@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.tests.factories import ActionFactory
+from outcomes.models import Indicator
 from outcomes.status import indicator_reports
 from reviews import reports
 from reviews.tests.pdf import read
@@ -17,6 +18,15 @@ from reviews.tests.pdf import read
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 8, 14)
+
+
+@pytest.fixture
+def planned(planned):
+    """The shared plan, its indicator a score: unbounded, so its forecast is the plain straight
+    line whatever bounded indicators' forecasts do."""
+    planned.indicator.unit = Indicator.Unit.SCORE
+    planned.indicator.save()
+    return planned
 
 
 def render(plan, kind: str) -> str:
@@ -51,15 +61,15 @@ def test_an_indicator_set_on_track_stays_in_the_board_reports_exceptions_with_wh
     exceptions = between(text, "Indicators off track or at risk", "Actions off track or at risk")
     assert "Adults who smoke" in exceptions
     override = (
-        "On track , set by Lena Lead on 3 August 2026 instead of the computed “Off track”. "
-        "Reason: “New clinics open in September.” Forecast "
+        "On track (set by Lena Lead on 3 August 2026 instead of the computed “Off track”; "
+        "reason: “New clinics open in September.”) Forecast "
     )
     assert override in exceptions
     # Wherever the report shows the status (the exceptions and the outcome's own page), the
     # computed one, who, when and why are beside it: "On track" never stands alone beside
     # "about a 27% chance".
     assert text.count(override) == 2
-    assert text.count("On track ,") == 2
+    assert text.count("On track (") == 2
     assert "A lead set the status of 1 indicator." in text
     assert "Indicators by status Status Indicators Off track 1 At risk 0 On track 0" in text
 
