@@ -9,6 +9,7 @@ uneven dates, or with periods missing, are fitted where they really fall.
 
 from __future__ import annotations
 
+import calendar
 import functools
 import math
 import statistics
@@ -394,8 +395,10 @@ STATUS_LABELS = {
     Status.NOT_ENOUGH_DATA: "Not enough data",
 }
 
-ON_TRACK_LIKELIHOOD = 0.7
-AT_RISK_LIKELIHOOD = 0.3
+# The status is read from the chance as the sentence prints it, a whole percent, so that "about
+# a 70% chance" is never "At risk": at least 70% is on track, at least 30% at risk.
+ON_TRACK_PERCENT = 70
+AT_RISK_PERCENT = 30
 
 
 @dataclass(frozen=True)
@@ -427,8 +430,23 @@ def decimals_for(points: Sequence[Point], target_value: float) -> int:
     return 0 if counts and abs(target_value) >= 100 else 1
 
 
-def _chance(likelihood: float) -> str:
-    percent = round(likelihood * 100)
+def chance_percent(likelihood: float) -> int:
+    """The chance (0 to 1) as the whole percent that the sentence prints and the status is read
+    from: one rounding for both, so they cannot disagree."""
+    return round(likelihood * 100)
+
+
+def status_for_chance(likelihood: float) -> Status:
+    percent = chance_percent(likelihood)
+    if percent >= ON_TRACK_PERCENT:
+        return Status.ON_TRACK
+    if percent >= AT_RISK_PERCENT:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def chance_in_words(likelihood: float) -> str:
+    percent = chance_percent(likelihood)
     if percent < 1:
         return "less than a 1% chance"
     if percent > 99:
@@ -445,19 +463,31 @@ def judge(
     direction: Direction,
     unit: str = "",
     today: date | None = None,
+    months_per_reading: int = 3,
 ) -> Judgement:
     """Whether an indicator is on course for its target, in one sentence a board can read.
 
     The rules, in order:
-    1. Fewer than three readings (or all on one date): NOT_ENOUGH_DATA, because a line
+    1. The target date has passed (before `today`, by default the real date): judged by what
+       happened, not by the trend (`judge_passed_target`).
+    2. Fewer than three readings (or all on one date): NOT_ENOUGH_DATA, because a line
        through two points shows no scatter to judge the chance of meeting the target by.
-    2. The latest reading already meets the target and the forecast for the target date still
+    3. The latest reading already meets the target and the forecast for the target date still
        does: ON_TRACK, whatever the chance says.
-    3. Otherwise by the chance of meeting the target (`likelihood_of_meeting`): at least 0.7
-       is ON_TRACK, at least 0.3 AT_RISK, anything lower OFF_TRACK.
-    Meeting means reaching the target or beating it. `today` (default: the real date) only
-    puts the sentence in the past tense once the target date has gone by.
+    4. Otherwise by the chance of meeting the target (`likelihood_of_meeting`) as the sentence
+       prints it, in whole percent (`status_for_chance`): at least 70% is ON_TRACK, at least
+       30% AT_RISK, anything lower OFF_TRACK.
+    Meeting means reaching the target or beating it.
     """
+    if target_date < (today or date.today()):
+        return judge_passed_target(
+            points,
+            target_value=target_value,
+            target_date=target_date,
+            direction=direction,
+            unit=unit,
+            months_per_reading=months_per_reading,
+        )
     count = len(points)
     if count < 3:
         if count == 0:
@@ -503,12 +533,7 @@ def judge(
             interval = f" (between {lower} and {show(predicted.upper)})"
     when = f"{format_month(target_date)}{interval}"
     target = show(target_value)
-    if target_date < (today or date.today()):
-        predicted_phrase = f"the trend line gives {show(predicted.value)} for {when}"
-        outcome = "that it was met"
-    else:
-        predicted_phrase = f"forecast {show(predicted.value)} by {when}"
-        outcome = "of meeting it"
+    predicted_phrase = f"forecast {show(predicted.value)} by {when}"
 
     if direction.meets(latest.value, target_value) and direction.meets(
         predicted.value, target_value
@@ -518,14 +543,70 @@ def judge(
             f"Already at {show(latest.value)} against a target of {target}, and {predicted_phrase}."
         )
     else:
-        if likelihood >= ON_TRACK_LIKELIHOOD:
-            status = Status.ON_TRACK
-        elif likelihood >= AT_RISK_LIKELIHOOD:
-            status = Status.AT_RISK
-        else:
-            status = Status.OFF_TRACK
+        status = status_for_chance(likelihood)
         sentence = (
             f"{predicted_phrase[0].upper()}{predicted_phrase[1:]}, against a target of {target}: "
-            f"{_chance(likelihood)} {outcome}."
+            f"{chance_in_words(likelihood)} of meeting it."
         )
     return Judgement(status=status, sentence=sentence, forecast=predicted, likelihood=likelihood)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier; a month's last day gives a month's last
+    day (31 March less one month is 29 February in a leap year, 30 April less one is 31 March)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return date(year, month, last)
+    return date(year, month, min(day.day, last))
+
+
+def reading_for(points: Sequence[Point], when: date, *, months_per_reading: int) -> Point | None:
+    """The reading for the period ending on `when`, or else the latest one before it that is less
+    than one reading period (`months_per_reading`) older; None when there is none."""
+    earliest = months_before(when, months_per_reading)
+    inside = [point for point in points if earliest < point.when <= when]
+    return max(inside, key=lambda point: point.when, default=None)
+
+
+def judge_passed_target(
+    points: Sequence[Point],
+    *,
+    target_value: float,
+    target_date: date,
+    direction: Direction,
+    unit: str = "",
+    months_per_reading: int = 3,
+) -> Judgement:
+    """A target whose date has passed, judged by the reading for that date (`reading_for`):
+    met is ON_TRACK, missed is OFF_TRACK, no reading is NOT_ENOUGH_DATA. The trend line is not
+    asked what happened once a reading can say it."""
+    decimals = decimals_for(points, target_value)
+
+    def show(value: float) -> str:
+        return format_value(value, unit, decimals=decimals)
+
+    target = f"{show(target_value)} by {format_month(target_date)}"
+    reading = reading_for(points, target_date, months_per_reading=months_per_reading)
+    if reading is None:
+        return Judgement(
+            status=Status.NOT_ENOUGH_DATA,
+            sentence=(
+                f"The target date has passed and there is no reading for the target date, so "
+                f"whether the target of {target} was met is not known."
+            ),
+            forecast=None,
+            likelihood=None,
+        )
+    met = direction.meets(reading.value, target_value)
+    return Judgement(
+        status=Status.ON_TRACK if met else Status.OFF_TRACK,
+        sentence=(
+            f"Target {'met' if met else 'missed'}: {show(reading.value)} for "
+            f"{format_month(reading.when)}, against a target of {target}."
+        ),
+        forecast=None,
+        likelihood=None,
+    )

@@ -4,8 +4,10 @@ targets and comparators, chosen so that every status appears on the dashboard.""
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from improveplan.models import Organisation, Plan
 from outcomes.models import (
@@ -342,4 +344,27 @@ def _reading(indicator, period, value, margin, breakdown) -> None:
         period=period,
         breakdown=breakdown,
         defaults={"value": rounded, "source_note": indicator.source, **bounds},
+    )
+
+
+# A lead overruled one computed status, as leads do when they know more than the published
+# series says: the pages and the board report show both statuses, who, when and why, and the
+# board report still lists the indicator among its exceptions.
+STATUS_OVERRIDE = {
+    "code": "OP-01",
+    "status": "at_risk",
+    "reason": "The falls service's own counts for April to October 2026, not yet in the "
+    "published series, show admissions a tenth lower than a year before.",
+    "when": datetime(2026, 11, 20, 10, 30),
+}
+
+
+def seed_status_override(plan: Plan, lead) -> None:
+    indicator = Indicator.objects.get(plan=plan, code=STATUS_OVERRIDE["code"])
+    indicator.status_override = STATUS_OVERRIDE["status"]
+    indicator.override_reason = STATUS_OVERRIDE["reason"]
+    indicator.overridden_by = lead
+    indicator.overridden_at = timezone.make_aware(STATUS_OVERRIDE["when"])
+    indicator.save(
+        update_fields=["status_override", "override_reason", "overridden_by", "overridden_at"]
     )

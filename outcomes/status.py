@@ -18,6 +18,20 @@ from outcomes.models import Comparator, ComparatorReading, Indicator, Outcome, R
 
 # When an indicator has several targets, the one the partnership judges itself by.
 TARGET_PREFERENCE = [Target.Kind.LOCAL, Target.Kind.NATIONAL, Target.Kind.STRETCH]
+# How far before a passed target's date a reading may be and still stand for it: one period.
+MONTHS_PER_READING = {
+    Indicator.Frequency.MONTHLY: 1,
+    Indicator.Frequency.QUARTERLY: 3,
+    Indicator.Frequency.ANNUAL: 12,
+}
+# From best to worst, to find the more cautious of a computed status and a lead's: not enough
+# data says less than "on track" and more than "at risk".
+STATUS_CAUTION = [
+    arithmetic.Status.ON_TRACK,
+    arithmetic.Status.NOT_ENOUGH_DATA,
+    arithmetic.Status.AT_RISK,
+    arithmetic.Status.OFF_TRACK,
+]
 
 
 @dataclass(frozen=True)
@@ -47,11 +61,20 @@ class IndicatorReport:
 
     @property
     def status(self) -> arithmetic.Status:
+        """The status members see first: a lead's, where one overruled the computed status
+        (pages always show the computed one, who, when and why beside it)."""
         return arithmetic.Status(self.indicator.status_override or self.computed_status)
 
     @property
     def overridden(self) -> bool:
         return bool(self.indicator.status_override)
+
+    @property
+    def cautious_status(self) -> arithmetic.Status:
+        """The worse of the computed status and a lead's: what the board report's exceptions,
+        counts and decisions go by and what the public summary says, so that an override can
+        flag an indicator but never hide one."""
+        return max(self.computed_status, self.status, key=STATUS_CAUTION.index)
 
     @property
     def unit(self) -> str:
@@ -158,6 +181,7 @@ def report(
             direction=direction,
             unit=indicator.unit_symbol,
             today=today,
+            months_per_reading=MONTHS_PER_READING[indicator.frequency],
         )
     result = IndicatorReport(
         indicator=indicator,

@@ -199,6 +199,16 @@ def changes_in_quarter(plan, *, actions, reports, first: date, last: date) -> di
     }
 
 
+def is_live_response(action: Action) -> bool:
+    """An action still under way: open, and neither complete nor cancelled. Work that is done or
+    stopped is no response to an indicator going off track.
+    (To be unified with the one definition of a live action on Action's QuerySet.)"""
+    return action.is_open and action.status not in (
+        Action.Status.COMPLETE,
+        Action.Status.CANCELLED,
+    )
+
+
 def _decisions_needed(*, outcome, reports, actions, risks, undecided) -> list[str]:
     """What the board is asked to decide about one outcome, in sentences."""
     decisions = [
@@ -211,12 +221,13 @@ def _decisions_needed(*, outcome, reports, actions, risks, undecided) -> list[st
         for risk in risks
         if not risk.manageable_locally
     ]
-    open_actions = [action for action in actions if action.is_open]
+    live_actions = [action for action in actions if is_live_response(action)]
     for report in reports:
-        if report.status == Status.OFF_TRACK and not open_actions:
+        if report.cautious_status == Status.OFF_TRACK and not live_actions:
             decisions.append(
                 f"What to do about {report.indicator.code} {report.indicator.name}: it is off "
-                "track and no open action serves this outcome."
+                "track and no live action (open, neither complete nor cancelled) serves this "
+                "outcome."
             )
     decisions += [
         f"Whether to extend, re-plan or stop {action.reference} \u201c{action.title}\u201d: "
@@ -290,9 +301,10 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
     )
     overdue = [action for action in actions if action.overdue]
     other_overdue = [action for action in overdue if action not in action_exceptions]
+    # By the worse of the computed status and a lead's: an override marks, never hides.
     indicator_exceptions = sorted(
-        (item for item in reports if item.status in EXCEPTIONS),
-        key=lambda item: INDICATOR_ORDER.index(item.status),
+        (item for item in reports if item.cautious_status in EXCEPTIONS),
+        key=lambda item: INDICATOR_ORDER.index(item.cautious_status),
     )
     outcomes = []
     for outcome in data["outcomes"]:
@@ -312,7 +324,8 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         "quarter_label": quarter_label(year, quarter),
         "quarter_first": first,
         "quarter_last": last,
-        "indicator_counts": _counts((item.status for item in reports), INDICATOR_ORDER),
+        "indicator_counts": _counts((item.cautious_status for item in reports), INDICATOR_ORDER),
+        "overridden_count": sum(1 for item in reports if item.overridden),
         "action_counts": _counts(
             (Action.Status(action.status) for action in actions), ACTION_ORDER
         ),
@@ -421,7 +434,8 @@ def public_summary_context(plan, *, today: date) -> dict:
         indicators = [
             {
                 "name": report.indicator.name,
-                "words": PUBLIC_INDICATOR_WORDS[report.status],
+                # Never better than the computed status, whatever a lead set.
+                "words": PUBLIC_INDICATOR_WORDS[report.cautious_status],
                 "now": report.latest_text if report.latest else None,
                 "when": report.latest.when if report.latest else None,
                 "aim": report.target_text if report.target else None,

@@ -655,7 +655,8 @@ def test_judge_rate_unit_follows_the_number_after_a_space():
     )
 
 
-def test_judge_after_the_target_date_speaks_in_the_past_tense():
+def test_judge_after_the_target_date_goes_by_the_reading_not_the_trend_line():
+    # More cases in test_judgement.py.
     judgement = judge(
         READINESS,
         target_value=62.0,
@@ -663,11 +664,14 @@ def test_judge_after_the_target_date_speaks_in_the_past_tense():
         direction=HIGHER,
         unit="%",
         today=date(2025, 6, 1),
+        months_per_reading=12,
     )
 
-    assert judgement.sentence.startswith("The trend line gives ")
-    assert "for December 2024" in judgement.sentence
-    assert judgement.sentence.endswith("chance that it was met.")
+    assert judgement.status is Status.OFF_TRACK
+    assert judgement.sentence == (
+        "Target missed: 60.1% for March 2024, against a target of 62.0% by December 2024."
+    )
+    assert judgement.likelihood is None
 
 
 def test_format_value():
