@@ -40,9 +40,7 @@ urlpatterns = [
     path("actions/<int:pk>/updates/", views.update_create, name="update_create"),
     path("actions/<int:pk>/update-form/", views.update_form, name="update_form"),
     path("actions/<int:pk>/due-date/", views.due_date_propose, name="due_date_propose"),
-    path(
-        "due-date-requests/<int:pk>/answer/", views.due_date_answer, name="due_date_answer"
-    ),
+    path("due-date-requests/<int:pk>/answer/", views.due_date_answer, name="due_date_answer"),
     path("actions/<int:pk>/close/", views.closure_confirm, name="closure_confirm"),
     path("actions/<int:pk>/return/", views.closure_return, name="closure_return"),
     path("milestones/<int:pk>/done/", views.milestone_toggle, name="milestone_toggle"),

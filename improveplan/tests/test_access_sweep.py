@@ -13,8 +13,8 @@ so every later feature inherits these checks. For each route the sweep checks th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.apps import apps
