@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from improveplan.models import Organisation, Plan
+from improveplan.models import Organisation, Plan, Role
 from outcomes.models import Indicator, Outcome
 
 
@@ -140,6 +140,17 @@ class ActionQuerySet(models.QuerySet):
             .filter(due__lt=today)
             .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
         )
+
+    def awaiting_confirmation(self) -> ActionQuerySet:
+        """Marked complete by their owners; a lead confirms it or sends it back."""
+        return self.filter(closure=Action.Closure.AWAITING)
+
+    def led_by(self, user) -> ActionQuerySet:
+        """In the plans, not archived, of partnerships the person leads."""
+        return self.filter(
+            plan__partnership__memberships__user=user,
+            plan__partnership__memberships__role=Role.LEAD,
+        ).exclude(plan__status=Plan.Status.ARCHIVED)
 
     def for_organisation(self, organisation_id: int) -> ActionQuerySet:
         """Actions an organisation leads or supports."""

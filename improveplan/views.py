@@ -23,6 +23,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from actions.models import Action, DueDateProposal
 from improveplan import history, services, versions
 from improveplan.access import (
     get_invitation_for_user,
@@ -43,6 +44,23 @@ from improveplan.models import Membership, Plan, PlanVersion, User
 from methods.facts import plan_progress
 from outcomes.status import plan_outcome_reports
 from reviews.models import PeerReviewer
+
+
+def waiting_for_lead(actions) -> dict:
+    """What waits for a lead among these actions: completions to confirm, due-date requests."""
+    return {
+        "awaiting_confirmation": list(
+            actions.awaiting_confirmation()
+            .select_related("plan", "lead_organisation")
+            .order_by("updated_at", "pk")
+        ),
+        "due_requests": list(
+            DueDateProposal.objects.pending()
+            .filter(action__in=actions.values("pk"))
+            .select_related("action__plan", "proposed_by")
+            .order_by("proposed_at", "pk")
+        ),
+    }
 
 
 def form_errors_from(error: ValidationError, form) -> None:
@@ -101,7 +119,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("partnership__name")
     )
     reviewing = PeerReviewer.objects.live().filter(user=request.user).select_related("plan")
-    context = {"memberships": memberships, "reviewing": reviewing}
+    context = {
+        "memberships": memberships,
+        "reviewing": reviewing,
+        **waiting_for_lead(Action.objects.led_by(request.user)),
+    }
     return render(request, "improveplan/home.html", context)
 
 
@@ -355,6 +377,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "walk_progress": walk_progress,
             "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
+            **(
+                waiting_for_lead(Action.objects.filter(plan=plan))
+                if request.membership.manages and plan.status != Plan.Status.ARCHIVED
+                else {}
+            ),
         },
     )
 

@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions import services
@@ -172,3 +174,72 @@ def test_a_closed_or_cancelled_action_takes_no_request(partner_client, action):
     assert response.status_code == 422
     assert "complete or cancelled" in response.content.decode()
     assert not DueDateProposal.objects.exists()
+
+
+# What waits for a lead ------------------------------------------------------------------
+
+
+def test_leads_see_what_awaits_their_confirmation_on_home_and_plan_pages(
+    lead_client, world, action
+):
+    done = ActionFactory(
+        plan=world.plan,
+        lead_organisation=world.housing,
+        title="Advice line open",
+        status=Action.Status.COMPLETE,
+        closure=Action.Closure.AWAITING,
+    )
+    services.due_date_propose(
+        action=action, by=world.partner, proposed_due=date(2027, 2, 1), reason="Staff."
+    )
+    ActionFactory(  # another partnership's completion is none of this lead's business
+        plan=world.other_plan,
+        title="Hillside's completion",
+        status=Action.Status.COMPLETE,
+        closure=Action.Closure.AWAITING,
+    )
+    for url in (reverse("improveplan:home"), reverse("improveplan:plan", args=[world.plan.pk])):
+        text = lead_client.get(url).content.decode()
+        waiting = text[text.index("Awaiting your confirmation") :]
+        assert f"{done.reference} Advice line open" in waiting
+        assert "Mediation service for tenants" in waiting and "asks for 1 Feb 2027" in waiting
+        assert "Hillside's completion" not in text
+
+
+def test_partners_and_board_members_are_not_asked_to_confirm(partner_client, world):
+    ActionFactory(
+        plan=world.plan,
+        lead_organisation=world.housing,
+        status=Action.Status.COMPLETE,
+        closure=Action.Closure.AWAITING,
+    )
+    for url in (reverse("improveplan:home"), reverse("improveplan:plan", args=[world.plan.pk])):
+        assert "Awaiting your confirmation" not in partner_client.get(url).content.decode()
+
+
+def test_what_awaits_a_lead_costs_the_same_queries_however_much_waits(lead_client, world):
+    url = reverse("improveplan:home")
+
+    def grow(n):
+        for _ in range(n):
+            ActionFactory(
+                plan=world.plan,
+                lead_organisation=world.housing,
+                status=Action.Status.COMPLETE,
+                closure=Action.Closure.AWAITING,
+            )
+            asking = ActionFactory(plan=world.plan, lead_organisation=world.housing)
+            services.due_date_propose(
+                action=asking, by=world.partner, proposed_due=date(2027, 2, 1), reason="Staff."
+            )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert lead_client.get(url).status_code == 200
+        return len(queries)
+
+    grow(1)
+    count()
+    small = count()
+    grow(8)
+    assert count() == small
