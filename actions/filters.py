@@ -92,7 +92,7 @@ class MyActionsFilter(django_filters.FilterSet):
         choices=[("mine", "Only those I own")],
         empty_label="All my organisation's",
         method="filter_whose",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     status = django_filters.MultipleChoiceFilter(
         choices=[
@@ -100,10 +100,14 @@ class MyActionsFilter(django_filters.FilterSet):
             for value, label in Action.Status.choices
             if value not in (Action.Status.COMPLETE, Action.Status.CANCELLED)
         ],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     due = django_filters.ChoiceFilter(
-        label="Due", choices=DUE_CHOICES, empty_label="Any time", method="filter_due"
+        label="Due",
+        choices=DUE_CHOICES,
+        empty_label="Any time",
+        method="filter_due",
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     class Meta:

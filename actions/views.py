@@ -669,9 +669,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "due_proposals",
-                queryset=DueDateProposal.objects.select_related("answered_by").order_by(
-                    "-proposed_at", "-pk"
-                ),
+                queryset=DueDateProposal.objects.select_related(
+                    "answered_by", "proposed_by"
+                ).order_by("-proposed_at", "-pk"),
                 to_attr="proposals_newest",
             )
         )
