@@ -60,7 +60,9 @@ def test_a_partner_asks_for_more_time_and_a_lead_declines_with_a_reason(world, p
     look = partial(pages.check, page, who="lead (due dates)")
     sign_in(page, world.lead.email, PASSWORD)
     waiting = page.get_by_role("region", name="Awaiting your confirmation")
-    expect(waiting.get_by_role("link", name=re.compile("Train the housing officers"))).to_be_visible()
+    expect(
+        waiting.get_by_role("link", name=re.compile("Train the housing officers"))
+    ).to_be_visible()
     look(screenshot="home-awaiting-confirmation")
     waiting.get_by_role("link", name=re.compile("Open the tenancy advice line")).click()
     answer = page.get_by_role("form", name="Answer the request for a new due date")
