@@ -323,7 +323,8 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.peer_reviewer.pk}, writes=True, own_only=True
     ),
     "reviews:peer_accept": Route(public=True),  # a signed token, tested on its own
-    # Issue 16: a partner asks for a new due date, a lead answers
+    # Issue 16: the plan's reports in one place; a partner asks for a new due date
+    "reviews:reports": Route(kwargs=_plan),
     "actions:due_date_propose": Route(
         kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
     ),
