@@ -426,6 +426,17 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(plan)
     last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    # What stands in the way is said before the button is pressed, not after.
+    before = ""
+    if not plan.outcomes.exists():
+        before = f" {services.NO_OUTCOMES}"
+    elif form.not_smart:
+        count = len(form.not_smart)
+        before = (
+            f" {count} action{'s are' if count > 1 else ' is'} not yet SMART "
+            f"({', '.join(form.not_smart)}): make them SMART first, or say below why the plan "
+            "may be agreed anyway."
+        )
     return form_page(
         request,
         form,
@@ -434,7 +445,7 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Agree {plan}",
         intro=f"Agreeing freezes the plan as it stands as version {last + 1}"
         ": its outcomes, indicators, targets and actions with their owners and dates. "
-        "You can still change the plan afterwards and agree it again.",
+        f"You can still change the plan afterwards and agree it again.{before}",
         submit="Agree the plan",
         cancel_url=plan.get_absolute_url(),
     )

@@ -361,6 +361,13 @@ def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
         "standings": standings,
         "quarter": periods.label(first, last),
         "anyone_behind": any(standing.behind for standing in standings),
+        "anything_to_update": any(
+            standing.missing_updates
+            or standing.updated
+            or standing.readings_due
+            or standing.readings_in
+            for standing in standings
+        ),
         "manages": request.membership.manages,
     }
     return render(request, "reviews/up_to_date.html", context)
