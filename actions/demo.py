@@ -16,7 +16,16 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from actions.models import Action, Criterion, Milestone, Option, Score, Update
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    Milestone,
+    Option,
+    Score,
+    Update,
+)
+from improveplan import history
 from improveplan.models import Organisation, Plan, User
 from outcomes.models import Outcome
 
@@ -1702,6 +1711,17 @@ ACTIONS = [
         "corporate_plan_ref": "Riverside Community Housing Corporate Strategy 2024–28, objective 2",
         "status": AT_RISK,
         "progress": 35,
+        # Tom asks for more time; Priya has not answered yet (her home page shows it).
+        "due_requests": [
+            (
+                "2026-11-30 10:15",
+                "tom",
+                "2027-09-30",
+                "Two landlords withdrew in October. The last twelve homes cannot be leased and "
+                "made ready before the summer.",
+                None,
+            ),
+        ],
         "milestones": [
             M("Lease terms agreed with the council", "2026-07-03", "2026-07-01"),
             M("15 homes leased", "2026-11-27"),
@@ -1956,6 +1976,23 @@ ACTIONS = [
         "monitoring": "Appointments and benefits gained, from Citizens Advice each quarter.",
         "status": AT_RISK,
         "progress": 60,
+        # Grace asked for three more months; Priya declined, with her reason.
+        "due_requests": [
+            (
+                "2026-11-16 14:30",
+                "grace",
+                "2027-01-29",
+                "The fourth surgery could not host sessions until November, so its three "
+                "months of figures come in January.",
+                (
+                    "2026-11-18 09:05",
+                    "priya",
+                    DueDateProposal.Answer.DECLINED,
+                    "The sessions' funding ended in October. Bring the three surgeries' "
+                    "figures to the December review and we will decide on the fourth there.",
+                ),
+            ),
+        ],
         "milestones": [
             M("First two surgeries running", "2026-04-03", "2026-04-02"),
             M("All four surgeries running", "2026-06-05"),
@@ -2230,7 +2267,36 @@ def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators,
                 "evidence_link": link,
             },
         )
+    for asked, author, due, reason, answer in spec.get("due_requests", []):
+        seed_due_request(action, asked, users_by_email[AUTHORS[author]], due, reason, answer)
     return action
+
+
+def seed_due_request(action, asked: str, by: User, due: str, reason: str, answer) -> None:
+    """A request for a new due date, and its answer if it has one, dated when they happened
+    (their history too, so the action's history tells the same story)."""
+    if DueDateProposal.objects.filter(action=action, proposed_at=_moment(asked)).exists():
+        return
+    proposal = DueDateProposal.objects.create(
+        action=action,
+        proposed_by=by,
+        proposed_at=_moment(asked),
+        was_due=action.due,
+        proposed_due=_day(due),
+        reason=reason,
+    )
+    proposal.history.update(history_date=_moment(asked))
+    if answer:
+        when, lead, verdict, why = answer
+        DueDateProposal.objects.filter(pk=proposal.pk).update(
+            answer=verdict,
+            answered_by=User.objects.get(email=AUTHORS[lead]),
+            answered_at=_moment(when),
+            answer_reason=why,
+        )
+        proposal.refresh_from_db()
+        history.record([proposal], user=proposal.answered_by)
+        proposal.history.filter(history_type="~").update(history_date=_moment(when))
 
 
 def _next_reference(plan: Plan) -> tuple[int, str]:

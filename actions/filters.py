@@ -5,12 +5,30 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from actions.models import Action
 from improveplan.models import Organisation
 from outcomes.models import Outcome
+
+DUE_CHOICES = [
+    ("overdue", "Overdue"),
+    ("30", "In the next 30 days"),
+    ("90", "In the next 90 days"),
+]
+
+
+def due_when(queryset, value: str):
+    """Actions overdue, or due within the next 30 or 90 days."""
+    today = timezone.localdate()
+    if value == "overdue":
+        return queryset.filter(due__lt=today).exclude(
+            Q(closure=Action.Closure.CLOSED)
+            | Q(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
+        )
+    return queryset.filter(due__gte=today, due__lte=today + timedelta(days=int(value)))
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -27,15 +45,7 @@ class ActionFilter(django_filters.FilterSet):
         choices=[("open", "Open"), ("closed", "Closed")],
         method="filter_state",
     )
-    due = django_filters.ChoiceFilter(
-        label="Due",
-        choices=[
-            ("overdue", "Overdue"),
-            ("30", "In the next 30 days"),
-            ("90", "In the next 90 days"),
-        ],
-        method="filter_due",
-    )
+    due = django_filters.ChoiceFilter(label="Due", choices=DUE_CHOICES, method="filter_due")
     order = django_filters.OrderingFilter(
         label="Sort by",
         fields=[
@@ -71,10 +81,45 @@ class ActionFilter(django_filters.FilterSet):
         return queryset
 
     def filter_due(self, queryset, name, value):
-        today = timezone.localdate()
-        if value == "overdue":
-            return queryset.filter(due__lt=today).exclude(
-                Q(closure=Action.Closure.CLOSED)
-                | Q(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
-            )
-        return queryset.filter(due__gte=today, due__lte=today + timedelta(days=int(value)))
+        return due_when(queryset, value)
+
+
+class MyActionsFilter(django_filters.FilterSet):
+    """My actions: mine or my organisation's, by status and by when they are due."""
+
+    whose = django_filters.ChoiceFilter(
+        label="Whose",
+        choices=[("mine", "Only those I own")],
+        empty_label="All my organisation's",
+        method="filter_whose",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=[
+            (value, label)
+            for value, label in Action.Status.choices
+            if value not in (Action.Status.COMPLETE, Action.Status.CANCELLED)
+        ],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    due = django_filters.ChoiceFilter(
+        label="Due",
+        choices=DUE_CHOICES,
+        empty_label="Any time",
+        method="filter_due",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    class Meta:
+        model = Action
+        fields = ["status"]
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def filter_whose(self, queryset, name, value):
+        return queryset.filter(owner=self.user) if value == "mine" else queryset
+
+    def filter_due(self, queryset, name, value):
+        return due_when(queryset, value)

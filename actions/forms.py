@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from actions import dependencies
-from actions.models import Action, Criterion, Milestone, Option
+from actions.models import Action, Criterion, DueDateProposal, Milestone, Option
 from improveplan.forms import PartnershipOrganisationField
 from improveplan.models import Organisation, User
 from outcomes.forms import DATE_WIDGET, check_period
@@ -316,6 +316,30 @@ class ReturnForm(forms.Form):
         label="Why it is not complete yet",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+    )
+
+
+class DueDateProposalForm(forms.ModelForm):
+    class Meta:
+        model = DueDateProposal
+        fields = ["proposed_due", "reason"]
+        widgets = {"proposed_due": DATE_WIDGET, "reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"reason": "A lead of the plan reads it before accepting or declining."}
+
+
+class DueDateAnswerForm(forms.Form):
+    answer = forms.TypedChoiceField(
+        label="Your answer",
+        choices=[("accept", "Accept: move the due date"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        coerce=lambda value: value == "accept",
+    )
+    answer_reason = forms.CharField(
+        label="Your reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you decline; the person who asked sees it.",
     )
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from improveplan.models import Organisation, Plan
+from improveplan.models import Organisation, Plan, Role
 from outcomes.models import Indicator, Outcome
 
 
@@ -141,6 +141,17 @@ class ActionQuerySet(models.QuerySet):
             .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
         )
 
+    def awaiting_confirmation(self) -> ActionQuerySet:
+        """Marked complete by their owners; a lead confirms it or sends it back."""
+        return self.filter(closure=Action.Closure.AWAITING)
+
+    def led_by(self, user) -> ActionQuerySet:
+        """In the plans, not archived, of partnerships the person leads."""
+        return self.filter(
+            plan__partnership__memberships__user=user,
+            plan__partnership__memberships__role=Role.LEAD,
+        ).exclude(plan__status=Plan.Status.ARCHIVED)
+
     def for_organisation(self, organisation_id: int) -> ActionQuerySet:
         """Actions an organisation leads or supports."""
         return self.filter(
@@ -260,6 +271,8 @@ class Action(models.Model):
 
     # The update form a My actions card shows open: set by the views that render one.
     update_form = None
+    # The request for a new due date a My actions card shows: set by that page.
+    due_request = None
 
     class Meta:
         ordering = ["plan_id", "number"]
@@ -302,6 +315,62 @@ class Action(models.Model):
             and self.due < today
             and self.status not in (self.Status.COMPLETE, self.Status.CANCELLED)
         )
+
+
+class DueDateProposalQuerySet(models.QuerySet):
+    def pending(self) -> DueDateProposalQuerySet:
+        return self.filter(answer=DueDateProposal.Answer.PENDING)
+
+
+class DueDateProposal(models.Model):
+    """A partner's request to move an action's due date, and a lead's answer to it."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", "Waiting for a lead"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="due_proposals")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    # The due date when it was asked for, so the answer reads right after later changes.
+    was_due = models.DateField(null=True, blank=True)
+    proposed_due = models.DateField("new due date")
+    reason = models.TextField("why it needs more time", max_length=2000)
+    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_reason = models.TextField("the lead's reason", max_length=2000, blank=True)
+    history = HistoricalRecords()
+
+    objects = DueDateProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["action_id", "-proposed_at", "-pk"]
+        verbose_name = "request for a new due date"
+        constraints = [
+            # A second request while one waits would leave the lead two answers to give.
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=Q(answer="pending"),
+                name="one_pending_due_proposal_per_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer="pending") | Q(answered_at__isnull=False),
+                name="due_proposal_answer_has_a_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(answer="declined") | ~Q(answer_reason=""),
+                name="due_proposal_decline_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.reference}: due {self.proposed_due:%d %b %Y}?"
 
 
 class Milestone(models.Model):

@@ -7,12 +7,12 @@ import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from actions import appraisal, smart
-from actions.models import Action, Criterion, Milestone, Option, Update
+from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Update
 from improveplan import history
 from improveplan.models import Plan, User
 from improveplan.uploads import Kind
@@ -197,6 +197,68 @@ def closure_return(*, action: Action, reason: str, by: User) -> None:
             progress=action.progress,
             note=f"Returned by a lead, not yet complete: {reason.strip()}",
         )
+
+
+def due_date_propose(
+    *, action: Action, by: User, proposed_due, reason: str, today=None
+) -> DueDateProposal:
+    """A partner asks a lead to move the action's due date; nothing moves until a lead says so."""
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    if not action.is_open or action.status in (Action.Status.COMPLETE, Action.Status.CANCELLED):
+        raise ValidationError("This action is complete or cancelled: its due date stays as it is.")
+    if not reason:
+        raise ValidationError({"reason": "Say why the action needs a new due date."})
+    if proposed_due == action.due:
+        raise ValidationError({"proposed_due": "That is the due date it already has."})
+    if proposed_due < today:
+        raise ValidationError({"proposed_due": "A new due date cannot be in the past."})
+    if action.start and proposed_due < action.start:
+        raise ValidationError(
+            {"proposed_due": f"A due date cannot be before the start, {action.start:%-d %B %Y}."}
+        )
+    try:
+        with transaction.atomic():
+            return DueDateProposal.objects.create(
+                action=action,
+                proposed_by=by,
+                was_due=action.due,
+                proposed_due=proposed_due,
+                reason=reason,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "A request for a new due date is already waiting for a lead's answer."
+        ) from None
+
+
+def due_date_answer(
+    *, proposal: DueDateProposal, by: User, accept: bool, reason: str = ""
+) -> DueDateProposal:
+    """A lead accepts (the action's due date moves, in its history) or declines, with a reason."""
+    reason = reason.strip()
+    if not accept and not reason:
+        raise ValidationError({"answer_reason": "Say why the request is declined."})
+    answer = DueDateProposal.Answer.ACCEPTED if accept else DueDateProposal.Answer.DECLINED
+    with transaction.atomic():
+        # Claimed by a conditional update, so two leads answering at once answer once.
+        claimed = DueDateProposal.objects.filter(
+            pk=proposal.pk, answer=DueDateProposal.Answer.PENDING
+        ).update(answer=answer, answered_by=by, answered_at=timezone.now(), answer_reason=reason)
+        if claimed != 1:
+            raise ValidationError("This request has already been answered.")
+        proposal.refresh_from_db()
+        history.record([proposal], user=by)
+        if accept:
+            action = proposal.action
+            if action.start and proposal.proposed_due < action.start:
+                raise ValidationError("The new due date is before the action's start.")
+            Action.objects.filter(pk=action.pk).update(
+                due=proposal.proposed_due, version=F("version") + 1, updated_at=timezone.now()
+            )
+            action.refresh_from_db()
+            history.record([action], user=by)
+    return proposal
 
 
 def milestone_toggle(*, milestone: Milestone) -> Milestone:

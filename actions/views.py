@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,12 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions import appraisal, forms, services, smart, spreadsheets, timeline
-from actions.filters import ActionFilter
-from actions.models import Action, Milestone, Option, Score, Update
+from actions.filters import ActionFilter, MyActionsFilter
+from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
 from improveplan import access, history, items, security
 from improveplan.models import Membership, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
-from improveplan.views import form_page, history_page, next_or
+from improveplan.views import form_errors_from, form_page, history_page, next_or
 from reviews.locks import PeriodClosed, closing_review
 
 for _name, _kind in {
@@ -376,18 +377,38 @@ def action_history(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         action,
         plan=action.plan,
-        sources=[(Action, {"id": action.pk}), (Milestone, {"action_id": action.pk})],
-        heading=f"History of {action} and its milestones",
+        sources=[
+            (Action, {"id": action.pk}),
+            (Milestone, {"action_id": action.pk}),
+            (DueDateProposal, {"action_id": action.pk}),
+        ],
+        heading=f"History of {action}, its milestones and due-date requests",
     )
 
 
 @login_required
 @require_GET
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = access.get_action_for_user(request, pk)
+    return _action_page(request, access.get_action_for_user(request, pk))
+
+
+def _action_page(
+    request: HttpRequest, action: Action, *, due_form=None, answer_form=None, status: int = 200
+) -> HttpResponse:
     action = _action_list(Action.objects.filter(pk=action.pk)).get()
     membership = request.membership
     may_update = access.may_update_action(membership, action)
+    proposals = list(action.due_proposals.select_related("proposed_by", "answered_by")[:5])
+    pending = next((p for p in proposals if p.answer == p.Answer.PENDING), None)
+    may_propose = (
+        may_update
+        and action.is_open
+        and action.status
+        not in (
+            Action.Status.COMPLETE,
+            Action.Status.CANCELLED,
+        )
+    )
     return render(
         request,
         "actions/action_detail.html",
@@ -405,7 +426,15 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if may_update and action.is_open
             else None,
             "return_form": forms.ReturnForm() if membership.manages else None,
+            "due_proposals": proposals,
+            "pending_proposal": pending,
+            # A refused form is shown again with its errors and what was typed, whatever else.
+            "due_form": due_form
+            or (forms.DueDateProposalForm() if may_propose and not pending else None),
+            "answer_form": answer_form
+            or (forms.DueDateAnswerForm() if membership.manages and pending else None),
         },
+        status=status,
     )
 
 
@@ -556,6 +585,59 @@ def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def due_date_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner asks for a new due date, with a reason; a lead answers on the action's page."""
+    action = access.get_action_for_user(request, pk)
+    access.check_may_update_action(request, action)
+    form = forms.DueDateProposalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.due_date_propose(
+                action=action,
+                by=request.user,
+                proposed_due=form.cleaned_data["proposed_due"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(
+                request,
+                f"Your request for a new due date for {action.reference} is with the plan's "
+                "leads. Their answer will show here and on My actions.",
+            )
+            return redirect(action)
+    return _action_page(request, action, due_form=form, status=422)
+
+
+@login_required
+@require_POST
+def due_date_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = access.get_due_proposal_for_user(request, pk, manage=True)
+    action = proposal.action
+    form = forms.DueDateAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.due_date_answer(
+                proposal=proposal,
+                by=request.user,
+                accept=form.cleaned_data["answer"],
+                reason=form.cleaned_data["answer_reason"],
+            )
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            if form.cleaned_data["answer"]:
+                done = f"{action.reference} is now due {proposal.proposed_due:%-d %B %Y}."
+            else:
+                done = f"The request for a new due date for {action.reference} is declined."
+            messages.success(request, f"{done} The person who asked will see your answer.")
+            return redirect(action)
+    return _action_page(request, action, answer_form=form, status=422)
+
+
+@login_required
+@require_POST
 def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = access.get_milestone_for_user(request, pk, manage=False)
     access.check_may_update_action(request, milestone.action)
@@ -566,8 +648,8 @@ def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
-    """Every open action my organisations lead or support, in every partnership, soonest due
-    first, overdue marked, each with a way to post an update."""
+    """The live actions my organisations lead or support, in every partnership, grouped by
+    partnership and plan, soonest due first; those waiting for a lead's confirmation apart."""
     memberships = list(
         Membership.objects.filter(user=request.user).select_related("partnership", "organisation")
     )
@@ -577,17 +659,50 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         queryset = queryset | Action.objects.filter(
             plan__partnership=membership.partnership
         ).filter(pk__in=Action.objects.for_organisation(membership.organisation_id).values("pk"))
+    # Cancelled and closed actions ask nothing more of anyone.
+    queryset = queryset.open().exclude(status=Action.Status.CANCELLED)
+    chosen = MyActionsFilter(request.GET, queryset=queryset, user=request.user)
     # Each card's update form is fetched when asked for (update_form): rendering one for
     # every action up front took over a second for 300 actions.
-    actions = (
-        queryset.open()
-        .select_related("plan__partnership")
-        .order_by(F("due").asc(nulls_last=True), "plan_id", "number")
+    actions = list(
+        chosen.qs.select_related("plan__partnership")
+        .prefetch_related(
+            Prefetch(
+                "due_proposals",
+                queryset=DueDateProposal.objects.select_related(
+                    "answered_by", "proposed_by"
+                ).order_by("-proposed_at", "-pk"),
+                to_attr="proposals_newest",
+            )
+        )
+        .order_by(
+            "plan__partnership__name", "plan__title", "plan_id", F("due").asc(nulls_last=True)
+        )
     )
+    recently = timezone.now() - timedelta(days=30)
+    for action in actions:
+        latest = action.proposals_newest[0] if action.proposals_newest else None
+        # The answer to a request shows for a month; a waiting request until it is answered.
+        if latest and (latest.answered_at is None or latest.answered_at >= recently):
+            action.due_request = latest
+    awaiting = [a for a in actions if a.closure == Action.Closure.AWAITING]
+    groups = [
+        (plan, list(rows))
+        for plan, rows in groupby(
+            (a for a in actions if a.closure != Action.Closure.AWAITING), key=lambda a: a.plan
+        )
+    ]
     return render(
         request,
         "actions/my_actions.html",
-        {"actions": actions, "today": timezone.localdate(), "memberships": writers},
+        {
+            "groups": groups,
+            "awaiting": awaiting,
+            "filter": chosen,
+            "filtered": any(request.GET.get(name) for name in chosen.filters),
+            "today": timezone.localdate(),
+            "memberships": writers,
+        },
     )
 
 

@@ -21,7 +21,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest
 
-from actions.models import Action, Criterion, Finding, Milestone, Option, Update
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    Finding,
+    Milestone,
+    Option,
+    Update,
+)
 from improveplan import security
 from improveplan.models import (
     Invitation,
@@ -379,6 +387,13 @@ def get_finding_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 def get_milestone_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 
     queryset = Milestone.objects.select_related("action__plan__partnership")
+    path = "action__plan__partnership"
+    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_due_proposal_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = DueDateProposal.objects.select_related("action__plan__partnership", "proposed_by")
     path = "action__plan__partnership"
     return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
 

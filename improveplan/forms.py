@@ -7,6 +7,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.services import NO_OUTCOMES
 
 
 class SignInForm(AuthenticationForm):
@@ -127,6 +128,7 @@ class PlanAgreeForm(forms.Form):
 
     def __init__(self, *args, plan: Plan, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.plan = plan
         self.not_smart = not_yet_smart(plan)
         if not self.not_smart:
             del self.fields["smart_exception_reason"]
@@ -143,6 +145,11 @@ class PlanAgreeForm(forms.Form):
                 "Make them SMART, or say here why the plan may be agreed anyway."
             )
         return reason
+
+    def clean(self):
+        if not self.plan.outcomes.exists():
+            raise forms.ValidationError(NO_OUTCOMES)
+        return super().clean()
 
 
 def not_yet_smart(plan: Plan) -> list[str]:

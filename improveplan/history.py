@@ -348,6 +348,8 @@ def _name(model, row, names: dict) -> str:
     if model.__name__ == "Reading":
         where = f" ({row.breakdown})" if row.breakdown else ""
         return f"{_plain(row.period)}{where}: {_plain(row.value)}"
+    if model.__name__ == "DueDateProposal":
+        return f"to {_plain(row.proposed_due)}"
     if model.__name__ == "Target":
         return f"{row.get_kind_display()} target"
     return name or f"{label_of(model)} {row.id}"

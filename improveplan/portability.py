@@ -45,6 +45,7 @@ NOT_EXPORTED = {
     "outcomes.HistoricalTarget",
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
+    "actions.HistoricalDueDateProposal",
     "actions.HistoricalAction_outcomes",
     "actions.HistoricalAction_supporting_organisations",
     "actions.HistoricalAction_depends_on",

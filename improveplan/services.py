@@ -213,12 +213,17 @@ def membership_remove(*, membership: Membership, by: User) -> None:
 # Plans: agreeing, archiving, reopening ----------------------------------------------
 
 
+NO_OUTCOMES = "A plan with no outcomes cannot be agreed: add the outcomes it is for first."
+
+
 def plan_agree(*, plan: Plan, by: User, smart_exception_reason: str = "") -> PlanVersion:
     """The plan as it stands becomes its next numbered version, agreed by ``by`` now."""
     from improveplan.versions import snapshot
 
     if plan.status == Plan.Status.ARCHIVED:
         raise ValidationError("An archived plan cannot be agreed. Reopen it first.")
+    if not plan.outcomes.exists():
+        raise ValidationError(NO_OUTCOMES)
     with transaction.atomic():
         # The plan's row is locked so two leads agreeing at once make v1 and v2, not two v1s.
         locked = Plan.objects.select_for_update().get(pk=plan.pk)

@@ -23,6 +23,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from actions.models import Action, DueDateProposal
 from improveplan import history, services, versions
 from improveplan.access import (
     get_invitation_for_user,
@@ -43,6 +44,23 @@ from improveplan.models import Membership, Plan, PlanVersion, User
 from methods.facts import plan_progress
 from outcomes.status import plan_outcome_reports
 from reviews.models import PeerReviewer
+
+
+def waiting_for_lead(actions) -> dict:
+    """What waits for a lead among these actions: completions to confirm, due-date requests."""
+    return {
+        "awaiting_confirmation": list(
+            actions.awaiting_confirmation()
+            .select_related("plan", "lead_organisation")
+            .order_by("updated_at", "pk")
+        ),
+        "due_requests": list(
+            DueDateProposal.objects.pending()
+            .filter(action__in=actions.values("pk"))
+            .select_related("action__plan", "proposed_by")
+            .order_by("proposed_at", "pk")
+        ),
+    }
 
 
 def form_errors_from(error: ValidationError, form) -> None:
@@ -101,7 +119,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("partnership__name")
     )
     reviewing = PeerReviewer.objects.live().filter(user=request.user).select_related("plan")
-    context = {"memberships": memberships, "reviewing": reviewing}
+    context = {
+        "memberships": memberships,
+        "reviewing": reviewing,
+        **waiting_for_lead(Action.objects.led_by(request.user)),
+    }
     return render(request, "improveplan/home.html", context)
 
 
@@ -355,6 +377,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "walk_progress": walk_progress,
             "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
+            **(
+                waiting_for_lead(Action.objects.filter(plan=plan))
+                if request.membership.manages and plan.status != Plan.Status.ARCHIVED
+                else {}
+            ),
         },
     )
 
@@ -399,6 +426,17 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(plan)
     last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    # What stands in the way is said before the button is pressed, not after.
+    before = ""
+    if not plan.outcomes.exists():
+        before = f" {services.NO_OUTCOMES}"
+    elif form.not_smart:
+        count = len(form.not_smart)
+        before = (
+            f" {count} action{'s are' if count > 1 else ' is'} not yet SMART "
+            f"({', '.join(form.not_smart)}): make them SMART first, or say below why the plan "
+            "may be agreed anyway."
+        )
     return form_page(
         request,
         form,
@@ -407,7 +445,7 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Agree {plan}",
         intro=f"Agreeing freezes the plan as it stands as version {last + 1}"
         ": its outcomes, indicators, targets and actions with their owners and dates. "
-        "You can still change the plan afterwards and agree it again.",
+        f"You can still change the plan afterwards and agree it again.{before}",
         submit="Agree the plan",
         cancel_url=plan.get_absolute_url(),
     )

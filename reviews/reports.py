@@ -87,6 +87,21 @@ def parse_quarter(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+def next_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+
+
+def report_quarters(plan, *, today: date) -> list[tuple[int, int]]:
+    """The quarters a board report may be asked for, newest first: from the plan's first
+    quarter to this quarter, but not past the quarter after the plan's period ends."""
+    first = quarter_of(plan.period_start)
+    last = min(quarter_of(today), next_quarter(*quarter_of(plan.period_end)))
+    quarters = [first]
+    while quarters[-1] < last:
+        quarters.append(next_quarter(*quarters[-1]))
+    return quarters[::-1]
+
+
 def quarter_label(year: int, quarter: int) -> str:
     """'Q3 2026: July to September'."""
     first, last = quarter_bounds(year, quarter)

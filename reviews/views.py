@@ -115,11 +115,47 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
+def report_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's reports and downloads in one place: the board report for each quarter of
+    the plan, the delivery plan, the public summary and the spreadsheets."""
+    plan = access.get_plan_for_reports(request, pk)
+    today = timezone.localdate()
+    board = reverse("reviews:board_report", args=[plan.pk])
+    quarters = [
+        {
+            "label": reports.quarter_label(year, quarter),
+            "url": f"{board}?quarter={year}-Q{quarter}",
+            "now": (year, quarter) == reports.quarter_of(today),
+        }
+        for year, quarter in reports.report_quarters(plan, today=today)
+    ]
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "membership": request.membership,
+        "manages": request.membership.manages,
+        "recent_quarters": quarters[:4],
+        "earlier_quarters": quarters[4:],
+        "reviews": list(plan.reviews.order_by("-period_start")),
+    }
+    return render(request, "reviews/report_list.html", context)
+
+
+def board_report_url(review: Review) -> str:
+    """The board report for the quarter in which the review's period ends."""
+    year, quarter = reports.quarter_of(review.period_end)
+    return f"{reverse('reviews:board_report', args=[review.plan_id])}?quarter={year}-Q{quarter}"
+
+
+@login_required
+@require_GET
 def review_list(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_plan_for_user(request, pk)
     schedule = ReviewSchedule.objects.filter(plan=plan).first() or ReviewSchedule(plan=plan)
     first, last = period_of(timezone.localdate(), schedule.months)
     reviews = list(plan.reviews.select_related("signed_off_by"))
+    for review in reviews:
+        review.report_url = board_report_url(review)
     context = {
         "plan": plan,
         "partnership": plan.partnership,
@@ -197,6 +233,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": [(decision, moved[decision.pk]) for decision in decisions],
         "actions_checked": review.actions_checked.all(),
         "corrections": review.corrections.select_related("made_by"),
+        "board_report_url": board_report_url(review),
+        "board_report_quarter": reports.quarter_label(*reports.quarter_of(review.period_end)),
     }
     return render(request, "reviews/review_detail.html", context)
 
@@ -323,6 +361,13 @@ def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
         "standings": standings,
         "quarter": periods.label(first, last),
         "anyone_behind": any(standing.behind for standing in standings),
+        "anything_to_update": any(
+            standing.missing_updates
+            or standing.updated
+            or standing.readings_due
+            or standing.readings_in
+            for standing in standings
+        ),
         "manages": request.membership.manages,
     }
     return render(request, "reviews/up_to_date.html", context)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -21,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
+from actions.models import DueDateProposal
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -321,6 +323,14 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.peer_reviewer.pk}, writes=True, own_only=True
     ),
     "reviews:peer_accept": Route(public=True),  # a signed token, tested on its own
+    # Issue 16: the plan's reports in one place; a partner asks for a new due date
+    "reviews:reports": Route(kwargs=_plan),
+    "actions:due_date_propose": Route(
+        kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
+    ),
+    "actions:due_date_answer": Route(
+        kwargs=lambda w: {"pk": w.due_proposal.pk}, writes=True, get=False
+    ),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
@@ -408,6 +418,9 @@ def sweep_world(world: World) -> World:
     w.review = ReviewFactory(plan=w.plan)  # Issue 6
     w.health_check = HealthCheckFactory(partnership=w.partnership)
     w.peer_reviewer = PeerReviewerFactory(plan=w.plan)  # Issue 6: peer challenge
+    w.due_proposal = DueDateProposal.objects.create(  # Issue 16
+        action=w.action, proposed_by=w.partner, proposed_due=date(2099, 1, 1), reason="Staff."
+    )
     return w
 
 

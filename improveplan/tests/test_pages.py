@@ -111,5 +111,6 @@ def test_query_count_does_not_grow_with_rows(lead_client, world, page, django_as
     assert count() == small
     with django_assert_num_queries(small):
         lead_client.get(url)
-    # Pinned so that a new query per page is a decision, not an accident.
-    assert small <= {"home": 5, "partnership": 8}[page]
+    # Pinned so that a new query per page is a decision, not an accident. The home page's
+    # last two: completions and due-date requests waiting for a lead (issue 16).
+    assert small <= {"home": 7, "partnership": 8}[page]

@@ -155,6 +155,7 @@ def test_agreeing_asks_why_when_actions_are_not_yet_smart(lead_client, world, pl
 
 
 def test_a_plan_without_unsmart_actions_is_agreed_without_a_reason(lead_client, world):
+    OutcomeFactory(plan=world.plan)  # a plan with no outcomes is not agreed (test_empty_states)
     url = reverse("improveplan:plan_agree", args=[world.plan.pk])
     assert "Why the plan may be agreed" not in text(lead_client.get(url))
     assert lead_client.post(url, {}).status_code == 302
@@ -199,6 +200,7 @@ def test_an_archived_plan_is_read_only_until_a_lead_reopens_it(lead_client, worl
 
 
 def test_reopening_an_agreed_plan_returns_it_to_agreed(lead_client, world):
+    OutcomeFactory(plan=world.plan)
     plan_agree(plan=world.plan, by=world.lead)
     lead_client.post(reverse("improveplan:plan_archive", args=[world.plan.pk]))
     lead_client.post(reverse("improveplan:plan_reopen", args=[world.plan.pk]))

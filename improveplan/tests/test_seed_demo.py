@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -216,3 +218,18 @@ def test_the_demo_plan_has_two_agreed_versions_with_a_moved_target_and_a_reassig
     url = reverse("improveplan:plan_versions", args=[plan.pk])
     page = client.get(url, {"old": 1, "new": 2}).content.decode()
     assert "What changed from version 1 to version 2" in page
+
+
+@time_machine.travel(date(2026, 12, 6), tick=False)  # an answer shows on My actions for a month
+def test_the_demo_shows_requests_for_new_due_dates_waiting_and_answered(client, settings):
+    seed(settings)
+    seed(settings)  # a second run adds no second request
+    sign_in(client, LEAD)
+    home = client.get(reverse("improveplan:home")).content.decode()
+    waiting = home[home.index("Awaiting your confirmation") :]
+    assert "Lease 30 homes from private landlords" in waiting
+    assert "Tom" in waiting or "asks for 30 Sep 2027" in waiting
+    assert "Hold 46 people" not in waiting
+    client.force_login(User.objects.get(email=PARTNERS[1]))  # Grace, at the ICB
+    mine = client.get(reverse("actions:my_actions")).content.decode().replace("&#x27;", "'")
+    assert "declined it: The sessions' funding ended in October." in mine

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -218,10 +219,34 @@ def test_a_post_gets_405(lead_client, report_world):
     assert lead_client.post(_url(report_world)).status_code == 405
 
 
-def test_the_plan_page_links_to_the_report(board_client, report_world):
-    page = board_client.get(reverse("improveplan:plan", args=[report_world.plan.pk]))
-    assert _url(report_world, quarter=None) in page.content.decode()
-    assert "Download the board report (PDF)" in page.content.decode()
+@time_machine.travel(TODAY)
+def test_the_reports_page_offers_each_quarter_of_the_plan(board_client, report_world):
+    # The plan runs from April 2026; today is in Q3 2026 (issue 16: no quarter typed by hand).
+    plan = report_world.plan
+    page = board_client.get(reverse("reviews:reports", args=[plan.pk])).content.decode()
+    for quarter in ("2026-Q3", "2026-Q2"):
+        assert _url(report_world, quarter=quarter) in page
+    assert "2026-Q1" not in page and "2026-Q4" not in page, "only the plan's quarters so far"
+    assert "Download the board report for Q3 2026: July to September (PDF)" in page
+    response = board_client.get(_url(report_world, quarter="2026-Q3"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+@time_machine.travel(TODAY)
+def test_a_board_members_plan_navigation_starts_with_the_reports(client, report_world):
+    url = reverse("improveplan:plan", args=[report_world.plan.pk])
+    reports_url = reverse("reviews:reports", args=[report_world.plan.pk])
+    for user, first in ((report_world.board, "Reports"), (report_world.lead, "Overview")):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        nav = page[page.index('aria-label="This plan"') :].split("</nav>")[0]
+        links = re.findall(r'<a class="nav-link[^>]*>([^<]+)</a>', nav)
+        assert links[0] == first, (user, links)
+        assert reports_url in nav
+    # A board member is not offered the lead's and partners' working pages.
+    client.force_login(report_world.board)
+    page = client.get(url).content.decode()
+    assert "Criteria for options" not in page and "Who is up to date" not in page
 
 
 # Cost ---------------------------------------------------------------------------------------

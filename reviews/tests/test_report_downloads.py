@@ -90,8 +90,8 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, planned, kind):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_the_plan_page_links_to_all_three(board_client, planned):
-    page = board_client.get(reverse("improveplan:plan", args=[planned.plan.pk])).content.decode()
+def test_the_reports_page_links_to_all_three(board_client, planned):
+    page = board_client.get(reverse("reviews:reports", args=[planned.plan.pk])).content.decode()
     for kind in URLS:
         assert _url(planned, kind) in page
     assert "Download the delivery plan (PDF)" in page
