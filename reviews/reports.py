@@ -342,9 +342,11 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
 
 def delivery_plan_context(plan, *, today: date) -> dict:
     """The plan as agreed: vision, outcomes with their evidence and targets, the options chosen
-    and why, SMART actions with milestones, resources by partner, and how it is monitored."""
+    and why, SMART actions with milestones, resources by partner, and how it is monitored.
+    Only live actions: a cancelled action is no part of what partners sign up to, and its
+    money is not committed."""
     data = _plan_data(plan, today=today)
-    actions = data["actions"]
+    actions = [action for action in data["actions"] if action.is_live]
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for item in Evidence.objects.filter(outcome__plan=plan).select_related("lead_organisation"):
         evidence[item.outcome_id].append(item)
@@ -380,11 +382,12 @@ def delivery_plan_context(plan, *, today: date) -> dict:
                 "reports": data["reports_by_outcome"][outcome.pk],
                 "evidence": evidence[outcome.pk],
                 "options": favoured[outcome.pk],
-                "actions": data["actions_by_outcome"][outcome.pk],
+                "actions": [a for a in data["actions_by_outcome"][outcome.pk] if a.is_live],
             }
             for outcome in data["outcomes"]
         ],
-        "unlinked_actions": data["unlinked_actions"],
+        "unlinked_actions": [action for action in data["unlinked_actions"] if action.is_live],
+        "cancelled_count": len(data["actions"]) - len(actions),
         "reports": data["reports"],
         "actions": actions,
         "resources": sorted(
@@ -414,9 +417,11 @@ PUBLIC_ACTION_WORDS = {
 def public_summary_context(plan, *, today: date) -> dict:
     """What the public summary shows. Everything a member of the public should not read is
     left out here, not merely hidden by the template: no people's names (owners, authors of
-    updates, risk owners), no update notes or override reasons, no risks."""
+    updates, risk owners), no update notes or override reasons, no risks. It lists the live
+    actions that serve an outcome, and its count of pieces of work counts that list."""
     data = _plan_data(plan, today=today)
     outcomes = []
+    listed: dict[int, Action] = {}
     for outcome in data["outcomes"]:
         indicators = [
             {
@@ -430,6 +435,8 @@ def public_summary_context(plan, *, today: date) -> dict:
             }
             for report in data["reports_by_outcome"][outcome.pk]
         ]
+        live = [action for action in data["actions_by_outcome"][outcome.pk] if action.is_live]
+        listed.update((action.pk, action) for action in live)
         actions = [
             {
                 "title": action.title,
@@ -437,8 +444,7 @@ def public_summary_context(plan, *, today: date) -> dict:
                 "due": action.due,
                 "words": PUBLIC_ACTION_WORDS[Action.Status(action.status)],
             }
-            for action in data["actions_by_outcome"][outcome.pk]
-            if action.status != Action.Status.CANCELLED
+            for action in live
         ]
         outcomes.append(
             {
@@ -451,7 +457,7 @@ def public_summary_context(plan, *, today: date) -> dict:
                 "actions": actions,
             }
         )
-    counts = Counter(PUBLIC_ACTION_WORDS[Action.Status(a.status)] for a in data["actions"])
+    counts = Counter(PUBLIC_ACTION_WORDS[Action.Status(a.status)] for a in listed.values())
     return {
         "partnership": plan.partnership,
         "plan": {
@@ -462,7 +468,7 @@ def public_summary_context(plan, *, today: date) -> dict:
         },
         "today": today,
         "outcomes": outcomes,
-        "action_count": len(data["actions"]),
+        "action_count": len(listed),
         "done_count": counts["Done"],
     }
 
