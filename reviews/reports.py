@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from actions.models import Action, Milestone, Option, Update
+from improveplan import versions
 from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
@@ -122,7 +123,13 @@ def _actions(plan, *, first: date, last: date) -> list[Action]:
 
 
 def _common(plan, *, today: date) -> dict:
-    return {"partnership": plan.partnership, "plan": plan, "today": today}
+    return {
+        "partnership": plan.partnership,
+        "plan": plan,
+        "today": today,
+        "plan_version": versions.agreed_words(plan),
+        "draft": not plan.versions.exists(),
+    }
 
 
 def _status_changes(plan, actions: list[Action], *, first: date, last: date) -> list[dict]:
@@ -467,6 +474,8 @@ def public_summary_context(plan, *, today: date) -> dict:
             "period_end": plan.period_end,
         },
         "today": today,
+        "plan_version": versions.agreed_words(plan, name=False),
+        "draft": not plan.versions.exists(),
         "outcomes": outcomes,
         "action_count": len(listed),
         "done_count": counts["Done"],
