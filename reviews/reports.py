@@ -127,9 +127,14 @@ def _common(plan, *, today: date) -> dict:
         "partnership": plan.partnership,
         "plan": plan,
         "today": today,
-        "plan_version": versions.agreed_words(plan),
-        "draft": not plan.versions.exists(),
+        **_version(plan, name=True),
     }
+
+
+def _version(plan, *, name: bool) -> dict:
+    """The cover's words for the plan's version, and whether it is a draft never agreed."""
+    words = versions.agreed_words(plan, name=name)
+    return {"plan_version": words, "draft": words == versions.NOT_AGREED}
 
 
 def _status_changes(plan, actions: list[Action], *, first: date, last: date) -> list[dict]:
@@ -474,8 +479,7 @@ def public_summary_context(plan, *, today: date) -> dict:
             "period_end": plan.period_end,
         },
         "today": today,
-        "plan_version": versions.agreed_words(plan, name=False),
-        "draft": not plan.versions.exists(),
+        **_version(plan, name=False),
         "outcomes": outcomes,
         "action_count": len(listed),
         "done_count": counts["Done"],
