@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from actions.models import Action
@@ -24,10 +23,7 @@ def due_when(queryset, value: str):
     """Actions overdue, or due within the next 30 or 90 days."""
     today = timezone.localdate()
     if value == "overdue":
-        return queryset.filter(due__lt=today).exclude(
-            Q(closure=Action.Closure.CLOSED)
-            | Q(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
-        )
+        return queryset.overdue(today)
     return queryset.filter(due__gte=today, due__lte=today + timedelta(days=int(value)))
 
 
@@ -42,7 +38,7 @@ class ActionFilter(django_filters.FilterSet):
     term = django_filters.ChoiceFilter(choices=Action.Term.choices)
     state = django_filters.ChoiceFilter(
         label="Open or closed",
-        choices=[("open", "Open"), ("closed", "Closed")],
+        choices=[("open", "Open"), ("closed", "Closed or cancelled")],
         method="filter_state",
     )
     due = django_filters.ChoiceFilter(label="Due", choices=DUE_CHOICES, method="filter_due")
@@ -75,9 +71,9 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_state(self, queryset, name, value):
         if value == "open":
-            return queryset.exclude(closure=Action.Closure.CLOSED)
+            return queryset.open()
         if value == "closed":
-            return queryset.filter(closure=Action.Closure.CLOSED)
+            return queryset.exclude(pk__in=Action.objects.open().values("pk"))
         return queryset
 
     def filter_due(self, queryset, name, value):

@@ -130,16 +130,30 @@ class Score(models.Model):
 
 
 class ActionQuerySet(models.QuerySet):
+    """Three words for where an action stands, each with one meaning everywhere (pages,
+    reports, exports and emails read them from here or from the matching ``Action.is_*``):
+
+    - **live**: not cancelled. Counted in a plan's number of actions and its resources
+      committed, and listed in the delivery plan and the public summary. A completed or
+      closed action is live: it is work the partnership did.
+    - **open**: live and not closed by a lead. My actions and the action plan's "Open"
+      filter list these; an action completed but waiting for a lead to confirm it is open.
+    - **in progress**: open and not complete. Only these can be overdue, are chased by
+      reminders, or count as a response to an indicator that is off track.
+    """
+
+    def live(self) -> ActionQuerySet:
+        return self.exclude(status=Action.Status.CANCELLED)
+
     def open(self) -> ActionQuerySet:
-        return self.exclude(closure=Action.Closure.CLOSED)
+        return self.live().exclude(closure=Action.Closure.CLOSED)
+
+    def in_progress(self) -> ActionQuerySet:
+        return self.open().exclude(status=Action.Status.COMPLETE)
 
     def overdue(self, today=None) -> ActionQuerySet:
         today = today or timezone.localdate()
-        return (
-            self.open()
-            .filter(due__lt=today)
-            .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
-        )
+        return self.in_progress().filter(due__lt=today)
 
     def awaiting_confirmation(self) -> ActionQuerySet:
         """Marked complete by their owners; a lead confirms it or sends it back."""
@@ -303,18 +317,27 @@ class Action(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actions:action", args=[self.pk])
 
+    # The same three words as ActionQuerySet, for actions already loaded.
+    @property
+    def is_live(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
     @property
     def is_open(self) -> bool:
-        return self.closure != self.Closure.CLOSED
+        return self.is_live and self.closure != self.Closure.CLOSED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.is_open and self.status != self.Status.COMPLETE
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed by a lead: it takes no more updates (a cancelled one still may)."""
+        return self.closure == self.Closure.CLOSED
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
-        return (
-            self.is_open
-            and self.due is not None
-            and self.due < today
-            and self.status not in (self.Status.COMPLETE, self.Status.CANCELLED)
-        )
+        return self.is_in_progress and self.due is not None and self.due < today
 
 
 class DueDateProposalQuerySet(models.QuerySet):

@@ -85,8 +85,19 @@ def option_decide(*, option: Option, decision: str, reason: str, by: User) -> Op
     return option
 
 
+# What an action made from an option copies from it: the option's field → the action's field.
+# Nothing else is copied. The option's evidence stays on the option (the action links to it):
+# it says why the option should work, not what difference the action will make. Its cost is
+# for the whole option, so it is not split between the actions made from it.
+OPTION_TO_ACTION = {
+    "description": "description",
+    "pilot_evaluation": "monitoring",  # how the pilot will be evaluated
+}
+
+
 def option_to_actions(*, option: Option, titles: Iterable[str], lead_organisation) -> list[Action]:
-    """A favoured option becomes one action per title, serving the option's outcome."""
+    """A favoured option becomes one action per title, serving the option's outcome and
+    linked to it, with the fields OPTION_TO_ACTION names copied."""
     if option.decision != Option.Decision.FAVOURED:
         raise ValidationError("Only a favoured option becomes actions.")
     titles = [title.strip() for title in titles if title.strip()]
@@ -102,10 +113,9 @@ def option_to_actions(*, option: Option, titles: Iterable[str], lead_organisatio
                 number=number,
                 reference=reference,
                 title=title[:200],
-                description=option.description,
                 option=option,
                 lead_organisation=lead_organisation,
-                expected_outcomes=option.evidence,
+                **{to: getattr(option, source) for source, to in OPTION_TO_ACTION.items()},
             )
             with history.one_entry(action, created=True):
                 action.save()
@@ -205,7 +215,7 @@ def due_date_propose(
     """A partner asks a lead to move the action's due date; nothing moves until a lead says so."""
     today = today or timezone.localdate()
     reason = reason.strip()
-    if not action.is_open or action.status in (Action.Status.COMPLETE, Action.Status.CANCELLED):
+    if not action.is_in_progress:
         raise ValidationError("This action is complete or cancelled: its due date stays as it is.")
     if not reason:
         raise ValidationError({"reason": "Say why the action needs a new due date."})

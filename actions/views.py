@@ -400,15 +400,7 @@ def _action_page(
     may_update = access.may_update_action(membership, action)
     proposals = list(action.due_proposals.select_related("proposed_by", "answered_by")[:5])
     pending = next((p for p in proposals if p.answer == p.Answer.PENDING), None)
-    may_propose = (
-        may_update
-        and action.is_open
-        and action.status
-        not in (
-            Action.Status.COMPLETE,
-            Action.Status.CANCELLED,
-        )
-    )
+    may_propose = may_update and action.is_in_progress
     return render(
         request,
         "actions/action_detail.html",
@@ -423,7 +415,7 @@ def _action_page(
             "update_form": forms.UpdateForm(
                 initial={"status": action.status, "progress": action.progress}
             )
-            if may_update and action.is_open
+            if may_update and not action.is_closed
             else None,
             "return_form": forms.ReturnForm() if membership.manages else None,
             "due_proposals": proposals,
@@ -461,7 +453,7 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.UpdateForm(request.POST, request.FILES)
     error = None
     closed = closing_review(action.plan_id, timezone.localdate())
-    if not action.is_open:
+    if action.is_closed:
         error = "This action is closed: it takes no more updates."
     elif closed:
         error = f"{PeriodClosed(closed)} Updates start again with the next period."
@@ -524,7 +516,7 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
     """The update form for one action, fetched into My actions when the partner asks for it:
     rendering a form for every action up front made the page slow."""
     action = access.get_action_for_user(request, pk)
-    if not (access.may_update_action(request.membership, action) and action.is_open):
+    if not (access.may_update_action(request.membership, action) and not action.is_closed):
         return HttpResponse(
             "<p>You can read this action but not post updates to it.</p>", content_type="text/html"
         )
@@ -660,7 +652,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
             plan__partnership=membership.partnership
         ).filter(pk__in=Action.objects.for_organisation(membership.organisation_id).values("pk"))
     # Cancelled and closed actions ask nothing more of anyone.
-    queryset = queryset.open().exclude(status=Action.Status.CANCELLED)
+    queryset = queryset.open()
     chosen = MyActionsFilter(request.GET, queryset=queryset, user=request.user)
     # Each card's update form is fetched when asked for (update_form): rendering one for
     # every action up front took over a second for 300 actions.
@@ -716,7 +708,7 @@ def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_plan_for_user(request, pk)
     actions = list(
         Action.objects.filter(plan=plan, start__isnull=False, due__isnull=False)
-        .exclude(status=Action.Status.CANCELLED)
+        .live()
         .prefetch_related("milestones", "depends_on")
     )
     rows = [
@@ -733,7 +725,7 @@ def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
             depends_on=tuple(
                 other.reference
                 for other in action.depends_on.all()
-                if other.start and other.due and other.status != Action.Status.CANCELLED
+                if other.start and other.due and other.is_live
             ),
             done=action.closure == Action.Closure.CLOSED or action.status == Action.Status.COMPLETE,
         )
@@ -750,7 +742,7 @@ def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "partnership": plan.partnership,
             "chart": drawing,
-            "undated": undated.exclude(status=Action.Status.CANCELLED).distinct(),
+            "undated": undated.live().distinct(),
         },
     )
 
@@ -773,14 +765,14 @@ def golden_thread(request: HttpRequest, pk: int) -> HttpResponse:
     unlinked = Action.objects.filter(plan=plan, outcomes__isnull=True)
     totals_by_partner = (
         Action.objects.filter(plan=plan, resource_amount__isnull=False)
-        .exclude(status=Action.Status.CANCELLED)
+        .live()
         .values("resource_provider__name")
         .annotate(total=Sum("resource_amount"))
         .order_by("resource_provider__name")
     )
     totals_by_outcome = (
         Action.objects.filter(plan=plan, resource_amount__isnull=False, outcomes__isnull=False)
-        .exclude(status=Action.Status.CANCELLED)
+        .live()
         .values("outcomes__priority", "outcomes__statement")
         .annotate(total=Sum("resource_amount"))
         .order_by("outcomes__priority")

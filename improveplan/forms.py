@@ -158,12 +158,7 @@ def not_yet_smart(plan: Plan) -> list[str]:
     from actions.models import Action
     from actions.services import smart_facts
 
-    actions = (
-        Action.objects.filter(plan=plan)
-        .open()
-        .exclude(status=Action.Status.CANCELLED)
-        .prefetch_related("outcomes", "milestones")
-    )
+    actions = Action.objects.filter(plan=plan).open().prefetch_related("outcomes", "milestones")
     return [action.reference for action in actions if not smart.check(smart_facts(action)).ok]
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from improveplan import plandiff
 from improveplan.models import Plan, PlanVersion
@@ -149,6 +150,24 @@ def readable(agreed: dict) -> dict:
         key: dated(value) if isinstance(value, dict) else [dated(item) for item in value]
         for key, value in agreed.items()
     }
+
+
+NOT_AGREED = "Draft, not yet agreed"
+
+
+def agreed_words(plan: Plan, *, name: bool = True) -> str:
+    """Which version of the plan a report or page shows, in words: "Version 2, agreed
+    21 October 2026 by Priya Shah", or "Draft, not yet agreed" for a plan never agreed.
+    ``name=False`` leaves out who agreed it (the public summary names no one)."""
+    latest = plan.versions.select_related("agreed_by").order_by("-number").first()
+    if latest is None:
+        return NOT_AGREED
+    day = timezone.localdate(latest.agreed_at)
+    words = f"Version {latest.number}, agreed {day.day} {day:%B %Y}"
+    if name:
+        who = latest.agreed_by.full_name if latest.agreed_by else ""
+        words += f" by {who or 'a former member'}"
+    return words
 
 
 def live_ids(plan: Plan) -> dict[str, set[int]]:

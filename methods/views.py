@@ -445,9 +445,11 @@ def leap(request: HttpRequest, pk: int) -> HttpResponse:
                 for a in open_actions
                 if not a.update_count and a.start and a.start <= today
             ),
-            closed_actions=len(closed),
+            closed_actions=sum(1 for a in closed if a.is_closed),
             closed_without_lessons=tuple(
-                Thing(a.pk, a.reference) for a in closed if not a.lessons_learned.strip()
+                Thing(a.pk, a.reference)
+                for a in closed
+                if a.is_closed and not a.lessons_learned.strip()
             ),
         )
     )
@@ -591,7 +593,9 @@ def care_service(request: HttpRequest, pk: int) -> HttpResponse:
             unanswered_findings=tuple(lenses.Thing(f.pk, f.summary) for f in unanswered),
             actions=tuple(facts.action_facts(action) for action in actions),
             closed_without_lessons=tuple(
-                lenses.Thing(a.pk, a.reference) for a in closed if not a.lessons_learned.strip()
+                lenses.Thing(a.pk, a.reference)
+                for a in closed
+                if a.is_closed and not a.lessons_learned.strip()
             ),
         )
     )

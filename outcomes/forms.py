@@ -7,10 +7,11 @@ from datetime import date
 
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 
 from improveplan.forms import PartnershipOrganisationField
 from improveplan.models import Organisation
-from outcomes import arithmetic
+from outcomes import arithmetic, reading_rules
 from outcomes.models import (
     Comparator,
     ComparatorReading,
@@ -26,6 +27,14 @@ from reviews.locks import PeriodClosed, closing_review
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def check_digits(form: forms.Form, *fields: str) -> None:
+    """Refuse a number with more significant digits than a reading keeps exactly."""
+    for name in fields:
+        number = form.cleaned_data.get(name)
+        if number is not None and (problem := reading_rules.digits_problem(number, "The number")):
+            form.add_error(name, problem)
 
 
 def check_period(form: forms.Form, field: str) -> None:
@@ -122,6 +131,13 @@ class ReadingForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         check_period(self, "period")
+        if cleaned.get("period"):
+            monthly = self.indicator.frequency == Indicator.Frequency.MONTHLY
+            cleaned["period"] = reading_rules.reading_period(cleaned["period"], monthly=monthly)
+            today = timezone.localdate()
+            if problem := reading_rules.future_problem(cleaned["period"], today=today):
+                self.add_error("period", problem)
+        check_digits(self, "value", "lower", "upper")
         value, lower, upper = (cleaned.get(name) for name in ("value", "lower", "upper"))
         if value is not None and lower is not None and lower > value:
             self.add_error("lower", f"The lower bound {lower} is above the value {value}.")

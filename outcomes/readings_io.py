@@ -25,11 +25,15 @@ from django.utils import timezone
 from improveplan import history
 from improveplan.access import may_enter_readings
 from improveplan.uploads import CSV, XLSX, check_upload
+from outcomes import reading_rules
 from outcomes.models import Indicator, Reading
 from reviews.locks import PeriodClosed, closed_by, closed_periods
 
 COLUMNS = ["indicator", "period", "value", "lower", "upper", "breakdown", "source_note"]
 REQUIRED = ("indicator", "period", "value")
+# What a file may leave out and so leave as it is on a reading it updates. A column the file
+# has, with an empty cell, clears that value.
+KEPT_IF_LEFT_OUT = ("lower", "upper", "source_note")
 
 # Beyond this a file is more likely a mistake (or a zip bomb) than a year of readings.
 MAX_ROWS = 200_000
@@ -154,11 +158,40 @@ def _xlsx_lines(upload) -> Generator[list[str], None, None]:
         # Some programs write a wrong size into the sheet; read the rows that are there.
         sheet.reset_dimensions()
         for cells in sheet.iter_rows():
-            yield [_xlsx_text(cell) for cell in cells]
+            yield [_reading_cell_text(cell) for cell in cells]
     except Exception as error:  # noqa: BLE001
         raise _Unreadable(f"The Excel workbook cannot be read ({error}).") from None
     finally:
         workbook.close()
+
+
+def _reading_cell_text(cell) -> str:
+    """A cell of a readings workbook as text. A date cell whose format shows no day ("Apr
+    2027") names a month, so it reads as "2027-04", as the month typed as text does."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, date) and not _shows_day(getattr(cell, "number_format", "") or ""):
+        return f"{value:%Y-%m}"
+    return _xlsx_text(cell)
+
+
+# In an Excel number format, text in double quotes and a character after a backslash are
+# shown as they are; so is anything in square brackets (colours, conditions, locales).
+_LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def _format_codes(number_format: str) -> str:
+    """The part of an Excel number format that formats, without its literal text."""
+    return _LITERAL_IN_FORMAT.sub("", number_format)
+
+
+def _shows_day(number_format: str) -> bool:
+    return "d" in _format_codes(number_format).lower()
+
+
+def _is_percent(number_format: str) -> bool:
+    """A real percent format (0.0%) shows the cell's value times 100; 0.0"%" and 0.0\\%
+    show the value as it is, with a percent sign after it."""
+    return "%" in _format_codes(number_format)
 
 
 def _xlsx_text(cell) -> str:
@@ -173,7 +206,7 @@ def _xlsx_text(cell) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         # A cell shown as 12.5% holds 0.125: take the number the person sees.
-        if "%" in (getattr(cell, "number_format", "") or ""):
+        if _is_percent(getattr(cell, "number_format", "") or ""):
             value *= 100
         if isinstance(value, float):
             # 15 significant digits, as Excel shows them: 12.3, not 12.299999999999999.
@@ -340,6 +373,8 @@ def parse_number(text: str, what: str) -> Decimal:
         raise ValueError(
             f"{what} {text} is too large: at most 12 digits may come before the decimal point."
         )
+    if problem := reading_rules.digits_problem(number, what):
+        raise ValueError(problem)
     return number
 
 
@@ -356,12 +391,24 @@ class _Checked:
     lower: Decimal | None
     upper: Decimal | None
     source_note: str
+    # Of KEPT_IF_LEFT_OUT, the columns the file has: the others keep a saved reading's value.
+    given: frozenset[str] = frozenset(KEPT_IF_LEFT_OUT)
+
+    def over(self, saved: tuple | None) -> tuple:
+        """(value, lower, upper, source_note) this row leaves on ``saved`` (value, lower,
+        upper, source_note), or sets on a new reading if None."""
+        mine = {"lower": self.lower, "upper": self.upper, "source_note": self.source_note}
+        if saved is not None:
+            kept = dict(zip(("lower", "upper", "source_note"), saved[1:], strict=True))
+            mine |= {name: kept[name] for name in KEPT_IF_LEFT_OUT if name not in self.given}
+        return self.value, mine["lower"], mine["upper"], mine["source_note"]
 
 
 def import_readings(*, plan, rows: Iterable[Mapping[str, str]], user, membership) -> ImportResult:
     """Check every row, then save all of them in one transaction, or nothing if any row is
     wrong. A row for a reading that exists (same indicator, period and breakdown) updates it
-    if its numbers or note differ. ``membership`` is the importer's membership of the plan's
+    if its numbers or note differ; a column the file leaves out (margins, source note) keeps
+    the reading's saved value. ``membership`` is the importer's membership of the plan's
     partnership; it decides which indicators they may enter readings for."""
     if membership.partnership_id != plan.partnership_id:
         raise ValueError("The membership must be of the plan's partnership.")
@@ -382,8 +429,11 @@ def import_readings(*, plan, rows: Iterable[Mapping[str, str]], user, membership
         order = {name: position for position, name in enumerate(["", *COLUMNS])}
         errors.sort(key=lambda error: (error.row, order.get(error.column, 99)))
         return ImportResult(errors=errors)
+    existing = _existing_readings(checked) if checked else {}
+    if errors := _kept_bounds_problems(checked, existing):
+        return ImportResult(errors=errors)
     try:
-        return _save(checked, user)
+        return _save(checked, existing, user)
     except IntegrityError:
         # Someone else saved one of these readings between our check and our save.
         return ImportResult(
@@ -404,7 +454,9 @@ def _check_rows(plan, rows, membership) -> tuple[list[_Checked], list[RowError]]
     errors: list[RowError] = []
     for index, row in enumerate(rows):
         number = getattr(row, "number", index + 2)
-        found, problems = check(number, {name: (row.get(name) or "").strip() for name in COLUMNS})
+        cells = {name: (row.get(name) or "").strip() for name in COLUMNS}
+        given = frozenset(name for name in KEPT_IF_LEFT_OUT if name in row)
+        found, problems = check(number, cells, given)
         if problems:
             errors += [RowError(number, column, message) for column, message in problems]
         else:
@@ -429,17 +481,25 @@ class _RowChecker:
         self.allowed: dict[int, bool] = {}
         self.periods: dict[str, date | str] = {}  # text → its day, or what is wrong with it
         self.first_row: dict[tuple[int, date, str], int] = {}
+        self.today = timezone.localdate()
         self.closed = closed_periods(plan.pk)  # signed-off reviews' periods
         self.closed_readings: dict | None = None  # read once, if a row falls in one
 
     def __call__(
-        self, number: int, cells: dict[str, str]
+        self, number: int, cells: dict[str, str], given: frozenset[str] = frozenset(COLUMNS)
     ) -> tuple[_Checked | None, list[tuple[str, str]]]:
         problems: list[tuple[str, str]] = []
         indicator, problem = self.indicator(cells["indicator"])
         if problem:
             problems.append(("indicator", problem))
         period = self.period(cells["period"])
+        if isinstance(period, date) and indicator is not None:
+            monthly = indicator.frequency == Indicator.Frequency.MONTHLY
+            period = reading_rules.reading_period(period, monthly=monthly)
+        if isinstance(period, date) and (
+            future := reading_rules.future_problem(period, today=self.today)
+        ):
+            period = future
         if isinstance(period, str):
             problems.append(("period", period))
         numbers: dict[str, Decimal | None] = {}
@@ -476,11 +536,9 @@ class _RowChecker:
                         f"{period:%Y-%m-%d}{where}. Give each period once.",
                     )
                 )
-        if not problems and (closed := self.closed_problem(indicator, period, cells, numbers)):
-            problems.append(("period", closed))
         if problems:
             return None, problems
-        return _Checked(
+        row = _Checked(
             number,
             indicator,
             period,
@@ -489,12 +547,16 @@ class _RowChecker:
             numbers["lower"],
             numbers["upper"],
             cells["source_note"],
-        ), []
+            given & frozenset(KEPT_IF_LEFT_OUT),
+        )
+        if closed := self.closed_problem(row):
+            return None, [("period", closed)]
+        return row, []
 
-    def closed_problem(self, indicator, period: date, cells, numbers) -> str:
+    def closed_problem(self, row: _Checked) -> str:
         """A row that would change a reading of a period a signed-off review closed. The
         same reading again (a file exported and imported back) changes nothing and passes."""
-        review = closed_by(self.closed, period)
+        review = closed_by(self.closed, row.period)
         if review is None:
             return ""
         if self.closed_readings is None:
@@ -503,8 +565,8 @@ class _RowChecker:
                 for r in Reading.objects.filter(indicator__plan_id=review.plan_id)
                 if closed_by(self.closed, r.period)
             }
-        same = (numbers["value"], numbers["lower"], numbers["upper"], cells["source_note"])
-        if self.closed_readings.get((indicator.pk, period, cells["breakdown"])) == same:
+        saved = self.closed_readings.get((row.indicator.pk, row.period, row.breakdown))
+        if saved is not None and row.over(saved) == saved:
             return ""
         return f"{PeriodClosed(review)} A lead may correct a reading of it, with a reason."
 
@@ -558,30 +620,55 @@ class _RowChecker:
         return problems
 
 
-def _save(checked: list[_Checked], user) -> ImportResult:
+def _kept_bounds_problems(checked: list[_Checked], existing: dict) -> list[RowError]:
+    """A margin a file leaves out is kept, so it must still hold the row's new value."""
+    errors = []
+    for row in checked:
+        saved = existing.get((row.indicator.pk, row.period, row.breakdown))
+        if saved is None or row.given == frozenset(KEPT_IF_LEFT_OUT):
+            continue
+        value, lower, upper, _ = row.over(saved[1:])
+        for column, bound, wrong in (("lower", lower, "above"), ("upper", upper, "below")):
+            if column in row.given or bound is None:
+                continue
+            if (bound > value) if column == "lower" else (bound < value):
+                errors.append(
+                    RowError(
+                        row.number,
+                        "value",
+                        f"The saved {column} bound {_plain(bound)} is {wrong} the new value "
+                        f"{_plain(value)}. Add a {column} column with the new bound, or with an "
+                        "empty cell to clear it.",
+                    )
+                )
+    return errors
+
+
+def _save(checked: list[_Checked], existing: dict, user) -> ImportResult:
     result = ImportResult()
     if not checked:
         return result
-    existing = _existing_readings(checked)
     new: list[Reading] = []
-    changed: list[tuple[int, _Checked]] = []
+    changed: list[tuple[int, tuple]] = []
     for row in checked:
         saved = existing.get((row.indicator.pk, row.period, row.breakdown))
+        data = row.over(saved[1:] if saved else None)
         if saved is None:
+            value, lower, upper, source_note = data
             new.append(
                 Reading(
                     indicator_id=row.indicator.pk,
                     period=row.period,
                     breakdown=row.breakdown,
-                    value=row.value,
-                    lower=row.lower,
-                    upper=row.upper,
-                    source_note=row.source_note,
+                    value=value,
+                    lower=lower,
+                    upper=upper,
+                    source_note=source_note,
                     entered_by_id=user.pk,
                 )
             )
-        elif saved[1:] != (row.value, row.lower, row.upper, row.source_note):
-            changed.append((saved[0], row))
+        elif saved[1:] != data:
+            changed.append((saved[0], data))
         else:
             result.unchanged += 1
     with transaction.atomic():
@@ -616,8 +703,8 @@ def _existing_readings(checked: list[_Checked]) -> dict[tuple[int, date, str], t
     return found
 
 
-def _update(changed: list[tuple[int, _Checked]], user) -> None:
-    """Save the changed rows over their readings.
+def _update(changed: list[tuple[int, tuple]], user) -> None:
+    """Save the changed rows' (value, lower, upper, source_note) over their readings.
 
     Not bulk_update: building its CASE expressions costs Django about a millisecond a
     reading, well over a minute for 100,000. Instead one UPDATE … FROM (VALUES …) a batch,
@@ -644,12 +731,12 @@ def _update(changed: list[tuple[int, _Checked]], user) -> None:
     prepared = [
         (
             pk,
-            decimal.get_db_prep_save(row.value, connection),
-            decimal.get_db_prep_save(row.lower, connection),
-            decimal.get_db_prep_save(row.upper, connection),
-            row.source_note,
+            decimal.get_db_prep_save(value, connection),
+            decimal.get_db_prep_save(lower, connection),
+            decimal.get_db_prep_save(upper, connection),
+            source_note,
         )
-        for pk, row in changed
+        for pk, (value, lower, upper, source_note) in changed
     ]
     stamp = meta.get_field("entered_at").get_db_prep_save(timezone.now(), connection)
     batch = min(BATCH_SIZE, (connection.features.max_query_params or 100_000) // 5 - 1)

@@ -6,6 +6,7 @@ from django import forms
 
 from actions.forms import PlanChoices
 from actions.models import Action
+from outcomes.forms import check_digits
 from outcomes.models import Outcome, Reading
 from reviews import peer, periods
 from reviews.ingredients import INGREDIENTS, SCORES
@@ -148,6 +149,7 @@ class CorrectionForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        check_digits(self, "value", "lower", "upper")
         value, lower, upper = (cleaned.get(name) for name in ("value", "lower", "upper"))
         if value is not None and lower is not None and lower > value:
             self.add_error("lower", f"The lower bound {lower} is above the value {value}.")

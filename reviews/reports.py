@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from actions.models import Action, Milestone, Option, Update
+from improveplan import versions
 from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
@@ -137,7 +138,18 @@ def _actions(plan, *, first: date, last: date) -> list[Action]:
 
 
 def _common(plan, *, today: date) -> dict:
-    return {"partnership": plan.partnership, "plan": plan, "today": today}
+    return {
+        "partnership": plan.partnership,
+        "plan": plan,
+        "today": today,
+        **_version(plan, name=True),
+    }
+
+
+def _version(plan, *, name: bool) -> dict:
+    """The cover's words for the plan's version, and whether it is a draft never agreed."""
+    words = versions.agreed_words(plan, name=name)
+    return {"plan_version": words, "draft": words == versions.NOT_AGREED}
 
 
 def _status_changes(plan, actions: list[Action], *, first: date, last: date) -> list[dict]:
@@ -214,16 +226,6 @@ def changes_in_quarter(plan, *, actions, reports, first: date, last: date) -> di
     }
 
 
-def is_live_response(action: Action) -> bool:
-    """An action still under way: open, and neither complete nor cancelled. Work that is done or
-    stopped is no response to an indicator going off track.
-    (To be unified with the one definition of a live action on Action's QuerySet.)"""
-    return action.is_open and action.status not in (
-        Action.Status.COMPLETE,
-        Action.Status.CANCELLED,
-    )
-
-
 def _decisions_needed(*, outcome, reports, actions, risks, undecided) -> list[str]:
     """What the board is asked to decide about one outcome, in sentences."""
     decisions = [
@@ -236,12 +238,13 @@ def _decisions_needed(*, outcome, reports, actions, risks, undecided) -> list[st
         for risk in risks
         if not risk.manageable_locally
     ]
-    live_actions = [action for action in actions if is_live_response(action)]
+    # Work that is done or stopped is no response to an indicator going off track.
+    live_actions = [action for action in actions if action.is_in_progress]
     for report in reports:
         if report.cautious_status == Status.OFF_TRACK and not live_actions:
             decisions.append(
                 f"What to do about {report.indicator.code} {report.indicator.name}: it is off "
-                "track and no live action (open, neither complete nor cancelled) serves this "
+                "track and no action in progress (open, neither complete nor cancelled) serves this "
                 "outcome."
             )
     decisions += [
@@ -370,9 +373,11 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
 
 def delivery_plan_context(plan, *, today: date) -> dict:
     """The plan as agreed: vision, outcomes with their evidence and targets, the options chosen
-    and why, SMART actions with milestones, resources by partner, and how it is monitored."""
+    and why, SMART actions with milestones, resources by partner, and how it is monitored.
+    Only live actions: a cancelled action is no part of what partners sign up to, and its
+    money is not committed."""
     data = _plan_data(plan, today=today)
-    actions = data["actions"]
+    actions = [action for action in data["actions"] if action.is_live]
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for item in Evidence.objects.filter(outcome__plan=plan).select_related("lead_organisation"):
         evidence[item.outcome_id].append(item)
@@ -408,11 +413,12 @@ def delivery_plan_context(plan, *, today: date) -> dict:
                 "reports": data["reports_by_outcome"][outcome.pk],
                 "evidence": evidence[outcome.pk],
                 "options": favoured[outcome.pk],
-                "actions": data["actions_by_outcome"][outcome.pk],
+                "actions": [a for a in data["actions_by_outcome"][outcome.pk] if a.is_live],
             }
             for outcome in data["outcomes"]
         ],
-        "unlinked_actions": data["unlinked_actions"],
+        "unlinked_actions": [action for action in data["unlinked_actions"] if action.is_live],
+        "cancelled_count": len(data["actions"]) - len(actions),
         "reports": data["reports"],
         "actions": actions,
         "resources": sorted(
@@ -442,9 +448,11 @@ PUBLIC_ACTION_WORDS = {
 def public_summary_context(plan, *, today: date) -> dict:
     """What the public summary shows. Everything a member of the public should not read is
     left out here, not merely hidden by the template: no people's names (owners, authors of
-    updates, risk owners), no update notes or override reasons, no risks."""
+    updates, risk owners), no update notes or override reasons, no risks. It lists the live
+    actions that serve an outcome, and its count of pieces of work counts that list."""
     data = _plan_data(plan, today=today)
     outcomes = []
+    listed: dict[int, Action] = {}
     for outcome in data["outcomes"]:
         indicators = [
             {
@@ -459,6 +467,8 @@ def public_summary_context(plan, *, today: date) -> dict:
             }
             for report in data["reports_by_outcome"][outcome.pk]
         ]
+        live = [action for action in data["actions_by_outcome"][outcome.pk] if action.is_live]
+        listed.update((action.pk, action) for action in live)
         actions = [
             {
                 "title": action.title,
@@ -466,8 +476,7 @@ def public_summary_context(plan, *, today: date) -> dict:
                 "due": action.due,
                 "words": PUBLIC_ACTION_WORDS[Action.Status(action.status)],
             }
-            for action in data["actions_by_outcome"][outcome.pk]
-            if action.status != Action.Status.CANCELLED
+            for action in live
         ]
         outcomes.append(
             {
@@ -480,7 +489,7 @@ def public_summary_context(plan, *, today: date) -> dict:
                 "actions": actions,
             }
         )
-    counts = Counter(PUBLIC_ACTION_WORDS[Action.Status(a.status)] for a in data["actions"])
+    counts = Counter(PUBLIC_ACTION_WORDS[Action.Status(a.status)] for a in listed.values())
     return {
         "partnership": plan.partnership,
         "plan": {
@@ -490,8 +499,9 @@ def public_summary_context(plan, *, today: date) -> dict:
             "period_end": plan.period_end,
         },
         "today": today,
+        **_version(plan, name=False),
         "outcomes": outcomes,
-        "action_count": len(data["actions"]),
+        "action_count": len(listed),
         "done_count": counts["Done"],
     }
 

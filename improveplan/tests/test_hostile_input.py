@@ -480,6 +480,16 @@ DATE = Kind(
         st.sampled_from(DATES),
     ),
 )
+# A reading's period: one that has ended (a period after today is refused, issue 15).
+PAST_DATE = Kind(
+    typical="2024-06-30",
+    plausible=lambda t: st.one_of(
+        st.dates(date(1990, 1, 1), date(2025, 12, 31)).map(date.isoformat),
+        st.sampled_from(_taken_dates(t)).map(date.isoformat),
+    ),
+    edges=DATE.edges,
+    odd=DATE.odd,
+)
 LINK = Kind(
     typical="https://example.org/report",
     plausible=fixed(
@@ -649,7 +659,7 @@ def _row(t: Targets, **cells: str) -> list[str]:
     """A row a lead may import, with some cells changed."""
     row = {
         "indicator": t.ours["indicator"].code,
-        "period": "2031-06-30",
+        "period": "2024-06-30",
         "value": "12.5",
         "lower": "",
         "upper": "",
@@ -707,7 +717,7 @@ FILE_EDGES: dict[str, Value] = {
 
 
 def _any_cell(t: Targets) -> st.SearchStrategy[str]:
-    known = [t.ours["indicator"].code, t.theirs["indicator"].code, "2031-06-30", "12.5", ""]
+    known = [t.ours["indicator"].code, t.theirs["indicator"].code, "2024-06-30", "12.5", ""]
     return st.one_of(st.sampled_from(known), st.sampled_from(FIXED), RANDOM_TEXT)
 
 
@@ -1070,7 +1080,7 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
     "reading": (
         "indicator",
         {
-            "period": DATE,
+            "period": PAST_DATE,
             "value": DECIMAL,
             "lower": DECIMAL,
             "upper": DECIMAL,

@@ -111,7 +111,7 @@ def test_an_off_track_indicator_served_only_by_done_or_stopped_work_needs_a_deci
 
     text = render(planned.plan, "board")
 
-    asked = "Adults who smoke: it is off track and no live action"
+    asked = "Adults who smoke: it is off track and no action in progress"
     assert text.count(asked) == 2  # in the report's decisions, and under the outcome
 
 
