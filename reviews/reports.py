@@ -244,8 +244,8 @@ def _decisions_needed(*, outcome, reports, actions, risks, undecided) -> list[st
         if report.cautious_status == Status.OFF_TRACK and not live_actions:
             decisions.append(
                 f"What to do about {report.indicator.code} {report.indicator.name}: it is off "
-                "track and no action in progress (open, neither complete nor cancelled) serves this "
-                "outcome."
+                "track and no action in progress (open, neither complete nor cancelled) serves "
+                "this outcome."
             )
     decisions += [
         f"Whether to extend, re-plan or stop {action.reference} \u201c{action.title}\u201d: "
