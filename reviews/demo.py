@@ -12,6 +12,7 @@ from django.utils import timezone
 from actions.models import Action, Milestone
 from actions.services import next_reference
 from improveplan.models import Membership, Plan, Role, User
+from outcomes.models import Risk
 from reviews.ingredients import INGREDIENTS
 from reviews.models import (
     Decision,
@@ -25,6 +26,9 @@ from reviews.models import (
 from reviews.periods import period_of
 
 DUE_SOON_TITLE = "Send the falls prevention figures to the review"
+# Raised after last quarter's review, when leasing homes from private landlords went at risk:
+# this quarter's review lists it as new.
+RISK_RAISED_SINCE = "Temporary accommodation providers leave the market"
 
 JUDGEMENTS = {
     "at_risk": "Falls admissions are still above the target line; the new classes are too "
@@ -100,6 +104,13 @@ def _seed_past_review(plan: Plan, today: date) -> None:
             "the day. Two actions slipped because nobody owned them by name.",
             "signed_off_by": board,
             "signed_off_at": datetime.combine(last + timedelta(days=21), datetime.min.time(), UTC),
+            # The risks it knew when it was opened: all but the one raised since.
+            "known_risks": list(
+                Risk.objects.filter(outcome__plan=plan)
+                .exclude(description=RISK_RAISED_SINCE)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            ),
         },
     )
     outcomes = list(plan.outcomes.order_by("priority")[:2])

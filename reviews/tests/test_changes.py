@@ -199,6 +199,10 @@ def test_the_demos_review_page_and_board_report_tell_what_happened_this_quarter(
         ("A-12", date(2026, 7, 6)),
     ]
     assert "A-01" in section(past_text, "Closed actions", "New risks")
+    # The one risk raised since the last review was opened is the one new risk.
+    risks = section(text, "New risks", "Indicators that moved")
+    assert "Temporary accommodation providers leave the market" in risks
+    assert "Stop-smoking grant ends" not in risks
     # A-03 went on track with its update of 4 November, not its later one of 18 November.
     a03 = next(c for c in q4["status_changes"] if c.action.reference == "A-03")
     assert (a03.before.label, a03.after.label, a03.when) == (
