@@ -13,6 +13,7 @@ from django.core.management import call_command
 from actions import services
 from actions.models import Action
 from actions.tests.factories import ActionFactory
+from improveplan import history
 from improveplan.models import Plan
 from reviews import changes, reports
 from reviews.models import Review
@@ -146,6 +147,23 @@ def test_a_status_set_by_a_leads_edit_counts_and_a_status_set_back_does_not(worl
         Action.Status.AT_RISK,
         date(2026, 10, 9),
     )
+
+
+def test_a_partnership_imported_this_quarter_has_not_changed_everything(world):
+    """An import brings its actions' ``created_at`` but starts their history afresh: one
+    "Added" row each, dated the import, with the state they were in."""
+    with at("2026-04-10"):
+        action = ActionFactory(plan=world.plan, lead_organisation=world.housing)
+    complete(action, world, done="2026-06-10", confirmed="2026-06-15")
+    action.refresh_from_db()
+    action.history.all().delete()
+    with at("2026-11-01"):
+        history.record([action], created=True)
+    with at(TODAY.isoformat()):
+        what = reports.board_report_context(world.plan, year=2026, quarter=4, today=TODAY)
+    assert what["changes"]["status_changes"] == []
+    assert what["changes"]["new_actions"] == []
+    assert what["changes"]["closed_actions"] == []
 
 
 # The demo's own story ------------------------------------------------------------------
