@@ -160,7 +160,6 @@ def what_changed(review: Review, *, today: date) -> dict:
     return {
         "since": since,
         "until": until,
-        "first_review": previous is None,
         **actions_changed(plan, actions, first=since, last=until),
         "slipped": sorted(
             (
