@@ -3,7 +3,10 @@ outcome with their scores and decisions, and the action plan – actions in ever
 term, with owners, milestones, resources, dependencies and partners' updates.
 
 The dates are written as seen on a fixed day, TODAY: some actions are finished, some are
-under way, a few are overdue and some have not started yet.
+under way, a few are overdue and some have not started yet. Each new action's history of
+changes is written as it happened, dated: added (``_added_on``), each update's status and
+progress on its day, and a lead's confirmation a week after it was marked complete, so that
+what changed in a review's period or a board report's quarter reads true.
 
 Running it again changes nothing: every row is found by its natural key, and an action's
 number is allocated only when the action is new.
@@ -11,7 +14,7 @@ number is allocated only when the action is new.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -62,6 +65,13 @@ SHORT = Action.Term.SHORT
 LONG = Action.Term.LONG
 CLOSED = Action.Closure.CLOSED
 AWAITING = Action.Closure.AWAITING
+OPEN = Action.Closure.OPEN
+
+# The plan was drafted in the spring and agreed on 20 April 2026 with its actions; work
+# already under way joined it as it began, two weeks before its start or its first update.
+DRAFTED = date(2026, 4, 14)
+AHEAD = timedelta(days=14)
+CONFIRMED_AFTER = timedelta(days=7)  # a lead confirms a completed action a week later
 
 # name, description, weight; in this order.
 CRITERIA = [
@@ -293,10 +303,9 @@ M = _milestone
 U = _update
 LINK = "https://example.org/riverside"
 
-# The action plan, in the order the actions were added (their references follow it). "after"
-# names the actions each one waits for; "milestones" are (title, due, done on); "updates" are
-# (when, who, status, progress, note, evidence link), oldest first, the last one the action's
-# state now.
+# The action plan, by reference. "after" names the actions each one waits for; "milestones"
+# are (title, due, done on); "updates" are (when, who, status, progress, note, evidence link),
+# oldest first, the last one the action's state now.
 ACTIONS = [
     # Fewer adults smoke ------------------------------------------------------------------------
     {
@@ -2154,15 +2163,19 @@ def seed_actions(
             key: seed_option(spec, outcomes, criteria, users_by_email[PRIYA])
             for key, spec in OPTIONS.items()
         }
-        actions = {}
+        actions, new = {}, []
         for spec in ACTIONS:
-            action = seed_action(
+            action, created = seed_action(
                 plan, spec, organisations, users_by_email, outcomes, indicators, options
             )
             actions[spec["key"]] = action
+            if created:
+                new.append((action, spec))
         # Dependencies once every action exists.
         for spec in ACTIONS:
             actions[spec["key"]].depends_on.set([actions[key] for key in spec.get("after", [])])
+        for action, spec in new:
+            write_history(action, spec, users_by_email)
 
 
 def seed_criteria(plan: Plan) -> list[Criterion]:
@@ -2234,7 +2247,8 @@ def _action_fields(spec, organisations, users_by_email, indicators, options) -> 
 def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators, options):
     fields = _action_fields(spec, organisations, users_by_email, indicators, options)
     action = Action.objects.filter(plan=plan, title=spec["title"]).first()
-    if action is None:
+    created = action is None
+    if created:
         number, reference = _next_reference(plan)
         action = Action.objects.create(
             plan=plan, number=number, reference=reference, title=spec["title"], **fields
@@ -2269,7 +2283,69 @@ def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators,
         )
     for asked, author, due, reason, answer in spec.get("due_requests", []):
         seed_due_request(action, asked, users_by_email[AUTHORS[author]], due, reason, answer)
-    return action
+    return action, created
+
+
+def _added_on(spec: dict) -> datetime:
+    """When the action joined the plan: with the plan's draft, or, for work already under way
+    or begun before the draft, two weeks before its start or its first update."""
+    began = [_day(spec["start"])] + [_day(update[0][:10]) for update in spec.get("updates", [])]
+    return _moment(f"{min(DRAFTED, min(began) - AHEAD)} 10:00")
+
+
+def write_history(action: Action, spec: dict, users_by_email: dict[str, User]) -> None:
+    """The new action's history of changes as it happened, in place of the rows its seeding
+    wrote today: added not started, then each update's status and progress on its day (marked
+    complete, it waits for a lead), then a lead's confirmation; the last row is the action as
+    it now stands. The day it was added is its ``created_at`` too."""
+    lead = users_by_email[PRIYA]
+    now = {
+        name: getattr(action, name)
+        for name in ("status", "progress", "closure", "completion_evidence", "lessons_learned")
+    }
+    added = _added_on(spec)
+    steps = [
+        (
+            added,
+            lead,
+            {
+                "status": NOT_STARTED,
+                "progress": 0,
+                "closure": OPEN,
+                "completion_evidence": "",
+                "lessons_learned": "",
+            },
+        )
+    ]
+    for when, author, status, progress, *_ in spec.get("updates", []):
+        step = {"status": status, "progress": progress}
+        if status == COMPLETE:
+            step |= {
+                "closure": AWAITING,
+                "completion_evidence": now["completion_evidence"],
+                "lessons_learned": now["lessons_learned"],
+            }
+        steps.append((_moment(when), users_by_email[AUTHORS[author]], step))
+    if now["closure"] == CLOSED:
+        steps.append((steps[-1][0] + CONFIRMED_AFTER, lead, {"closure": CLOSED, "progress": 100}))
+    Action.history.filter(id=action.pk).delete()
+    for number, (when, who, step) in enumerate(steps):
+        for name, value in step.items():
+            setattr(action, name, value)
+        action._history_date = when
+        history.record([action], user=who, created=number == 0)
+    # An action seeded without the updates that brought it to its state (some of the other
+    # methods' plans) was set so by a lead: on its due day if it is finished, else on its start.
+    if any(getattr(action, name) != value for name, value in now.items()):
+        finished = now["status"] in (COMPLETE, CANCELLED)
+        day = min(_day(spec["due"] if finished else spec["start"]), TODAY)
+        action._history_date = max(_moment(f"{day} 10:00"), steps[-1][0])
+        for name, value in now.items():
+            setattr(action, name, value)
+        history.record([action], user=lead)
+    del action._history_date
+    Action.objects.filter(pk=action.pk).update(created_at=added)
+    action.created_at = added
 
 
 def seed_due_request(action, asked: str, by: User, due: str, reason: str, answer) -> None:

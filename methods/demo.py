@@ -32,6 +32,7 @@ from actions.demo import (
     seed_action,
     seed_criteria,
     seed_option,
+    write_history,
 )
 from actions.models import Finding, Option
 from improveplan.models import Organisation, Plan, User
@@ -785,14 +786,18 @@ def _seed_plan(plan: Plan, spec: dict, organisations, users_by_email) -> None:
         for key, option in spec["options"].items()
     }
     indicators = {indicator.code: indicator for indicator in plan.indicators.all()}
-    actions = {
-        item["key"]: seed_action(
+    actions, new = {}, []
+    for item in spec["actions"]:
+        action, created = seed_action(
             plan, item, organisations, users_by_email, outcomes, indicators, options
         )
-        for item in spec["actions"]
-    }
+        actions[item["key"]] = action
+        if created:
+            new.append((action, item))
     for item in spec["actions"]:
         actions[item["key"]].depends_on.set([actions[key] for key in item.get("after", [])])
+    for action, item in new:
+        write_history(action, item, users_by_email)
     for statement, statements in spec.get("achievements", {}).items():
         for order, text in enumerate(statements, 1):
             Achievement.objects.update_or_create(

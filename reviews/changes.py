@@ -1,14 +1,21 @@
-"""What changed since the last review: what a review meeting opens with.
+"""What changed in a period: what a review meeting opens with, and what the board report
+says changed in its quarter.
 
-The window runs from the previous review's meeting (or the plan's start, for the first
-review) to this review's meeting, or today if the meeting has not happened yet. Everything
-is read in a fixed number of queries.
+The period is the review's own (a quarter, unless the plan is reviewed every six months or
+every year) or the board report's quarter, from its first day to its last, or to today while
+it is still running: each change belongs to exactly one period, whenever its review meets.
+``actions_changed`` reads the actions' history of changes (django-simple-history) for both:
+an action's status and closure at the period's start are those of its last history row before
+it, and at its end those of its last row by then. Everything is read in a fixed number of
+queries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from django.utils import timezone
 
 from actions.models import Action, Update
 from outcomes import arithmetic
@@ -19,9 +26,16 @@ from reviews.models import Review
 @dataclass(frozen=True)
 class StatusChange:
     action: Action
-    before: str
-    after: str
-    when: date
+    before: Action.Status  # at the period's start, or when added, if added in the period
+    after: Action.Status  # at its end
+    when: date  # the day of the change that gave it the status it has at the end
+    added: bool  # added in the period
+
+
+@dataclass(frozen=True)
+class Closed:
+    action: Action
+    when: date  # the day a lead confirmed it complete
 
 
 @dataclass(frozen=True)
@@ -44,15 +58,75 @@ def previous_review(review: Review) -> Review | None:
     )
 
 
-def window(review: Review, *, today: date) -> tuple[date, date]:
-    before = previous_review(review)
-    since = before.meets_on if before else review.plan.period_start
-    return since, min(review.meets_on, today)
+def so_far(first: date, last: date, *, today: date) -> tuple[date, date]:
+    """The days of a period that what changed covers: from its first day to its last, or to
+    today while it is still running."""
+    return first, min(last, today)
+
+
+def actions_changed(plan, actions, *, first: date, last: date) -> dict:
+    """Of ``actions`` (the plan's, as the caller loaded them), those added, those whose status
+    changed and those closed between ``first`` and ``last`` (days, both included), by reference.
+
+    Added: the day the action was added (its ``created_at``, which its "Added" history row
+    also records and which, unlike the history, travels with a partnership's import) is in the
+    period. Status changed: its status at the end differs from its status at the start (or
+    the one it was added with), dated by the change that gave it its status at the end, not by
+    a later update that left it as it was. Closed: closed at the end and not at the start. A
+    partnership's history starts at its import, so the first row of an action's history is
+    never read as a change. One query, however many actions.
+    """
+    actions = sorted(actions, key=lambda action: action.number)
+    start: dict[int, tuple[str, str]] = {}  # (status, closure) at the period's start
+    end: dict[int, tuple[str, str]] = {}  # and at its end
+    status_since: dict[int, date] = {}
+    closed_on: dict[int, date] = {}
+    rows = (
+        Action.history.filter(plan_id=plan.pk, history_date__date__lte=last)
+        .exclude(history_type="-")
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_date", "status", "closure")
+    )
+    for pk, when, status, closure in rows:
+        day = timezone.localdate(when)
+        before = end.get(pk)
+        if day < first or pk not in start:
+            start[pk] = (status, closure)
+        if before is None or before[0] != status:
+            status_since[pk] = day
+        if before is not None and before[1] != closure == Action.Closure.CLOSED:
+            closed_on[pk] = day
+        end[pk] = (status, closure)
+
+    def added(action: Action) -> bool:
+        return first <= timezone.localdate(action.created_at) <= last
+
+    changed = [
+        StatusChange(
+            action,
+            Action.Status(start[action.pk][0]),
+            Action.Status(end[action.pk][0]),
+            status_since[action.pk],
+            added(action),
+        )
+        for action in actions
+        if action.pk in end and start[action.pk][0] != end[action.pk][0]
+    ]
+    closed = [
+        Closed(action, closed_on[action.pk])
+        for action in actions
+        if action.pk in end and end[action.pk][1] == Action.Closure.CLOSED != start[action.pk][1]
+    ]
+    return {
+        "status_changes": changed,
+        "new_actions": [action for action in actions if added(action)],
+        "closed_actions": closed,
+    }
 
 
 def significant_movements(indicators, *, since: date, until: date) -> list[Movement]:
-    """Indicators whose latest reading by ``until`` differs from the latest by ``since`` by
-    more than the two readings' margins of error (whole-area readings only)."""
+    """Indicators whose latest reading by ``until`` differs from the latest before ``since``
+    by more than the two readings' margins of error (whole-area readings only)."""
     readings: dict[int, list[Reading]] = {}
     for reading in Reading.objects.filter(
         indicator__in=indicators, breakdown="", period__lte=until
@@ -61,8 +135,8 @@ def significant_movements(indicators, *, since: date, until: date) -> list[Movem
     found = []
     for indicator in indicators:
         rows = readings.get(indicator.pk, [])
-        earlier = [r for r in rows if r.period <= since]
-        later = [r for r in rows if r.period > since]
+        earlier = [r for r in rows if r.period < since]
+        later = [r for r in rows if r.period >= since]
         if not earlier or not later:
             continue
         first, last = earlier[-1], later[-1]
@@ -74,29 +148,10 @@ def significant_movements(indicators, *, since: date, until: date) -> list[Movem
 
 
 def what_changed(review: Review, *, today: date) -> dict:
-    since, until = window(review, today=today)
+    """What the review's period has seen so far (see the module's docstring)."""
+    since, until = so_far(review.period_start, review.period_end, today=today)
     plan = review.plan
-    actions = {
-        a.pk: a for a in Action.objects.filter(plan=plan).select_related("lead_organisation")
-    }
-
-    status_changes = []
-    last_status: dict[int, str] = {}
-    for update in Update.objects.filter(action__plan=plan, created_at__date__lte=until).order_by(
-        "action_id", "created_at", "pk"
-    ):
-        before = last_status.get(update.action_id, Action.Status.NOT_STARTED)
-        if update.created_at.date() > since and update.status != before:
-            status_changes.append(
-                StatusChange(
-                    actions[update.action_id],
-                    Action.Status(before).label,
-                    update.get_status_display(),
-                    update.created_at.date(),
-                )
-            )
-        last_status[update.action_id] = update.status
-
+    actions = list(Action.objects.filter(plan=plan).select_related("lead_organisation"))
     done = (Action.Status.COMPLETE, Action.Status.CANCELLED)
     previous = previous_review(review)
     known_risks = set(previous.known_risks) if previous else None
@@ -105,22 +160,15 @@ def what_changed(review: Review, *, today: date) -> dict:
     return {
         "since": since,
         "until": until,
-        "first_review": previous is None,
-        "status_changes": status_changes,
+        **actions_changed(plan, actions, first=since, last=until),
         "slipped": sorted(
             (
                 a
-                for a in actions.values()
-                if a.due and since < a.due <= until and a.status not in done and a.is_open
+                for a in actions
+                if a.due and since <= a.due <= until and a.status not in done and a.is_open
             ),
             key=lambda a: a.due,
         ),
-        "new_actions": [a for a in actions.values() if since < a.created_at.date() <= until],
-        "closed_actions": [
-            a
-            for a in actions.values()
-            if a.closure == Action.Closure.CLOSED and since < a.updated_at.date() <= until
-        ],
         # The first review has nothing to compare with: every risk is listed as new.
         "new_risks": [r for r in risks if known_risks is None or r.pk not in known_risks],
         "movements": significant_movements(indicators, since=since, until=until),

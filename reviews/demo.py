@@ -4,7 +4,7 @@ coming up; a health check; and an action due soon, so that a dry run of the remi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from actions.models import Action, Milestone
 from actions.services import next_reference
 from improveplan.models import Membership, Plan, Role, User
+from outcomes.models import Risk
 from reviews.ingredients import INGREDIENTS
 from reviews.models import (
     Decision,
@@ -25,6 +26,9 @@ from reviews.models import (
 from reviews.periods import period_of
 
 DUE_SOON_TITLE = "Send the falls prevention figures to the review"
+# Raised after last quarter's review, when leasing homes from private landlords went at risk:
+# this quarter's review lists it as new.
+RISK_RAISED_SINCE = "Temporary accommodation providers leave the market"
 
 JUDGEMENTS = {
     "at_risk": "Falls admissions are still above the target line; the new classes are too "
@@ -100,6 +104,13 @@ def _seed_past_review(plan: Plan, today: date) -> None:
             "the day. Two actions slipped because nobody owned them by name.",
             "signed_off_by": board,
             "signed_off_at": datetime.combine(last + timedelta(days=21), datetime.min.time(), UTC),
+            # The risks it knew when it was opened: all but the one raised since.
+            "known_risks": list(
+                Risk.objects.filter(outcome__plan=plan)
+                .exclude(description=RISK_RAISED_SINCE)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            ),
         },
     )
     outcomes = list(plan.outcomes.order_by("priority")[:2])
@@ -131,11 +142,13 @@ def _seed_next_review(plan: Plan, today: date) -> None:
 
 def _seed_due_soon(plan: Plan, today: date) -> None:
     """An action of the housing partner's, due within the reminder window and started last
-    quarter without an update since: it is "due soon" and "waiting for an update"."""
+    quarter without an update since: it is "due soon" and "waiting for an update". The last
+    review, short of figures, added it: its history says so, dated that day."""
     partner = next(m for m in _members(plan)[Role.PARTNER] if "Housing" in m.organisation.name)
     start = period_of(today)[0] - timedelta(days=30)
     action = Action.objects.filter(plan=plan, title=DUE_SOON_TITLE).first()
-    if action is None:
+    created = action is None
+    if created:
         number, reference = next_reference(plan)
         action = Action(plan=plan, number=number, reference=reference, title=DUE_SOON_TITLE)
     action.lead_organisation = partner.organisation
@@ -154,6 +167,12 @@ def _seed_due_soon(plan: Plan, today: date) -> None:
     action.monitoring = "The lead checks the summary arrived when the review papers go out."
     action.save()
     action.outcomes.set([falls] if falls else [])
+    if created:
+        last_review = Review.objects.filter(plan=plan, period_end__lt=period_of(today)[0])
+        met = last_review.order_by("-period_end").values_list("meets_on", flat=True).first()
+        added = datetime.combine(min(met or today, today), time(11, 0), UTC)
+        Action.history.filter(id=action.pk).update(history_date=added)
+        Action.objects.filter(pk=action.pk).update(created_at=added)
     action.updates.all().delete()
     Milestone.objects.update_or_create(
         action=action,

@@ -23,13 +23,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from actions.models import Action, Milestone, Option, Update
 from improveplan import versions
 from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
+from reviews import changes
 
 MONTHS = [
     "January",
@@ -152,39 +152,6 @@ def _version(plan, *, name: bool) -> dict:
     return {"plan_version": words, "draft": words == versions.NOT_AGREED}
 
 
-def _status_changes(plan, actions: list[Action], *, first: date, last: date) -> list[dict]:
-    """Actions whose status at the end of the quarter differs from the status at its start,
-    read from the update history (each update records the status it set)."""
-    before: dict[int, str] = {}
-    after: dict[int, tuple[str, date]] = {}
-    history = (
-        Update.objects.filter(action__plan=plan, created_at__date__lte=last)
-        .order_by("created_at", "pk")
-        .values_list("action_id", "status", "created_at")
-    )
-    for action_id, status, created_at in history:
-        if timezone.localdate(created_at) < first:
-            before[action_id] = status
-        else:
-            after[action_id] = (status, timezone.localdate(created_at))
-    changes = []
-    for action in sorted(actions, key=lambda action: action.number):
-        if action.pk not in after:
-            continue
-        status, when = after[action.pk]
-        was = before.get(action.pk)
-        if was != status:
-            changes.append(
-                {
-                    "action": action,
-                    "was": Action.Status(was).label if was else "No update before the quarter",
-                    "now": Action.Status(status),
-                    "when": when,
-                }
-            )
-    return changes
-
-
 def _new_readings(reports, *, first: date, last: date) -> list[dict]:
     """Each indicator's latest reading for a period in the quarter, beside the one before it."""
     rows = []
@@ -207,21 +174,20 @@ def _new_readings(reports, *, first: date, last: date) -> list[dict]:
     return rows
 
 
-def changes_in_quarter(plan, *, actions, reports, first: date, last: date) -> dict:
-    """What happened between the quarter's first and last day: readings for its periods,
-    status changes, actions started or added, milestones reached."""
+def changes_in_quarter(plan, *, actions, reports, first: date, last: date, today: date) -> dict:
+    """What happened in the quarter: readings for its periods, milestones reached, and the
+    actions added, whose status changed and closed, up to today if the quarter is still
+    running (reviews.changes, which the review page reads them from too)."""
     milestones = list(
         Milestone.objects.filter(action__plan=plan, done=True, done_at__date__range=(first, last))
         .select_related("action")
         .order_by("done_at", "pk")
     )
+    since, until = changes.so_far(first, last, today=today)
     return {
+        "until": until,
         "readings": _new_readings(reports, first=first, last=last),
-        "status_changes": _status_changes(plan, actions, first=first, last=last),
-        "new_actions": sorted(
-            (a for a in actions if first <= timezone.localdate(a.created_at) <= last),
-            key=lambda action: action.number,
-        ),
+        **changes.actions_changed(plan, actions, first=since, last=until),
         "milestones": milestones,
     }
 
@@ -358,7 +324,7 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         "overdue_exceptions": len(overdue) - len(other_overdue),
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
         "changes": changes_in_quarter(
-            plan, actions=actions, reports=reports, first=first, last=last
+            plan, actions=actions, reports=reports, first=first, last=last, today=today
         ),
         "decisions": [
             (item["outcome"], item["decisions"]) for item in outcomes if item["decisions"]

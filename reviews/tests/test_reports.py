@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from actions import services
 from actions.models import Action, Option, Update
 from actions.tests.factories import OptionFactory, UpdateFactory
 from improveplan.models import Plan
@@ -69,10 +70,18 @@ def test_the_delivery_plan_holds_the_plan_as_agreed(planned):
 
 @time_machine.travel(TODAY)
 def test_the_board_report_says_what_changed_and_what_needs_deciding(planned):
+    # Added in April, on track from an update in May, off track from a lead's edit in the
+    # quarter (its history says so) and an update saying why.
+    planned.action.history.update(history_date="2026-04-01T10:00:00Z")
+    Update.objects.filter(action=planned.action).update(created_at="2026-05-01T10:00:00Z")
+    with time_machine.travel("2026-05-01T10:00:00Z"):
+        services.update_post(
+            action=planned.action, author=planned.partner, status="on_track", progress=20
+        )
+    planned.action.refresh_from_db()
     planned.action.status = Action.Status.OFF_TRACK
     planned.action.due = date(2026, 7, 31)
     planned.action.save()
-    Update.objects.filter(action=planned.action).update(created_at="2026-05-01T10:00:00Z")
     UpdateFactory(action=planned.action, status=Action.Status.OFF_TRACK, note="Venue fell through.")
     OptionFactory(outcome=planned.outcome, title="Text message reminders")
     RiskFactory(
@@ -81,7 +90,11 @@ def test_the_board_report_says_what_changed_and_what_needs_deciding(planned):
     pdf = render(planned.plan, "board")
     context = reports.board_report_context(planned.plan, year=2026, quarter=3, today=TODAY)
     [change] = context["changes"]["status_changes"]
-    assert (change["was"], change["now"].label) == ("On track", "Off track")
+    assert (change.before.label, change.after.label, change.when) == (
+        "On track",
+        "Off track",
+        TODAY,
+    )
     assert "What changed in the quarter" in pdf.text
     assert "Decisions needed" in pdf.text
     for ask in [

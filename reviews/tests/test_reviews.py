@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from actions.models import Action
+from actions import services
 from actions.tests.factories import ActionFactory, UpdateFactory
 from outcomes.models import Reading
 from outcomes.readings_io import import_readings
@@ -99,10 +99,10 @@ def test_partners_and_board_members_may_not_open_a_review(partner_client, board_
 # What changed ------------------------------------------------------------------------
 
 
-def test_the_review_opens_with_what_changed_since_the_last_one(world):
+def test_the_review_opens_with_what_changed_in_its_period(world):
     outcome = OutcomeFactory(plan=world.plan)
     old_risk = RiskFactory(outcome=outcome)
-    before = ReviewFactory(
+    ReviewFactory(
         plan=world.plan,
         period_start=date(2026, 7, 1),
         period_end=date(2026, 9, 30),
@@ -111,22 +111,31 @@ def test_the_review_opens_with_what_changed_since_the_last_one(world):
     )
     review = ReviewFactory(plan=world.plan, meets_on=date(2026, 12, 1))
     new_risk = RiskFactory(outcome=outcome, description="Winter pressures")
-    action = ActionFactory(plan=world.plan, lead_organisation=world.housing, due=date(2026, 10, 30))
-    Action.objects.filter(pk=action.pk).update(created_at=datetime(2026, 6, 1, tzinfo=UTC))
-    UpdateFactory(action=action, status="on_track", created_at=datetime(2026, 8, 1, tzinfo=UTC))
-    UpdateFactory(action=action, status="off_track", created_at=datetime(2026, 10, 5, tzinfo=UTC))
+    with time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC)):
+        action = ActionFactory(
+            plan=world.plan, lead_organisation=world.housing, due=date(2026, 10, 30)
+        )
+    for day, status in [(date(2026, 8, 1), "on_track"), (date(2026, 10, 5), "off_track")]:
+        with time_machine.travel(datetime.combine(day, datetime.min.time(), UTC)):
+            services.update_post(action=action, author=world.partner, status=status, progress=10)
     fresh = ActionFactory(plan=world.plan, lead_organisation=world.housing, due=None)
     indicator = IndicatorFactory(outcome=outcome, direction="lower")
     ReadingFactory(indicator=indicator, period=date(2026, 6, 30), value=20, lower=19, upper=21)
-    ReadingFactory(indicator=indicator, period=date(2026, 9, 30), value=15, lower=14, upper=16)
+    ReadingFactory(indicator=indicator, period=date(2026, 10, 31), value=15, lower=14, upper=16)
     still = IndicatorFactory(outcome=outcome)
     ReadingFactory(indicator=still, period=date(2026, 6, 30), value=20, lower=18, upper=22)
-    ReadingFactory(indicator=still, period=date(2026, 9, 30), value=21, lower=19, upper=23)
+    ReadingFactory(indicator=still, period=date(2026, 10, 31), value=21, lower=19, upper=23)
 
     changed = changes.what_changed(review, today=date(2026, 11, 23))
-    assert (changed["since"], changed["until"]) == (before.meets_on, date(2026, 11, 23))
+    # The review's own period, to today while it runs.
+    assert (changed["since"], changed["until"]) == (date(2026, 10, 1), date(2026, 11, 23))
     [change] = changed["status_changes"]
-    assert (change.action, change.before, change.after) == (action, "On track", "Off track")
+    assert (change.action, change.before.label, change.after.label, change.when) == (
+        action,
+        "On track",
+        "Off track",
+        date(2026, 10, 5),
+    )
     assert changed["slipped"] == [action]
     assert changed["new_actions"] == [fresh]
     assert changed["new_risks"] == [new_risk]
@@ -137,7 +146,7 @@ def test_the_review_opens_with_what_changed_since_the_last_one(world):
 def test_the_review_page_shows_it_to_every_member(board_client, world):
     review = ReviewFactory(plan=world.plan)
     text = page(board_client, review.get_absolute_url())
-    assert "What changed since the plan began" in text
+    assert "What changed in the period" in text
     assert "Sign off this review" in text
 
 
