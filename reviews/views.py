@@ -347,6 +347,9 @@ def _people(count: int) -> str:
 
 def remind_behind_messages(result: services.RunResult) -> list[tuple[int, str]]:
     said = []
+    unqueued = result.held - result.queued - result.not_queued  # queued once the work commits
+    if unqueued:
+        said.append((messages.SUCCESS, f"A reminder to {_people(unqueued)} is being queued."))
     if result.queued:
         said.append((messages.SUCCESS, f"A reminder is on its way to {_people(result.queued)}."))
     if result.not_queued:

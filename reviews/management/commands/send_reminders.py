@@ -60,7 +60,8 @@ class Command(BaseCommand):
         result = services.digests_run(day=day)
         for line in self.housekeeping(result):
             self.stdout.write(line)
-        self.report_queued(result, f"reminder digest{'s' * (result.held != 1)} for {day}")
+        taken = f" ({result.taken_over} left by earlier runs)" if result.taken_over else ""
+        self.report_queued(result, f"reminder digest{'s' * (result.held != 1)} for {day}{taken}")
 
     def report_queued(self, result: services.RunResult, what: str) -> None:
         if result.not_queued:
@@ -69,8 +70,7 @@ class Command(BaseCommand):
                 f"the other {result.not_queued} wait for the next reminder run (on the hour) or "
                 "for this command again once the task queue answers."
             )
-        taken = f" ({result.taken_over} left by earlier runs)" if result.taken_over else ""
-        self.stdout.write(f"Queued {result.queued} {what}{taken}.")
+        self.stdout.write(f"Queued {result.queued} {what}.")
 
     @staticmethod
     def housekeeping(result: services.RunResult) -> list[str]:
