@@ -187,14 +187,17 @@ def sends_queue(claim_ids: list[int], token: str, result: RunResult) -> None:
     transaction.on_commit(queue)
 
 
-def digests_run(*, day: date) -> RunResult:
+def digests_run(*, day: date, user_ids: list[int] | None = None) -> RunResult:
     """The day's reminder run: give up what is too old, claim every digest due today, take
-    over what earlier runs of today and yesterday left unsent, and queue the sends."""
+    over what earlier runs of today and yesterday left unsent, and queue the sends.
+    ``user_ids`` narrows it to those people (the benchmark's own, in a shared database)."""
     result = RunResult(day)
-    people = build_digests(day)
+    people = build_digests(day, user_ids=user_ids)
     yesterday = day - timedelta(days=1)
     token, now = uuid.uuid4().hex, timezone.now()
     left = DigestClaim.objects.filter(_left_unsent(now))
+    if user_ids is not None:
+        left = left.filter(user_id__in=user_ids)
     with transaction.atomic():
         result.given_up = left.filter(day__lt=yesterday).update(
             status=Status.FAILED,
