@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The demo and the tests run with DEBUG on unless told otherwise.
 DEV := DEBUG=$${DEBUG:-1}
 
-.PHONY: install run test lint format worker migrations-check bench clean
+.PHONY: install run test lint format worker beat migrations-check bench clean
 
 install: $(VENV)/.installed
 
@@ -35,10 +35,17 @@ format: install
 migrations-check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-# A Celery worker with the beat schedule built in. Needs CELERY_BROKER_URL.
+# A Celery worker (run as many as needed), and beat, the scheduler that starts the reminder
+# run on the hour, as a process of its own (exactly one): a beat inside a worker outlives a
+# worker killed outright and a restarted worker starts a second one. Both need
+# CELERY_BROKER_URL; run both (two terminals, or two services).
 worker: install
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 2)
-	$(DEV) $(BIN)/celery -A improveplan worker --beat --loglevel=info
+	$(DEV) $(BIN)/celery -A improveplan worker --loglevel=info
+
+beat: install
+	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 2)
+	$(DEV) $(BIN)/celery -A improveplan beat --loglevel=info
 
 # Benchmarks on PostgreSQL (that database is emptied and refilled each run); figures and
 # targets go to docs/benchmarks.md. BENCH_ARGS=--quick for a short run.

@@ -6,12 +6,22 @@ at the database to measure (make bench uses PostgreSQL). It builds a scratch par
 --quick), with indicators, updates and a review coming up, then times `build_digests` for
 one day (every person's digest), counts its queries, and checks that the count is the same
 at a tenth of the people. It also times turning every digest into its email (HTML and text),
-which is all the work left before the mail server. It deletes what it made.
+which is all the work left before the mail server.
+
+Then it sends the day's digests as the scheduled run does (`digests_run`: build every digest
+once, claim a row per person with what it says, and one send task per row), with tasks run
+in-process one after another and a real SMTP server (aiosmtpd, in a process of its own) that
+accepts every message: the wall time until the last is sent, and the SQL queries each email
+costs beyond the build (counted at a tenth of the people). It deletes what it made.
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,16 +29,18 @@ from common import check_migrated, record, setup_django, timings
 
 setup_django()
 
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, reset_queries, transaction
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, Update
+from improveplan.celery import app
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from outcomes.models import Indicator, Outcome, Reading
-from reviews.models import Review
+from reviews.models import DigestClaim, Review
 from reviews.reminders import build_digests
-from reviews.services import digest_message
+from reviews.services import digest_message, digests_run
 
 DAY = date(2026, 11, 23)
 PEOPLE_PER_ORGANISATION = 20
@@ -143,6 +155,55 @@ def queries_and_digests(tag: str) -> tuple[int, dict]:
     return len(queries), mine
 
 
+SINK = "aiosmtpd.handlers.Sink"
+
+
+class MailServer:
+    """aiosmtpd in a process of its own on a free port, taking every message; Django's mail
+    goes to it through the product's SMTP backend."""
+
+    def __enter__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", SINK],
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        settings.EMAIL_BACKEND = "improveplan.mail_backend.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        app.conf.task_always_eager = True  # each send task runs here, as it is queued
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def send_the_day(tag: str) -> tuple[float, int, int, int]:
+    """Seconds to send the day's digests to the tag's people, the queries that took, and how
+    many digests were sent (and claimed)."""
+    people = User.objects.filter(email__startswith=f"bench-{tag}-")
+    user_ids = list(people.values_list("pk", flat=True))
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = digests_run(day=DAY, user_ids=user_ids)
+        seconds = time.perf_counter() - started
+    sent = DigestClaim.objects.filter(user_id__in=user_ids, status="sent").count()
+    return seconds, len(queries), sent, result.held
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the data")
@@ -153,7 +214,11 @@ def main() -> None:
     small, large = uuid.uuid4().hex[:8], uuid.uuid4().hex[:8]
     try:
         scratch(small, people // 10, actions // 10)
-        small_queries, _ = queries_and_digests(small)
+        small_queries, small_digests = queries_and_digests(small)
+        with MailServer():
+            _, send_queries, small_sent, _ = send_the_day(small)
+        assert small_sent == len(small_digests), (small_sent, len(small_digests))
+        per_email = (send_queries - small_queries) / small_sent
         clean_up(small)
         scratch(large, people, actions)
         large_queries, digests = queries_and_digests(large)
@@ -165,6 +230,8 @@ def main() -> None:
             runs=1,
             warmup=0,
         )
+        with MailServer():
+            sending, _, sent, claimed = send_the_day(large)
     finally:
         clean_up(small)
         clean_up(large)
@@ -172,6 +239,8 @@ def main() -> None:
     print(f"build_digests: median {median:.2f} s ({min(seconds):.2f}–{max(seconds):.2f})")
     print(f"queries: {large_queries} for {people:,} people, {small_queries} for a tenth")
     print(f"rendering every email: {rendering[0]:.2f} s")
+    print(f"sending the day's {sent:,} digests (of {claimed:,} claimed): {sending:.1f} s")
+    print(f"queries per email sent, beyond the build: {per_email:.1f}")
     record(
         "reminders",
         [
@@ -193,6 +262,28 @@ def main() -> None:
                 "what": f"Render all {len(digests):,} digest emails (HTML and text)",
                 "value": rendering[0],
                 "unit": "s",
+            },
+            {
+                "what": f"Send the day's digests, {people:,} people ({sent:,} emails to a real "
+                "SMTP server, tasks in-process)",
+                "value": sending,
+                "unit": "s",
+                "target": 60 if not quick else None,
+                "issue": 18,
+            },
+            {
+                "what": f"Every digest claimed was sent ({sent:,} of {claimed:,}; built: "
+                f"{len(digests):,})",
+                "value": sent,
+                "unit": "emails",
+                "check": sent == len(digests) == claimed,
+                "issue": 18,
+            },
+            {
+                "what": "SQL queries per email sent, beyond building every digest once",
+                "value": per_email,
+                "unit": "queries",
+                "issue": 18,
             },
         ],
     )

@@ -155,9 +155,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # port 465 servers
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)  # STARTTLS, usually port 587
 if EMAIL_USE_SSL and EMAIL_USE_TLS:
     raise ImproperlyConfigured("EMAIL_USE_SSL and EMAIL_USE_TLS cannot both be on; choose one.")
-EMAIL_TIMEOUT = 10
+# Seconds to wait for each answer of the mail server. The SMTP standard has senders wait up
+# to ten minutes for the answer to a whole message; one that comes later than this is taken
+# as "delivery uncertain" and not sent again (improveplan/mail_backend.py).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 120, minimum=10, maximum=600)
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
+    "improveplan.mail_backend.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
@@ -195,8 +198,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Reminders -----------------------------------------------------------------------
 REMINDER_DUE_WITHIN_DAYS = env_int("REMINDER_DUE_WITHIN_DAYS", 14, minimum=1, maximum=90)
 REMINDER_REVIEW_WITHIN_DAYS = env_int("REMINDER_REVIEW_WITHIN_DAYS", 14, minimum=1, maximum=90)
-# A digest claimed this long ago and still not sent was lost (a worker died): send it again.
-REMINDER_STALE_MINUTES = env_int("REMINDER_STALE_MINUTES", 30, minimum=0, maximum=24 * 60)
+# A digest claimed this long ago and still not sent was lost (a worker died): a later run
+# sends it. Shorter than a send can take (several answers of the mail server, each up to
+# EMAIL_TIMEOUT), a run would take over a send still in flight and the person get two.
+REMINDER_STALE_MINUTES = env_int("REMINDER_STALE_MINUTES", 30, minimum=10, maximum=24 * 60)
+if REMINDER_STALE_MINUTES * 60 < 5 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"REMINDER_STALE_MINUTES must be at least five times EMAIL_TIMEOUT ({EMAIL_TIMEOUT} s), "
+        f"that is {-(-5 * EMAIL_TIMEOUT // 60)} minutes; got {REMINDER_STALE_MINUTES}."
+    )
 
 # Security ------------------------------------------------------------------------
 # A previous key keeps existing sessions and links working while SECRET_KEY is rotated.

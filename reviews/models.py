@@ -83,7 +83,9 @@ class DigestClaim(models.Model):
 
     The unique constraint is what makes a reminder go once: whoever inserts the row sends,
     and a second scheduler, a retry or a restarted worker finds it taken. A row left
-    ``claimed`` by a worker that died is taken over by a later run (``stale_claims``).
+    ``claimed`` by a worker that died (after ``REMINDER_STALE_MINUTES``) or ``waiting`` after
+    a passing failure is taken over by a later run, that day or the next; one still unsent
+    after that is given up (``failed``, with the reason in ``last_error``).
     """
 
     DIGEST = "digest"  # the key of the daily digest; one-off reminders have their own
@@ -92,7 +94,14 @@ class DigestClaim(models.Model):
         CLAIMED = "claimed", "Claimed, not sent yet"
         SENT = "sent", "Sent"
         NOTHING = "nothing", "Nothing to send by the time it was sent"
-        FAILED = "failed", "Failed"
+        # The mail server failed for the moment (or the task queue did not answer): the
+        # next reminder run, that day or the next, tries again.
+        WAITING = "waiting", "Waiting for the next run"
+        # The server was given the whole message but did not confirm it: it may have been
+        # delivered, so it is not sent again by itself.
+        UNCERTAIN = "uncertain", "Delivery uncertain"
+        REPLACED = "replaced", "Replaced by the next day's digest"
+        FAILED = "failed", "Failed"  # refused for good, or given up: last_error says why
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_claims"
@@ -108,6 +117,9 @@ class DigestClaim(models.Model):
     claimed_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # What the email says, built with everyone's at the run that claimed it (or took it
+    # over), so that sending does not build it again; empty in rows from before.
+    content = models.JSONField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -117,12 +129,22 @@ class DigestClaim(models.Model):
                 fields=["user", "day", "key"], name="one_digest_per_day_and_key"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["claimed", "sent", "nothing", "failed"]),
+                condition=Q(
+                    status__in=[
+                        "claimed",
+                        "sent",
+                        "nothing",
+                        "waiting",
+                        "uncertain",
+                        "replaced",
+                        "failed",
+                    ]
+                ),
                 name="digest_claim_status_is_known",
             ),
         ]
         indexes = [
-            # stale_claims: rows still claimed, oldest first.
+            # A run's take-over of rows still claimed or waiting, and send_reminders --status.
             models.Index(fields=["status", "claimed_at"], name="digest_claim_status_at"),
         ]
 

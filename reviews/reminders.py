@@ -21,7 +21,7 @@ other kinds off, and may take the digest weekly (Mondays) instead of daily.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -82,6 +82,15 @@ class Digest:
 
     def counts(self) -> dict[str, int]:
         return {kind: len(items) for kind, _, items in self.sections()}
+
+    def content(self) -> dict:
+        """What the email says, as kept in its claim row (JSON)."""
+        return {"email": self.email, "name": self.name, "items": [astuple(i) for i in self.items]}
+
+    @classmethod
+    def from_content(cls, user_id: int, content: dict) -> Digest:
+        items = [Item(*values) for values in content["items"]]
+        return cls(user_id, content["email"], content["name"], items)
 
 
 def last_finished_period(frequency: str, day: date) -> date:

@@ -2,12 +2,20 @@
 
 Reminder emails: claim each one in the database, then send it, exactly once.
 
-A run claims one ``DigestClaim`` row per person (INSERT … ON CONFLICT DO NOTHING under the
-unique constraint), takes over rows left claimed by a run that died more than
-``REMINDER_STALE_MINUTES`` ago, and queues one send task per row it holds, after its
-transaction commits. The send task takes the row again with a conditional UPDATE that must
-change exactly one row, so a task queued twice, or by a run that has since been overtaken,
-sends nothing.
+A run builds every person's digest at once (``build_digests``), claims one ``DigestClaim``
+row per person with what the email says (INSERT … ON CONFLICT DO NOTHING under the unique
+constraint), and queues one send task per row it holds, after its transaction commits. The
+send task takes the row again with a conditional UPDATE that must change exactly one row, so a
+task queued twice, or by a run that has since been overtaken, sends nothing; it sends what the
+row says, without building it again.
+
+Nothing claimed is left: each run also takes over rows of that day and the day before that are
+``waiting`` (the mail server failed for the moment, or the task queue did not answer) or still
+``claimed`` more than ``REMINDER_STALE_MINUTES`` after a run claimed them (its worker died). A
+daily digest left from the day before is replaced by the day's own when the person gets one;
+rows older still are given up (``failed``, saying why). ``digests_send_again`` sends a day's
+failed rows again once the cause is fixed. A message the server was handed whole but never
+confirmed is ``uncertain`` and never sent again by itself.
 """
 
 from __future__ import annotations
@@ -15,18 +23,23 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from datetime import date, timedelta
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
+from improveplan.mail_backend import DeliveryUncertain
 from improveplan.models import Membership, Plan, Role, User
 from outcomes.models import Risk
 from reviews import peer, periods
@@ -45,96 +58,219 @@ logger = logging.getLogger(__name__)
 
 # A one-off reminder from a lead covers what a person's organisation has not yet reported.
 BEHIND = {Kind.MISSING_UPDATE, Kind.READING_DUE}
+Status = DigestClaim.Status
 
 
 class TransientMailError(Exception):
     """The mail server could not take the message now; the send is retried later."""
 
 
+@dataclass
+class RunResult:
+    """What a reminder run did, for the command and the page to say."""
+
+    day: date
+    claimed: int = 0  # rows new to this run
+    taken_over: int = 0  # rows earlier runs left unsent, now this run's
+    replaced: int = 0  # the day before's unsent digests, replaced by the day's own
+    given_up: int = 0  # unsent rows too old to send: failed, with the reason
+    queued: int = 0
+    not_queued: int = 0  # the task queue did not answer: waiting for the next run
+    queue_error: str = ""
+    # One-off reminders: how earlier presses of the day stand, by status.
+    earlier: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def held(self) -> int:
+        return self.claimed + self.taken_over
+
+
 def one_off_key(plan_id: int) -> str:
     return f"behind-plan-{plan_id}"
 
 
-def digests_claim(*, day: date, user_ids, key: str = DigestClaim.DIGEST, plan_id=None) -> tuple:
-    """Claim the rows for these people (and any stale ones of the day); (ids, token) held."""
-    token = uuid.uuid4().hex
-    now = timezone.now()
+def _left_unsent(now: datetime) -> Q:
+    """Rows a later run should take: waiting, or claimed by a run that is long gone."""
     stale_before = now - timedelta(minutes=settings.REMINDER_STALE_MINUTES)
-    with transaction.atomic():
-        DigestClaim.objects.bulk_create(
-            (
-                DigestClaim(
-                    user_id=user_id, day=day, key=key, plan_id=plan_id, token=token, claimed_at=now
-                )
-                for user_id in user_ids
-            ),
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        DigestClaim.objects.filter(
-            day=day, status=DigestClaim.Status.CLAIMED, claimed_at__lt=stale_before
-        ).exclude(token=token).update(token=token, claimed_at=now)
-    held = list(
-        DigestClaim.objects.filter(token=token, status=DigestClaim.Status.CLAIMED)
+    return Q(status=Status.WAITING) | Q(status=Status.CLAIMED, claimed_at__lt=stale_before)
+
+
+def digests_for_claims(claims) -> dict[int, Digest | None]:
+    """Each claim's email from the data as it is now, built once per day and purpose."""
+    groups: dict[tuple, list[DigestClaim]] = defaultdict(list)
+    for claim in claims:
+        groups[claim.day, claim.key, claim.plan_id].append(claim)
+    found: dict[int, Digest | None] = {}
+    for (day, key, plan_id), group in groups.items():
+        user_ids = [claim.user_id for claim in group]
+        if key == DigestClaim.DIGEST:
+            digests = build_digests(day, user_ids=user_ids)
+        else:
+            digests = build_digests(
+                day, user_ids=user_ids, plan_id=plan_id, kinds=BEHIND, respect_preferences=False
+            )
+        found.update({claim.pk: digests.get(claim.user_id) for claim in group})
+    return found
+
+
+def _take(rows: QuerySet, *, token: str, now: datetime, built: dict | None = None) -> int:
+    """Take these rows for this run (one conditional UPDATE: of two runs at once, each row goes
+    to one) and write what each says now; those with nothing left to say are closed. ``built``
+    holds digests already built, by (day, key). Returns how many rows the run holds."""
+    rows.update(token=token, claimed_at=now, status=Status.CLAIMED)
+    taken = list(DigestClaim.objects.filter(token=token, status=Status.CLAIMED))
+    built = built or {}
+    known = {
+        claim.pk: built[claim.day, claim.key].get(claim.user_id)
+        for claim in taken
+        if (claim.day, claim.key) in built
+    }
+    known.update(digests_for_claims(claim for claim in taken if claim.pk not in known))
+    for claim in taken:
+        digest = known[claim.pk]
+        claim.content = digest.content() if digest else None
+    DigestClaim.objects.bulk_update(taken, ["content"], batch_size=500)
+    empty = [claim.pk for claim in taken if claim.content is None]
+    DigestClaim.objects.filter(pk__in=empty).update(status=Status.NOTHING)
+    return len(taken) - len(empty)
+
+
+def _claim_new(*, day: date, digests: dict[int, Digest], key: str, plan_id, token, now) -> None:
+    DigestClaim.objects.bulk_create(
+        (
+            DigestClaim(
+                user_id=user_id,
+                day=day,
+                key=key,
+                plan_id=plan_id,
+                token=token,
+                claimed_at=now,
+                content=digest.content(),
+            )
+            for user_id, digest in sorted(digests.items())
+        ),
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def _held(token: str) -> list[int]:
+    return list(
+        DigestClaim.objects.filter(token=token, status=Status.CLAIMED)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return held, token
 
 
-def sends_queue(claim_ids: list[int], token: str) -> None:
-    """Queue a send for each claim once the transaction commits. Without a broker the rows
-    stay claimed, and the next run (within the hour) takes them over and sends them."""
+def sends_queue(claim_ids: list[int], token: str, result: RunResult) -> None:
+    """Queue a send for each claim once the transaction commits, counting in ``result``. When
+    the task queue does not answer, the rest wait (``waiting``) for the next run."""
     from reviews.tasks import send_digest
 
     def queue() -> None:
-        for claim_id in claim_ids:
+        for n, claim_id in enumerate(claim_ids):
             try:
                 send_digest.delay(claim_id, token)
-            except Exception:
-                logger.exception(
-                    "Could not queue reminder %s; the next reminder run will send it.", claim_id
+            except (KombuError, OSError) as error:
+                left = claim_ids[n:]
+                reason = (
+                    f"Not queued: the task queue did not answer ({type(error).__name__}: {error})"
                 )
+                DigestClaim.objects.filter(pk__in=left, token=token, status=Status.CLAIMED).update(
+                    status=Status.WAITING, last_error=reason[:2000]
+                )
+                result.not_queued, result.queue_error = len(left), reason
+                logger.warning("%s; %s reminders wait for the next run.", reason, len(left))
                 return
+            result.queued += 1
 
     transaction.on_commit(queue)
 
 
-def digests_run(*, day: date) -> int:
-    """The day's reminder run: claim every digest due today and queue the sends."""
-    people = build_digests(day)
+def digests_run(*, day: date, user_ids: list[int] | None = None) -> RunResult:
+    """The day's reminder run: give up what is too old, claim every digest due today, take
+    over what earlier runs of today and yesterday left unsent, and queue the sends.
+    ``user_ids`` narrows it to those people (the benchmark's own, in a shared database)."""
+    result = RunResult(day)
+    people = build_digests(day, user_ids=user_ids)
+    yesterday = day - timedelta(days=1)
+    token, now = uuid.uuid4().hex, timezone.now()
+    left = DigestClaim.objects.filter(_left_unsent(now))
+    if user_ids is not None:
+        left = left.filter(user_id__in=user_ids)
     with transaction.atomic():
-        held, token = digests_claim(day=day, user_ids=sorted(people))
-        sends_queue(held, token)
-    return len(held)
+        result.given_up = left.filter(day__lt=yesterday).update(
+            status=Status.FAILED,
+            last_error=Concat(
+                Value(f"Given up on {day:%-d %B %Y}: not sent by the end of the next day. "),
+                F("last_error"),
+            ),
+        )
+        result.replaced = left.filter(
+            day=yesterday, key=DigestClaim.DIGEST, user_id__in=list(people)
+        ).update(
+            status=Status.REPLACED,
+            last_error=Concat(
+                Value(f"Replaced by the digest of {day:%-d %B %Y}. "), F("last_error")
+            ),
+        )
+        result.taken_over = _take(
+            left.filter(day__in=[day, yesterday]),
+            token=token,
+            now=now,
+            built={(day, DigestClaim.DIGEST): people},
+        )
+        _claim_new(
+            day=day, digests=people, key=DigestClaim.DIGEST, plan_id=None, token=token, now=now
+        )
+        held = _held(token)
+        result.claimed = len(held) - result.taken_over
+        sends_queue(held, token, result)
+    return result
 
 
-def one_off_send(*, plan, day: date, user_ids: list[int] | None = None) -> int:
-    """A lead's one-off reminder to those behind on a plan; once a day however often asked."""
+def one_off_send(*, plan, day: date, user_ids: list[int] | None = None) -> RunResult:
+    """A lead's one-off reminder to those behind on a plan; once a day however often asked.
+    Takes over only its own unsent rows (never the daily digests); ``earlier`` says how the
+    day's earlier presses stand for those behind now."""
+    result = RunResult(day)
+    key = one_off_key(plan.pk)
     behind = build_digests(
         day, user_ids=user_ids, plan_id=plan.pk, kinds=BEHIND, respect_preferences=False
     )
+    token, now = uuid.uuid4().hex, timezone.now()
+    ours = DigestClaim.objects.filter(day=day, key=key, user_id__in=list(behind))
     with transaction.atomic():
-        held, token = digests_claim(
-            day=day, user_ids=sorted(behind), key=one_off_key(plan.pk), plan_id=plan.pk
+        result.taken_over = _take(
+            ours.filter(_left_unsent(now)), token=token, now=now, built={(day, key): behind}
         )
-        sends_queue(held, token)
-    return len(held)
+        _claim_new(day=day, digests=behind, key=key, plan_id=plan.pk, token=token, now=now)
+        held = _held(token)
+        result.claimed = len(held) - result.taken_over
+        sends_queue(held, token, result)
+    earlier = ours.exclude(token=token).values_list("status", flat=True)
+    for status in earlier:
+        result.earlier[status] = result.earlier.get(status, 0) + 1
+    return result
+
+
+def digests_send_again(rows: QuerySet) -> RunResult:
+    """Send these rows again if they failed (the cause is fixed): each is claimed as a new run
+    would, so a row sent meanwhile, or sent by a second call, is not sent twice."""
+    result = RunResult(timezone.localdate())
+    token, now = uuid.uuid4().hex, timezone.now()
+    with transaction.atomic():
+        result.taken_over = _take(rows.filter(status=Status.FAILED), token=token, now=now)
+        sends_queue(_held(token), token, result)
+    return result
 
 
 def digest_for(claim: DigestClaim) -> Digest | None:
-    """What the claim's email says, from the data as it is now."""
-    if claim.key == DigestClaim.DIGEST:
-        found = build_digests(claim.day, user_ids=[claim.user_id])
-    else:
-        found = build_digests(
-            claim.day,
-            user_ids=[claim.user_id],
-            plan_id=claim.plan_id,
-            kinds=BEHIND,
-            respect_preferences=False,
-        )
-    return found.get(claim.user_id)
+    """What the claim's email says: as kept in the row, or (rows from before that was kept)
+    from the data as it is now."""
+    if claim.content is not None:
+        return Digest.from_content(claim.user_id, claim.content)
+    return digests_for_claims([claim])[claim.pk]
 
 
 def digest_message(digest: Digest, *, day: date, one_off: bool = False) -> EmailMultiAlternatives:
@@ -165,32 +301,44 @@ def _refused_for_good(error: Exception) -> bool:
 
 
 def digest_send(*, claim_id: int, token: str, last_attempt: bool) -> str:
-    """Send one claimed email. Returns the claim's status, or "skipped" when not ours."""
-    taken = DigestClaim.objects.filter(
-        pk=claim_id, token=token, status=DigestClaim.Status.CLAIMED
-    ).update(attempts=F("attempts") + 1, claimed_at=timezone.now())
+    """Send one claimed email. Returns the claim's status, or "skipped" when not ours.
+
+    A passing failure (connection refused, a 4xx answer) raises ``TransientMailError`` for the
+    task to try again, and after its last attempt leaves the row ``waiting`` for the next run.
+    """
+    taken = DigestClaim.objects.filter(pk=claim_id, token=token, status=Status.CLAIMED).update(
+        attempts=F("attempts") + 1, claimed_at=timezone.now()
+    )
     if taken != 1:
         return "skipped"  # sent already, or taken over by a later run
     claim = DigestClaim.objects.get(pk=claim_id)
     ours = DigestClaim.objects.filter(pk=claim_id, token=token)
     digest = digest_for(claim)
-    if digest is None:
-        ours.update(status=DigestClaim.Status.NOTHING)
-        return DigestClaim.Status.NOTHING
+    if digest is None or not digest.items:
+        ours.update(status=Status.NOTHING)
+        return Status.NOTHING
     try:
         digest_message(digest, day=claim.day, one_off=claim.key != DigestClaim.DIGEST).send()
+    except DeliveryUncertain as error:
+        # It may have been delivered: sending it again could make two. Say so, send no more.
+        ours.update(last_error=f"{error}"[:2000], status=Status.UNCERTAIN)
+        logger.warning("Reminder %s to %s: delivery uncertain: %s", claim_id, digest.email, error)
+        return Status.UNCERTAIN
     except (smtplib.SMTPException, OSError) as error:
-        failed = last_attempt or _refused_for_good(error)
-        ours.update(
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            status=DigestClaim.Status.FAILED if failed else DigestClaim.Status.CLAIMED,
+        status = (
+            Status.FAILED
+            if _refused_for_good(error)
+            else Status.WAITING
+            if last_attempt
+            else Status.CLAIMED
         )
+        ours.update(last_error=f"{type(error).__name__}: {error}"[:2000], status=status)
         logger.warning("Reminder %s to %s failed: %s", claim_id, digest.email, error)
-        if failed:
-            return DigestClaim.Status.FAILED
-        raise TransientMailError(str(error)) from error
-    ours.update(status=DigestClaim.Status.SENT, sent_at=timezone.now())
-    return DigestClaim.Status.SENT
+        if status == Status.CLAIMED:
+            raise TransientMailError(str(error)) from error
+        return status
+    ours.update(status=Status.SENT, sent_at=timezone.now())
+    return Status.SENT
 
 
 # Reviews ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ the database before doing it, so running a task twice does nothing twice."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 from celery import shared_task
@@ -21,21 +22,32 @@ from reviews.models import PeerReviewer
 def send_daily_digests(day: str | None = None) -> int:
     """Claim and queue the day's digests (Celery beat starts this every hour of the working
     day; runs after the first send only what is still unsent)."""
-    return services.digests_run(day=date.fromisoformat(day) if day else timezone.localdate())
+    day = date.fromisoformat(day) if day else timezone.localdate()
+    return services.digests_run(day=day).queued
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(services.TransientMailError,),
-    retry_backoff=30,  # 30 s, 1 min, 2 min … with jitter, at most 15 minutes apart
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=5,
-)
+# A mail server that fails for the moment is tried again after about 1, 2, 4, 8 and 16
+# minutes (half an hour in all); after that the next hourly run takes the digest over.
+RETRY_FIRST_PAUSE = 60
+RETRIES = 5
+
+
+def retry_pause(retries: int) -> float:
+    """Seconds before the next attempt: doubling each time, give or take a fifth, so that many
+    digests failing together do not all come back at once (never near zero, as "full jitter"
+    can be)."""
+    return RETRY_FIRST_PAUSE * 2**retries * random.uniform(0.8, 1.2)  # noqa: S311 - not secret
+
+
+@shared_task(bind=True, max_retries=RETRIES)
 def send_digest(self, claim_id: int, token: str) -> str:
-    return services.digest_send(
-        claim_id=claim_id, token=token, last_attempt=self.request.retries >= self.max_retries
-    )
+    # Run in-process (no broker), a retry could only be made on the spot, holding up the page
+    # or command that queued it: the digest waits for the next run instead.
+    last = self.request.is_eager or self.request.retries >= self.max_retries
+    try:
+        return services.digest_send(claim_id=claim_id, token=token, last_attempt=last)
+    except services.TransientMailError as error:
+        raise self.retry(exc=error, countdown=retry_pause(self.request.retries)) from error
 
 
 @shared_task

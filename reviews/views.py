@@ -46,6 +46,7 @@ from reviews.forms import (
     ReviewScheduleForm,
 )
 from reviews.models import (
+    DigestClaim,
     HealthScore,
     PeerAnswer,
     PeerReviewer,
@@ -376,16 +377,66 @@ def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def remind_behind(request: HttpRequest, pk: int) -> HttpResponse:
-    """Email everyone behind on this plan once; a second press the same day sends nothing."""
+    """Email everyone behind on this plan once; a second press the same day sends nothing.
+    The message says what happened: queued, not queued, or how earlier presses stand."""
     plan = access.get_plan_for_user(request, pk, manage=True)
-    sent = services.one_off_send(plan=plan, day=timezone.localdate())
-    if sent:
-        messages.success(
-            request, f"A reminder is on its way to {sent} {'person' if sent == 1 else 'people'}."
-        )
-    else:
-        messages.info(request, "Everyone behind has already been reminded today.")
+    result = services.one_off_send(plan=plan, day=timezone.localdate())
+    for level, text in remind_behind_messages(result):
+        messages.add_message(request, level, text)
     return redirect("reviews:up_to_date", plan.pk)
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def remind_behind_messages(result: services.RunResult) -> list[tuple[int, str]]:
+    said = []
+    unqueued = result.held - result.queued - result.not_queued  # queued once the work commits
+    if unqueued:
+        said.append((messages.SUCCESS, f"A reminder to {_people(unqueued)} is being queued."))
+    if result.queued:
+        said.append((messages.SUCCESS, f"A reminder is on its way to {_people(result.queued)}."))
+    if result.not_queued:
+        said.append(
+            (
+                messages.WARNING,
+                f"The reminder to {_people(result.not_queued)} could not be sent now: the "
+                "service that sends email did not answer. It will go with the next reminder "
+                "run, on the hour.",
+            )
+        )
+    earlier = result.earlier
+    sent = earlier.get(DigestClaim.Status.SENT, 0)
+    pending = earlier.get(DigestClaim.Status.CLAIMED, 0) + earlier.get(
+        DigestClaim.Status.WAITING, 0
+    )
+    failed = earlier.get(DigestClaim.Status.FAILED, 0) + earlier.get(
+        DigestClaim.Status.UNCERTAIN, 0
+    )
+    if sent and not (said or pending or failed):
+        said.append((messages.INFO, "Everyone behind has already been reminded today."))
+    elif sent:
+        said.append((messages.INFO, f"{_people(sent)} behind had a reminder earlier today."))
+    if pending:
+        said.append(
+            (
+                messages.INFO,
+                f"The reminder to {_people(pending)} from earlier today has not gone yet; "
+                "it is being sent, or will be with the next reminder run.",
+            )
+        )
+    if failed:
+        said.append(
+            (
+                messages.WARNING,
+                f"The reminder to {_people(failed)} from earlier today could not be "
+                "delivered; an administrator can send it again.",
+            )
+        )
+    if not said:
+        said.append((messages.INFO, "Nobody is behind on this plan: no reminder was sent."))
+    return said
 
 
 @login_required

@@ -238,7 +238,28 @@ def test_email_is_printed_to_the_console_when_no_smtp_server_is_named():
 
 def test_email_goes_to_the_smtp_server_when_one_is_named():
     backend = print_setting("EMAIL_BACKEND", EMAIL_HOST="smtp.example.org")
-    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend, telling apart a message the server never confirmed.
+    assert backend == "improveplan.mail_backend.EmailBackend"
+
+
+def test_the_mail_server_is_given_minutes_to_answer():
+    assert print_setting("EMAIL_TIMEOUT", EMAIL_TIMEOUT=None) == "120"
+    assert print_setting("EMAIL_TIMEOUT", EMAIL_TIMEOUT="300", REMINDER_STALE_MINUTES="25") == "300"
+
+
+@pytest.mark.parametrize("raw", ["0", "5", "9"])
+def test_reminders_are_not_taken_over_while_a_send_may_be_in_flight(raw):
+    result = run_python("manage.py", "check", DEBUG="1", REMINDER_STALE_MINUTES=raw)
+    assert_refuses_to_start(result, "REMINDER_STALE_MINUTES")
+    assert "between 10 and 1440" in result.stderr
+
+
+def test_the_stale_minutes_outlast_a_send_that_waits_for_a_slow_server():
+    result = run_python(
+        "manage.py", "check", DEBUG="1", EMAIL_TIMEOUT="300", REMINDER_STALE_MINUTES="20"
+    )
+    assert_refuses_to_start(result, "REMINDER_STALE_MINUTES")
+    assert "five times EMAIL_TIMEOUT (300 s), that is 25 minutes; got 20" in result.stderr
 
 
 def test_smtp_over_ssl_and_starttls_cannot_both_be_on():

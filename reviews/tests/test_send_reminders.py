@@ -36,7 +36,7 @@ def frozen():
 
 def run(django_capture_on_commit_callbacks) -> int:
     with django_capture_on_commit_callbacks(execute=True):
-        return services.digests_run(day=TODAY)
+        return services.digests_run(day=TODAY).held
 
 
 def test_a_run_sends_one_digest_in_html_and_text(
@@ -128,17 +128,22 @@ def test_a_passing_failure_is_recorded_and_retried(world, overdue, monkeypatch):
     claim.refresh_from_db()
     assert (claim.status, claim.attempts) == ("claimed", 1)
     assert "unexpectedly closed" in claim.last_error
-    # The last retry gives up and says so.
-    assert services.digest_send(claim_id=claim.pk, token="t", last_attempt=True) == "failed"
+    # After the task's last retry the digest waits for the next run; it is not lost.
+    assert services.digest_send(claim_id=claim.pk, token="t", last_attempt=True) == "waiting"
     claim.refresh_from_db()
-    assert (claim.status, claim.attempts) == ("failed", 2)
+    assert (claim.status, claim.attempts) == ("waiting", 2)
 
 
-def test_the_send_task_retries_with_backoff():
-    from reviews.tasks import send_digest
+def test_the_pauses_between_attempts_grow_and_are_never_near_zero():
+    from reviews.tasks import retry_pause, send_digest
 
-    assert send_digest.autoretry_for == (services.TransientMailError,)
-    assert send_digest.retry_backoff and send_digest.max_retries == 5
+    for retries in range(send_digest.max_retries):
+        pauses = [retry_pause(retries) for _ in range(500)]
+        # Doubling, give or take a fifth: the shortest pause of one attempt is longer than
+        # the longest of the one before (full jitter would start every range at zero).
+        assert 0.8 * 60 * 2**retries <= min(pauses) <= max(pauses) <= 1.2 * 60 * 2**retries
+        assert max(pauses) - min(pauses) > 0.2 * 60 * 2**retries  # the jitter is there
+    assert send_digest.max_retries == 5
 
 
 def test_when_the_broker_is_down_the_run_still_ends_and_a_later_run_sends(
@@ -152,18 +157,20 @@ def test_when_the_broker_is_down_the_run_still_ends_and_a_later_run_sends(
     with monkeypatch.context() as patched:
         patched.setattr(send_digest, "delay", down)
         run(django_capture_on_commit_callbacks)
-    assert mail.outbox == [] and DigestClaim.objects.get().status == "claimed"
-    settings.REMINDER_STALE_MINUTES = 0
+    claim = DigestClaim.objects.get()
+    assert mail.outbox == [] and claim.status == "waiting"
+    assert "the task queue did not answer" in claim.last_error
+    # The next hourly run takes it at once: it need not wait REMINDER_STALE_MINUTES.
     with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
         assert run(django_capture_on_commit_callbacks) == 1
     assert len(mail.outbox) == 1
 
 
-def test_the_command_sends_once(world, overdue, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)  # as in production: queued when the run commits
+def test_the_command_sends_once(world, overdue):
     out = StringIO()
     for _ in range(2):
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("send_reminders", "--date", "2026-11-23", stdout=out)
+        call_command("send_reminders", "--date", "2026-11-23", stdout=out)
     assert len(mail.outbox) == 1
     assert "Queued 1 reminder digest for 2026-11-23." in out.getvalue()
     assert "Queued 0 reminder digests" in out.getvalue()
