@@ -25,8 +25,9 @@ from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Action, Update
 from improveplan.models import Membership, Plan, Role
@@ -43,6 +44,7 @@ class Kind:
     MISSING_UPDATE = "missing_updates"
     READING_DUE = "readings_due"
     REVIEW = "reviews"
+    AWAITING = "awaiting_confirmation"  # its own email, one per completion (not in digests)
 
 
 HEADINGS = {
@@ -51,7 +53,9 @@ HEADINGS = {
     Kind.MISSING_UPDATE: "Actions waiting for this quarter's update",
     Kind.READING_DUE: "Readings due",
     Kind.REVIEW: "Reviews coming up",
+    Kind.AWAITING: "Marked complete, waiting for your confirmation",
 }
+COMPLETION_KEY = "completion-"  # + the id of the update that marked the action complete
 # The kinds a person may turn off (each is a field of ReminderPreference).
 OPTIONAL = [Kind.DUE_SOON, Kind.MISSING_UPDATE, Kind.READING_DUE, Kind.REVIEW]
 DOERS = (Role.LEAD, Role.PARTNER)  # who answers for an organisation's actions and readings
@@ -322,3 +326,80 @@ def who_is_up_to_date(plan, *, day: date) -> list[Standing]:
         or standing.readings_in
         or standing.readings_due
     ]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One action marked complete, for one lead to confirm: its own email, sent once."""
+
+    user_id: int
+    update_id: int
+    day: date  # the day it was marked complete: with the key, what makes the email once only
+    plan_id: int
+    digest: Digest
+
+    @property
+    def key(self) -> str:
+        return f"{COMPLETION_KEY}{self.update_id}"
+
+
+def completions_waiting(*, update_ids: list[int] | None = None) -> list[Completion]:
+    """For every action marked complete and waiting for a lead (plans not archived), one
+    email to each lead of its partnership, in two queries however many there are.
+    ``update_ids`` narrows it to those completions (a claim being sent)."""
+    marked = Update.objects.filter(action=OuterRef("pk"), status=Action.Status.COMPLETE).order_by(
+        "-created_at", "-pk"
+    )
+    actions = (
+        Action.objects.awaiting_confirmation()
+        .exclude(plan__status=Plan.Status.ARCHIVED)
+        .annotate(
+            marked_by=Subquery(marked.values("pk")[:1]),
+            marked_at=Subquery(marked.values("created_at")[:1]),
+            author_id=Subquery(marked.values("author_id")[:1]),
+            author=Subquery(marked.values("author__full_name")[:1]),
+        )
+        .filter(marked_by__isnull=False)
+    )
+    if update_ids is not None:
+        actions = actions.filter(marked_by__in=update_ids)
+    rows = list(
+        actions.order_by("plan_id", "number").values_list(
+            "pk",
+            "reference",
+            "title",
+            "plan_id",
+            "plan__title",
+            "plan__partnership_id",
+            "marked_by",
+            "marked_at",
+            "author_id",
+            "author",
+        )
+    )
+    leads: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for user_id, partnership_id, email, name in Membership.objects.filter(
+        role=Role.LEAD,
+        user__is_active=True,
+        partnership_id__in={row[5] for row in rows},
+    ).values_list("user_id", "partnership_id", "user__email", "user__full_name"):
+        leads[partnership_id].append((user_id, email, name))
+    action_url = _link("actions:action")
+    found = []
+    for pk, reference, title, plan_id, plan, partnership_id, update_id, when, *by in rows:
+        author_id, author = by
+        when = timezone.localtime(when)
+        item = Item(
+            Kind.AWAITING,
+            f"{reference} {title}",
+            f"marked complete by {author or 'a former member'} on {when:%-d %B %Y}, with its "
+            "evidence and lessons learned: confirm it, or send it back with your reason",
+            action_url.format(pk),
+            plan,
+        )
+        for user_id, email, name in leads[partnership_id]:
+            if user_id == author_id:
+                continue  # a lead who marked it complete knows
+            digest = Digest(user_id, email, name, [item])
+            found.append(Completion(user_id, update_id, when.date(), plan_id, digest))
+    return found

@@ -52,7 +52,13 @@ from reviews.models import (
     PeerReviewer,
     Review,
 )
-from reviews.reminders import Digest, Kind, build_digests
+from reviews.reminders import (
+    COMPLETION_KEY,
+    Digest,
+    Kind,
+    build_digests,
+    completions_waiting,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +109,12 @@ def digests_for_claims(claims) -> dict[int, Digest | None]:
     found: dict[int, Digest | None] = {}
     for (day, key, plan_id), group in groups.items():
         user_ids = [claim.user_id for claim in group]
+        if key.startswith(COMPLETION_KEY):
+            # Still waiting for a lead? Once confirmed or sent back, there is nothing to say.
+            waiting = completions_waiting(update_ids=[int(key.removeprefix(COMPLETION_KEY))])
+            by_user = {completion.user_id: completion.digest for completion in waiting}
+            found.update({claim.pk: by_user.get(claim.user_id) for claim in group})
+            continue
         if key == DigestClaim.DIGEST:
             digests = build_digests(day, user_ids=user_ids)
         else:
@@ -148,6 +160,29 @@ def _claim_new(*, day: date, digests: dict[int, Digest], key: str, plan_id, toke
                 content=digest.content(),
             )
             for user_id, digest in sorted(digests.items())
+        ),
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def _claim_completions(*, token: str, now: datetime, user_ids: list[int] | None) -> None:
+    """One email to each lead for each action marked complete and waiting for them. Its claim
+    is keyed by the update that marked it complete and dated by that day, so it is made once:
+    a later run, or a second scheduler, finds the row there and sends nothing again."""
+    DigestClaim.objects.bulk_create(
+        (
+            DigestClaim(
+                user_id=completion.user_id,
+                day=completion.day,
+                key=completion.key,
+                plan_id=completion.plan_id,
+                token=token,
+                claimed_at=now,
+                content=completion.digest.content(),
+            )
+            for completion in completions_waiting()
+            if user_ids is None or completion.user_id in user_ids
         ),
         ignore_conflicts=True,
         batch_size=1000,
@@ -223,6 +258,7 @@ def digests_run(*, day: date, user_ids: list[int] | None = None) -> RunResult:
         _claim_new(
             day=day, digests=people, key=DigestClaim.DIGEST, plan_id=None, token=token, now=now
         )
+        _claim_completions(token=token, now=now, user_ids=user_ids)
         held = _held(token)
         result.claimed = len(held) - result.taken_over
         sends_queue(held, token, result)
@@ -268,18 +304,24 @@ def digests_send_again(rows: QuerySet) -> RunResult:
 def digest_for(claim: DigestClaim) -> Digest | None:
     """What the claim's email says: as kept in the row, or (rows from before that was kept)
     from the data as it is now."""
-    if claim.content is not None:
+    # A completion is said only while it still waits: a lead may have answered meanwhile.
+    if claim.content is not None and not claim.key.startswith(COMPLETION_KEY):
         return Digest.from_content(claim.user_id, claim.content)
     return digests_for_claims([claim])[claim.pk]
 
 
-def digest_message(digest: Digest, *, day: date, one_off: bool = False) -> EmailMultiAlternatives:
+def digest_message(
+    digest: Digest, *, day: date, one_off: bool = False, completion: bool = False
+) -> EmailMultiAlternatives:
+    """The email of a claim: the daily digest, a lead's one-off reminder, or a completion
+    waiting for a lead's confirmation (``completion``: one action, its own subject)."""
     counts = digest.counts()
     context = {
         "digest": digest,
         "sections": digest.sections(),
         "day": day,
         "one_off": one_off,
+        "completion": digest.items[0] if completion else None,
         "site_name": settings.SITE_NAME,
         "preferences_url": settings.SITE_URL + reverse("reviews:preferences"),
         "overdue": counts.get(Kind.OVERDUE, 0),
@@ -318,7 +360,13 @@ def digest_send(*, claim_id: int, token: str, last_attempt: bool) -> str:
         ours.update(status=Status.NOTHING)
         return Status.NOTHING
     try:
-        digest_message(digest, day=claim.day, one_off=claim.key != DigestClaim.DIGEST).send()
+        completion = claim.key.startswith(COMPLETION_KEY)
+        digest_message(
+            digest,
+            day=claim.day,
+            one_off=claim.key != DigestClaim.DIGEST and not completion,
+            completion=completion,
+        ).send()
     except DeliveryUncertain as error:
         # It may have been delivered: sending it again could make two. Say so, send no more.
         ours.update(last_error=f"{error}"[:2000], status=Status.UNCERTAIN)
