@@ -69,9 +69,9 @@ def test_each_lead_gets_one_email_per_completion_however_often_the_run_goes(
     mark_complete(action, world)
     for _ in range(3):  # the hourly runs of the day, and the next morning's
         run(django_capture_on_commit_callbacks)
-    with time_machine.travel(f"{date(2026, 11, 25)}T08:00:00+00:00", tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.digests_run(day=date(2026, 11, 25))
+    next_morning = time_machine.travel(f"{date(2026, 11, 25)}T08:00:00+00:00", tick=False)
+    with next_morning, django_capture_on_commit_callbacks(execute=True):
+        services.digests_run(day=date(2026, 11, 25))
     emails = completion_emails(smtp_server)
     assert sorted(m["To"] for m in emails) == sorted([world.lead.email, second_lead.email])
     email = emails[0]
