@@ -18,6 +18,8 @@ from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
+from outcomes.units import Measure
+
 DAYS_PER_YEAR = Fraction(1461, 4)  # 365.25, exactly
 
 
@@ -243,18 +245,21 @@ def _forecast_from(fitted: Trend, when: date, level: float) -> Forecast:
     return Forecast(when=when, value=value, lower=value - half_width, upper=value + half_width)
 
 
-def forecast(points: Sequence[Point], when: date, level: float = 0.95) -> Forecast | None:
+def forecast(
+    points: Sequence[Point], when: date, level: float = 0.95, bounds: Bounds | None = None
+) -> Forecast | None:
     """The trend's value at `when`, with the interval a single future reading should fall in.
 
     The interval is a prediction interval, not the confidence interval of the line: a board
     will compare it with one reading, which scatters around the line. None without a trend;
-    no interval from two readings, which leave nothing to measure scatter by.
+    no interval from two readings, which leave nothing to measure scatter by. With `bounds`,
+    the trend is fitted on a scale that keeps it inside them (see `fit`).
     """
     _check_level(level)
-    fitted = trend(points)
+    fitted = fit(points, bounds or UNBOUNDED)
     if fitted is None:
         return None
-    return _forecast_from(fitted, when, level)
+    return fitted.forecast(when, level)
 
 
 def _likelihood_from(
@@ -273,17 +278,171 @@ def _likelihood_from(
 
 
 def likelihood_of_meeting(
-    points: Sequence[Point], target_value: float, target_date: date, direction: Direction
+    points: Sequence[Point],
+    target_value: float,
+    target_date: date,
+    direction: Direction,
+    bounds: Bounds | None = None,
 ) -> float | None:
     """The chance (0 to 1) that the reading at `target_date` meets the target.
 
     From the predictive Student t distribution around the forecast, with n − 2 degrees of
-    freedom. None with fewer than three readings: there is no scatter to judge the chance by.
+    freedom (on the bounded scale when there are `bounds`). None with fewer than three
+    readings: there is no scatter to judge the chance by.
     """
-    fitted = trend(points)
+    fitted = fit(points, bounds or UNBOUNDED)
     if fitted is None:
         return None
-    return _likelihood_from(fitted, target_value, target_date, direction)
+    return fitted.likelihood(target_value, target_date, direction)
+
+
+# Forecasts that stay inside the indicator's possible range --------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The range an indicator's values can take: a percentage 0 to 100, a count at least 0, or
+    limits a lead has set. None on a side means no limit there."""
+
+    lower: float | None = None
+    upper: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.lower is not None and self.upper is not None and not self.lower < self.upper:
+            raise ValueError(f"the lower bound {self.lower} must be below the upper {self.upper}")
+
+    @property
+    def limited(self) -> bool:
+        return self.lower is not None or self.upper is not None
+
+    def contains(self, value: float) -> bool:
+        return (self.lower is None or value >= self.lower) and (
+            self.upper is None or value <= self.upper
+        )
+
+
+UNBOUNDED = Bounds()
+
+
+def _expit(z: float) -> float:
+    """The inverse of the logit, without overflow at either end."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    small = math.exp(z)
+    return small / (1.0 + small)
+
+
+_LARGEST_EXPONENT = 700.0  # math.exp overflows a float just past 709
+
+
+@dataclass(frozen=True)
+class _BoundedScale:
+    """The scale on which a bounded indicator's trend is a straight line.
+
+    Between two bounds, the logit of the value's place in the range (a proportion's usual
+    scale); above a lower bound only, the log of the distance from it (a count's); below an
+    upper bound only, minus the log of the distance from it. Each maps the open range onto the
+    whole real line and back, so a line and its interval, mapped back, cannot leave the range.
+
+    A value on a bound (0 errors, 100%) has no place on these scales (log 0 is −∞). It is fitted
+    as if it lay `inside_lower` (or `inside_upper`) inside the bound: half the distance of the
+    closest reading not on that bound, at most a quarter of the range, as the usual "add a half
+    to a zero count" does for counts of one upwards.
+    """
+
+    bounds: Bounds
+    inside_lower: float
+    inside_upper: float
+
+    def to_line(self, value: float) -> float:
+        low, high = self.bounds.lower, self.bounds.upper
+        if low is not None and high is not None:
+            share = (value - low) / (high - low)
+            first = self.inside_lower / (high - low)
+            last = 1.0 - self.inside_upper / (high - low)
+            share = min(max(share, first), last)
+            return math.log(share) - math.log1p(-share)
+        if low is not None:
+            return math.log(max(value - low, self.inside_lower))
+        return -math.log(max(high - value, self.inside_upper))
+
+    def from_line(self, z: float) -> float:
+        low, high = self.bounds.lower, self.bounds.upper
+        if low is not None and high is not None:
+            value = low + (high - low) * _expit(z)
+        elif low is not None:
+            value = low + math.exp(min(z, _LARGEST_EXPONENT))
+        else:
+            value = high - math.exp(min(-z, _LARGEST_EXPONENT))
+        # Only float rounding could step over a bound here; the scale itself cannot.
+        if low is not None:
+            value = max(value, low)
+        if high is not None:
+            value = min(value, high)
+        return value
+
+
+def _inside(distances: list[float], range_width: float | None) -> float:
+    """How far inside a bound to fit readings on it: half the closest distance off it."""
+    off = [distance for distance in distances if distance > 0]
+    inside = min(off) / 2 if off else 0.5
+    return inside if range_width is None else min(inside, range_width / 4)
+
+
+def _bounded_scale(points: Sequence[Point], bounds: Bounds) -> _BoundedScale:
+    low, high = bounds.lower, bounds.upper
+    width = None if low is None or high is None else high - low
+    values = [float(point.value) for point in points]
+    return _BoundedScale(
+        bounds=bounds,
+        inside_lower=0.0 if low is None else _inside([v - low for v in values], width),
+        inside_upper=0.0 if high is None else _inside([high - v for v in values], width),
+    )
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A trend ready to forecast from: a straight line through the readings themselves when
+    the indicator has no bounds, or on its `_BoundedScale` when it has."""
+
+    line: Trend
+    scale: _BoundedScale | None = None
+
+    def forecast(self, when: date, level: float = 0.95) -> Forecast:
+        if self.scale is None:
+            return _forecast_from(self.line, when, level)
+        on_line = _forecast_from(self.line, when, level)
+        back = self.scale.from_line
+        if on_line.lower is None or on_line.upper is None:
+            return Forecast(when=when, value=back(on_line.value), lower=None, upper=None)
+        return Forecast(
+            when=when,
+            value=back(on_line.value),
+            lower=back(on_line.lower),
+            upper=back(on_line.upper),
+        )
+
+    def likelihood(
+        self, target_value: float, target_date: date, direction: Direction
+    ) -> float | None:
+        if self.scale is None:
+            return _likelihood_from(self.line, target_value, target_date, direction)
+        # The scale keeps order, so meeting the target there is meeting it here; a target on
+        # a bound is met as a reading on that bound was fitted: just inside it.
+        return _likelihood_from(self.line, self.scale.to_line(target_value), target_date, direction)
+
+
+def fit(points: Sequence[Point], bounds: Bounds = UNBOUNDED) -> Fit | None:
+    """The trend to forecast by. Without bounds, the least-squares line of `trend`, unchanged.
+    With bounds, the same line fitted on the bounded scale (logit between two bounds, log above
+    one), so forecasts and their intervals, mapped back, stay in the range. A series that never
+    moves is forecast to stay where it is, on whichever scale."""
+    if not bounds.limited or len({float(point.value) for point in points}) <= 1:
+        fitted = trend(points)
+        return None if fitted is None else Fit(fitted)
+    scale = _bounded_scale(points, bounds)
+    fitted = trend([Point(point.when, scale.to_line(float(point.value))) for point in points])
+    return None if fitted is None else Fit(fitted, scale)
 
 
 # Gaps and rates ---------------------------------------------------------------------------------
@@ -445,6 +604,8 @@ def judge(
     direction: Direction,
     unit: str = "",
     today: date | None = None,
+    bounds: Bounds | None = None,
+    measure: Measure | None = None,
 ) -> Judgement:
     """Whether an indicator is on course for its target, in one sentence a board can read.
 
@@ -456,7 +617,9 @@ def judge(
     3. Otherwise by the chance of meeting the target (`likelihood_of_meeting`): at least 0.7
        is ON_TRACK, at least 0.3 AT_RISK, anything lower OFF_TRACK.
     Meeting means reaching the target or beating it. `today` (default: the real date) only
-    puts the sentence in the past tense once the target date has gone by.
+    puts the sentence in the past tense once the target date has gone by. With `bounds`, the
+    forecast and the chance come from the bounded fit (`fit`); with `measure`, the sentence
+    writes its figures in the indicator's unit (outcomes/units.py) rather than `unit`.
     """
     count = len(points)
     if count < 3:
@@ -472,7 +635,7 @@ def judge(
             forecast=None,
             likelihood=None,
         )
-    fitted = trend(points)
+    fitted = fit(points, bounds or UNBOUNDED)
     if fitted is None:
         return Judgement(
             status=Status.NOT_ENOUGH_DATA,
@@ -483,22 +646,30 @@ def judge(
             forecast=None,
             likelihood=None,
         )
-    predicted = _forecast_from(fitted, target_date, 0.95)
-    likelihood = _likelihood_from(fitted, target_value, target_date, direction)
+    predicted = fitted.forecast(target_date, 0.95)
+    likelihood = fitted.likelihood(target_value, target_date, direction)
     assert likelihood is not None  # three readings at two or more dates always give one
 
     decimals = decimals_for(points, target_value)
 
     def show(value: float) -> str:
+        if measure is not None:
+            return measure.value(value)
         return format_value(value, unit, decimals=decimals)
 
     latest = max(points, key=lambda point: point.when)
     interval = ""
-    if predicted.lower is not None and predicted.upper is not None:
-        lower = format_value(predicted.lower, decimals=decimals)
-        upper = format_value(predicted.upper, decimals=decimals)
-        if lower != upper:  # readings exactly on a line leave no interval worth printing
+    # Readings exactly on a line leave no interval worth printing.
+    if (
+        predicted.lower is not None
+        and predicted.upper is not None
+        and show(predicted.lower) != show(predicted.upper)
+    ):
+        if measure is not None:
+            interval = f" ({measure.interval(predicted.lower, predicted.upper)})"
+        else:
             # "between 57.0% and 65.4%", but "between 17.5 and 20.8 per 1,000 people"
+            lower = format_value(predicted.lower, decimals=decimals)
             lower = show(predicted.lower) if unit == "%" else lower
             interval = f" (between {lower} and {show(predicted.upper)})"
     when = f"{format_month(target_date)}{interval}"
