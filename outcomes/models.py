@@ -285,7 +285,8 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         where = f" ({self.breakdown})" if self.breakdown else ""
-        return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {self.value}"
+        shown = self.indicator.measure.value(self.value)
+        return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {shown}"
 
     @property
     def point(self) -> arithmetic.Point:
@@ -322,7 +323,8 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} target {self.target_value} by {self.target_date:%b %Y}"
+        shown = self.indicator.measure.value(self.target_value)
+        return f"{self.get_kind_display()} target {shown} by {self.target_date:%b %Y}"
 
 
 class Comparator(models.Model):
