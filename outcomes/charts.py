@@ -459,7 +459,10 @@ def _draw_full(
         dates += [target.baseline_date, target.target_date]
         values += [target.baseline_value, target.target_value]
     first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
-    ticks, decimals = _value_ticks(min(values), max(values))
+    low, high = min(values), max(values)
+    if low == high:  # room around a flat series, but not past a bound
+        low, high = value_axis(list(_spread(low, high, max(abs(low) * 0.1, 1.0))), bounds)
+    ticks, decimals = _value_ticks(low, high)
     axis_low, axis_high = value_axis(ticks, bounds)
     ticks = [tick for tick in ticks if axis_low <= tick <= axis_high]
 
