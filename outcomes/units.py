@@ -11,12 +11,19 @@ Plain Python, no Django, like the arithmetic.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def _number(value: float | Decimal, decimals: int) -> str:
-    return f"{round(float(value), decimals) + 0.0:,.{decimals}f}"  # + 0.0 turns -0.0 into 0.0
+    """Rounded half up from the figure as written (61.25 is 61.3, as a reader rounds it, where
+    float rounding would give 61.2), with thousands separators and never "-0"."""
+    if not math.isfinite(value) or abs(value) >= 1e15:  # past what a reading can hold
+        return f"{float(value):,.{decimals}f}"
+    written = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    rounded = written.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP) + 0
+    return f"{rounded:,.{decimals}f}"
 
 
 def format_count(value: float | Decimal) -> str:
