@@ -302,6 +302,11 @@ def _value_ticks(low: float, high: float) -> tuple[list[float], int]:
     return [i * step for i in range(first, last + 1)], decimals
 
 
+def _decimals_in(value: float) -> int:
+    """The decimal places a bound needs to be written exactly (up to four)."""
+    return len(f"{value:.4f}".rstrip("0").partition(".")[2])
+
+
 def value_axis(ticks: list[float], bounds: Bounds) -> tuple[float, float]:
     """The value axis's ends: the round ticks around the data, but never past a bound."""
     low, high = ticks[0], ticks[-1]
@@ -464,7 +469,13 @@ def _draw_full(
         low, high = value_axis(list(_spread(low, high, max(abs(low) * 0.1, 1.0))), bounds)
     ticks, decimals = _value_ticks(low, high)
     axis_low, axis_high = value_axis(ticks, bounds)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 0.0
     ticks = [tick for tick in ticks if axis_low <= tick <= axis_high]
+    # An axis cut short at a bound (96 residents) is labelled there, unless a tick is close.
+    for end in (axis_low, axis_high):
+        if end in (bounds.lower, bounds.upper) and all(abs(end - t) >= step / 2 for t in ticks):
+            ticks = sorted([*ticks, end])
+            decimals = max(decimals, _decimals_in(end))
 
     # Top to bottom: the title, the unit, the plot, the dates, the key.
     title_lines = textwrap.wrap(title, int((WIDTH - 16) / _text_width("x", 15)))[:3] or [""]

@@ -4,6 +4,7 @@ constraints, so nothing the form misses can be saved."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.urls import reverse
@@ -88,6 +89,9 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.outcome = parent
         self.fields["owner"].queryset = self.outcome.plan.partnership.organisations.all()
+        for name in ("minimum", "maximum"):  # "96", not the column's "96.0000"
+            if isinstance(self.initial.get(name), Decimal):
+                self.initial[name] = f"{self.initial[name].normalize():f}"
 
     def attach(self, parent) -> None:
         self.instance.outcome = parent
