@@ -383,10 +383,13 @@ class _BoundedScale:
 
 
 def _inside(distances: list[float], range_width: float | None) -> float:
-    """How far inside a bound to fit readings on it: half the closest distance off it."""
+    """How far inside a bound to fit readings on it: half the closest distance off it, but
+    not so close that float rounding puts it back on the bound (a billionth of the scale)."""
     off = [distance for distance in distances if distance > 0]
     inside = min(off) / 2 if off else 0.5
-    return inside if range_width is None else min(inside, range_width / 4)
+    if range_width is None:
+        return max(inside, 1e-9 * max([1.0, *distances]))
+    return min(max(inside, 1e-9 * range_width), range_width / 4)
 
 
 def _bounded_scale(points: Sequence[Point], bounds: Bounds) -> _BoundedScale:

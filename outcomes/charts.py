@@ -465,7 +465,9 @@ def _draw_full(
         values += [target.baseline_value, target.target_value]
     first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
     low, high = min(values), max(values)
-    if low == high:  # room around a flat series, but not past a bound
+    # Room around a flat series (flat but for float rounding in its forecast), not past a bound.
+    if high - low <= 1e-9 * max(1.0, abs(high)):
+        low = high = (low + high) / 2
         low, high = value_axis(list(_spread(low, high, max(abs(low) * 0.1, 1.0))), bounds)
     ticks, decimals = _value_ticks(low, high)
     axis_low, axis_high = value_axis(ticks, bounds)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from outcomes import arithmetic, charts
@@ -74,8 +74,16 @@ def _ys(element: ET.Element) -> list[float]:
     return [float(pair.split(",")[1]) for pair in element.get("points").split()]
 
 
+def _days(values: list[float]) -> list[Point]:
+    return [Point(date(2015, 4, 1 + day), value) for day, value in enumerate(values)]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bounded_series())
+# Found by hypothesis: a flat series whose forecast differs from it by float rounding alone, and
+# a reading so close to a bound that the logit of its place in the range was log(0).
+@example((Bounds(0.0, 100.0), _days([1.8528757291877977] * 3), date(2015, 4, 4)))
+@example((Bounds(-72.75, -9.625), _days([-72.75, -72.75, -9.625000000000002]), date(2015, 4, 4)))
 def test_forecasts_intervals_and_axes_stay_inside_the_bounds(case):
     bounds, points, horizon = case
 
