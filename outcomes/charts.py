@@ -186,7 +186,7 @@ class _Legacy:
     def interval(self, lower: float, upper: float) -> str:
         return f"between {self.value(lower)} and {self.value(upper)}"
 
-    def cell(self, value: float) -> str:
+    def number(self, value: float) -> str:
         return format_value(value, decimals=self.decimals)
 
 
@@ -247,10 +247,8 @@ def _summary(
 def _table_rows(
     readings: Sequence[Point], comparators: Sequence[Series], measure
 ) -> list[list[str]]:
-    write = getattr(measure, "cell", measure.value)
-
-    def cell(value: float | None) -> str:
-        return "" if value is None else write(value)
+    def cell(value: float | None) -> str:  # the unit is in the table's heading
+        return "" if value is None else measure.number(value)
 
     by_date = {point.when: point for point in readings}
     comparator_values = [{point.when: point.value for point in s.points} for s in comparators]

@@ -81,6 +81,10 @@ class Measure:
             return format_days(value)
         return format_score(value)
 
+    def number(self, value: float | Decimal) -> str:
+        """The number alone, rounded as `value` rounds it, for a table headed by the unit."""
+        return _number(value, 0 if self.unit in ("count", "money") else 1)
+
     def difference(self, value: float | Decimal) -> str:
         """A gap or a change: the same as a value, except that percentages differ in points."""
         if self.unit == "percent":

@@ -41,6 +41,8 @@ def test_one_function_per_unit():
     assert units.format_rate(12.44, 1000) == "12.4 per 1,000"
     assert units.format_days(3) == "3.0 days"
     assert units.Measure("percent").difference(1.3) == "1.3 percentage points"
+    assert units.Measure("count").number(2205.0) == "2,205"  # under a heading with the unit
+    assert units.Measure("percent").number(61.25) == "61.3"
     assert units.Measure("count").difference(12) == "12"
     assert units.Measure("rate", 1000).interval(17.46, 20.8) == "between 17.5 and 20.8 per 1,000"
     assert units.Measure("money").interval(1, 20) == "between £1 and £20"
