@@ -155,20 +155,20 @@ def _forecast(
         last + timedelta(days=round(span * step / FORECAST_STEPS))
         for step in range(FORECAST_STEPS + 1)
     ]
-    if bounds.limited:
-        bounded = arithmetic.fit(readings, bounds)
-        return [] if bounded is None else [bounded.forecast(when, FORECAST_LEVEL) for when in steps]
-    fitted = arithmetic.trend(readings)
-    if fitted is None:
+    model = arithmetic.fit(readings, bounds)  # the plain line when there are no bounds
+    if model is None:
         return []
+    fitted = model.line
+    back = model.scale.from_line if model.scale else float  # onto the indicator's own scale
     t = arithmetic.student_t_quantile((1 + FORECAST_LEVEL) / 2, fitted.n - 2)
     forecasts = []
     for when in steps:
         value, scale = fitted.value_at(when), fitted.prediction_scale(when)
         if scale is None:
-            forecasts.append(arithmetic.Forecast(when, value, None, None))
+            forecasts.append(arithmetic.Forecast(when, back(value), None, None))
         else:
-            forecasts.append(arithmetic.Forecast(when, value, value - t * scale, value + t * scale))
+            lower, upper = back(value - t * scale), back(value + t * scale)
+            forecasts.append(arithmetic.Forecast(when, back(value), lower, upper))
     return forecasts
 
 
