@@ -184,12 +184,16 @@ def trend(points: Sequence[Point]) -> Trend | None:
     float; residuals that are only rounding noise (a flat or perfectly straight series) are
     taken as zero rather than drawn as a hair-thin interval.
     """
-    n = len(points)
+    return _line([point.when for point in points], [float(point.value) for point in points])
+
+
+def _line(whens: Sequence[date], values: Sequence[float]) -> Trend | None:
+    """`trend` of readings given as their dates and their values."""
+    n = len(values)
     if n < 2:
         return None
-    origin = min(point.when for point in points)
-    days = [float((point.when - origin).days) for point in points]
-    values = [float(point.value) for point in points]
+    origin = min(whens)
+    days = [float((when - origin).days) for when in whens]
     mean_day = math.fsum(days) / n
     mean_value = math.fsum(values) / n
     centred_days = [day - mean_day for day in days]
@@ -355,16 +359,23 @@ class _BoundedScale:
     inside_upper: float
 
     def to_line(self, value: float) -> float:
+        return self.to_lines([value])[0]
+
+    def to_lines(self, values: Sequence[float]) -> list[float]:
         low, high = self.bounds.lower, self.bounds.upper
+        log, log1p = math.log, math.log1p
         if low is not None and high is not None:
-            share = (value - low) / (high - low)
-            first = self.inside_lower / (high - low)
-            last = 1.0 - self.inside_upper / (high - low)
-            share = min(max(share, first), last)
-            return math.log(share) - math.log1p(-share)
+            width = high - low
+            first, last = self.inside_lower / width, 1.0 - self.inside_upper / width
+            shares = [(value - low) / width for value in values]
+            shares = [first if s < first else last if s > last else s for s in shares]
+            return [log(share) - log1p(-share) for share in shares]
         if low is not None:
-            return math.log(max(value - low, self.inside_lower))
-        return -math.log(max(high - value, self.inside_upper))
+            inside, gaps = self.inside_lower, [value - low for value in values]
+        else:
+            inside, gaps = self.inside_upper, [high - value for value in values]
+        lines = [log(gap if gap > inside else inside) for gap in gaps]
+        return lines if low is not None else [-line for line in lines]
 
     def from_line(self, z: float) -> float:
         low, high = self.bounds.lower, self.bounds.upper
@@ -392,10 +403,9 @@ def _inside(distances: list[float], range_width: float | None) -> float:
     return min(max(inside, 1e-9 * range_width), range_width / 4)
 
 
-def _bounded_scale(points: Sequence[Point], bounds: Bounds) -> _BoundedScale:
+def _bounded_scale(values: Sequence[float], bounds: Bounds) -> _BoundedScale:
     low, high = bounds.lower, bounds.upper
     width = None if low is None or high is None else high - low
-    values = [float(point.value) for point in points]
     return _BoundedScale(
         bounds=bounds,
         inside_lower=0.0 if low is None else _inside([v - low for v in values], width),
@@ -440,11 +450,13 @@ def fit(points: Sequence[Point], bounds: Bounds = UNBOUNDED) -> Fit | None:
     With bounds, the same line fitted on the bounded scale (logit between two bounds, log above
     one), so forecasts and their intervals, mapped back, stay in the range. A series that never
     moves is forecast to stay where it is, on whichever scale."""
-    if not bounds.limited or len({float(point.value) for point in points}) <= 1:
-        fitted = trend(points)
+    whens = [point.when for point in points]
+    values = [float(point.value) for point in points]
+    if not bounds.limited or not values or min(values) == max(values):
+        fitted = _line(whens, values)
         return None if fitted is None else Fit(fitted)
-    scale = _bounded_scale(points, bounds)
-    fitted = trend([Point(point.when, scale.to_line(float(point.value))) for point in points])
+    scale = _bounded_scale(values, bounds)
+    fitted = _line(whens, scale.to_lines(values))
     return None if fitted is None else Fit(fitted, scale)
 
 
