@@ -62,6 +62,7 @@ def _indicator(
     comparators=None,
     source="",
     definition="",
+    maximum=None,
 ):
     return {
         "code": code,
@@ -79,6 +80,7 @@ def _indicator(
         "margin": None,
         "target": target,
         "comparators": comparators or {},
+        **({"maximum": Decimal(maximum)} if maximum is not None else {}),
     }
 
 
@@ -580,6 +582,20 @@ CARE_PLAN = {
                     start=date(2025, 9, 30),
                     step=3,
                     source="Monthly medicines audit",
+                ),
+                # A count with a ceiling: there are 96 residents to review, so the forecast
+                # (fitted on the logit scale between 0 and 96) cannot promise a 97th.
+                _indicator(
+                    "CH-02",
+                    "Residents whose medicines were reviewed in the quarter",
+                    COUNCIL,
+                    [38, 50, 61, 70, 79, 87],
+                    ("local", 38, date(2025, 6, 30), 90, date(2027, 3, 31)),
+                    unit=COUNT,
+                    start=date(2025, 6, 30),
+                    step=3,
+                    source="Pharmacist's review log",
+                    maximum=96,
                 ),
             ],
         },

@@ -19,6 +19,8 @@ from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
+from outcomes.units import Measure
+
 DAYS_PER_YEAR = Fraction(1461, 4)  # 365.25, exactly
 
 
@@ -183,12 +185,16 @@ def trend(points: Sequence[Point]) -> Trend | None:
     float; residuals that are only rounding noise (a flat or perfectly straight series) are
     taken as zero rather than drawn as a hair-thin interval.
     """
-    n = len(points)
+    return _line([point.when for point in points], [float(point.value) for point in points])
+
+
+def _line(whens: Sequence[date], values: Sequence[float]) -> Trend | None:
+    """`trend` of readings given as their dates and their values."""
+    n = len(values)
     if n < 2:
         return None
-    origin = min(point.when for point in points)
-    days = [float((point.when - origin).days) for point in points]
-    values = [float(point.value) for point in points]
+    origin = min(whens)
+    days = [float((when - origin).days) for when in whens]
     mean_day = math.fsum(days) / n
     mean_value = math.fsum(values) / n
     centred_days = [day - mean_day for day in days]
@@ -244,18 +250,21 @@ def _forecast_from(fitted: Trend, when: date, level: float) -> Forecast:
     return Forecast(when=when, value=value, lower=value - half_width, upper=value + half_width)
 
 
-def forecast(points: Sequence[Point], when: date, level: float = 0.95) -> Forecast | None:
+def forecast(
+    points: Sequence[Point], when: date, level: float = 0.95, bounds: Bounds | None = None
+) -> Forecast | None:
     """The trend's value at `when`, with the interval a single future reading should fall in.
 
     The interval is a prediction interval, not the confidence interval of the line: a board
     will compare it with one reading, which scatters around the line. None without a trend;
-    no interval from two readings, which leave nothing to measure scatter by.
+    no interval from two readings, which leave nothing to measure scatter by. With `bounds`,
+    the trend is fitted on a scale that keeps it inside them (see `fit`).
     """
     _check_level(level)
-    fitted = trend(points)
+    fitted = fit(points, bounds or UNBOUNDED)
     if fitted is None:
         return None
-    return _forecast_from(fitted, when, level)
+    return fitted.forecast(when, level)
 
 
 def _likelihood_from(
@@ -274,17 +283,182 @@ def _likelihood_from(
 
 
 def likelihood_of_meeting(
-    points: Sequence[Point], target_value: float, target_date: date, direction: Direction
+    points: Sequence[Point],
+    target_value: float,
+    target_date: date,
+    direction: Direction,
+    bounds: Bounds | None = None,
 ) -> float | None:
     """The chance (0 to 1) that the reading at `target_date` meets the target.
 
     From the predictive Student t distribution around the forecast, with n − 2 degrees of
-    freedom. None with fewer than three readings: there is no scatter to judge the chance by.
+    freedom (on the bounded scale when there are `bounds`). None with fewer than three
+    readings: there is no scatter to judge the chance by.
     """
-    fitted = trend(points)
+    fitted = fit(points, bounds or UNBOUNDED)
     if fitted is None:
         return None
-    return _likelihood_from(fitted, target_value, target_date, direction)
+    return fitted.likelihood(target_value, target_date, direction)
+
+
+# Forecasts that stay inside the indicator's possible range --------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The range an indicator's values can take: a percentage 0 to 100, a count at least 0, or
+    limits a lead has set. None on a side means no limit there."""
+
+    lower: float | None = None
+    upper: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.lower is not None and self.upper is not None and not self.lower < self.upper:
+            raise ValueError(f"the lower bound {self.lower} must be below the upper {self.upper}")
+
+    @property
+    def limited(self) -> bool:
+        return self.lower is not None or self.upper is not None
+
+    def contains(self, value: float) -> bool:
+        return (self.lower is None or value >= self.lower) and (
+            self.upper is None or value <= self.upper
+        )
+
+
+UNBOUNDED = Bounds()
+
+
+def _expit(z: float) -> float:
+    """The inverse of the logit, without overflow at either end."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    small = math.exp(z)
+    return small / (1.0 + small)
+
+
+_LARGEST_EXPONENT = 700.0  # math.exp overflows a float just past 709
+
+
+@dataclass(frozen=True)
+class _BoundedScale:
+    """The scale on which a bounded indicator's trend is a straight line.
+
+    Between two bounds, the logit of the value's place in the range (a proportion's usual
+    scale); above a lower bound only, the log of the distance from it (a count's); below an
+    upper bound only, minus the log of the distance from it. Each maps the open range onto the
+    whole real line and back, so a line and its interval, mapped back, cannot leave the range.
+
+    A value on a bound (0 errors, 100%) has no place on these scales (log 0 is −∞). It is fitted
+    as if it lay `inside_lower` (or `inside_upper`) inside the bound: half the distance of the
+    closest reading not on that bound, at most a quarter of the range, as the usual "add a half
+    to a zero count" does for counts of one upwards.
+    """
+
+    bounds: Bounds
+    inside_lower: float
+    inside_upper: float
+
+    def to_line(self, value: float) -> float:
+        return self.to_lines([value])[0]
+
+    def to_lines(self, values: Sequence[float]) -> list[float]:
+        low, high = self.bounds.lower, self.bounds.upper
+        log, log1p = math.log, math.log1p
+        if low is not None and high is not None:
+            width = high - low
+            first, last = self.inside_lower / width, 1.0 - self.inside_upper / width
+            shares = [(value - low) / width for value in values]
+            shares = [first if s < first else last if s > last else s for s in shares]
+            return [log(share) - log1p(-share) for share in shares]
+        if low is not None:
+            inside, gaps = self.inside_lower, [value - low for value in values]
+        else:
+            inside, gaps = self.inside_upper, [high - value for value in values]
+        lines = [log(gap if gap > inside else inside) for gap in gaps]
+        return lines if low is not None else [-line for line in lines]
+
+    def from_line(self, z: float) -> float:
+        low, high = self.bounds.lower, self.bounds.upper
+        if low is not None and high is not None:
+            value = low + (high - low) * _expit(z)
+        elif low is not None:
+            value = low + math.exp(min(z, _LARGEST_EXPONENT))
+        else:
+            value = high - math.exp(min(-z, _LARGEST_EXPONENT))
+        # Only float rounding could step over a bound here; the scale itself cannot.
+        if low is not None:
+            value = max(value, low)
+        if high is not None:
+            value = min(value, high)
+        return value
+
+
+def _inside(distances: list[float], range_width: float | None) -> float:
+    """How far inside a bound to fit readings on it: half the closest distance off it, but
+    not so close that float rounding puts it back on the bound (a billionth of the scale)."""
+    off = [distance for distance in distances if distance > 0]
+    inside = min(off) / 2 if off else 0.5
+    if range_width is None:
+        return max(inside, 1e-9 * max([1.0, *distances]))
+    return min(max(inside, 1e-9 * range_width), range_width / 4)
+
+
+def _bounded_scale(values: Sequence[float], bounds: Bounds) -> _BoundedScale:
+    low, high = bounds.lower, bounds.upper
+    width = None if low is None or high is None else high - low
+    return _BoundedScale(
+        bounds=bounds,
+        inside_lower=0.0 if low is None else _inside([v - low for v in values], width),
+        inside_upper=0.0 if high is None else _inside([high - v for v in values], width),
+    )
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A trend ready to forecast from: a straight line through the readings themselves when
+    the indicator has no bounds, or on its `_BoundedScale` when it has."""
+
+    line: Trend
+    scale: _BoundedScale | None = None
+
+    def forecast(self, when: date, level: float = 0.95) -> Forecast:
+        if self.scale is None:
+            return _forecast_from(self.line, when, level)
+        on_line = _forecast_from(self.line, when, level)
+        back = self.scale.from_line
+        if on_line.lower is None or on_line.upper is None:
+            return Forecast(when=when, value=back(on_line.value), lower=None, upper=None)
+        return Forecast(
+            when=when,
+            value=back(on_line.value),
+            lower=back(on_line.lower),
+            upper=back(on_line.upper),
+        )
+
+    def likelihood(
+        self, target_value: float, target_date: date, direction: Direction
+    ) -> float | None:
+        if self.scale is None:
+            return _likelihood_from(self.line, target_value, target_date, direction)
+        # The scale keeps order, so meeting the target there is meeting it here; a target on
+        # a bound is met as a reading on that bound was fitted: just inside it.
+        return _likelihood_from(self.line, self.scale.to_line(target_value), target_date, direction)
+
+
+def fit(points: Sequence[Point], bounds: Bounds = UNBOUNDED) -> Fit | None:
+    """The trend to forecast by. Without bounds, the least-squares line of `trend`, unchanged.
+    With bounds, the same line fitted on the bounded scale (logit between two bounds, log above
+    one), so forecasts and their intervals, mapped back, stay in the range. A series that never
+    moves is forecast to stay where it is, on whichever scale."""
+    whens = [point.when for point in points]
+    values = [float(point.value) for point in points]
+    if not bounds.limited or not values or min(values) == max(values):
+        fitted = _line(whens, values)
+        return None if fitted is None else Fit(fitted)
+    scale = _bounded_scale(values, bounds)
+    fitted = _line(whens, scale.to_lines(values))
+    return None if fitted is None else Fit(fitted, scale)
 
 
 # Gaps and rates ---------------------------------------------------------------------------------
@@ -464,6 +638,8 @@ def judge(
     unit: str = "",
     today: date | None = None,
     months_per_reading: int = 3,
+    bounds: Bounds | None = None,
+    measure: Measure | None = None,
 ) -> Judgement:
     """Whether an indicator is on course for its target, in one sentence a board can read.
 
@@ -477,7 +653,9 @@ def judge(
     4. Otherwise by the chance of meeting the target (`likelihood_of_meeting`) as the sentence
        prints it, in whole percent (`status_for_chance`): at least 70% is ON_TRACK, at least
        30% AT_RISK, anything lower OFF_TRACK.
-    Meeting means reaching the target or beating it.
+    Meeting means reaching the target or beating it. With `bounds`, the forecast and the
+    chance come from the bounded fit (`fit`); with `measure`, the sentence writes its figures
+    in the indicator's unit (outcomes/units.py) rather than `unit`.
     """
     if target_date < (today or date.today()):
         return judge_passed_target(
@@ -487,6 +665,7 @@ def judge(
             direction=direction,
             unit=unit,
             months_per_reading=months_per_reading,
+            measure=measure,
         )
     count = len(points)
     if count < 3:
@@ -502,7 +681,7 @@ def judge(
             forecast=None,
             likelihood=None,
         )
-    fitted = trend(points)
+    fitted = fit(points, bounds or UNBOUNDED)
     if fitted is None:
         return Judgement(
             status=Status.NOT_ENOUGH_DATA,
@@ -513,22 +692,30 @@ def judge(
             forecast=None,
             likelihood=None,
         )
-    predicted = _forecast_from(fitted, target_date, 0.95)
-    likelihood = _likelihood_from(fitted, target_value, target_date, direction)
+    predicted = fitted.forecast(target_date, 0.95)
+    likelihood = fitted.likelihood(target_value, target_date, direction)
     assert likelihood is not None  # three readings at two or more dates always give one
 
     decimals = decimals_for(points, target_value)
 
     def show(value: float) -> str:
+        if measure is not None:
+            return measure.value(value)
         return format_value(value, unit, decimals=decimals)
 
     latest = max(points, key=lambda point: point.when)
     interval = ""
-    if predicted.lower is not None and predicted.upper is not None:
-        lower = format_value(predicted.lower, decimals=decimals)
-        upper = format_value(predicted.upper, decimals=decimals)
-        if lower != upper:  # readings exactly on a line leave no interval worth printing
+    # Readings exactly on a line leave no interval worth printing.
+    if (
+        predicted.lower is not None
+        and predicted.upper is not None
+        and show(predicted.lower) != show(predicted.upper)
+    ):
+        if measure is not None:
+            interval = f" ({measure.interval(predicted.lower, predicted.upper)})"
+        else:
             # "between 57.0% and 65.4%", but "between 17.5 and 20.8 per 1,000 people"
+            lower = format_value(predicted.lower, decimals=decimals)
             lower = show(predicted.lower) if unit == "%" else lower
             interval = f" (between {lower} and {show(predicted.upper)})"
     when = f"{format_month(target_date)}{interval}"
@@ -579,6 +766,7 @@ def judge_passed_target(
     direction: Direction,
     unit: str = "",
     months_per_reading: int = 3,
+    measure: Measure | None = None,
 ) -> Judgement:
     """A target whose date has passed, judged by the reading for that date (`reading_for`):
     met is ON_TRACK, missed is OFF_TRACK, no reading is NOT_ENOUGH_DATA. The trend line is not
@@ -586,6 +774,8 @@ def judge_passed_target(
     decimals = decimals_for(points, target_value)
 
     def show(value: float) -> str:
+        if measure is not None:
+            return measure.value(value)
         return format_value(value, unit, decimals=decimals)
 
     target = f"{show(target_value)} by {format_month(target_date)}"

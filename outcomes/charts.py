@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from outcomes import arithmetic
-from outcomes.arithmetic import Direction, Point, format_month, format_value
+from outcomes.arithmetic import Bounds, Direction, Point, format_month, format_value
+from outcomes.units import Measure
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,16 @@ def indicator_chart(
     small: bool = False,
     titled: bool = True,
     chart_id: str = "chart",
+    measure: Measure | None = None,
+    bounds: Bounds | None = None,
 ) -> Chart:
     """The chart of an indicator's readings, with the words and (unless small) the table that
     say the same. ``titled=False`` leaves the title out of the drawing (it stays the SVG's
     <title>): the PDF reports put it in a heading above the chart, and WeasyPrint lays SVG
-    text out letter by letter, so a title drawn again costs their render time for nothing."""
+    text out letter by letter, so a title drawn again costs their render time for nothing.
+    ``measure`` writes the figures in the indicator's unit (without it, `unit` follows the
+    numbers); ``bounds`` keeps the forecast, its band and the value axis inside them."""
+    bounds = bounds or arithmetic.UNBOUNDED
     readings = sorted(readings, key=lambda point: point.when)
     headers = TABLE_HEADERS + [series.name for series in comparators]
     if not readings:
@@ -103,12 +109,14 @@ def indicator_chart(
         return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=[])
     if forecast_to is None and target is not None:
         forecast_to = target.target_date
-    forecast = _forecast(readings, forecast_to)
+    forecast = _forecast(readings, forecast_to, bounds)
     decimals = arithmetic.decimals_for(  # the judgement's sentence rounds the same way
         readings, target.target_value if target else readings[-1].value
     )
-    summary = _summary(readings, unit, target, forecast, decimals)
-    extra = {} if small else {"titled": titled}
+    if measure is None:
+        measure = _Legacy(unit, decimals)
+    summary = _summary(readings, measure, target, forecast, bounds)
+    extra = {} if small else {"titled": titled, "bounds": bounds}
     svg = (_draw_small if small else _draw_full)(
         title=title,
         summary=summary,
@@ -124,14 +132,16 @@ def indicator_chart(
     )
     # A sparkline shows no table (templates/outcomes/_chart.html): formatting its 60 rows cost
     # the dashboard of 200 indicators a fifth of its time for nothing.
-    rows = [] if small else _table_rows(readings, comparators, decimals)
+    rows = [] if small else _table_rows(readings, comparators, measure)
     return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
 
 
 # The numbers ------------------------------------------------------------------------------------
 
 
-def _forecast(readings: Sequence[Point], forecast_to: date | None) -> list[arithmetic.Forecast]:
+def _forecast(
+    readings: Sequence[Point], forecast_to: date | None, bounds: Bounds = arithmetic.UNBOUNDED
+) -> list[arithmetic.Forecast]:
     """The trend from the last reading to `forecast_to`, at 13 dates; none from under 3 readings.
 
     The same numbers as arithmetic.forecast at each date, but the line is fitted and the t
@@ -140,31 +150,73 @@ def _forecast(readings: Sequence[Point], forecast_to: date | None) -> list[arith
     last = readings[-1].when
     if len(readings) < 3 or forecast_to is None or forecast_to <= last:
         return []
-    fitted = arithmetic.trend(readings)
-    if fitted is None:
+    span = (forecast_to - last).days
+    steps = [
+        last + timedelta(days=round(span * step / FORECAST_STEPS))
+        for step in range(FORECAST_STEPS + 1)
+    ]
+    model = arithmetic.fit(readings, bounds)  # the plain line when there are no bounds
+    if model is None:
         return []
+    fitted = model.line
+    back = model.scale.from_line if model.scale else float  # onto the indicator's own scale
     t = arithmetic.student_t_quantile((1 + FORECAST_LEVEL) / 2, fitted.n - 2)
     forecasts = []
-    span = (forecast_to - last).days
-    for step in range(FORECAST_STEPS + 1):
-        when = last + timedelta(days=round(span * step / FORECAST_STEPS))
+    for when in steps:
         value, scale = fitted.value_at(when), fitted.prediction_scale(when)
         if scale is None:
-            forecasts.append(arithmetic.Forecast(when, value, None, None))
+            forecasts.append(arithmetic.Forecast(when, back(value), None, None))
         else:
-            forecasts.append(arithmetic.Forecast(when, value, value - t * scale, value + t * scale))
+            lower, upper = back(value - t * scale), back(value + t * scale)
+            forecasts.append(arithmetic.Forecast(when, back(value), lower, upper))
     return forecasts
+
+
+@dataclass(frozen=True)
+class _Legacy:
+    """Figures for a chart drawn without an indicator's Measure: the unit symbol after the
+    number, to the decimals the readings call for."""
+
+    unit: str
+    decimals: int
+
+    def value(self, value: float) -> str:
+        return format_value(value, self.unit, decimals=self.decimals)
+
+    def interval(self, lower: float, upper: float) -> str:
+        return f"between {self.value(lower)} and {self.value(upper)}"
+
+    def number(self, value: float) -> str:
+        return format_value(value, decimals=self.decimals)
+
+
+def bounds_note(bounds: Bounds, measure) -> str:
+    """How the forecast keeps to the indicator's range, for the chart's note and the README."""
+    low, high = bounds.lower, bounds.upper
+    if low is not None and high is not None:
+        return (
+            "The trend is fitted on the logit scale, so the forecast and its range stay between "
+            f"{measure.value(low)} and {measure.value(high)}."
+        )
+    if low is not None:
+        return (
+            "The trend is fitted on the log scale, so the forecast and its range stay above "
+            f"{measure.value(low)}."
+        )
+    return (
+        "The trend is fitted on the log scale of the distance from the highest possible value, "
+        f"so the forecast and its range stay below {measure.value(high)}."
+    )
 
 
 def _summary(
     readings: Sequence[Point],
-    unit: str,
+    measure,
     target: TargetLine | None,
     forecast: Sequence[arithmetic.Forecast],
-    decimals: int,
+    bounds: Bounds,
 ) -> str:
-    def show(value: float) -> str:
-        return format_value(value, unit, decimals=decimals)
+    show = measure.value
 
     first, latest = readings[0], readings[-1]
     sentences = [f"Latest {show(latest.value)} in {format_month(latest.when)}"]
@@ -185,16 +237,18 @@ def _summary(
         when = "by then" if by_then else f"by {format_month(end.when)}"
         interval = ""
         if end.lower is not None and end.upper is not None and show(end.lower) != show(end.upper):
-            interval = f" (between {show(end.lower)} and {show(end.upper)})"
+            interval = f" ({measure.interval(end.lower, end.upper)})"
         sentences.append(f"Forecast {show(end.value)} {when}{interval}.")
+        if bounds.limited:
+            sentences.append(bounds_note(bounds, measure))
     return " ".join(sentences)
 
 
 def _table_rows(
-    readings: Sequence[Point], comparators: Sequence[Series], decimals: int
+    readings: Sequence[Point], comparators: Sequence[Series], measure
 ) -> list[list[str]]:
-    def cell(value: float | None) -> str:
-        return "" if value is None else format_value(value, decimals=decimals)
+    def cell(value: float | None) -> str:  # the unit is in the table's heading
+        return "" if value is None else measure.number(value)
 
     by_date = {point.when: point for point in readings}
     comparator_values = [{point.when: point.value for point in s.points} for s in comparators]
@@ -244,6 +298,21 @@ def _value_ticks(low: float, high: float) -> tuple[list[float], int]:
     last = math.ceil(high / step - 1e-9)
     decimals = max(0, -math.floor(math.log10(step) + 1e-9) + (1 if step / power == 2.5 else 0))
     return [i * step for i in range(first, last + 1)], decimals
+
+
+def _decimals_in(value: float) -> int:
+    """The decimal places a bound needs to be written exactly (up to four)."""
+    return len(f"{value:.4f}".rstrip("0").partition(".")[2])
+
+
+def value_axis(ticks: list[float], bounds: Bounds) -> tuple[float, float]:
+    """The value axis's ends: the round ticks around the data, but never past a bound."""
+    low, high = ticks[0], ticks[-1]
+    if bounds.lower is not None:
+        low = max(low, bounds.lower)
+    if bounds.upper is not None:
+        high = min(high, bounds.upper)
+    return low, high
 
 
 def _date_ticks(low: date, high: date) -> list[tuple[date, str]]:
@@ -376,6 +445,7 @@ def _draw_full(
     forecast: Sequence[arithmetic.Forecast],
     chart_id: str,
     titled: bool = True,
+    bounds: Bounds = arithmetic.UNBOUNDED,
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
@@ -392,7 +462,20 @@ def _draw_full(
         dates += [target.baseline_date, target.target_date]
         values += [target.baseline_value, target.target_value]
     first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
-    ticks, decimals = _value_ticks(min(values), max(values))
+    low, high = min(values), max(values)
+    # Room around a flat series (flat but for float rounding in its forecast), not past a bound.
+    if high - low <= 1e-9 * max(1.0, abs(high)):
+        low = high = (low + high) / 2
+        low, high = value_axis(list(_spread(low, high, max(abs(low) * 0.1, 1.0))), bounds)
+    ticks, decimals = _value_ticks(low, high)
+    axis_low, axis_high = value_axis(ticks, bounds)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 0.0
+    ticks = [tick for tick in ticks if axis_low <= tick <= axis_high]
+    # An axis cut short at a bound (96 residents) is labelled there, unless a tick is close.
+    for end in (axis_low, axis_high):
+        if end in (bounds.lower, bounds.upper) and all(abs(end - t) >= step / 2 for t in ticks):
+            ticks = sorted([*ticks, end])
+            decimals = max(decimals, _decimals_in(end))
 
     # Top to bottom: the title, the unit, the plot, the dates, the key.
     title_lines = textwrap.wrap(title, int((WIDTH - 16) / _text_width("x", 15)))[:3] or [""]
@@ -403,7 +486,7 @@ def _draw_full(
     key = _key_rows(_key_items(readings, target, band, forecast, comparators), right - LEFT)
     height = bottom + 28 + 20 * len(key)
     x = _Scale(first_day, last_day, LEFT, right)
-    y = _Scale(ticks[0], ticks[-1], bottom, top)
+    y = _Scale(axis_low, axis_high, bottom, top)
 
     def at(when: date, value: float) -> tuple[float, float]:
         return x(when.toordinal()), y(value)

@@ -4,6 +4,7 @@ constraints, so nothing the form misses can be saved."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.urls import reverse
@@ -88,6 +89,8 @@ class IndicatorForm(forms.ModelForm):
             "source",
             "owner",
             "denominator",
+            "minimum",
+            "maximum",
         ]
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
 
@@ -95,6 +98,9 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.outcome = parent
         self.fields["owner"].queryset = self.outcome.plan.partnership.organisations.all()
+        for name in ("minimum", "maximum"):  # "96", not the column's "96.0000"
+            if isinstance(self.initial.get(name), Decimal):
+                self.initial[name] = f"{self.initial[name].normalize():f}"
 
     def attach(self, parent) -> None:
         self.instance.outcome = parent
@@ -112,7 +118,59 @@ class IndicatorForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("unit") == Indicator.Unit.RATE and not cleaned.get("rate_per"):
             self.add_error("rate_per", "Say what the rate is per, e.g. 1000 people.")
+        self._check_range(cleaned)
         return cleaned
+
+    def _check_range(self, cleaned: dict) -> None:
+        """The lowest and highest possible values: in order, inside what the unit allows, and
+        with every reading and target already entered inside them."""
+        if self.errors or "unit" not in cleaned:
+            return
+        low, high = cleaned.get("minimum"), cleaned.get("maximum")
+        if low is not None and high is not None and not low < high:
+            self.add_error("maximum", "The highest possible value must be above the lowest.")
+            return
+        unit = Indicator(unit=cleaned["unit"], rate_per=cleaned.get("rate_per"))
+        natural, show = unit.natural_bounds, unit.measure.value
+        if low is not None and natural.upper is not None and low >= natural.upper:
+            self.add_error("minimum", f"It must be below {show(natural.upper)}.")
+        if low is not None and natural.lower is not None and low <= natural.lower:
+            self.add_error(
+                "minimum",
+                f"It must be above {show(natural.lower)}, or left empty: "
+                f"{unit.get_unit_display().lower()} cannot go below {show(natural.lower)} anyway.",
+            )
+        if high is not None and natural.upper is not None and high >= natural.upper:
+            self.add_error(
+                "maximum",
+                f"It must be below {show(natural.upper)}, or left empty: "
+                f"{unit.get_unit_display().lower()} cannot go above {show(natural.upper)} anyway.",
+            )
+        if high is not None and natural.lower is not None and high <= natural.lower:
+            self.add_error("maximum", f"It must be above {show(natural.lower)}.")
+        if self.errors or self.instance.pk is None:
+            return
+        unit.code, unit.minimum, unit.maximum = cleaned.get("code", ""), low, high
+        outside = [
+            f"the reading for {reading.period:%B %Y} ({show(value)})"
+            for reading in self.instance.readings.order_by("period")
+            for value in (reading.value, reading.lower, reading.upper)
+            if value is not None and not unit.bounds.contains(float(value))
+        ]
+        outside += [
+            f"the {target.get_kind_display().lower()} target's {what} ({show(value)})"
+            for target in self.instance.targets.all()
+            for what, value in (("baseline", target.baseline_value), ("value", target.target_value))
+            if not unit.bounds.contains(float(value))
+        ]
+        if outside:
+            field = "minimum" if low is not None else "maximum"
+            listed = "; ".join(outside[:3]) + ("; and more" if len(outside) > 3 else "")
+            self.add_error(
+                field,
+                f"Some figures already entered fall outside this range: {listed}. "
+                "Correct them first, or widen the range.",
+            )
 
 
 class ReadingForm(forms.ModelForm):
@@ -143,6 +201,11 @@ class ReadingForm(forms.ModelForm):
             self.add_error("lower", f"The lower bound {lower} is above the value {value}.")
         if value is not None and upper is not None and upper < value:
             self.add_error("upper", f"The upper bound {upper} is below the value {value}.")
+        for name in ("value", "lower", "upper"):
+            if name not in self.errors and (
+                problem := self.indicator.range_problem(cleaned.get(name))
+            ):
+                self.add_error(name, problem)
         period, breakdown = cleaned.get("period"), cleaned.get("breakdown", "")
         if period:
             clash = Reading.objects.filter(
@@ -194,6 +257,9 @@ class TargetForm(forms.ModelForm):
         start, end = cleaned.get("baseline_date"), cleaned.get("target_date")
         if start and end and end <= start:
             self.add_error("target_date", "The target date must come after the baseline date.")
+        for name in ("baseline_value", "target_value"):
+            if problem := self.indicator.range_problem(cleaned.get(name)):
+                self.add_error(name, problem)
         kind = cleaned.get("kind")
         clash = Target.objects.filter(indicator=self.indicator, kind=kind)
         clash = clash.exclude(pk=self.instance.pk)

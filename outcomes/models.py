@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from improveplan.models import Organisation, Plan
 from outcomes import arithmetic
+from outcomes.units import Measure
 
 # Readings and targets must fall in a sensible range of years: a typo such as 2206
 # should be refused, not drawn a century away.
@@ -121,6 +122,25 @@ class Indicator(models.Model):
         blank=True,
         help_text="How many people the rate or percentage is of, to show the gap in people.",
     )
+    # Limits the unit does not already give (a percentage is always 0 to 100; counts, money,
+    # rates and days are never below 0): forecasts, charts and readings stay inside them.
+    minimum = models.DecimalField(
+        "lowest possible value",
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Leave empty unless the indicator cannot go below some value, e.g. a score of 1.",
+    )
+    maximum = models.DecimalField(
+        "highest possible value",
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Leave empty unless the indicator cannot go above some value, e.g. a score "
+        "out of 10, or the 96 beds of a care home.",
+    )
     # A lead may overrule the computed status, with a reason that is kept and shown.
     status_override = models.CharField(
         max_length=20, blank=True, choices=[(s.value, s.label) for s in arithmetic.Status]
@@ -139,6 +159,12 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(status_override="") | ~Q(override_reason=""),
                 name="indicator_override_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True)
+                | Q(maximum__isnull=True)
+                | Q(minimum__lt=F("maximum")),
+                name="indicator_minimum_below_maximum",
             ),
         ]
 
@@ -160,6 +186,45 @@ class Indicator(models.Model):
         if self.unit == self.Unit.DAYS:
             return "days"
         return ""
+
+    @property
+    def measure(self) -> Measure:
+        """Writes this indicator's figures: "61.2%", "2,205", "£15,808", "12.4 per 1,000"."""
+        return Measure(self.unit, self.rate_per)
+
+    @property
+    def natural_bounds(self) -> arithmetic.Bounds:
+        """The range the unit itself allows."""
+        if self.unit == self.Unit.PERCENT:
+            return arithmetic.Bounds(0.0, 100.0)
+        if self.unit == self.Unit.SCORE:
+            return arithmetic.UNBOUNDED
+        return arithmetic.Bounds(0.0, None)
+
+    @property
+    def bounds(self) -> arithmetic.Bounds:
+        """The range the unit allows, narrowed by the minimum and maximum a lead has set."""
+        natural = self.natural_bounds
+        low, high = natural.lower, natural.upper
+        if self.minimum is not None:
+            low = float(self.minimum) if low is None else max(low, float(self.minimum))
+        if self.maximum is not None:
+            high = float(self.maximum) if high is None else min(high, float(self.maximum))
+        return arithmetic.Bounds(low, high)
+
+    def range_problem(self, value) -> str | None:
+        """Why a reading or target of `value` cannot be, or None if it can."""
+        if value is None or self.bounds.contains(float(value)):
+            return None
+        low, high = self.bounds.lower, self.bounds.upper
+        show = self.measure.value
+        if low is not None and high is not None:
+            where = f"between {show(low)} and {show(high)}"
+        elif low is not None:
+            where = f"{show(low)} or more"
+        else:
+            where = f"{show(high)} or less"
+        return f"{show(value)} is outside what {self.code} can be: it must be {where}."
 
     @property
     def arithmetic_direction(self) -> arithmetic.Direction:
@@ -220,7 +285,8 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         where = f" ({self.breakdown})" if self.breakdown else ""
-        return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {self.value}"
+        shown = self.indicator.measure.value(self.value)
+        return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {shown}"
 
     @property
     def point(self) -> arithmetic.Point:
@@ -257,7 +323,8 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} target {self.target_value} by {self.target_date:%b %Y}"
+        shown = self.indicator.measure.value(self.target_value)
+        return f"{self.get_kind_display()} target {shown} by {self.target_date:%b %Y}"
 
 
 class Comparator(models.Model):

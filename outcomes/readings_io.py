@@ -512,6 +512,10 @@ class _RowChecker:
             if problem:
                 problems.append((column, problem))
         problems += self.bounds(cells, **numbers)
+        if indicator is not None:
+            for column in ("value", "lower", "upper"):
+                if problem := indicator.range_problem(numbers[column]):
+                    problems.append((column, problem))
         for column, what, most in (
             ("breakdown", "A breakdown", 100),
             ("source_note", "A source note", 300),

@@ -81,15 +81,8 @@ class IndicatorReport:
         return self.indicator.unit_symbol
 
     def show(self, value: float | None) -> str:
-        """A value as the judgement's sentence writes it: counts whole, others to a tenth."""
-        if value is None:
-            return "–"
-        if self.indicator.unit == Indicator.Unit.COUNT:
-            decimals = 0
-        else:
-            target = float(self.target.target_value) if self.target else 0.0
-            decimals = arithmetic.decimals_for(self.points, target)
-        return arithmetic.format_value(value, self.unit, decimals=decimals)
+        """A value in the indicator's unit, as every page, chart and PDF writes it."""
+        return "–" if value is None else self.indicator.measure.value(value)
 
     @property
     def latest_text(self) -> str:
@@ -105,15 +98,13 @@ class IndicatorReport:
 
     @property
     def gap_text(self) -> str:
-        return self.show(self.gap)
+        return "–" if self.gap is None else self.indicator.measure.difference(self.gap)
 
     def change(self, per_year: float | None) -> str:
         """A yearly change in words: "a fall of 0.5 percentage points", "a rise of 12"."""
         if per_year is None:
             return "–"
-        size = self.show(abs(per_year))
-        if self.unit == "%":
-            size = size.removesuffix("%") + " percentage points"
+        size = self.indicator.measure.difference(abs(per_year))
         if per_year == 0:
             return "no change"
         return f"{'a rise' if per_year > 0 else 'a fall'} of {size}"
@@ -182,6 +173,8 @@ def report(
             unit=indicator.unit_symbol,
             today=today,
             months_per_reading=MONTHS_PER_READING[indicator.frequency],
+            bounds=indicator.bounds,
+            measure=indicator.measure,
         )
     result = IndicatorReport(
         indicator=indicator,
@@ -285,6 +278,8 @@ def draw_charts(
         chart = charts.indicator_chart(
             title=f"{indicator.code} {indicator.name}",
             unit=indicator.unit_symbol,
+            measure=indicator.measure,
+            bounds=indicator.bounds,
             readings=item.points,
             direction=indicator.arithmetic_direction,
             target=charts.TargetLine(

@@ -1075,6 +1075,9 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
             "source": TEXT,
             "owner": ORGANISATION_ID,
             "denominator": NUMBER,
+            # A percentage from 1 to 99, around the readings already entered.
+            "minimum": Kind(typical="1", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
+            "maximum": Kind(typical="99", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
         },
     ),
     "reading": (
