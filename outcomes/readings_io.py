@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from improveplan import history
 from improveplan.access import may_enter_readings
+from improveplan.spreadsheet_limits import Limits, measure_csv, measure_xlsx
 from improveplan.uploads import CSV, XLSX, check_upload
 from outcomes.models import Indicator, Reading
 from reviews.locks import PeriodClosed, closed_by, closed_periods
@@ -34,6 +35,16 @@ REQUIRED = ("indicator", "period", "value")
 # Beyond this a file is more likely a mistake (or a zip bomb) than a year of readings.
 MAX_ROWS = 200_000
 BATCH_SIZE = 2000
+# What a file may hold, measured before it is read (improveplan/spreadsheet_limits.py): the
+# rows are the readings and the header; a few spare columns; room for commas in notes.
+LIMITS = Limits(
+    rows=MAX_ROWS + 1,
+    columns=50,
+    cells=3_000_000,
+    shared_strings=400_000,
+    unpacked_bytes=150 * 1_048_576,
+    shared_strings_bytes=20 * 1_048_576,
+)
 
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -93,6 +104,8 @@ def read_rows(upload) -> list[dict[str, str]] | RowError:
         upload = _Sized(upload)
     try:
         kind = check_upload(upload, allowed=(CSV, XLSX), max_bytes=settings.UPLOAD_MAX_BYTES * 5)
+        measure = measure_xlsx if kind == XLSX else measure_csv
+        measure(upload, LIMITS, label="The workbook" if kind == XLSX else "The file")
     except ValidationError as error:
         return RowError(0, "", " ".join(error.messages))
     upload.seek(0)
@@ -124,21 +137,23 @@ class _Sized:
 
 
 def _csv_lines(upload) -> Generator[list[str], None, None]:
+    # Decoded line by line, so the file is never in memory twice over as bytes and text.
+    text = io.TextIOWrapper(getattr(upload, "file", upload), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     try:
-        text = upload.read().decode("utf-8-sig")
+        for cells in reader:
+            if any("\x00" in cell for cell in cells):
+                # A text file has no NUL bytes (and the database could not store one).
+                raise _Unreadable("The file contains binary data, so it is not a CSV file.")
+            yield [_clean(cell) for cell in cells]
     except UnicodeDecodeError:
         raise _Unreadable(
             "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”."
         ) from None
-    if "\x00" in text:
-        # A text file has no NUL bytes (and the database could not store one).
-        raise _Unreadable("The file contains binary data, so it is not a CSV file.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for cells in reader:
-            yield [_clean(cell) for cell in cells]
     except csv.Error as error:
         raise _Unreadable(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
+    finally:
+        text.detach()  # the upload stays open for its owner
 
 
 def _xlsx_lines(upload) -> Generator[list[str], None, None]:
