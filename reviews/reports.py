@@ -87,6 +87,30 @@ def parse_quarter(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+def report_quarters(plan) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The first and last quarter a plan's board report may be for: the quarters of the
+    plan's period, and the one after it ends (its closing report)."""
+    last_year, last = quarter_of(plan.period_end)
+    after = (last_year + 1, 1) if last == 4 else (last_year, last + 1)
+    return quarter_of(plan.period_start), after
+
+
+def report_quarter(plan, asked: str | None, *, today: date) -> tuple[int, int]:
+    """The quarter a board report is for: ``asked`` ('2026-Q3'), which must be one of the
+    plan's (ValueError naming them otherwise), or else this quarter, or the nearest of the
+    plan's when this one is not."""
+    first, last = report_quarters(plan)
+    if not asked:
+        return min(max(quarter_of(today), first), last)
+    year, quarter = parse_quarter(asked)
+    if not first <= (year, quarter) <= last:
+        raise ValueError(
+            f"The board report of this plan is for a quarter from {first[0]}-Q{first[1]} to "
+            f"{last[0]}-Q{last[1]}: the plan's period and the quarter after it."
+        )
+    return year, quarter
+
+
 def quarter_label(year: int, quarter: int) -> str:
     """'Q3 2026: July to September'."""
     first, last = quarter_bounds(year, quarter)
