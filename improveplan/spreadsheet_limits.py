@@ -3,9 +3,11 @@
 A small upload can hide a great deal of work: an .xlsx is a zip, so 200 KB can hold 40,000
 rows each with one empty cell in the last column (XFD), which a reader turns into 650 million
 empty cells; or a shared-strings table of three million entries, which a reader holds in
-memory all at once. ``measure_xlsx`` reads only the zip's directory and streams the XML of
-the shared strings and of each sheet, counting as it goes and stopping at the first limit
-passed, so a refusal costs about as much as the part of the file up to that point.
+memory all at once. ``measure_xlsx`` reads the zip's directory, then unpacks the shared
+strings and each sheet piece by piece, counting rows, cells and columns in the raw XML with
+regular expressions (a parser's callback per cell would cost seconds for the largest file
+accepted) and stopping at the first limit passed, so a refusal costs about as much as the
+part of the file up to that point.
 ``measure_csv`` counts line breaks and commas in the raw bytes, without decoding them.
 
 Both raise a ValidationError whose message names the limit that was passed.
@@ -24,7 +26,6 @@ CHUNK = 64 * 1024
 SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 CONTENT_TYPES = "[Content_Types].xml"
-_CELL_REFERENCE = re.compile(r"([A-Za-z]{1,3})(\d{1,7})")
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ import tracemalloc
 from dataclasses import dataclass
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
 from actions import spreadsheets
 from actions.models import Action
+from improveplan.spreadsheet_limits import Limits, measure_xlsx
 from improveplan.tests.hostile_files import (
     empty_rows_workbook,
     many_strings_workbook,
@@ -164,3 +166,32 @@ def test_a_workbook_within_the_limits_is_still_read(lead_client, readings_url, w
     )
     assert response.status_code == 302
     assert Reading.objects.get().value == 12.5
+
+
+# The measuring itself ----------------------------------------------------------------------
+
+TINY = Limits(rows=10, columns=5, cells=40, shared_strings=10)
+
+
+def _sheet(rows: str) -> bytes:
+    from improveplan.tests.hostile_files import SHEET, SHEET_END, _workbook_with
+
+    start = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<x:sheetData>"
+    )
+    return _workbook_with({SHEET: start + rows + SHEET_END.replace("</", "</x:")}, ["a"])
+
+
+def test_cells_without_references_are_placed_one_after_another():
+    five = "".join("<x:c><x:v>1</x:v></x:c>" for _ in range(5))
+    measure_xlsx(io.BytesIO(_sheet(f"<x:row>{five}</x:row>")), TINY)  # columns A to E: fine
+    with pytest.raises(ValidationError, match="as far as column F; the most we read is 5"):
+        measure_xlsx(io.BytesIO(_sheet(f"<x:row>{five}<x:c/></x:row>")), TINY)
+
+
+def test_rows_without_numbers_follow_the_last_numbered_one():
+    rows = '<x:row r="9"><x:c r="A9"/></x:row><x:row/><x:row/>'
+    with pytest.raises(ValidationError, match="more than 10 rows"):
+        measure_xlsx(io.BytesIO(_sheet(rows)), TINY)
