@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan, Role
 from outcomes.models import Indicator, Outcome
 
@@ -66,9 +67,12 @@ class Option(models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="options")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEW)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=LONG_TEXT)
     evidence = models.TextField(
-        "evidence it will work", blank=True, help_text="Research, pilots elsewhere, local data."
+        "evidence it will work",
+        blank=True,
+        help_text="Research, pilots elsewhere, local data.",
+        max_length=LONG_TEXT,
     )
     cost = models.DecimalField("cost (£)", max_digits=12, decimal_places=2, null=True, blank=True)
     plausibility = models.CharField(
@@ -78,12 +82,16 @@ class Option(models.Model):
         help_text="How likely it is to work here, given the evidence.",
     )
     is_pilot = models.BooleanField("a pilot", default=False)
-    pilot_evaluation = models.TextField("how the pilot will be evaluated", blank=True)
+    pilot_evaluation = models.TextField(
+        "how the pilot will be evaluated", blank=True, max_length=LONG_TEXT
+    )
     exit_plan = models.TextField(
-        blank=True, help_text="For doing less: how the service will be wound down safely."
+        blank=True,
+        help_text="For doing less: how the service will be wound down safely.",
+        max_length=LONG_TEXT,
     )
     decision = models.CharField(max_length=15, choices=Decision.choices, default=Decision.UNDECIDED)
-    decision_reason = models.TextField("why", blank=True)
+    decision_reason = models.TextField("why", blank=True, max_length=NOTE)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -197,7 +205,7 @@ class Action(models.Model):
     number = models.PositiveIntegerField(editable=False)
     reference = models.CharField(max_length=12, editable=False)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=LONG_TEXT)
     outcomes = models.ManyToManyField(Outcome, related_name="actions", blank=True)
     option = models.ForeignKey(
         Option,
@@ -236,8 +244,12 @@ class Action(models.Model):
         verbose_name="provided by",
     )
     staff_time = models.CharField(max_length=200, blank=True, help_text="E.g. 0.5 FTE for a year.")
-    expected_outputs = models.TextField(blank=True, help_text="What will be delivered.")
-    expected_outcomes = models.TextField(blank=True, help_text="What difference it will make.")
+    expected_outputs = models.TextField(
+        blank=True, help_text="What will be delivered.", max_length=LONG_TEXT
+    )
+    expected_outcomes = models.TextField(
+        blank=True, help_text="What difference it will make.", max_length=LONG_TEXT
+    )
     success_indicator = models.ForeignKey(
         Indicator,
         on_delete=models.SET_NULL,
@@ -252,7 +264,9 @@ class Action(models.Model):
         blank=True,
         help_text="With a number to reach, e.g. 400 households helped by March 2027.",
     )
-    monitoring = models.TextField("how it will be monitored and evaluated", blank=True)
+    monitoring = models.TextField(
+        "how it will be monitored and evaluated", blank=True, max_length=LONG_TEXT
+    )
     corporate_plan_ref = models.CharField(
         "partner's corporate plan reference", max_length=100, blank=True
     )
@@ -261,10 +275,12 @@ class Action(models.Model):
         "progress (%)", default=0, validators=[MaxValueValidator(100)]
     )
     closure = models.CharField(max_length=10, choices=Closure.choices, default=Closure.OPEN)
-    completion_evidence = models.TextField(blank=True)
-    lessons_learned = models.TextField(blank=True)
+    completion_evidence = models.TextField(blank=True, max_length=LONG_TEXT)
+    lessons_learned = models.TextField(blank=True, max_length=LONG_TEXT)
     returned_reason = models.TextField(
-        blank=True, help_text="Why a lead sent a completed action back, the last time."
+        blank=True,
+        help_text="Why a lead sent a completed action back, the last time.",
+        max_length=NOTE,
     )
     depends_on = models.ManyToManyField(
         "self", symmetrical=False, related_name="dependants", blank=True
@@ -426,7 +442,7 @@ class Update(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=12, choices=Action.Status.choices)
     progress = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=LONG_TEXT)
     evidence_link = models.URLField(blank=True)
     evidence_file = models.FileField(upload_to=evidence_path, blank=True)
     evidence_name = models.CharField(max_length=200, blank=True)
@@ -461,7 +477,7 @@ class Finding(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="findings")
     key_question = models.CharField(max_length=12, choices=KeyQuestion.choices)
     summary = models.CharField(max_length=300, help_text="What the inspection found, briefly.")
-    detail = models.TextField(blank=True)
+    detail = models.TextField(blank=True, max_length=LONG_TEXT)
     source = models.CharField(
         max_length=200, blank=True, help_text="E.g. the inspection report of May 2026, page 4."
     )

@@ -27,6 +27,7 @@ from actions.dependencies import find_cycle
 from actions.models import Action
 from improveplan import history
 from improveplan.models import Membership, Organisation, Plan
+from improveplan.spreadsheet_limits import Limits, measure_xlsx
 from improveplan.uploads import XLSX, check_upload
 from outcomes.models import Indicator, Outcome
 from outcomes.readings_io import (
@@ -101,6 +102,16 @@ WIDTHS = {
 
 # Beyond this a file is more likely a mistake than a plan's actions.
 MAX_ROWS = 5000
+# What a workbook may hold, measured before it is read (improveplan/spreadsheet_limits.py):
+# both sheets' rows with their headers, and a few spare columns.
+LIMITS = Limits(
+    rows=MAX_ROWS + 2,
+    columns=60,
+    cells=(MAX_ROWS + 2) * 60,
+    shared_strings=(MAX_ROWS + 2) * 30,
+    unpacked_bytes=50 * 1_048_576,
+    shared_strings_bytes=20 * 1_048_576,
+)
 
 # Text columns and the model fields they fill.
 TEXT_FIELDS = (
@@ -314,6 +325,7 @@ def _read_workbook(upload) -> tuple[list[_Line], list[RowError]]:
         upload = _Sized(upload)
     try:
         check_upload(upload, allowed=(XLSX,))
+        measure_xlsx(upload, LIMITS)
     except ValidationError as error:
         return [], [RowError(0, "", " ".join(error.messages))]
     upload.seek(0)

@@ -13,6 +13,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from improveplan.limits import LONG_TEXT, NOTE
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -77,7 +79,7 @@ class PartnershipQuerySet(models.QuerySet):
 
 class Partnership(models.Model):
     name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PartnershipQuerySet.as_manager()
@@ -253,7 +255,9 @@ class Plan(models.Model):
     period_start = models.DateField("period starts")
     period_end = models.DateField("period ends")
     vision = models.TextField(
-        blank=True, help_text="Where the partnership wants to be by the end of the plan."
+        blank=True,
+        help_text="Where the partnership wants to be by the end of the plan.",
+        max_length=LONG_TEXT,
     )
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.FIVE_STEPS)
     vision_date = models.DateField(
@@ -276,6 +280,7 @@ class Plan(models.Model):
     smart_exception_reason = models.TextField(
         "why the plan may be agreed with actions that are not yet SMART",
         blank=True,
+        max_length=LONG_TEXT,  # the form takes 5,000
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -313,7 +318,7 @@ class PlanVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     agreed_at = models.DateTimeField()
-    smart_exception_reason = models.TextField(blank=True)
+    smart_exception_reason = models.TextField(blank=True, max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["plan_id", "number"]
@@ -360,7 +365,7 @@ class SecurityEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=500, blank=True)
-    detail = models.TextField(blank=True)
+    detail = models.TextField(blank=True, max_length=NOTE)
 
     class Meta:
         ordering = ["-at"]

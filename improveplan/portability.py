@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Field, Model, QuerySet
+from django.db.models import CharField, Field, Model, QuerySet, TextField
 from django.utils import timezone
 
 from improveplan import history
@@ -291,6 +291,8 @@ def import_partnership(*, data: dict) -> Partnership:
     password (they set one through password reset)."""
     models = partnership_models()
     objects = _objects_from(data, models)
+    if too_long := _too_long(objects, models):
+        raise ImportRefused(f"{too_long}; nothing was imported.")
     if dangling := _dangling_references(objects, models):
         raise ImportRefused(
             f"The file refers to rows it does not hold ({dangling}); nothing was imported."
@@ -368,6 +370,27 @@ def _objects_from(data: dict, models: list[type[Model]]) -> dict[str, list[dict]
     if len(objects["improveplan.partnership"]) != 1:
         raise ImportRefused("The file must hold exactly one partnership.")
     return objects
+
+
+def _too_long(objects: dict[str, list[dict]], models: list[type[Model]]) -> str:
+    """The first text in the file longer than its field's max_length (which the database
+    does not check for a TextField), said plainly; "" if none is."""
+    for model in models:
+        limits = {
+            field.name: field.max_length
+            for field in model._meta.concrete_fields
+            if isinstance(field, CharField | TextField) and field.max_length
+        }
+        for row in objects[model._meta.label_lower]:
+            for name, most in limits.items():
+                value = row.get(name)
+                if isinstance(value, str) and len(value) > most:
+                    return (
+                        f"The {model._meta.verbose_name} with id {row['pk']} has a "
+                        f"{model._meta.get_field(name).verbose_name} of {len(value):,} "
+                        f"characters; the most it may have is {most:,}"
+                    )
+    return ""
 
 
 def _refuse_what_exists(objects: dict[str, list[dict]], models: list[type[Model]]) -> None:

@@ -28,7 +28,7 @@ def record(
         partnership_id=partnership_id,
         ip_address=(request.META.get("REMOTE_ADDR") or None) if request else None,
         path=request.get_full_path()[:500] if request else "",
-        detail=detail,
+        detail=detail[: SecurityEvent._meta.get_field("detail").max_length],
     )
 
 

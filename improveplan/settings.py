@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reviews.tasks.send_daily_digests",
         "schedule": crontab(minute=0, hour="7-18"),
     },
+    # Kept reports that a newer one replaced are removed each night.
+    "prune-kept-reports": {
+        "task": "reviews.tasks.prune_kept_reports",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # Reminders -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan
 from outcomes import arithmetic
 from outcomes.units import Measure
@@ -30,7 +31,7 @@ class Outcome(models.Model):
     statement = models.CharField(
         max_length=300, help_text="The result the partnership wants, in plain words."
     )
-    why_it_matters = models.TextField(blank=True)
+    why_it_matters = models.TextField(blank=True, max_length=LONG_TEXT)
     priority = models.PositiveSmallIntegerField(
         default=1, help_text="1 is the highest; outcomes are listed in this order."
     )
@@ -44,6 +45,7 @@ class Outcome(models.Model):
         "assumptions behind the forecast",
         blank=True,
         help_text="What must hold for the forecast to come true: funding, national policy, data.",
+        max_length=LONG_TEXT,
     )
     history = HistoricalRecords()
 
@@ -95,7 +97,9 @@ class Indicator(models.Model):
     )
     name = models.CharField(max_length=200)
     definition = models.TextField(
-        blank=True, help_text="Exactly what is counted, and over what population."
+        blank=True,
+        help_text="Exactly what is counted, and over what population.",
+        max_length=LONG_TEXT,
     )
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.PERCENT)
     rate_per = models.PositiveIntegerField(
@@ -145,7 +149,7 @@ class Indicator(models.Model):
     status_override = models.CharField(
         max_length=20, blank=True, choices=[(s.value, s.label) for s in arithmetic.Status]
     )
-    override_reason = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True, max_length=NOTE)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -388,7 +392,7 @@ class Evidence(models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=15, choices=Kind.choices)
     summary = models.CharField(max_length=300)
-    detail = models.TextField(blank=True)
+    detail = models.TextField(blank=True, max_length=LONG_TEXT)
     level = models.CharField(
         max_length=10, choices=Level.choices, blank=True, help_text="For needs: how wide."
     )
@@ -407,7 +411,10 @@ class Evidence(models.Model):
         "cost (£ a year)", max_digits=12, decimal_places=2, null=True, blank=True
     )
     effect = models.TextField(
-        "evidence of effect", blank=True, help_text="For interventions: does it work?"
+        "evidence of effect",
+        blank=True,
+        help_text="For interventions: does it work?",
+        max_length=LONG_TEXT,
     )
     link = models.URLField(blank=True, help_text="For sources: where to read it.")
 
@@ -437,7 +444,7 @@ class Risk(models.Model):
         help_text="1 (slight) to 5 (severe).",
     )
     owner = models.CharField(max_length=200, blank=True, help_text="Who watches this risk.")
-    mitigation = models.TextField(blank=True)
+    mitigation = models.TextField(blank=True, max_length=LONG_TEXT)
     manageable_locally = models.BooleanField("can be managed locally", default=True)
 
     class Meta:
@@ -489,7 +496,9 @@ class Proofing(models.Model):
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="proofing")
     topic = models.CharField(max_length=25, choices=Topic.choices)
     finding = models.CharField(max_length=10, choices=Finding.choices)
-    note = models.TextField(blank=True, help_text="What was found, and what will be done.")
+    note = models.TextField(
+        blank=True, help_text="What was found, and what will be done.", max_length=NOTE
+    )
 
     class Meta:
         ordering = ["outcome_id", "topic"]

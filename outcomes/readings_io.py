@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from improveplan import history
 from improveplan.access import may_enter_readings
+from improveplan.spreadsheet_limits import Limits, measure_csv, measure_xlsx
 from improveplan.uploads import CSV, XLSX, check_upload
 from outcomes import reading_rules
 from outcomes.models import Indicator, Reading
@@ -35,9 +36,20 @@ REQUIRED = ("indicator", "period", "value")
 # has, with an empty cell, clears that value.
 KEPT_IF_LEFT_OUT = ("lower", "upper", "source_note")
 
-# Beyond this a file is more likely a mistake (or a zip bomb) than a year of readings.
-MAX_ROWS = 200_000
+# Beyond this a file is more likely a mistake (or a zip bomb) than a year of readings; and
+# the largest file accepted is read, checked and saved in well under 200 MB (make bench).
+MAX_ROWS = 100_000
 BATCH_SIZE = 2000
+# What a file may hold, measured before it is read (improveplan/spreadsheet_limits.py): the
+# rows are the readings and the header; a few spare columns; room for commas in notes.
+LIMITS = Limits(
+    rows=MAX_ROWS + 1,
+    columns=50,
+    cells=1_500_000,
+    shared_strings=200_000,
+    unpacked_bytes=100 * 1_048_576,
+    shared_strings_bytes=20 * 1_048_576,
+)
 
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -81,6 +93,8 @@ class ImportResult:
 class Row(dict[str, str]):
     """One row of a file: column → text, knowing the row number the spreadsheet shows."""
 
+    __slots__ = ("number",)  # no __dict__ per row: the largest file has 100,000 of them
+
     def __init__(self, number: int, values: Mapping[str, str]) -> None:
         super().__init__(values)
         self.number = number
@@ -97,6 +111,8 @@ def read_rows(upload) -> list[dict[str, str]] | RowError:
         upload = _Sized(upload)
     try:
         kind = check_upload(upload, allowed=(CSV, XLSX), max_bytes=settings.UPLOAD_MAX_BYTES * 5)
+        measure = measure_xlsx if kind == XLSX else measure_csv
+        measure(upload, LIMITS, label="The workbook" if kind == XLSX else "The file")
     except ValidationError as error:
         return RowError(0, "", " ".join(error.messages))
     upload.seek(0)
@@ -128,21 +144,23 @@ class _Sized:
 
 
 def _csv_lines(upload) -> Generator[list[str], None, None]:
+    # Decoded line by line, so the file is never in memory twice over as bytes and text.
+    text = io.TextIOWrapper(getattr(upload, "file", upload), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     try:
-        text = upload.read().decode("utf-8-sig")
+        for cells in reader:
+            if any("\x00" in cell for cell in cells):
+                # A text file has no NUL bytes (and the database could not store one).
+                raise _Unreadable("The file contains binary data, so it is not a CSV file.")
+            yield [_clean(cell) for cell in cells]
     except UnicodeDecodeError:
         raise _Unreadable(
             "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”."
         ) from None
-    if "\x00" in text:
-        # A text file has no NUL bytes (and the database could not store one).
-        raise _Unreadable("The file contains binary data, so it is not a CSV file.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for cells in reader:
-            yield [_clean(cell) for cell in cells]
     except csv.Error as error:
         raise _Unreadable(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
+    finally:
+        text.detach()  # the upload stays open for its owner
 
 
 def _xlsx_lines(upload) -> Generator[list[str], None, None]:
@@ -227,6 +245,9 @@ def _clean(text: str) -> str:
 def _rows_under_header(lines: Iterable[list[str]]) -> list[dict[str, str]] | RowError:
     header: list[str] | None = None
     rows: list[dict[str, str]] = []
+    # Each distinct text is held once: a file repeats its codes, periods, breakdowns and
+    # notes on row after row, and the rows are all in memory until they are saved.
+    texts: dict[str, str] = {}
     for number, cells in enumerate(lines, start=1):
         if not any(cells):
             continue
@@ -244,7 +265,7 @@ def _rows_under_header(lines: Iterable[list[str]]) -> list[dict[str, str]] | Row
         for position, text in enumerate(cells):
             name = header[position] if position < len(header) else ""
             if name:
-                values[name] = text
+                values[name] = texts.setdefault(text, text)
             elif text:
                 return RowError(
                     number,
@@ -381,7 +402,7 @@ def parse_number(text: str, what: str) -> Decimal:
 # Importing --------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # the largest file makes 100,000 of them
 class _Checked:
     number: int
     indicator: Indicator

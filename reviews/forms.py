@@ -6,6 +6,7 @@ from django import forms
 
 from actions.forms import PlanChoices
 from actions.models import Action
+from improveplan.limits import LONG_TEXT, NOTE
 from outcomes.forms import check_digits
 from outcomes.models import Outcome, Reading
 from reviews import peer, periods
@@ -42,7 +43,10 @@ class ReviewForm(forms.Form):
     period = forms.ChoiceField(label="Period under review")
     meets_on = forms.DateField(label="Meeting date", widget=forms.DateInput(attrs={"type": "date"}))
     attendees = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One a line."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=NOTE,
+        help_text="One a line.",
     )
 
     def __init__(self, *args, plan, today: date, **kwargs) -> None:
@@ -101,6 +105,7 @@ class JudgementForm(forms.Form):
         label="Why, and what its indicators say",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=LONG_TEXT,
     )
 
     def __init__(self, *args, review: Review, **kwargs) -> None:
@@ -140,6 +145,7 @@ class CorrectionForm(forms.ModelForm):
     reason = forms.CharField(
         label="Why it is being corrected",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE,
         help_text="Kept with the review that closed the period.",
     )
 

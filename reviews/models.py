@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Plan
 
 
@@ -18,8 +19,10 @@ class Review(models.Model):
     period_start = models.DateField("period starts")
     period_end = models.DateField("period ends")
     meets_on = models.DateField("meeting date")
-    attendees = models.TextField(blank=True, help_text="Who took part, one a line.")
-    lessons_learned = models.TextField(blank=True)
+    attendees = models.TextField(
+        blank=True, help_text="Who took part, one a line.", max_length=NOTE
+    )
+    lessons_learned = models.TextField(blank=True, max_length=LONG_TEXT)
     actions_checked = models.ManyToManyField(
         "actions.Action", related_name="reviews_checked", blank=True
     )
@@ -116,7 +119,7 @@ class DigestClaim(models.Model):
     token = models.CharField(max_length=32, help_text="Which run holds the claim.")
     claimed_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, max_length=NOTE)
     # What the email says, built with everyone's at the run that claimed it (or took it
     # over), so that sending does not build it again; empty in rows from before.
     content = models.JSONField(null=True, blank=True)
@@ -190,7 +193,7 @@ class OutcomeJudgement(models.Model):
         "outcomes.Outcome", on_delete=models.CASCADE, related_name="review_judgements"
     )
     rating = models.CharField(max_length=10, choices=Rating.choices)
-    note = models.TextField("why, and what the indicators say", blank=True)
+    note = models.TextField("why, and what the indicators say", blank=True, max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["review_id", "outcome__priority", "outcome_id"]
@@ -208,7 +211,7 @@ class Decision(models.Model):
     """What a review decided, linked to the actions and outcomes it affects."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
-    text = models.TextField("the decision")
+    text = models.TextField("the decision", max_length=LONG_TEXT)
     taken_on = models.DateField("taken on")
     outcomes = models.ManyToManyField(
         "outcomes.Outcome", related_name="decisions", blank=True, verbose_name="outcomes it affects"
@@ -233,7 +236,7 @@ class Correction(models.Model):
     )
     made_at = models.DateTimeField(auto_now_add=True)
     what = models.CharField(max_length=300)
-    reason = models.TextField()
+    reason = models.TextField(max_length=NOTE)
 
     class Meta:
         ordering = ["-made_at"]
@@ -277,7 +280,7 @@ class HealthScore(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     ingredient = models.CharField(max_length=20)
     score = models.PositiveSmallIntegerField()
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=NOTE)
 
     class Meta:
         ordering = ["health_check_id", "ingredient", "user_id"]
@@ -370,7 +373,7 @@ class PeerAnswer(models.Model):
 
     reviewer = models.ForeignKey(PeerReviewer, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(max_length=40)
-    text = models.TextField()
+    text = models.TextField(max_length=LONG_TEXT)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

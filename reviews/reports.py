@@ -92,11 +92,33 @@ def next_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
 
 
-def report_quarters(plan, *, today: date) -> list[tuple[int, int]]:
-    """The quarters a board report may be asked for, newest first: from the plan's first
-    quarter to this quarter, but not past the quarter after the plan's period ends."""
-    first = quarter_of(plan.period_start)
-    last = min(quarter_of(today), next_quarter(*quarter_of(plan.period_end)))
+def report_quarters(plan) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The first and last quarter a plan's board report may be for: the quarters of the
+    plan's period, and the one after it ends (its closing report)."""
+    return quarter_of(plan.period_start), next_quarter(*quarter_of(plan.period_end))
+
+
+def report_quarter(plan, asked: str | None, *, today: date) -> tuple[int, int]:
+    """The quarter a board report is for: ``asked`` ('2026-Q3'), which must be one of the
+    plan's (ValueError naming them otherwise), or else this quarter, or the nearest of the
+    plan's when this one is not."""
+    first, last = report_quarters(plan)
+    if not asked:
+        return min(max(quarter_of(today), first), last)
+    year, quarter = parse_quarter(asked)
+    if not first <= (year, quarter) <= last:
+        raise ValueError(
+            f"The board report of this plan is for a quarter from {first[0]}-Q{first[1]} to "
+            f"{last[0]}-Q{last[1]}: the plan's period and the quarter after it."
+        )
+    return year, quarter
+
+
+def offered_quarters(plan, *, today: date) -> list[tuple[int, int]]:
+    """The quarters the plan's Reports page offers, newest first: from the plan's first to the
+    one a report without a quarter is for (this quarter, brought into the plan's)."""
+    first, _ = report_quarters(plan)
+    last = report_quarter(plan, None, today=today)
     quarters = [first]
     while quarters[-1] < last:
         quarters.append(next_quarter(*quarters[-1]))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import date
+import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -132,3 +133,51 @@ def keep(name: str, pdf: bytes) -> None:
 
 def open_kept(name: str):
     return default_storage.open(name, "rb")
+
+
+# reports/<plan id>/<kind>-<year>-Q<quarter>-<key>.pdf, as name_for writes them.
+_KEPT_NAME = re.compile(r"(?P<kind>[a-z]+)-(?P<year>\d{4})-Q(?P<quarter>[1-4])-[0-9a-f]+\.pdf")
+# A file younger than this is left alone: a request may have just found it and be about to
+# send it.
+PRUNE_AFTER = timedelta(hours=1)
+
+
+def prune(*, now: datetime) -> int:
+    """Remove every kept report but the latest of each plan, kind and quarter (and those of
+    plans that no longer exist), leaving alone files kept in the last PRUNE_AFTER. Returns
+    how many files went. A fingerprint names a day's data, so an older file of the same
+    quarter would be served again only if the plan went back to exactly that day's state;
+    then it is rendered again."""
+    removed = 0
+    if not default_storage.exists(FOLDER):
+        return removed
+    folders, _ = default_storage.listdir(FOLDER)
+    plans = set(
+        Plan.objects.filter(pk__in=[int(f) for f in folders if f.isdigit()]).values_list(
+            "pk", flat=True
+        )
+    )
+    for folder in folders:
+        _, names = default_storage.listdir(f"{FOLDER}/{folder}")
+        latest: dict[tuple[str, str, str], tuple[datetime, str]] = {}
+        dated = []
+        for name in names:
+            match = _KEPT_NAME.fullmatch(name)
+            if match is None:
+                continue  # not one of ours
+            path = f"{FOLDER}/{folder}/{name}"
+            modified = default_storage.get_modified_time(path)
+            dated.append((modified, path))
+            group = (match["kind"], match["year"], match["quarter"])
+            if group not in latest or latest[group] < (modified, path):
+                latest[group] = (modified, path)
+        keep = (
+            set()
+            if not folder.isdigit() or int(folder) not in plans
+            else {path for _, path in latest.values()}
+        )
+        for modified, path in dated:
+            if path not in keep and now - modified >= PRUNE_AFTER:
+                default_storage.delete(path)
+                removed += 1
+    return removed

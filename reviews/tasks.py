@@ -51,6 +51,19 @@ def send_digest(self, claim_id: int, token: str) -> str:
 
 
 @shared_task
+def prune_kept_reports() -> int:
+    """Remove kept reports that a newer one of the same plan, kind and quarter replaced
+    (Celery beat starts this every night)."""
+    return stored.prune(now=timezone.now())
+
+
+# A render takes seconds (the largest board report about 4 s on a quiet machine); one that
+# runs on for minutes is stopped rather than left holding a worker.
+RENDER_SOFT_LIMIT = 120
+RENDER_HARD_LIMIT = 150
+
+
+@shared_task(soft_time_limit=RENDER_SOFT_LIMIT, time_limit=RENDER_HARD_LIMIT)
 def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, key: str) -> bool:
     """Render a report and keep it under its fingerprint. Safe to run twice: a report already
     kept is not rendered again, and one whose plan has changed since it was asked for is

@@ -75,9 +75,11 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     plan = access.get_plan_for_reports(request, pk)
     document = reports.KINDS[kind]
     today = timezone.localdate()
-    asked = request.GET.get("quarter") if document.quarterly else None
     try:
-        year, quarter = reports.parse_quarter(asked) if asked else reports.quarter_of(today)
+        if document.quarterly:
+            year, quarter = reports.report_quarter(plan, request.GET.get("quarter"), today=today)
+        else:
+            year, quarter = reports.quarter_of(today)
     except ValueError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     key = stored.fingerprint(plan, kind=kind, year=year, quarter=quarter, today=today)
@@ -128,7 +130,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
             "url": f"{board}?quarter={year}-Q{quarter}",
             "now": (year, quarter) == reports.quarter_of(today),
         }
-        for year, quarter in reports.report_quarters(plan, today=today)
+        for year, quarter in reports.offered_quarters(plan, today=today)
     ]
     context = {
         "plan": plan,

@@ -522,3 +522,22 @@ def test_exports_and_imports_are_in_the_security_log(world, tmp_path):
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.EXPORT)
     assert event.partnership == world.partnership
     assert str(path) in event.detail
+
+
+def test_a_text_longer_than_its_field_allows_is_refused(world, tmp_path):
+    """The database does not check a TextField's max_length: the import does."""
+    path = tmp_path / "riverside.json"
+    data = export(world.partnership, path)
+    forget(world.partnership)
+    data["objects"]["improveplan.plan"][0]["vision"] = "x" * 2_000_000
+    write(path, data)
+    counts = table_counts()
+
+    with pytest.raises(CommandError) as refusal:
+        import_file(path)
+
+    assert str(refusal.value) == (
+        f"The plan with id {world.plan.pk} has a vision of 2,000,000 characters; the most it "
+        "may have is 10,000; nothing was imported."
+    )
+    assert table_counts() == counts
