@@ -23,7 +23,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from improveplan import history, services, versions
+from improveplan import history, once, services, versions
 from improveplan.access import (
     get_invitation_for_user,
     get_membership_for_user,
@@ -136,7 +136,15 @@ def organisation_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganisationForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         form.instance.partnership = partnership
-        organisation = form.save()
+        try:
+            organisation = once.save_once(request, form.save)
+        except once.AlreadySaved:
+            return once.already_saved(
+                request,
+                noun="organisation",
+                back_to=partnership.get_absolute_url(),
+                where=f"Go to {partnership}",
+            )
         messages.success(request, f"{organisation} has joined the partnership.")
         return redirect(partnership)
     return form_page(
@@ -327,7 +335,15 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.POST or None, initial={"status": Plan.Status.DRAFT})
     if request.method == "POST" and form.is_valid():
         form.instance.partnership = partnership
-        plan = form.save()
+        try:
+            plan = once.save_once(request, form.save)
+        except once.AlreadySaved:
+            return once.already_saved(
+                request,
+                noun="plan",
+                back_to=partnership.get_absolute_url(),
+                where=f"Go to {partnership}",
+            )
         messages.success(request, f"The plan “{plan}” has been created.")
         return redirect(plan)
     return form_page(request, form, partnership=partnership, title="New plan", submit="Save plan")
@@ -389,14 +405,30 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk, manage=True)
     form = PlanAgreeForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        version = services.plan_agree(
-            plan=plan,
-            by=request.user,
-            smart_exception_reason=form.cleaned_data.get("smart_exception_reason", ""),
-        )
-        messages.success(
-            request, f"The plan is agreed. This is version {version.number}, kept as it is now."
-        )
+        before = plan.versions.order_by("-number").values_list("number", flat=True).first()
+        try:
+            version = once.save_once(
+                request,
+                lambda: services.plan_agree(
+                    plan=plan,
+                    by=request.user,
+                    smart_exception_reason=form.cleaned_data.get("smart_exception_reason", ""),
+                ),
+            )
+        except once.AlreadySaved:
+            return once.already_saved(
+                request, noun="agreement", back_to=plan.get_absolute_url(), where=f"Go to {plan}"
+            )
+        if version.number != before:
+            messages.success(
+                request, f"The plan is agreed. This is version {version.number}, kept as it is now."
+            )
+        else:
+            messages.info(
+                request,
+                f"Nothing has changed since version {version.number} was agreed, "
+                "so it stays the agreed version.",
+            )
         return redirect(plan)
     last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return form_page(
