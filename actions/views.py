@@ -295,7 +295,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     initial = {"outcomes": [int(outcome)]} if outcome.isdigit() and len(outcome) < 10 else None
     form = forms.ActionForm(request.POST or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.instance.plan = plan
         try:
             action = once.save_once(request, lambda: services.action_create(form=form))
@@ -456,6 +456,8 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         error = "This action is closed: it takes no more updates."
     elif closed:
         error = f"{PeriodClosed(closed)} Updates start again with the next period."
+    elif once.sent_before(request):
+        return _update_sent_twice(request, action, from_list=from_list)
     elif form.is_valid():
         upload, kind = form.cleaned_data.get("evidence_file"), None
         try:
@@ -479,20 +481,7 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as problem:
             form.add_error("evidence_file" if upload else None, problem)
         except (once.AlreadySaved, services.AlreadyPosted):
-            # Sent twice (a second click, or Back and save again): the first one counts.
-            if from_list:
-                action.refresh_from_db()
-                return render(
-                    request,
-                    "actions/_my_action.html",
-                    {"action": action, "already": True, "today": timezone.localdate()},
-                )
-            return once.already_saved(
-                request,
-                noun="update",
-                back_to=action.get_absolute_url(),
-                where=f"Go to {action.reference}",
-            )
+            return _update_sent_twice(request, action, from_list=from_list)
         else:
             if from_list:
                 action.refresh_from_db()
@@ -517,6 +506,20 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(action)
     # The action's page again, with each error beside its field and what was typed kept.
     return _action_page(request, action, update_form=form, status=422)
+
+
+def _update_sent_twice(request: HttpRequest, action: Action, *, from_list: bool) -> HttpResponse:
+    """Sent twice (a second click, or Back and save again): the first one counts."""
+    if from_list:
+        action.refresh_from_db()
+        return render(
+            request,
+            "actions/_my_action.html",
+            {"action": action, "already": True, "today": timezone.localdate()},
+        )
+    return once.already_saved(
+        request, noun="update", back_to=action.get_absolute_url(), where=f"Go to {action.reference}"
+    )
 
 
 @login_required

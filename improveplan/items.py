@@ -96,7 +96,7 @@ def item_create(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         {"kind": request.GET["kind"]} if kind == "evidence" and "kind" in request.GET else None
     )
     form = config.form(request.POST or None, parent=parent, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.attach(parent)
         if kind == "reading":
             form.instance.entered_by = request.user

@@ -36,6 +36,13 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
+def sent_before(request: HttpRequest) -> bool:
+    """Whether this form's token was claimed already. Asked when the form's fields fail their
+    checks: they may fail only because the first sending has just saved the same thing."""
+    token = request.POST.get(FIELD, "")
+    return bool(_TOKEN.fullmatch(token)) and SentForm.objects.filter(token=token).exists()
+
+
 def save_once(request: HttpRequest, save: Callable[[], T], *, claim: bool = True) -> T:
     """Run ``save`` with the form's token claimed in the same transaction; raise AlreadySaved
     when the token was claimed before or the save breaks a unique constraint. A request

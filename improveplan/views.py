@@ -134,7 +134,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_partnership_for_user(request, pk, manage=True)
     form = OrganisationForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.instance.partnership = partnership
         try:
             organisation = once.save_once(request, form.save)
@@ -333,7 +333,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_partnership_for_user(request, pk, manage=True)
     form = PlanForm(request.POST or None, initial={"status": Plan.Status.DRAFT})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.instance.partnership = partnership
         try:
             plan = once.save_once(request, form.save)
@@ -404,7 +404,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk, manage=True)
     form = PlanAgreeForm(request.POST if request.method == "POST" else None, plan=plan)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         before = plan.versions.order_by("-number").values_list("number", flat=True).first()
         try:
             version = once.save_once(

@@ -368,7 +368,7 @@ def health_check_create(request: HttpRequest, pk: int) -> HttpResponse:
         partnership=partnership,
         initial={"title": f"Health check {today.year}", "opened_on": today},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         try:
             check = once.save_once(request, form.save)
         except once.AlreadySaved:
