@@ -100,7 +100,7 @@
       "It is not saved until you save it.</p>";
     var discard = document.createElement("button");
     discard.type = "button";
-    discard.className = "btn btn-outline-secondary btn-sm";
+    discard.className = "btn btn-outline-dark btn-sm";
     discard.textContent = "Clear what I typed";
     discard.addEventListener("click", function () {
       forget(form);
@@ -180,7 +180,9 @@
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    var form = where(event.target);
+    // The event fires on the target (e.g. the card); the message belongs in the form sent.
+    var config = event.detail.requestConfig;
+    var form = where((config && config.elt) || event.target);
     if (status === 422 || status === 409) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
@@ -195,7 +197,8 @@
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    var form = where(event.target);
+    var config = event.detail.requestConfig;
+    var form = where((config && config.elt) || event.target);
     if (form) {
       problem(form, "<p class=\"mb-0\"><strong>This is not saved yet:</strong> the connection " +
         "to the server was lost. What you typed is still here; try again when you are back online.</p>");
@@ -203,7 +206,8 @@
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
+    var config = event.detail.requestConfig;
+    var form = (config && config.elt) || event.target;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (form && form.tagName === "FORM" && form.hasAttribute("data-keep-draft") &&
         status >= 200 && status < 300) {
