@@ -9,7 +9,8 @@ redirect, drew the whole sign-in page inside the card of My actions. So:
   with a sign-in link back to the page the person was on (what they typed is kept in the
   browser's session storage until saved);
 - any other request that is not a GET comes back, after signing in, to the page the form was
-  on (its Referer, on this site), never to the address the form was sent to.
+  on (its Referer, on this site; else the home page), never to the address the form was
+  sent to.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class SignInAgainMiddleware:
             return response
         else:
             page = _on_this_site(request, request.headers.get("Referer", ""))
-        link = f"{sign_in}?{urlencode({'next': page})}" if page else sign_in
+        # Without a page to return to (no Referer), the home page: never the form's address.
+        link = f"{sign_in}?{urlencode({'next': page or resolve_url(settings.LOGIN_REDIRECT_URL)})}"
         if htmx:
             return render(
                 request, "registration/_session_ended.html", {"sign_in": link}, status=401
