@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -124,6 +125,15 @@ def option_to_actions(*, option: Option, titles: Iterable[str], lead_organisatio
     return made
 
 
+class AlreadyPosted(Exception):
+    """The same update by the same person moments ago: the form was sent again."""
+
+
+# An update the same as the author's last one within this time is the same form sent again
+# (e.g. Back, then save again, on a page the browser fetched afresh with a new token).
+SAME_UPDATE_WITHIN = timedelta(minutes=10)
+
+
 def update_post(
     *,
     action: Action,
@@ -148,6 +158,26 @@ def update_post(
             "An action marked complete needs its evidence of completion and the lessons learned."
         )
     with transaction.atomic():
+        # Locked, so that two of the same update at once are seen one after the other.
+        Action.objects.select_for_update().filter(pk=action.pk).first()
+        # The action's last update, whoever posted it: after a lead's answer (sending a
+        # completion back), the same update again is a new one, not a repeat.
+        last = (
+            Update.objects.filter(
+                action=action, created_at__gte=timezone.now() - SAME_UPDATE_WITHIN
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if (
+            last is not None
+            and last.author_id == author.pk
+            and evidence_file is None
+            and not last.evidence_file
+            and (last.status, last.progress, last.note, last.evidence_link)
+            == (status, progress, note, evidence_link)
+        ):
+            raise AlreadyPosted
         update = Update(
             action=action,
             author=author,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions import appraisal, forms, services, smart, spreadsheets, timeline
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
-from improveplan import access, history, items, security
+from improveplan import access, history, items, once, security
 from improveplan.models import Membership, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_errors_from, form_page, history_page, next_or
@@ -296,9 +296,17 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     initial = {"outcomes": [int(outcome)]} if outcome.isdigit() and len(outcome) < 10 else None
     form = forms.ActionForm(request.POST or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.instance.plan = plan
-        action = services.action_create(form=form)
+        try:
+            action = once.save_once(request, lambda: services.action_create(form=form))
+        except once.AlreadySaved:
+            return once.already_saved(
+                request,
+                noun="action",
+                back_to=f"/plans/{plan.pk}/actions/",
+                where="Go to the actions",
+            )
         messages.success(request, f"Action {action.reference} has been added.")
         return redirect(next_or(request, action.get_absolute_url()))
     return render(
@@ -393,8 +401,16 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action_page(
-    request: HttpRequest, action: Action, *, due_form=None, answer_form=None, status: int = 200
+    request: HttpRequest,
+    action: Action,
+    *,
+    update_form=None,
+    due_form=None,
+    answer_form=None,
+    status: int = 200,
 ) -> HttpResponse:
+    """The action's page; a form that was not saved (an update, a due-date request or its
+    answer) is shown again with its errors and what was typed."""
     action = _action_list(Action.objects.filter(pk=action.pk)).get()
     membership = request.membership
     may_update = access.may_update_action(membership, action)
@@ -412,11 +428,12 @@ def _action_page(
             "may_update": may_update,
             "smart": _smart(action),
             "overdue": action.is_overdue(),
-            "update_form": forms.UpdateForm(
-                initial={"status": action.status, "progress": action.progress}
-            )
-            if may_update and not action.is_closed
-            else None,
+            "update_form": update_form
+            or (
+                forms.UpdateForm(initial={"status": action.status, "progress": action.progress})
+                if may_update and not action.is_closed
+                else None
+            ),
             "return_form": forms.ReturnForm() if membership.manages else None,
             "due_proposals": proposals,
             "pending_proposal": pending,
@@ -450,32 +467,41 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
     action = access.get_action_for_user(request, pk)
     access.check_may_update_action(request, action)
     from_list = request.headers.get("HX-Request") == "true"
-    form = forms.UpdateForm(request.POST, request.FILES)
+    # From My actions, the form's ids are the card's, so its errors sit beside its fields.
+    auto_id = f"action-{action.pk}-%s" if from_list else "id_%s"
+    form = forms.UpdateForm(request.POST, request.FILES, auto_id=auto_id)
     error = None
     closed = closing_review(action.plan_id, timezone.localdate())
     if action.is_closed:
         error = "This action is closed: it takes no more updates."
     elif closed:
         error = f"{PeriodClosed(closed)} Updates start again with the next period."
+    elif once.sent_before(request):
+        return _update_sent_twice(request, action, from_list=from_list)
     elif form.is_valid():
         upload, kind = form.cleaned_data.get("evidence_file"), None
         try:
             if upload:
                 kind = check_upload(upload, allowed=EVIDENCE_KINDS)
-            services.update_post(
-                action=action,
-                author=request.user,
-                status=form.cleaned_data["status"],
-                progress=form.cleaned_data["progress"],
-                note=form.cleaned_data["note"],
-                evidence_link=form.cleaned_data["evidence_link"],
-                evidence_file=upload,
-                evidence_kind=kind,
-                completion_evidence=form.cleaned_data["completion_evidence"],
-                lessons_learned=form.cleaned_data["lessons_learned"],
+            once.save_once(
+                request,
+                lambda: services.update_post(
+                    action=action,
+                    author=request.user,
+                    status=form.cleaned_data["status"],
+                    progress=form.cleaned_data["progress"],
+                    note=form.cleaned_data["note"],
+                    evidence_link=form.cleaned_data["evidence_link"],
+                    evidence_file=upload,
+                    evidence_kind=kind,
+                    completion_evidence=form.cleaned_data["completion_evidence"],
+                    lessons_learned=form.cleaned_data["lessons_learned"],
+                ),
             )
         except ValidationError as problem:
             form.add_error("evidence_file" if upload else None, problem)
+        except (once.AlreadySaved, services.AlreadyPosted):
+            return _update_sent_twice(request, action, from_list=from_list)
         else:
             if from_list:
                 action.refresh_from_db()
@@ -488,14 +514,7 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
             # Back to where the partner came from (e.g. the LEAP cycle), or to the action.
             return redirect(next_or(request, action.get_absolute_url()))
     if from_list:
-        # Re-bind with the list's field ids, so the errors sit beside their fields.
-        action.update_form = forms.UpdateForm(
-            request.POST, request.FILES, auto_id=f"action-{action.pk}-%s"
-        )
-        action.update_form.is_valid()
-        for field, errors in form.errors.items():
-            if field not in action.update_form.errors:
-                action.update_form.add_error(field if field in form.fields else None, errors)
+        action.update_form = form
         return render(
             request,
             "actions/_my_action.html",
@@ -504,10 +523,23 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if error:
         messages.error(request, error)
-    else:
-        problems = "; ".join(" ".join(errors) for errors in form.errors.values())
-        messages.error(request, f"The update was not saved: {problems}")
-    return redirect(action)
+        return redirect(action)
+    # The action's page again, with each error beside its field and what was typed kept.
+    return _action_page(request, action, update_form=form, status=422)
+
+
+def _update_sent_twice(request: HttpRequest, action: Action, *, from_list: bool) -> HttpResponse:
+    """Sent twice (a second click, or Back and save again): the first one counts."""
+    if from_list:
+        action.refresh_from_db()
+        return render(
+            request,
+            "actions/_my_action.html",
+            {"action": action, "already": True, "today": timezone.localdate()},
+        )
+    return once.already_saved(
+        request, noun="update", back_to=action.get_absolute_url(), where=f"Go to {action.reference}"
+    )
 
 
 @login_required

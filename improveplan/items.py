@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from improveplan import history
+from improveplan import history, once
 from improveplan.views import form_page, next_or
 from reviews.locks import PeriodClosed, closing_review
 
@@ -96,11 +96,16 @@ def item_create(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         {"kind": request.GET["kind"]} if kind == "evidence" and "kind" in request.GET else None
     )
     form = config.form(request.POST or None, parent=parent, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.attach(parent)
         if kind == "reading":
             form.instance.entered_by = request.user
-        form.save()
+        try:
+            once.save_once(request, form.save)
+        except once.AlreadySaved:
+            return once.already_saved(
+                request, noun=config.noun, back_to=config.back_to(parent), where=f"Go to {parent}"
+            )
         messages.success(request, f"The {config.noun} has been added.")
         return redirect(next_or(request, config.back_to(parent)))
     plan = _plan_of(parent)
@@ -125,9 +130,14 @@ def item_edit(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if kind == "reading":
             form.instance.entered_by = request.user
-        form.save()
-        messages.success(request, f"The {config.noun} has been saved.")
-        return redirect(next_or(request, config.back_to(parent)))
+        try:
+            once.save_once(request, form.save, claim=False)
+        except once.AlreadySaved:
+            # Another change, saved at the same moment, made this one clash with it.
+            form.add_error(None, f"Another {config.noun} was saved with these details just now.")
+        else:
+            messages.success(request, f"The {config.noun} has been saved.")
+            return redirect(next_or(request, config.back_to(parent)))
     item.refresh_from_db()
     plan = _plan_of(parent)
     return form_page(

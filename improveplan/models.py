@@ -378,3 +378,23 @@ class SecurityEvent(models.Model):
         return (
             f"{self.get_kind_display()} – {self.email or self.user_id} at {self.at:%Y-%m-%d %H:%M}"
         )
+
+
+class SentForm(models.Model):
+    """A form's one-time token, claimed when what the form sent is saved: the same form sent
+    again (a double click, Back and save again) finds its token taken and saves nothing.
+    improveplan/once.py writes and reads these."""
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    # Where the form sent it, to say what was saved when it comes again.
+    path = models.CharField(max_length=300)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.path} at {self.sent_at:%Y-%m-%d %H:%M}"

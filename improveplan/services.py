@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -217,7 +219,9 @@ NO_OUTCOMES = "A plan with no outcomes cannot be agreed: add the outcomes it is 
 
 
 def plan_agree(*, plan: Plan, by: User, smart_exception_reason: str = "") -> PlanVersion:
-    """The plan as it stands becomes its next numbered version, agreed by ``by`` now."""
+    """The plan as it stands becomes its next numbered version, agreed by ``by`` now; when
+    nothing has changed since the last version (the same plan agreed twice at once), that
+    version stays and is returned."""
     from improveplan.versions import snapshot
 
     if plan.status == Plan.Status.ARCHIVED:
@@ -227,14 +231,24 @@ def plan_agree(*, plan: Plan, by: User, smart_exception_reason: str = "") -> Pla
     with transaction.atomic():
         # The plan's row is locked so two leads agreeing at once make v1 and v2, not two v1s.
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        now = snapshot(locked)
+        last = locked.versions.order_by("-number").first()
+        reason = smart_exception_reason.strip()
+        if (
+            last is not None
+            and locked.status == Plan.Status.AGREED
+            # Compared as stored: JSON has lists where the snapshot may have tuples.
+            and last.snapshot == json.loads(json.dumps(now))
+            and last.smart_exception_reason == reason
+        ):
+            return last
         locked.status = Plan.Status.AGREED
         locked.smart_exception_reason = smart_exception_reason.strip()
         locked.save(update_fields=["status", "smart_exception_reason", "updated_at"])
-        last = locked.versions.order_by("-number").values_list("number", flat=True).first()
         version = PlanVersion.objects.create(
             plan=locked,
-            number=(last or 0) + 1,
-            snapshot=snapshot(locked),
+            number=(last.number if last else 0) + 1,
+            snapshot=now,
             agreed_by=by,
             agreed_at=timezone.now(),
             smart_exception_reason=locked.smart_exception_reason,

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Every change to outcomes, indicators, readings, targets and actions names its author.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Outside the timeout, so that its sign-in redirect is seen too (improveplan/signin_again.py).
+    "improveplan.signin_again.SignInAgainMiddleware",
     "improveplan.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its own page.

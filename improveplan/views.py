@@ -24,7 +24,7 @@ from django.views.decorators.http import (
 )
 
 from actions.models import Action, DueDateProposal
-from improveplan import history, services, versions
+from improveplan import history, once, services, versions
 from improveplan.access import (
     get_invitation_for_user,
     get_membership_for_user,
@@ -156,9 +156,17 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_partnership_for_user(request, pk, manage=True)
     form = OrganisationForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.instance.partnership = partnership
-        organisation = form.save()
+        try:
+            organisation = once.save_once(request, form.save)
+        except once.AlreadySaved:
+            return once.already_saved(
+                request,
+                noun="organisation",
+                back_to=partnership.get_absolute_url(),
+                where=f"Go to {partnership}",
+            )
         messages.success(request, f"{organisation} has joined the partnership.")
         return redirect(partnership)
     return form_page(
@@ -347,9 +355,17 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_partnership_for_user(request, pk, manage=True)
     form = PlanForm(request.POST or None, initial={"status": Plan.Status.DRAFT})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.instance.partnership = partnership
-        plan = form.save()
+        try:
+            plan = once.save_once(request, form.save)
+        except once.AlreadySaved:
+            return once.already_saved(
+                request,
+                noun="plan",
+                back_to=partnership.get_absolute_url(),
+                where=f"Go to {partnership}",
+            )
         messages.success(request, f"The plan “{plan}” has been created.")
         return redirect(plan)
     return form_page(request, form, partnership=partnership, title="New plan", submit="Save plan")
@@ -415,24 +431,40 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk, manage=True)
     form = PlanAgreeForm(request.POST if request.method == "POST" else None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        version = services.plan_agree(
-            plan=plan,
-            by=request.user,
-            smart_exception_reason=form.cleaned_data.get("smart_exception_reason", ""),
-        )
-        messages.success(
-            request, f"The plan is agreed. This is version {version.number}, kept as it is now."
-        )
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
+        before = plan.versions.order_by("-number").values_list("number", flat=True).first()
+        try:
+            version = once.save_once(
+                request,
+                lambda: services.plan_agree(
+                    plan=plan,
+                    by=request.user,
+                    smart_exception_reason=form.cleaned_data.get("smart_exception_reason", ""),
+                ),
+            )
+        except once.AlreadySaved:
+            return once.already_saved(
+                request, noun="agreement", back_to=plan.get_absolute_url(), where=f"Go to {plan}"
+            )
+        if version.number != before:
+            messages.success(
+                request, f"The plan is agreed. This is version {version.number}, kept as it is now."
+            )
+        else:
+            messages.info(
+                request,
+                f"Nothing has changed since version {version.number} was agreed, "
+                "so it stays the agreed version.",
+            )
         return redirect(plan)
     last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
     # What stands in the way is said before the button is pressed, not after.
-    before = ""
+    blocking = ""
     if not plan.outcomes.exists():
-        before = f" {services.NO_OUTCOMES}"
+        blocking = f" {services.NO_OUTCOMES}"
     elif form.not_smart:
         count = len(form.not_smart)
-        before = (
+        blocking = (
             f" {count} action{'s are' if count > 1 else ' is'} not yet SMART "
             f"({', '.join(form.not_smart)}): make them SMART first, or say below why the plan "
             "may be agreed anyway."
@@ -445,7 +477,7 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Agree {plan}",
         intro=f"Agreeing freezes the plan as it stands as version {last + 1}"
         ": its outcomes, indicators, targets and actions with their owners and dates. "
-        f"You can still change the plan afterwards and agree it again.{before}",
+        f"You can still change the plan afterwards and agree it again.{blocking}",
         submit="Agree the plan",
         cancel_url=plan.get_absolute_url(),
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import access, security
+from improveplan import access, once, security
 from improveplan.celery import app
 from improveplan.forms import NewMemberForm
 from improveplan.models import Role, SecurityEvent, User
@@ -466,8 +466,16 @@ def health_check_create(request: HttpRequest, pk: int) -> HttpResponse:
         partnership=partnership,
         initial={"title": f"Health check {today.year}", "opened_on": today},
     )
-    if request.method == "POST" and form.is_valid():
-        check = form.save()
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
+        try:
+            check = once.save_once(request, form.save)
+        except once.AlreadySaved:
+            return once.already_saved(
+                request,
+                noun="health check",
+                back_to=reverse("reviews:health_checks", args=[partnership.pk]),
+                where="Go to the health checks",
+            )
         messages.success(request, "The health check is open: every member may now score it.")
         return redirect(check)
     return form_page(

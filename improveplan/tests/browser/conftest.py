@@ -1,7 +1,8 @@
 """A real browser against the live test server: Playwright driving Debian's Chromium.
 
 Every page a test visits can be checked with `pages.check(page)`: axe-core's WCAG 2.0, 2.1
-and 2.2 A and AA rules, a visible focus, one h1, a title and a language. The pages checked
+and 2.2 A and AA rules, a visible focus, one h1, a title without markup, each script loaded
+once, and a language. The pages checked
 are listed in test-artifacts/a11y-pages.txt; screenshots go to test-artifacts/screenshots/.
 """
 
@@ -148,8 +149,15 @@ class PageChecks:
               h1: document.querySelectorAll('h1').length,
               title: document.title.trim(),
               lang: document.documentElement.lang,
+              scripts: Array.from(document.scripts).map(s => s.getAttribute('src'))
+                .filter(Boolean),
             })"""
         )
+        if re.search(r"</?[a-zA-Z][^>]*>", shape["title"]):
+            problems.append(f"markup in the title: {shape['title'][:120]}")
+        twice = sorted({src for src in shape["scripts"] if shape["scripts"].count(src) > 1})
+        if twice:
+            problems.append(f"scripts loaded more than once: {twice}")
         if shape["h1"] != 1:
             problems.append(f"{shape['h1']} h1 elements instead of one")
         if not shape["title"]:
