@@ -649,6 +649,9 @@ def due_date_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["answer_reason"],
             )
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # answered meanwhile: nothing left to answer
+                messages.error(request, " ".join(error.messages))
+                return redirect(action)
             form_errors_from(error, form)
         else:
             if form.cleaned_data["answer"]:

@@ -51,7 +51,16 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from actions.models import Action, Criterion, Finding, Milestone, Option, Score, Update
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    Finding,
+    Milestone,
+    Option,
+    Score,
+    Update,
+)
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -130,6 +139,10 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
     # As if the actions had been numbered by the site, so that the next one follows them.
     Plan.objects.filter(pk=plan.pk).update(last_action_number=second_action.number)
     update = UpdateFactory(action=action, author=plan.partnership.memberships.first().user)
+    # Issue 16: the second action's owner asked for more time; a lead has not answered yet.
+    due_proposal = DueDateProposal.objects.create(
+        action=second_action, proposed_due=date(2031, 6, 30), reason="The provider starts late."
+    )
     return {
         "criterion": CriterionFactory(plan=plan),
         "option": OptionFactory(outcome=outcome, decision="favoured", decision_reason="Works."),
@@ -165,6 +178,7 @@ def _plan_contents(plan: Plan, owner: Organisation) -> dict[str, Model]:
         "peer_invited": PeerReviewerFactory(
             plan=plan, user=None, accepted_at=None, email=f"peer{plan.pk}@elsewhere.example.org"
         ),
+        "due_proposal": due_proposal,  # Issue 16
     }
 
 
@@ -1466,6 +1480,24 @@ HOSTILE_FORMS.update(
             examples=EXAMPLES_PER_ACTIONS_BUTTON,
             **by_pk(
                 "actions:milestone_toggle", own=_ours("milestone"), foreign=_theirs("milestone")
+            ),
+        ),
+        # Issue 16: a partner asks for a new due date; a lead answers.
+        "actions:due_date_propose": HostileForm(
+            fields={"proposed_due": DATE, "reason": TEXT},
+            user=_partner,
+            shown_on=lambda t: (t.ours["action"].get_absolute_url(), "due_form"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:due_date_propose", own=_ours("action"), foreign=_theirs("action")),
+        ),
+        "actions:due_date_answer": HostileForm(
+            fields={"answer": choice(["accept", "decline"]), "answer_reason": TEXT},
+            shown_on=lambda t: (t.ours["second_action"].get_absolute_url(), "answer_form"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "actions:due_date_answer",
+                own=_ours("due_proposal"),
+                foreign=_theirs("due_proposal"),
             ),
         ),
     }

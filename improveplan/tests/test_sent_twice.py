@@ -226,6 +226,7 @@ def test_eight_tabs_sending_the_same_thing_at_once_save_it_once(lead, world, ind
 
 
 def test_eight_agreements_at_once_make_one_version(lead, world):
+    OutcomeFactory(plan=world.plan)  # a plan with no outcomes is not agreed at all
     path = reverse("improveplan:plan_agree", args=[world.plan.pk])
     form = lead.form(path)
     answers = lead.at_once(path, [form] * AT_ONCE)
