@@ -361,6 +361,9 @@ class SecurityEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=500, blank=True)
     detail = models.TextField(blank=True)
+    # Repeated refusals of one person are folded into one row per window (security.record).
+    count = models.PositiveIntegerField(default=1, help_text="How many times, within the window.")
+    last_at = models.DateTimeField(null=True, blank=True, help_text="The last time, if repeated.")
 
     class Meta:
         ordering = ["-at"]
