@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from improveplan.models import Plan
+from improveplan.text import one_line
 
 
 class Review(models.Model):
@@ -229,7 +230,9 @@ class HealthCheck(models.Model):
     partnership = models.ForeignKey(
         "improveplan.Partnership", on_delete=models.CASCADE, related_name="health_checks"
     )
-    title = models.CharField(max_length=100, help_text="E.g. Health check 2026.")
+    title = models.CharField(
+        validators=[one_line], max_length=100, help_text="E.g. Health check 2026."
+    )
     opened_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -290,7 +293,7 @@ class PeerReviewer(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="peer_reviewers")
     email = models.EmailField("email address")
-    name = models.CharField(max_length=150)
+    name = models.CharField(validators=[one_line], max_length=150)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -306,6 +309,8 @@ class PeerReviewer(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the last email of the link failed; inviting again sends it (peer_reviewer_invite).
+    send_failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PeerReviewerQuerySet.as_manager()
 
@@ -339,7 +344,7 @@ class PeerReviewer(models.Model):
         if self.is_expired:
             return "expired"
         if self.accepted_at is None:
-            return "invited"
+            return "not_sent" if self.send_failed_at else "invited"
         return "submitted" if self.submitted_at else "reviewing"
 
 
