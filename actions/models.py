@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan, Role
+from improveplan.text import one_line
 from outcomes.models import Indicator, Outcome
 
 
@@ -24,7 +25,7 @@ class Criterion(models.Model):
     """What the plan's options are judged by, and how much each thing matters."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(max_length=120)
+    name = models.CharField(validators=[one_line], max_length=120)
     description = models.CharField(max_length=300, blank=True)
     weight = models.PositiveSmallIntegerField(
         default=3,
@@ -66,7 +67,7 @@ class Option(models.Model):
 
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="options")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEW)
-    title = models.CharField(max_length=200)
+    title = models.CharField(validators=[one_line], max_length=200)
     description = models.TextField(blank=True, max_length=LONG_TEXT)
     evidence = models.TextField(
         "evidence it will work",
@@ -204,7 +205,7 @@ class Action(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     number = models.PositiveIntegerField(editable=False)
     reference = models.CharField(max_length=12, editable=False)
-    title = models.CharField(max_length=200)
+    title = models.CharField(validators=[one_line], max_length=200)
     description = models.TextField(blank=True, max_length=LONG_TEXT)
     outcomes = models.ManyToManyField(Outcome, related_name="actions", blank=True)
     option = models.ForeignKey(
@@ -414,7 +415,7 @@ class DueDateProposal(models.Model):
 
 class Milestone(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(max_length=200)
+    title = models.CharField(validators=[one_line], max_length=200)
     due = models.DateField()
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)

@@ -28,6 +28,7 @@ from actions.models import Action
 from improveplan import history
 from improveplan.models import Membership, Organisation, Plan
 from improveplan.spreadsheet_limits import Limits, measure_xlsx
+from improveplan.text import one_line
 from improveplan.uploads import XLSX, check_upload
 from outcomes.models import Indicator, Outcome
 from outcomes.readings_io import (
@@ -611,9 +612,14 @@ class _RowChecker:
 
         for name in TEXT_FIELDS:
             values[name] = text = _normal(cells[name])
-            most = Action._meta.get_field(name).max_length
+            field = Action._meta.get_field(name)
+            most = field.max_length
             if name == "title" and not text:
                 problems.append((name, "The title is missing."))
+            elif one_line in field.validators and text.splitlines()[1:]:
+                problems.append(
+                    (name, f"The {field.verbose_name} must be on one line; this one breaks a line.")
+                )
             elif most and len(text) > most:
                 problems.append(
                     (name, f"At most {most} characters may be given here; this has {len(text)}.")

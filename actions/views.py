@@ -20,7 +20,7 @@ from actions import appraisal, forms, services, smart, spreadsheets, timeline
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
 from improveplan import access, history, items, once, security
-from improveplan.models import Membership, Role, SecurityEvent
+from improveplan.models import Membership, Plan, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_errors_from, form_page, history_page, next_or
 from reviews.locks import PeriodClosed, closing_review
@@ -548,7 +548,11 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
     """The update form for one action, fetched into My actions when the partner asks for it:
     rendering a form for every action up front made the page slow."""
     action = access.get_action_for_user(request, pk)
-    if not (access.may_update_action(request.membership, action) and not action.is_closed):
+    if not (
+        access.may_update_action(request.membership, action)
+        and not action.is_closed
+        and action.plan.status != Plan.Status.ARCHIVED
+    ):
         return HttpResponse(
             "<p>You can read this action but not post updates to it.</p>", content_type="text/html"
         )

@@ -234,6 +234,12 @@ def check_plan_not_archived(
         )
 
 
+def check_plan_open(request: HttpRequest, plan: Plan) -> None:
+    """A page that changes something in the plan refuses to open once the plan is archived,
+    rather than showing a form that would be refused on submit."""
+    check_plan_not_archived(request, plan.status, plan.partnership_id, manage=True)
+
+
 def get_organisation_for_user(
     request: HttpRequest, pk: int, *, manage: bool = False
 ) -> Organisation:
@@ -348,12 +354,14 @@ def may_enter_readings(membership: Membership, indicator) -> bool:
 
 
 def check_may_enter_readings(request: HttpRequest, indicator) -> None:
-    """Refuse a member who may not enter this indicator's readings (after a getter above)."""
+    """Refuse a member who may not enter this indicator's readings (after a getter above), and
+    everyone once the plan is archived."""
     if not may_enter_readings(request.membership, indicator):
         refuse(request, f"readings of indicator {indicator.pk}", indicator.plan.partnership_id)
         raise PermissionDenied(
             f"Only leads and partners from {indicator.owner} may enter readings for this indicator."
         )
+    check_plan_open(request, indicator.plan)
 
 
 # Options and actions ----------------------------------------------------------------
@@ -423,6 +431,7 @@ def check_may_update_action(request: HttpRequest, action) -> None:
             "Only leads, and partners from the organisations that lead or support this "
             "action, may update it."
         )
+    check_plan_open(request, action.plan)
 
 
 # Reviews ---------------------------------------------------------------------------

@@ -95,7 +95,17 @@ class PlanAdmin(admin.ModelAdmin):
 class SecurityEventAdmin(admin.ModelAdmin):
     """The security log is evidence: administrators read it, nobody edits it."""
 
-    list_display = ["at", "kind", "email", "user", "partnership", "ip_address", "path"]
+    list_display = [
+        "at",
+        "kind",
+        "count",
+        "last_at",
+        "email",
+        "user",
+        "partnership",
+        "ip_address",
+        "path",
+    ]
     list_filter = ["kind"]
     list_select_related = ["user", "partnership"]
     search_fields = ["email", "user__email", "ip_address", "path", "detail"]

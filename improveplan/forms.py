@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.services import NO_OUTCOMES
+from improveplan.text import one_line
 
 
 class SignInForm(AuthenticationForm):
@@ -165,7 +166,7 @@ def not_yet_smart(plan: Plan) -> list[str]:
 class NewMemberForm(forms.Form):
     """The invited person's name and password, when they have no account yet."""
 
-    full_name = forms.CharField(label="Your full name", max_length=150)
+    full_name = forms.CharField(label="Your full name", max_length=150, validators=[one_line])
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,

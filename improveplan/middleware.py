@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 SIGNED_IN_AT = "improveplan.signed_in_at"
 SEEN_AT = "improveplan.seen_at"
@@ -40,3 +42,41 @@ class SessionTimeoutMiddleware:
             if now - seen_at >= SEEN_AT_PRECISION or SEEN_AT not in request.session:
                 request.session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class FormEncodingMiddleware:
+    """Answer a form whose declared charset is not UTF-8 with the site's 400 page, before
+    anything reads it. Django refuses such a form when it is read, but its error pages read the
+    form again for their CSRF check, so the refusal escaped as the server's bare 500."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = request.content_params.get("charset", "utf-8").lower().replace("_", "-")
+        if (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and charset not in ("utf-8", "utf8")
+        ):
+            return render(
+                request,
+                "400.html",
+                {"problem": "The form was sent in an encoding this site does not read (UTF-8)."},
+                status=400,
+            )
+        return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Partnership data stays out of shared caches and browsers' disk caches: every page and
+    download is sent ``Cache-Control: private, no-store`` (WhiteNoise answers the public
+    static files before this runs, with their own long-lived headers)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, private=True, no_store=True)
+        return response

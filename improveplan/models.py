@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from improveplan.limits import LONG_TEXT, NOTE
+from improveplan.text import one_line
 
 
 class UserManager(BaseUserManager):
@@ -41,7 +42,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. They sign in with their email address."""
 
     email = models.EmailField("email address", max_length=254, unique=True)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(validators=[one_line], max_length=150)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         "site administrator", default=False, help_text="May sign in to the admin site."
@@ -78,7 +79,7 @@ class PartnershipQuerySet(models.QuerySet):
 
 
 class Partnership(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(validators=[one_line], max_length=200, unique=True)
     description = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,7 +113,7 @@ class Organisation(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="organisations"
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(validators=[one_line], max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
 
     class Meta:
@@ -207,6 +208,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the last email of the link failed; it may be sent again (services.invitation_create).
+    send_failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -251,7 +254,7 @@ class Plan(models.Model):
         ARCHIVED = "archived", "Archived"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="plans")
-    title = models.CharField(max_length=200)
+    title = models.CharField(validators=[one_line], max_length=200)
     period_start = models.DateField("period starts")
     period_end = models.DateField("period ends")
     vision = models.TextField(
@@ -366,6 +369,9 @@ class SecurityEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=500, blank=True)
     detail = models.TextField(blank=True, max_length=NOTE)
+    # Repeated refusals of one person are folded into one row per window (security.record).
+    count = models.PositiveIntegerField(default=1, help_text="How many times, within the window.")
+    last_at = models.DateTimeField(null=True, blank=True, help_text="The last time, if repeated.")
 
     class Meta:
         ordering = ["-at"]

@@ -24,7 +24,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import CharField, Field, Model, QuerySet, TextField
 from django.utils import timezone
 
-from improveplan import history
+from improveplan import history, text
 from improveplan.models import Partnership
 
 FORMAT = "improveplan-partnership"
@@ -312,6 +312,12 @@ def import_partnership(*, data: dict) -> Partnership:
                     for row in objects[model._meta.label_lower]
                 ]
                 for deserialized in serializers.deserialize("python", dumped):
+                    if broken := text.one_line_problems(deserialized.object):
+                        raise ImportRefused(
+                            f"A {model._meta.verbose_name} in the file has a line break in its "
+                            f"{', '.join(broken)}, which must be on one line; nothing was "
+                            "imported."
+                        )
                     saved.append((deserialized.object, deserialized.m2m_data))
                     deserialized.save(save_m2m=False, force_insert=True)
             # Many-to-many links last, once the rows at both ends exist. The history of

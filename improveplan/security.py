@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from improveplan.models import SecurityEvent
+
+# A member can be refused as often as they like (one reload, one row): repeats by one person
+# within the window are counted on one row per kind, address and page, and past
+# PAGES_PER_WINDOW pages on one more row, so the log grows with people, not with requests.
+REPEATED = {
+    SecurityEvent.Kind.ACCESS_REFUSED,
+    SecurityEvent.Kind.SIGN_IN_FAILED,
+    SecurityEvent.Kind.LOCKED_OUT,
+}
+REPEAT_WINDOW = timedelta(hours=1)
+PAGES_PER_WINDOW = 20
+OTHER_PAGES = "(other pages)"
 
 
 def record(
@@ -21,7 +36,7 @@ def record(
 ) -> SecurityEvent:
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
-    return SecurityEvent.objects.create(
+    event = SecurityEvent(
         kind=kind,
         user=user if user is not None and user.pk else None,
         email=(email or getattr(user, "email", "") or "")[:254],
@@ -30,6 +45,33 @@ def record(
         path=request.get_full_path()[:500] if request else "",
         detail=detail[: SecurityEvent._meta.get_field("detail").max_length],
     )
+    if kind in REPEATED and (repeated := _count_repeat(event)) is not None:
+        return repeated
+    event.save()
+    return event
+
+
+def _count_repeat(event: SecurityEvent) -> SecurityEvent | None:
+    """The row this refusal is counted on, if the same person was refused in the window."""
+    now = event.at
+    person = (
+        {"user": event.user}
+        if event.user
+        else {"user__isnull": True, "ip_address": event.ip_address}
+    )
+    recent = SecurityEvent.objects.filter(kind=event.kind, at__gt=now - REPEAT_WINDOW, **person)
+    same = recent.filter(email=event.email, path=event.path).order_by("-at").first()
+    if same is None:
+        if recent.exclude(path=OTHER_PAGES).count() < PAGES_PER_WINDOW:
+            return None
+        same = recent.filter(path=OTHER_PAGES).order_by("-at").first()
+        if same is None:
+            event.path = OTHER_PAGES
+            event.detail = f"More refusals on further pages; the first was: {event.detail}"
+            return None
+    SecurityEvent.objects.filter(pk=same.pk).update(count=F("count") + 1, last_at=now)
+    same.refresh_from_db(fields=["count", "last_at"])
+    return same
 
 
 def sign_in_address(request: HttpRequest, credentials: dict | None) -> str:

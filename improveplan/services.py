@@ -7,6 +7,7 @@ import json
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from improveplan import security
@@ -29,17 +30,36 @@ INVITATION_SALT = "improveplan.invitation"
 # Invitations ---------------------------------------------------------------
 
 
+def link_token(pk: int, expires_at, *, salt: str) -> str:
+    """The secret part of an emailed link: signed, so only we can make one, and bound to the
+    expiry the email gave, so sending the link again (a new expiry) ends the earlier one."""
+    return signing.dumps([pk, expires_at.timestamp()], salt=salt)
+
+
+def link_token_pk(token: str, *, salt: str) -> tuple[int, float] | None:
+    """The (id, expiry) a link token was made for, or None for one we did not sign."""
+    try:
+        pk, stamp = signing.loads(token, salt=salt)
+        return int(pk), float(stamp)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
 def invitation_token(invitation: Invitation) -> str:
-    """The secret part of an invitation link. Signed, so only we can make one."""
-    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+    return link_token(invitation.pk, invitation.expires_at, salt=INVITATION_SALT)
 
 
 def invitation_from_token(token: str) -> Invitation | None:
-    try:
-        pk = signing.loads(token, salt=INVITATION_SALT)
-    except signing.BadSignature:
+    found = link_token_pk(token, salt=INVITATION_SALT)
+    if found is None:
         return None
-    return Invitation.objects.select_related("partnership", "organisation").filter(pk=pk).first()
+    pk, stamp = found
+    invitation = (
+        Invitation.objects.select_related("partnership", "organisation").filter(pk=pk).first()
+    )
+    if invitation is None or invitation.expires_at.timestamp() != stamp:
+        return None  # an earlier email's link: the invitation has been sent again since
+    return invitation
 
 
 def invitation_create(
@@ -59,9 +79,11 @@ def invitation_create(
 
     now = timezone.now()
     with transaction.atomic():
-        # An expired invitation no longer blocks a new one for the same address.
+        # An expired invitation, or one whose email failed, no longer blocks a new one.
         Invitation.objects.pending().filter(
-            partnership=partnership, email__iexact=email, expires_at__lte=now
+            Q(expires_at__lte=now) | Q(send_failed_at__isnull=False),
+            partnership=partnership,
+            email__iexact=email,
         ).update(cancelled_at=now)
         if (
             Invitation.objects.pending()
@@ -89,11 +111,13 @@ def invitation_create(
 
 
 def invitation_resend(*, invitation: Invitation) -> Invitation:
-    """Give a pending invitation a fresh expiry date and email the link again."""
+    """Give a pending invitation a fresh expiry date and email a new link; the earlier link
+    stops working."""
     if invitation.accepted_at or invitation.cancelled_at:
         raise ValidationError("This invitation has already been used or cancelled.")
     invitation.expires_at = Invitation.expiry_from(timezone.now())
-    invitation.save(update_fields=["expires_at"])
+    invitation.send_failed_at = None
+    invitation.save(update_fields=["expires_at", "send_failed_at"])
     transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
     return invitation
 

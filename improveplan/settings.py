@@ -71,12 +71,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so public static files keep their own caching headers.
+    "improveplan.middleware.PrivateResponsesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and the CSRF check) reads a form it cannot decode.
+    "improveplan.middleware.FormEncodingMiddleware",
     # Every change to outcomes, indicators, readings, targets and actions names its author.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Outside the timeout, so that its sign-in redirect is seen too (improveplan/signin_again.py).

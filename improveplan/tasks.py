@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from improveplan.models import Invitation
+from improveplan.text import email_subject
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -28,7 +34,25 @@ def send_invitation_email(invitation_id: int) -> bool:
         + reverse("improveplan:invitation_accept", args=[invitation_token(invitation)]),
         "site_name": settings.SITE_NAME,
     }
-    subject = render_to_string("improveplan/emails/invitation_subject.txt", context).strip()
+    subject = render_to_string("improveplan/emails/invitation_subject.txt", context)
     body = render_to_string("improveplan/emails/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    return sent_or_marked(
+        Invitation.objects.filter(pk=invitation.pk),
+        email_subject(subject),
+        body,
+        invitation.email,
+    )
+
+
+def sent_or_marked(rows, subject: str, body: str, to: str) -> bool:
+    """Send one invitation's email; if it fails, for whatever reason, mark the invitation's
+    row (``send_failed_at``) so that the page says so and it can be sent again, rather than
+    leaving an invitation that looks sent and blocks a new one."""
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:
+        logger.exception("The invitation email to %s could not be sent.", to)
+        rows.update(send_failed_at=timezone.now())
+        return False
+    rows.exclude(send_failed_at=None).update(send_failed_at=None)
     return True

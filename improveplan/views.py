@@ -63,6 +63,14 @@ def waiting_for_lead(actions) -> dict:
     }
 
 
+def unsent_message(email: str) -> str:
+    """What a lead reads when an invitation's email could not be sent."""
+    return (
+        f"The invitation email to {email} could not be sent, so no link has gone out. "
+        "Check the address, then send it again; the site's administrators can see why it failed."
+    )
+
+
 def form_errors_from(error: ValidationError, form) -> None:
     """Show a service's refusal on the form, beside the field it concerns."""
     if hasattr(error, "error_dict"):
@@ -216,7 +224,11 @@ def invitation_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(error, form)
         else:
-            messages.success(request, f"An invitation has been emailed to {invitation.email}.")
+            invitation.refresh_from_db(fields=["send_failed_at"])  # sent already, without a worker
+            if invitation.send_failed_at:
+                messages.error(request, unsent_message(invitation.email))
+            else:
+                messages.success(request, f"An invitation has been emailed to {invitation.email}.")
             return redirect(partnership)
     return form_page(
         request,
@@ -238,7 +250,15 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The invitation has been emailed to {invitation.email} again.")
+        invitation.refresh_from_db(fields=["send_failed_at"])  # sent already, without a worker
+        if invitation.send_failed_at:
+            messages.error(request, unsent_message(invitation.email))
+        else:
+            messages.success(
+                request,
+                f"The invitation has been emailed to {invitation.email} again; "
+                "the link in any earlier email no longer works.",
+            )
     return redirect(invitation.partnership)
 
 

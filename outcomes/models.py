@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan
+from improveplan.text import one_line
 from outcomes import arithmetic
 from outcomes.units import Measure
 
@@ -95,7 +96,7 @@ class Indicator(models.Model):
         max_length=20,
         help_text="A short reference, unique in the plan, used in imported files, e.g. HW-01.",
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(validators=[one_line], max_length=200)
     definition = models.TextField(
         blank=True,
         help_text="Exactly what is counted, and over what population.",
@@ -338,7 +339,9 @@ class Comparator(models.Model):
         SIMILAR = "similar", "Similar areas"
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="comparators")
-    name = models.CharField(max_length=100, help_text="E.g. England, North West, similar areas.")
+    name = models.CharField(
+        validators=[one_line], max_length=100, help_text="E.g. England, North West, similar areas."
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NATIONAL)
 
     class Meta:

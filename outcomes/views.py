@@ -245,6 +245,7 @@ def readings_import(request: HttpRequest, pk: int) -> HttpResponse:
     if not (membership.manages or membership.role == Role.PARTNER):
         access.refuse(request, f"importing readings into plan {plan.pk}", plan.partnership_id)
         raise PermissionDenied("Board members read the readings; leads and partners enter them.")
+    access.check_plan_open(request, plan)
     form = forms.ReadingsImportForm(request.POST or None, request.FILES or None)
     context = {"plan": plan, "partnership": plan.partnership, "form": form}
     if request.method == "POST" and form.is_valid():

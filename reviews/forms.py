@@ -7,6 +7,7 @@ from django import forms
 from actions.forms import PlanChoices
 from actions.models import Action
 from improveplan.limits import LONG_TEXT, NOTE
+from improveplan.text import one_line
 from outcomes.forms import check_digits
 from outcomes.models import Outcome, Reading
 from reviews import peer, periods
@@ -218,7 +219,7 @@ class HealthScoresForm(forms.Form):
 class PeerInviteForm(forms.Form):
     """A lead's invitation to a peer reviewer from outside the partnership."""
 
-    name = forms.CharField(label="Their name", max_length=150)
+    name = forms.CharField(label="Their name", max_length=150, validators=[one_line])
     email = forms.EmailField(label="Their email address", max_length=254)
     days = forms.IntegerField(
         label="Days they may read the plan",

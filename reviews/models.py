@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Plan
+from improveplan.text import one_line
 
 
 class Review(models.Model):
@@ -254,7 +255,9 @@ class HealthCheck(models.Model):
     partnership = models.ForeignKey(
         "improveplan.Partnership", on_delete=models.CASCADE, related_name="health_checks"
     )
-    title = models.CharField(max_length=100, help_text="E.g. Health check 2026.")
+    title = models.CharField(
+        validators=[one_line], max_length=100, help_text="E.g. Health check 2026."
+    )
     opened_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -315,7 +318,7 @@ class PeerReviewer(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="peer_reviewers")
     email = models.EmailField("email address")
-    name = models.CharField(max_length=150)
+    name = models.CharField(validators=[one_line], max_length=150)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -331,6 +334,8 @@ class PeerReviewer(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the last email of the link failed; inviting again sends it (peer_reviewer_invite).
+    send_failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PeerReviewerQuerySet.as_manager()
 
@@ -364,7 +369,7 @@ class PeerReviewer(models.Model):
         if self.is_expired:
             return "expired"
         if self.accepted_at is None:
-            return "invited"
+            return "not_sent" if self.send_failed_at else "invited"
         return "submitted" if self.submitted_at else "reviewing"
 
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -41,6 +40,8 @@ from kombu.exceptions import KombuError
 
 from improveplan.mail_backend import DeliveryUncertain
 from improveplan.models import Membership, Plan, Role, User
+from improveplan.services import link_token, link_token_pk
+from improveplan.text import email_subject
 from outcomes.models import Risk
 from reviews import peer, periods
 from reviews.models import (
@@ -327,7 +328,7 @@ def digest_message(
         "overdue": counts.get(Kind.OVERDUE, 0),
         "total": len(digest.items),
     }
-    subject = render_to_string("reviews/emails/digest_subject.txt", context).strip()
+    subject = email_subject(render_to_string("reviews/emails/digest_subject.txt", context))
     message = EmailMultiAlternatives(
         subject, render_to_string("reviews/emails/digest.txt", context), None, [digest.email]
     )
@@ -477,16 +478,19 @@ PEER_SALT = "reviews.peer_reviewer"
 
 
 def peer_token(reviewer: PeerReviewer) -> str:
-    """The secret part of a peer reviewer's link. Signed, so only we can make one."""
-    return signing.dumps(reviewer.pk, salt=PEER_SALT)
+    """The secret part of a peer reviewer's link (improveplan.services.link_token)."""
+    return link_token(reviewer.pk, reviewer.expires_at, salt=PEER_SALT)
 
 
 def peer_reviewer_from_token(token: str) -> PeerReviewer | None:
-    try:
-        pk = signing.loads(token, salt=PEER_SALT)
-    except signing.BadSignature:
+    found = link_token_pk(token, salt=PEER_SALT)
+    if found is None:
         return None
-    return PeerReviewer.objects.select_related("plan__partnership").filter(pk=pk).first()
+    pk, stamp = found
+    reviewer = PeerReviewer.objects.select_related("plan__partnership").filter(pk=pk).first()
+    if reviewer is None or reviewer.expires_at.timestamp() != stamp:
+        return None  # an earlier email's link: the invitation has been sent again since
+    return reviewer
 
 
 def peer_reviewer_invite(
@@ -505,17 +509,19 @@ def peer_reviewer_invite(
     now = timezone.now()
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one invitation at a time
-        if PeerReviewer.objects.filter(
+        invited = PeerReviewer.objects.filter(
             plan=plan, email__iexact=email, revoked_at__isnull=True, expires_at__gt=now
-        ).exists():
-            raise ValidationError({"email": f"{email} is already invited to review this plan."})
-        reviewer = PeerReviewer.objects.create(
-            plan=plan,
-            email=email,
-            name=name.strip(),
-            invited_by=invited_by,
-            expires_at=now + timedelta(days=days),
         )
+        # An invitation whose email failed was never received: it is sent again, anew.
+        unsent = invited.filter(accepted_at__isnull=True, send_failed_at__isnull=False).first()
+        if unsent is None and invited.exists():
+            raise ValidationError({"email": f"{email} is already invited to review this plan."})
+        reviewer = unsent or PeerReviewer(plan=plan, email=email)
+        reviewer.name = name.strip()
+        reviewer.invited_by = invited_by
+        reviewer.expires_at = now + timedelta(days=days)
+        reviewer.send_failed_at = None
+        reviewer.save()
         from reviews.tasks import send_peer_invitation
 
         transaction.on_commit(lambda: send_peer_invitation.delay(reviewer.pk))

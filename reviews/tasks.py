@@ -8,12 +8,13 @@ from datetime import date
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from improveplan.models import Plan
+from improveplan.tasks import sent_or_marked
+from improveplan.text import email_subject
 from reviews import reports, services, stored
 from reviews.models import PeerReviewer
 
@@ -98,7 +99,8 @@ def send_peer_invitation(reviewer_id: int) -> bool:
         + reverse("reviews:peer_accept", args=[services.peer_token(reviewer)]),
         "site_name": settings.SITE_NAME,
     }
-    subject = render_to_string("reviews/emails/peer_invitation_subject.txt", context).strip()
+    subject = render_to_string("reviews/emails/peer_invitation_subject.txt", context)
     body = render_to_string("reviews/emails/peer_invitation.txt", context)
-    send_mail(subject, body, None, [reviewer.email])
-    return True
+    return sent_or_marked(
+        PeerReviewer.objects.filter(pk=reviewer.pk), email_subject(subject), body, reviewer.email
+    )

@@ -19,7 +19,7 @@ from improveplan import access, once, security
 from improveplan.celery import app
 from improveplan.forms import NewMemberForm
 from improveplan.models import Role, SecurityEvent, User
-from improveplan.views import form_errors_from, form_page
+from improveplan.views import form_errors_from, form_page, unsent_message
 from reviews import (
     changes,
     health,
@@ -601,11 +601,15 @@ def peer_invite(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(error, form)
         else:
-            messages.success(
-                request,
-                f"{reviewer.name} has been emailed a link to review this plan until "
-                f"{timezone.localtime(reviewer.expires_at):%-d %B %Y}.",
-            )
+            reviewer.refresh_from_db(fields=["send_failed_at"])  # sent already, without a worker
+            if reviewer.send_failed_at:
+                messages.error(request, unsent_message(reviewer.email))
+            else:
+                messages.success(
+                    request,
+                    f"{reviewer.name} has been emailed a link to review this plan until "
+                    f"{timezone.localtime(reviewer.expires_at):%-d %B %Y}.",
+                )
             return redirect("reviews:peer_challenge", plan.pk)
     return form_page(
         request,
