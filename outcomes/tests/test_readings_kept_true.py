@@ -183,6 +183,8 @@ def test_a_value_with_more_digits_than_can_be_kept_exactly_is_refused(world, ind
 
 
 def test_fifteen_significant_digits_import_once_and_then_are_unchanged(world, indicators):
+    # A score has no upper bound; a percentage could not hold so large a figure (issue 15).
+    Indicator.objects.filter(pk=indicators.council.pk).update(unit=Indicator.Unit.SCORE)
     row = HEADER + "HW-01,2025-03-31,99999999999.9999,,,,\n"
     assert counts(import_file(world, csv_file(row))) == (1, 0, 0)
     assert counts(import_file(world, csv_file(row))) == (0, 0, 1)
