@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
@@ -21,6 +22,9 @@ from outcomes.models import ImportJob
 from outcomes.readings_io import ImportResult, RowError
 
 FOLDER = "imports"
+# Well past the tasks' hard time limit (outcomes/tasks.py): a job still running then has lost
+# its worker.
+GIVE_UP_AFTER = timedelta(minutes=5)
 SHOWN_ERRORS = 200  # the first problems of a refused file are listed, as on the import pages
 TOO_LONG = (
     "The file took too long to import, so nothing was saved. Try splitting it into smaller "
@@ -65,6 +69,23 @@ def import_job_run(
     finally:
         default_storage.delete(job.stored_name)
     _finish(job, result, describe(result) if result.ok else "")
+    return True
+
+
+def import_job_give_up(job: ImportJob, *, now) -> bool:
+    """End a job still running long after its hard time limit (its worker was stopped before
+    it could say so) as one that took too long: nothing of it was saved, as the import is
+    one transaction. False if it is not such a job."""
+    if job.status != ImportJob.Status.RUNNING or job.started_at > now - GIVE_UP_AFTER:
+        return False
+    ended = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.FAILED
+    )
+    if not ended:
+        return False
+    if job.stored_name:
+        default_storage.delete(job.stored_name)
+    _finish(job, ImportResult(errors=[RowError(0, "", TOO_LONG)]), "")
     return True
 
 

@@ -282,6 +282,8 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """How an import sent to a worker is getting on; once it has ended, what was saved or
     each problem in the file. Only the person who sent the file and the plan's leads see it."""
     job = access.get_import_job_for_user(request, pk)
+    if imports.import_job_give_up(job, now=timezone.now()):
+        job.refresh_from_db()
     context = {"job": job, "plan": job.plan, "partnership": job.plan.partnership}
     if not job.finished:
         response = render(request, "outcomes/import_job.html", context, status=202)

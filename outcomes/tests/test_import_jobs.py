@@ -12,6 +12,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from actions import tasks as action_tasks
@@ -134,9 +135,23 @@ def test_an_import_that_runs_out_of_time_saves_nothing_and_says_so(
 
 
 @pytest.mark.django_db
-def test_only_the_sender_and_the_leads_see_an_import(
-    client, world, housing_indicator, background
+def test_a_job_whose_worker_was_stopped_ends_as_too_long(
+    lead_client, world, housing_indicator, background, settings
 ):
+    job_url = upload(lead_client, world, GOOD)["Location"]
+    job = ImportJob.objects.get()
+    started = timezone.now() - imports.GIVE_UP_AFTER
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=started)
+    response = lead_client.get(job_url)
+    assert response.status_code == 200 and "Refresh" not in response
+    assert "The file took too long to import, so nothing was saved." in text(response)
+    assert kept_files(settings) == []
+    assert tasks.import_readings_file(job.pk) is False
+    assert not Reading.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_sender_and_the_leads_see_an_import(client, world, housing_indicator, background):
     client.force_login(world.partner)
     job_url = upload(client, world, GOOD)["Location"]
     client.force_login(world.outsider)
