@@ -318,18 +318,44 @@ def _error(sheet: str, row: int, column: str, message: str) -> RowError:
     return RowError(row, column, message)
 
 
-def _read_workbook(upload) -> tuple[list[_Line], list[RowError]]:
-    """The rows of the workbook's two sheets, or what is wrong with the file."""
-    from openpyxl import load_workbook
-
+def refusal(upload) -> RowError | None:
+    """What makes the file unreadable as a whole (not a workbook, too big, more rows or cells
+    than an import takes), found quickly without reading its rows; None if it may be read."""
     if getattr(upload, "size", None) is None:
         upload = _Sized(upload)
     try:
         check_upload(upload, allowed=(XLSX,))
         measure_xlsx(upload, LIMITS)
     except ValidationError as error:
-        return [], [RowError(0, "", " ".join(error.messages))]
-    upload.seek(0)
+        return RowError(0, "", " ".join(error.messages))
+    finally:
+        upload.seek(0)
+    return None
+
+
+def saved_message(result: ImportResult) -> str:
+    return (
+        f"Imported: {result.created} new actions, {result.updated} changed, "
+        f"{result.unchanged} as they were."
+    )
+
+
+def logged_detail(plan: Plan, result: ImportResult) -> str:
+    """The security log's line for an import that saved."""
+    return (
+        f"Action plan of plan {plan.pk}: {result.created} new, "
+        f"{result.updated} changed, {result.unchanged} unchanged"
+    )
+
+
+def _read_workbook(upload) -> tuple[list[_Line], list[RowError]]:
+    """The rows of the workbook's two sheets, or what is wrong with the file."""
+    from openpyxl import load_workbook
+
+    if getattr(upload, "size", None) is None:
+        upload = _Sized(upload)
+    if problem := refusal(upload):
+        return [], [problem]
     # openpyxl raises many kinds of error for a damaged workbook, also while reading rows.
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)

@@ -16,13 +16,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions import appraisal, forms, services, smart, spreadsheets, timeline
+from actions import appraisal, forms, services, smart, spreadsheets, tasks, timeline
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
 from improveplan import access, history, items, once, security
+from improveplan.celery import workers_available
 from improveplan.models import Membership, Plan, Role, SecurityEvent
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_errors_from, form_page, history_page, next_or
+from outcomes import imports
+from outcomes.models import ImportJob
 from reviews.locks import PeriodClosed, closing_review
 
 for _name, _kind in {
@@ -867,22 +870,22 @@ def action_plan_import(request: HttpRequest, pk: int) -> HttpResponse:
         "columns": spreadsheets.COLUMN_HELP,
     }
     if request.method == "POST" and form.is_valid():
-        result = spreadsheets.import_xlsx(
-            plan=plan, upload=form.cleaned_data["file"], user=request.user
-        )
+        upload = form.cleaned_data["file"]
+        if workers_available() and not spreadsheets.refusal(upload):
+            job = imports.import_job_create(
+                plan=plan, user=request.user, kind=ImportJob.Kind.ACTION_PLAN, upload=upload
+            )
+            transaction.on_commit(lambda: tasks.import_action_plan_file.delay(job.pk))
+            return redirect(job)
+        result = spreadsheets.import_xlsx(plan=plan, upload=upload, user=request.user)
         if result.ok:
             security.record(
                 SecurityEvent.Kind.IMPORT,
                 request=request,
                 partnership_id=plan.partnership_id,
-                detail=f"Action plan of plan {plan.pk}: {result.created} new, "
-                f"{result.updated} changed, {result.unchanged} unchanged",
+                detail=spreadsheets.logged_detail(plan, result),
             )
-            messages.success(
-                request,
-                f"Imported: {result.created} new actions, {result.updated} changed, "
-                f"{result.unchanged} as they were.",
-            )
+            messages.success(request, spreadsheets.saved_message(result))
             return redirect("actions:plan", pk=plan.pk)
         context["errors"] = result.errors[:200]
         context["error_count"] = len(result.errors)

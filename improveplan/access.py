@@ -45,6 +45,7 @@ from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ImportJob,
     Indicator,
     Outcome,
     Reading,
@@ -292,6 +293,21 @@ def get_indicator_for_user(request: HttpRequest, pk: int, *, manage: bool = Fals
 
     queryset = Indicator.objects.select_related("plan__partnership", "outcome", "owner")
     return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
+
+
+def get_import_job_for_user(request: HttpRequest, pk: int):
+    """An import sent to a worker: the person who sent the file and the plan's leads may see
+    how it went; other members get 403, everyone else 404."""
+    queryset = ImportJob.objects.select_related("plan__partnership")
+    job = _get_in_users_partnership(
+        request, queryset, pk, manage=False, path="plan__partnership", peer_ok=False
+    )
+    if job.user_id != request.user.pk and not request.membership.manages:
+        refuse(request, f"import {job.pk} of plan {job.plan_id}", job.owning_partnership_id)
+        raise PermissionDenied(
+            "Only the person who sent the file and the plan's leads may see how it went."
+        )
+    return job
 
 
 def _get_under_indicator(request: HttpRequest, model, pk, *, manage: bool, via: str = "indicator"):

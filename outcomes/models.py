@@ -547,3 +547,47 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return self.statement
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import that a worker runs (outcomes/imports.py): who sent which file into
+    which plan, and how it ended. ``errors`` holds the first problems of a refused file, each
+    as {"row", "column", "message"}; ``error_count`` how many there were in all."""
+
+    class Kind(models.TextChoices):
+        READINGS = "readings", "Readings"
+        ACTION_PLAN = "action_plan", "Action plan"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being imported"
+        DONE = "done", "Saved"
+        FAILED = "failed", "Nothing saved"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="import_jobs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=255, blank=True)  # "" once the file is removed
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    summary = models.CharField(max_length=500, blank=True)  # what was saved
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.file_name} into {self.plan_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("outcomes:import_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

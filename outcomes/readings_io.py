@@ -25,7 +25,7 @@ from django.utils import timezone
 from improveplan import history
 from improveplan.access import may_enter_readings
 from improveplan.spreadsheet_limits import Limits, measure_csv, measure_xlsx
-from improveplan.uploads import CSV, XLSX, check_upload
+from improveplan.uploads import CSV, XLSX, Kind, check_upload
 from outcomes import reading_rules
 from outcomes.models import Indicator, Reading
 from reviews.locks import PeriodClosed, closed_by, closed_periods
@@ -109,12 +109,9 @@ def read_rows(upload) -> list[dict[str, str]] | RowError:
     A RowError if the file cannot be read or its header is wrong."""
     if getattr(upload, "size", None) is None:
         upload = _Sized(upload)
-    try:
-        kind = check_upload(upload, allowed=(CSV, XLSX), max_bytes=settings.UPLOAD_MAX_BYTES * 5)
-        measure = measure_xlsx if kind == XLSX else measure_csv
-        measure(upload, LIMITS, label="The workbook" if kind == XLSX else "The file")
-    except ValidationError as error:
-        return RowError(0, "", " ".join(error.messages))
+    kind = _measured(upload)
+    if isinstance(kind, RowError):
+        return kind
     upload.seek(0)
     lines = _xlsx_lines(upload) if kind == XLSX else _csv_lines(upload)
     try:
@@ -123,6 +120,53 @@ def read_rows(upload) -> list[dict[str, str]] | RowError:
         return RowError(0, "", str(error))
     finally:
         lines.close()
+
+
+def refusal(upload) -> RowError | None:
+    """What makes the file unreadable as a whole (its kind, its size, more rows or cells than
+    an import takes), found quickly without reading its rows; None if it may be read."""
+    if getattr(upload, "size", None) is None:
+        upload = _Sized(upload)
+    kind = _measured(upload)
+    upload.seek(0)
+    return kind if isinstance(kind, RowError) else None
+
+
+def _measured(upload) -> Kind | RowError:
+    """The file's kind (CSV or XLSX), once it is measured and found within the limits."""
+    try:
+        kind = check_upload(upload, allowed=(CSV, XLSX), max_bytes=settings.UPLOAD_MAX_BYTES * 5)
+        measure = measure_xlsx if kind == XLSX else measure_csv
+        measure(upload, LIMITS, label="The workbook" if kind == XLSX else "The file")
+    except ValidationError as error:
+        return RowError(0, "", " ".join(error.messages))
+    return kind
+
+
+def import_file(*, plan, upload, user, membership) -> ImportResult:
+    """Read a CSV or Excel file and import its readings (see `import_readings`): all of them,
+    or none and every problem."""
+    rows = read_rows(upload)
+    if isinstance(rows, RowError):
+        return ImportResult(errors=[rows])
+    if not rows:
+        return ImportResult(errors=[RowError(0, "", "The file has a heading row but no readings.")])
+    return import_readings(plan=plan, rows=rows, user=user, membership=membership)
+
+
+def saved_message(result: ImportResult) -> str:
+    return (
+        f"Imported: {result.created} new readings, {result.updated} changed, "
+        f"{result.unchanged} already as in the file."
+    )
+
+
+def logged_detail(plan, result: ImportResult) -> str:
+    """The security log's line for an import that saved."""
+    return (
+        f"Readings into plan {plan.pk}: {result.created} new, "
+        f"{result.updated} changed, {result.unchanged} unchanged"
+    )
 
 
 class _Unreadable(Exception):

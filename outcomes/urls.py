@@ -15,6 +15,7 @@ urlpatterns = [
     path("indicators/<int:pk>/history/", views.indicator_history, name="indicator_history"),
     path("indicators/<int:pk>/status/", views.indicator_status, name="indicator_status"),
     path("plans/<int:pk>/readings/import/", views.readings_import, name="readings_import"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("plans/<int:pk>/readings.csv", views.readings_export, name="readings_export"),
     *items.crud("outcomes", "plans", "outcome"),
     *items.crud("indicators", "outcomes", "indicator"),

@@ -5,17 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improveplan import access, items, security
+from improveplan.celery import workers_available
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import history_page
 from methods import walk
-from outcomes import forms, readings_io
-from outcomes.models import Evidence, Indicator, Outcome, Reading, Target
+from outcomes import forms, imports, readings_io, tasks
+from outcomes.models import Evidence, ImportJob, Indicator, Outcome, Reading, Target
 from outcomes.status import draw_charts, indicator_reports
 from reviews.changes import chart_marks
 
@@ -233,7 +235,8 @@ def indicator_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Importing and exporting readings --------------------------------------------------
 
-SHOWN_ERRORS = 200
+SHOWN_ERRORS = imports.SHOWN_ERRORS
+IMPORT_CHECK_AGAIN_SECONDS = 3
 
 
 @login_required
@@ -249,34 +252,47 @@ def readings_import(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReadingsImportForm(request.POST or None, request.FILES or None)
     context = {"plan": plan, "partnership": plan.partnership, "form": form}
     if request.method == "POST" and form.is_valid():
-        rows = readings_io.read_rows(form.cleaned_data["file"])
-        if isinstance(rows, readings_io.RowError):
-            result = readings_io.ImportResult(errors=[rows])
-        elif not rows:
-            result = readings_io.ImportResult(
-                errors=[readings_io.RowError(0, "", "The file has a heading row but no readings.")]
+        upload = form.cleaned_data["file"]
+        if workers_available() and not readings_io.refusal(upload):
+            job = imports.import_job_create(
+                plan=plan, user=request.user, kind=ImportJob.Kind.READINGS, upload=upload
             )
-        else:
-            result = readings_io.import_readings(
-                plan=plan, rows=rows, user=request.user, membership=membership
-            )
+            transaction.on_commit(lambda: tasks.import_readings_file.delay(job.pk))
+            return redirect(job)
+        result = readings_io.import_file(
+            plan=plan, upload=upload, user=request.user, membership=membership
+        )
         if result.ok:
             security.record(
                 SecurityEvent.Kind.IMPORT,
                 request=request,
                 partnership_id=plan.partnership_id,
-                detail=f"Readings into plan {plan.pk}: {result.created} new, "
-                f"{result.updated} changed, {result.unchanged} unchanged",
+                detail=readings_io.logged_detail(plan, result),
             )
-            messages.success(
-                request,
-                f"Imported: {result.created} new readings, {result.updated} changed, "
-                f"{result.unchanged} already as in the file.",
-            )
+            messages.success(request, readings_io.saved_message(result))
             return redirect(plan)
         context["errors"] = result.errors[:SHOWN_ERRORS]
         context["error_count"] = len(result.errors)
     return render(request, "outcomes/readings_import.html", context)
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """How an import sent to a worker is getting on; once it has ended, what was saved or
+    each problem in the file. Only the person who sent the file and the plan's leads see it."""
+    job = access.get_import_job_for_user(request, pk)
+    if imports.import_job_give_up(job, now=timezone.now()):
+        job.refresh_from_db()
+    context = {"job": job, "plan": job.plan, "partnership": job.plan.partnership}
+    if not job.finished:
+        response = render(request, "outcomes/import_job.html", context, status=202)
+        response["Refresh"] = str(IMPORT_CHECK_AGAIN_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    context["errors"] = job.errors
+    context["error_count"] = job.error_count
+    return render(request, "outcomes/import_job.html", context)
 
 
 @login_required

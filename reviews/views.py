@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improveplan import access, once, security
-from improveplan.celery import app
+from improveplan.celery import workers_available
 from improveplan.forms import NewMemberForm
 from improveplan.models import Role, SecurityEvent, User
 from improveplan.views import form_errors_from, form_page, unsent_message
@@ -64,7 +63,7 @@ QUEUED_FOR_SECONDS = 300
 
 def renders_in_background() -> bool:
     """With a broker, a worker renders; without one (the demo, the tests) the request does."""
-    return bool(settings.CELERY_BROKER_URL) and not app.conf.task_always_eager
+    return workers_available()
 
 
 @login_required

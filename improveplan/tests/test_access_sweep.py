@@ -35,6 +35,7 @@ from conftest import World
 from improveplan.models import Invitation, Role
 from improveplan.services import plan_agree
 from improveplan.tests.factories import InvitationFactory
+from outcomes.models import ImportJob
 from outcomes.tests.factories import (
     AchievementFactory,
     ComparatorFactory,
@@ -65,6 +66,9 @@ class Route:
     # Only the one person it belongs to may open it (a peer reviewer's own answers); the
     # partnership's members get 404 like anyone else (reviews/tests/test_peer_challenge.py).
     own_only: bool = False
+    # Only the member who made it and the leads may open it (an import's progress page);
+    # other members get 403 (outcomes/tests/test_import_jobs.py).
+    sender_and_leads: bool = False
 
 
 def _partnership(w: World) -> dict:
@@ -81,6 +85,16 @@ def _partner_membership(w: World) -> dict:
 
 def _invitation(w: World) -> dict:
     return {"pk": Invitation.objects.get(partnership=w.partnership).pk}
+
+
+def _import_job(w: World) -> dict:
+    job, _ = ImportJob.objects.get_or_create(
+        plan=w.plan,
+        user=w.partner,
+        kind=ImportJob.Kind.READINGS,
+        defaults={"file_name": "readings.csv", "status": ImportJob.Status.DONE},
+    )
+    return {"pk": job.pk}
 
 
 def _agreed_version(w: World) -> dict:
@@ -139,6 +153,7 @@ ROUTES: dict[str, Route] = {
     "outcomes:outcome": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
     "outcomes:readings_import": Route(kwargs=_plan, writes=True, partner_writes=True),
     "outcomes:readings_export": Route(kwargs=_plan),
+    "outcomes:import_job": Route(kwargs=_import_job, sender_and_leads=True),
     "outcomes:indicator": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
     "outcomes:indicator_status": Route(
         kwargs=lambda w: {"pk": w.indicator.pk}, writes=True, get=False
@@ -495,12 +510,24 @@ def test_partner_may_not_write_what_only_leads_may(partner_client, sweep_world, 
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.kwargs and not r.writes))
+@pytest.mark.parametrize(
+    ("name", "route"), _routes(lambda r: r.kwargs and not (r.writes or r.sender_and_leads))
+)
 def test_every_member_may_read(client, sweep_world, name, route):
     url = _url(name, route, sweep_world)
     for user in (sweep_world.lead, sweep_world.partner, sweep_world.board):
         client.force_login(user)
         assert client.get(url).status_code == 200, f"{user} could not read {url}"
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.sender_and_leads))
+def test_only_the_sender_and_the_leads_may_read(client, sweep_world, name, route):
+    url = _url(name, route, sweep_world)
+    for user, status in ((sweep_world.partner, 200), (sweep_world.lead, 200)):
+        client.force_login(user)
+        assert client.get(url).status_code == status, f"{user} could not read {url}"
+    client.force_login(sweep_world.board)
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.foreign_fields))

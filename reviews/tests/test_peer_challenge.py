@@ -30,6 +30,7 @@ PARTNERSHIP_PAGES = {
     "reviews:health_checks",
     "reviews:health_check",
     "reviews:peer_challenge",  # the partnership's own view of its reviewers
+    "outcomes:import_job",  # an import's progress: for its sender and the leads alone
 }
 
 
