@@ -15,7 +15,7 @@ redirect, drew the whole sign-in page inside the card of My actions. So:
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.shortcuts import render, resolve_url
@@ -31,7 +31,9 @@ class SignInAgainMiddleware:
         if response.status_code != 302 or request.user.is_authenticated:
             return response
         sign_in = resolve_url(settings.LOGIN_URL)
-        if urlsplit(response.get("Location", "")).path != sign_in:
+        location = urlsplit(response.get("Location", ""))
+        # Only the bounce of a page that needs a session carries ``next``; signing out does not.
+        if location.path != sign_in or "next" not in parse_qs(location.query):
             return response
         htmx = request.headers.get("HX-Request") == "true"
         if htmx:

@@ -44,7 +44,7 @@ class Kind:
     MISSING_UPDATE = "missing_updates"
     READING_DUE = "readings_due"
     REVIEW = "reviews"
-    AWAITING = "awaiting_confirmation"  # its own email, one per completion (not in digests)
+    AWAITING = "awaiting_confirmation"  # its own email, one per completion: never in a digest
 
 
 HEADINGS = {
@@ -53,7 +53,6 @@ HEADINGS = {
     Kind.MISSING_UPDATE: "Actions waiting for this quarter's update",
     Kind.READING_DUE: "Readings due",
     Kind.REVIEW: "Reviews coming up",
-    Kind.AWAITING: "Marked complete, waiting for your confirmation",
 }
 COMPLETION_KEY = "completion-"  # + the id of the update that marked the action complete
 # The kinds a person may turn off (each is a field of ReminderPreference).

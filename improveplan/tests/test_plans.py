@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from improveplan.models import Plan
+from outcomes.tests.factories import OutcomeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def test_lead_edits_a_plan_and_agrees_it(lead_client, world):
     world.plan.refresh_from_db()
     # Editing never agrees: agreeing freezes a version, on its own page.
     assert world.plan.status == Plan.Status.DRAFT
+    OutcomeFactory(plan=world.plan)  # a plan with no outcomes is not agreed (test_empty_states)
     lead_client.post(reverse("improveplan:plan_agree", args=[world.plan.pk]))
     world.plan.refresh_from_db()
     assert world.plan.status == Plan.Status.AGREED

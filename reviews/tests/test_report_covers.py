@@ -10,6 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from improveplan import services
+from outcomes.models import Outcome
 from reviews import reports
 from reviews.tests.pdf import read
 
@@ -43,6 +44,8 @@ def test_a_draft_plans_report_says_so_on_every_page(planned, kind):
 @pytest.mark.parametrize("kind", ["board", "plan"])
 def test_the_cover_names_the_agreed_version_who_agreed_it_and_when(planned, kind):
     agree(planned.plan, planned.lead, date(2026, 9, 1))
+    # Agreed again after a change (agreeing an unchanged plan keeps its version: issue 16).
+    Outcome.objects.filter(plan=planned.plan).update(target_groups="Routine workers and carers")
     agree(planned.plan, planned.lead, date(2026, 10, 21))
     text = pages(planned.plan, kind)
     assert "Plan version Version 2, agreed 21 October 2026 by Lena Lead" in text[0]
