@@ -36,7 +36,12 @@ def _walked_outcome(world):
     ReadingFactory(indicator=indicator)
     comparator = ComparatorFactory(indicator=indicator, name="England")
     ComparatorReadingFactory(comparator=comparator)
-    OptionFactory(outcome=outcome, title="Stay-and-play groups", decision=Option.Decision.FAVOURED)
+    OptionFactory(
+        outcome=outcome,
+        title="Stay-and-play groups",
+        decision=Option.Decision.FAVOURED,
+        decision_reason="Parents asked for them.",
+    )
     return outcome, indicator
 
 
