@@ -187,7 +187,7 @@ def test_the_scores_say_what_each_criterion_means_and_which_end_is_good(world, p
     expect(criteria).to_contain_text("What could go wrong, and how far it can be managed.")
     expect(criteria).to_contain_text("5 is always the best")
     page.goto(f"/options/{option.pk}/scores/")
-    score = page.get_by_label(re.compile("^Risk"))
+    score = page.get_by_role("combobox", name=re.compile("Risk"))
     expect(score).to_have_accessible_description(
         "What could go wrong, and how far it can be managed. 0 is the worst, 5 the best."
     )
