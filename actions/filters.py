@@ -28,7 +28,9 @@ def due_when(queryset, value: str):
 
 
 class ActionFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Action.Status.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Action.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
     lead_organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.none(), label="Lead organisation"
     )

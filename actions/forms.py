@@ -4,7 +4,7 @@ from django import forms
 
 from actions import dependencies
 from actions.models import Action, Criterion, DueDateProposal, Milestone, Option
-from improveplan.forms import PartnershipOrganisationField
+from improveplan.forms import PartnershipOrganisationField, counted
 from improveplan.models import Organisation, User
 from outcomes.forms import DATE_WIDGET, check_period
 from outcomes.models import Indicator, Outcome
@@ -100,11 +100,15 @@ class ScoreGridForm(forms.Form):
     def __init__(self, *args, option: Option, criteria, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         existing = {score.criterion_id: score for score in option.scores.all()}
-        choices = [("", "Not scored")] + [(str(n), str(n)) for n in range(6)]
+        # 5 is always the good end, whatever the criterion (for risk: the least risk).
+        words = {0: "0 (worst)", 5: "5 (best)"}
+        choices = [("", "Not scored")] + [(str(n), words.get(n, str(n))) for n in range(6)]
         for criterion in criteria:
             score = existing.get(criterion.pk)
+            meaning = f"{criterion.description} " if criterion.description else ""
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
                 label=f"{criterion.name} (weight {criterion.weight})",
+                help_text=f"{meaning}0 is the worst, 5 the best.",
                 choices=choices,
                 coerce=int,
                 empty_value=None,
@@ -134,6 +138,26 @@ class OptionToActionsForm(forms.Form):
         self.fields["lead_organisation"].queryset = partnership.organisations.all()
 
 
+class OwnerSelect(forms.Select):
+    """The owner list, each member marked with their organisation. Members outside the lead
+    organisation are not offered (hidden and disabled); ``static/actions/action_form.js``
+    follows a change of lead in the browser, and without it the form's refusal does."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_of: dict[str, str] = {}  # user pk → organisation pk
+        self.lead = ""  # the lead organisation's pk, or "" while none is chosen
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        organisation = self.organisation_of.get(str(value))
+        if organisation:
+            option["attrs"]["data-organisation"] = organisation
+            if self.lead and organisation != self.lead:
+                option["attrs"].update(hidden=True, disabled=True)
+        return option
+
+
 class ActionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     lead_organisation = PartnershipOrganisationField(queryset=Organisation.objects.none())
@@ -148,6 +172,7 @@ class ActionForm(forms.ModelForm):
             "supporting_organisations": PlanChoices,
             "depends_on": PlanChoices,
         }
+        help_texts = {"owner": "A member of the lead organisation."}
         fields = [
             "title",
             "description",
@@ -175,6 +200,7 @@ class ActionForm(forms.ModelForm):
         widgets = {
             "start": DATE_WIDGET,
             "due": DATE_WIDGET,
+            "owner": OwnerSelect,
             "outcomes": forms.CheckboxSelectMultiple,
             "supporting_organisations": forms.CheckboxSelectMultiple,
             "depends_on": forms.CheckboxSelectMultiple,
@@ -210,7 +236,30 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].error_messages["invalid_choice"] = (
             "Choose a member of this partnership."
         )
+        owner = self.fields["owner"].widget
+        owner.organisation_of = {
+            str(user): str(organisation)
+            for user, organisation in partnership.memberships.values_list(
+                "user_id", "organisation_id"
+            )
+        }
+        owner.lead = self._lead_organisation(organisations)
+        counted(self.fields["title"])
         self.fields["progress"].widget.attrs.update(min=0, max=100)
+
+    def _lead_organisation(self, organisations) -> str:
+        """The lead organisation as the form stands: as posted, or as saved, or as offered."""
+        if self.is_bound:
+            posted = self.data.get(self.add_prefix("lead_organisation"), "")
+            if (
+                posted.isdigit()
+                and len(posted) < 19
+                and organisations.filter(pk=int(posted)).exists()
+            ):
+                return posted
+            return ""
+        lead = self.instance.lead_organisation_id or self.initial.get("lead_organisation")
+        return str(getattr(lead, "pk", lead) or "")
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -284,6 +284,11 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "partnership": plan.partnership,
             "manages": request.membership.manages,
             "filter": actions,
+            "filters_applied": sum(
+                bool([value for value in request.GET.getlist(name) if value])
+                for name in actions.form.fields
+                if name != "order"
+            ),
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
@@ -315,7 +320,13 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "actions/action_form.html",
-        {"form": form, "plan": plan, "partnership": plan.partnership, "title": "New action"},
+        {
+            "form": form,
+            "plan": plan,
+            "partnership": plan.partnership,
+            "title": "New action",
+            "smart": _smart_as_typed(plan, form.data, "") if form.is_bound else None,
+        },
     )
 
 
@@ -347,7 +358,12 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "partnership": plan.partnership,
             "action": action,
             "conflict": conflict,
-            "smart": _smart(action),
+            # After a refusal, the check of what was typed (the form still shows it).
+            "smart": (
+                _smart_as_typed(plan, form.data, str(action.pk))
+                if form.is_bound
+                else _smart(action)
+            ),
             "title": f"Edit {action.reference}",
         },
         status=409 if conflict else 200,
@@ -898,7 +914,16 @@ def smart_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The SMART check of the action form as it stands, while the lead types (htmx).
     It reads the form's fields from the query string and saves nothing."""
     plan = access.get_plan_for_user(request, pk)
-    data = request.GET
+    return render(
+        request,
+        "actions/_smart.html",
+        {"smart": _smart_as_typed(plan, request.GET, request.GET.get("action", ""))},
+    )
+
+
+def _smart_as_typed(plan, data, action_id: str) -> smart.SmartCheck:
+    """The SMART check of the action form's fields as typed (a query string while typing, or
+    a post the form refused), not of the action as saved."""
     ids = [value for value in data.getlist("outcomes") if value.isdigit() and len(value) < 19]
     outcomes = plan.outcomes.filter(pk__in=ids).count() if ids else 0
 
@@ -909,7 +934,6 @@ def smart_preview(request: HttpRequest, pk: int) -> HttpResponse:
             return None
 
     milestones = 0
-    action_id = data.get("action", "")
     if action_id.isdigit() and len(action_id) < 19:
         milestones = Milestone.objects.filter(action__plan=plan, action_id=action_id).count()
     facts = smart.ActionFacts(
@@ -929,4 +953,4 @@ def smart_preview(request: HttpRequest, pk: int) -> HttpResponse:
         monitoring=data.get("monitoring", "")[:5000],
         milestones=milestones,
     )
-    return render(request, "actions/_smart.html", {"smart": smart.check(facts)})
+    return smart.check(facts)

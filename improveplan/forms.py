@@ -195,3 +195,16 @@ class NewMemberForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def counted(field: forms.CharField) -> None:
+    """A text field that shows its limit and a live count (``static/improveplan/counter.js``)
+    instead of the browser cutting pasted text at the limit without a word; the form
+    refuses a longer text with a message."""
+    limit = field.max_length
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["data-limit"] = limit
+    field.help_text = field.help_text or f"Up to {limit} characters."
+    field.error_messages["max_length"] = (
+        f"Shorten it to {limit} characters at most: it has %(show_value)d."
+    )

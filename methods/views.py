@@ -168,6 +168,18 @@ def _lacking(lacks: list[walk.Missing], plan: Plan, request: HttpRequest) -> lis
 # The Five Steps walk -------------------------------------------------------------------------
 
 
+def _next_thing(
+    progress: walk.OutcomeProgress, step: int, plan: Plan, back: str, membership
+) -> dict | None:
+    """The first thing missing in this step, or else the first anywhere in the outcome's walk
+    (its policy proofing last), with its link for those who may follow it."""
+    missing = progress.missing
+    here = [(number, item) for number, item in missing if number == step]
+    first = (here or missing)[:1]
+    rows = _missing_rows(first, plan, back, membership)
+    return rows[0] if rows else None
+
+
 @login_required
 @require_GET
 def walk_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
@@ -195,6 +207,9 @@ def walk_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         ),
         here=here,
         next_step=step + 1 if step < len(walk.STEPS) else None,
+        next_thing=_next_thing(progress, step, plan, here, membership),
+        may_import=membership.manages or membership.role == Role.PARTNER,
+        step5=reverse("methods:walk_step", args=[outcome.pk, 5]),
     )
     if step in (1, 3):
         reports = indicator_reports(outcome.indicators.all())

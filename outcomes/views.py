@@ -100,8 +100,7 @@ for name, kind in {
 
 # Steps 1–3 of the walk (methods/walk.py), shown together on the outcome's page.
 STEPS = [
-    (number, title, questions)
-    for number, (title, _subtitle, questions) in enumerate(walk.STEPS[:3], 1)
+    (number, title, questions) for number, (title, _subtitle, questions) in enumerate(walk.STEPS, 1)
 ]
 
 
@@ -128,6 +127,9 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
         1: bool(reports) and all(r.points for r in reports),
         2: {Evidence.Kind.NEED, Evidence.Kind.CAUSE} <= kinds_present,
         3: bool(reports) and all(r.target for r in reports),
+        # Steps 4 and 5 are walked on their own pages; here, only whether they have begun.
+        4: outcome.options.filter(decision="favoured").exists(),
+        5: outcome.actions.exists(),
     }
     evidence_sections = [
         (EVIDENCE_HEADINGS[kind], [item for item in evidence if item.kind == kind])
@@ -146,6 +148,8 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (number, title, questions, answered[number]) for number, title, questions in STEPS
         ],
         "too_many_indicators": len(reports) > plan.indicator_limit,
+        "options": outcome.options.all(),
+        "actions": outcome.actions.select_related("lead_organisation").order_by("number"),
     }
     return render(request, "outcomes/outcome_detail.html", context)
 
@@ -167,6 +171,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "partnership": indicator.plan.partnership,
         "manages": membership.manages,
         "may_enter_readings": access.may_enter_readings(membership, indicator),
+        "may_import": membership.manages or membership.role == Role.PARTNER,
         "override_form": forms.StatusOverrideForm(
             initial={"status": indicator.status_override, "reason": indicator.override_reason}
         ),

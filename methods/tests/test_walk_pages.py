@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Action
+from methods import walk
 from methods.tests import pages
 from outcomes.models import Outcome
 from outcomes.tests.factories import IndicatorFactory, OutcomeFactory
@@ -143,3 +144,13 @@ def test_a_step_page_does_not_grow_its_queries_with_the_outcome(lead_client, wor
     with CaptureQueriesContext(connection) as large:
         lead_client.get(url)
     assert len(large) == len(small)
+
+
+def test_the_options_page_names_the_five_steps_as_the_walk_does(lead_client, world):
+    outcome = OutcomeFactory(plan=world.plan)
+    html = lead_client.get(reverse("actions:appraisal", args=[outcome.pk])).content.decode()
+    for number, (title, _subtitle, _questions) in enumerate(walk.STEPS, 1):
+        link = reverse("methods:walk_step", args=[outcome.pk, number])
+        assert re.search(rf'href="{link}"[^>]*>.*?Step {number}.*?{re.escape(title)}', html), (
+            f"Step {number} ({title}) is not linked"
+        )
