@@ -4,14 +4,13 @@ by what people see (issue 16, items 7, 9 and 12)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from functools import partial
 
 import pytest
 from playwright.sync_api import expect
 
-from actions.models import Action, Option
-from actions.tests.factories import ActionFactory, CriterionFactory, OptionFactory
+from actions.models import Option
+from actions.tests.factories import CriterionFactory, OptionFactory
 from improveplan.tests.factories import PASSWORD
 from outcomes.tests.factories import (
     ComparatorFactory,
@@ -21,7 +20,7 @@ from outcomes.tests.factories import (
     ReadingFactory,
 )
 
-from .conftest import PHONE, sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.services  # Chromium
 
@@ -125,52 +124,10 @@ def test_the_owner_list_offers_only_the_lead_organisations_members(world, page, 
     expect(page.get_by_text("500 characters: 300 over the limit of 200")).to_be_visible()
     look(screenshot="action-form-title-over-limit")
     page.get_by_role("button", name="Save the action").click()
-    expect(page.get_by_text("Shorten it to 200 characters at most: it has 500.")).to_be_visible()
+    expect(
+        page.get_by_text("Shorten it to 200 characters at most: it has 500.", exact=True)
+    ).to_be_visible()
     look()
-
-
-def test_without_scripts_a_change_of_lead_is_refused_and_the_panel_reads_the_form(
-    world, browser, live_server, pages
-):
-    today = date.today()
-    action = ActionFactory(
-        plan=world.plan,
-        lead_organisation=world.council,
-        owner=world.lead,
-        title="Open the tenancy advice line",
-        start=today - timedelta(days=10),
-        due=None,
-    )
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, locale="en-GB"
-    )
-    page = context.new_page()
-    try:
-        sign_in_without_scripts(page, world.lead.email)
-        page.goto(f"/actions/{action.pk}/edit/")
-        assert sorted(_enabled_owners(page)) == ["Bo Board", "Lena Lead"]
-        page.get_by_label("Lead organisation").select_option(label="Riverside Housing")
-        page.get_by_label("Due").fill((today + timedelta(days=100)).isoformat())
-        page.get_by_role("button", name="Save the action").click()
-        expect(
-            page.get_by_text("The owner must work for the lead organisation, Riverside Housing.")
-        ).to_be_visible()
-        assert _enabled_owners(page) == ["Pat Partner"]
-        # The SMART panel reads the form as typed, due date and all.
-        panel = page.get_by_role("region", name=re.compile("SMART check"))
-        expect(panel).not_to_contain_text("no due date")
-        pages.check(page, who="lead (no scripts)", screenshot="action-form-owner-refused")
-        assert Action.objects.get(pk=action.pk).due is None
-    finally:
-        context.close()
-
-
-def sign_in_without_scripts(page, email: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
 
 
 def test_the_scores_say_what_each_criterion_means_and_which_end_is_good(world, page, pages):
@@ -193,45 +150,3 @@ def test_the_scores_say_what_each_criterion_means_and_which_end_is_good(world, p
     )
     expect(score.get_by_role("option", name="5 (best)")).to_be_attached()
     pages.check(page, who="lead (scores)", screenshot="option-scores-meaning")
-
-
-def test_on_a_phone_the_steps_and_the_action_plan_fit_the_screen(world, page, pages):
-    outcome, _ = _walked_outcome(world)
-    for number in range(30):
-        ActionFactory(
-            plan=world.plan,
-            lead_organisation=world.housing,
-            title=f"Action number {number} for the families of Riverside",
-            status=Action.Status.COMPLETE if number % 3 == 0 else Action.Status.ON_TRACK,
-        )
-    sign_in(page, world.lead.email, PASSWORD)
-    page.set_viewport_size(PHONE)
-
-    # The Five Steps table: every step of the outcome is on screen, nothing scrolls sideways.
-    page.goto(world.plan.get_absolute_url())
-    step_5 = page.get_by_role("link", name=f"– step 5 for {outcome}", exact=False)
-    step_5.scroll_into_view_if_needed()
-    box = step_5.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    pages.check(page, who="lead (phone)", screenshot="plan-walk-table-phone")
-
-    # The action plan: filters closed until opened, the status chosen by checkboxes, and
-    # rows compact enough to read thirty actions in a few screens.
-    page.goto(f"/plans/{world.plan.pk}/actions/")
-    expect(page.get_by_role("checkbox", name="Complete")).to_be_hidden()
-    height = page.evaluate("document.documentElement.scrollHeight")
-    assert height < 30 * 140, f"the action plan is {height} px tall for 30 actions"
-    pages.check(page, who="lead (phone)", screenshot="action-plan-phone")
-    page.get_by_text("Filter and sort").click()
-    page.get_by_role("checkbox", name="Complete").check()
-    page.get_by_role("button", name="Show").click()
-    expect(page.get_by_text("Filter and sort (1 applied)")).to_be_visible()
-    expect(page.get_by_role("checkbox", name="Complete")).to_be_checked()
-    expect(page.get_by_text("10 actions")).to_be_visible()
-    pages.check(page, who="lead (phone)", screenshot="action-plan-phone-filtered")
-
-    # On a desktop the filters are open from the start.
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"/plans/{world.plan.pk}/actions/")
-    expect(page.get_by_role("checkbox", name="Complete")).to_be_visible()
