@@ -233,3 +233,12 @@ def test_the_demo_shows_requests_for_new_due_dates_waiting_and_answered(client, 
     client.force_login(User.objects.get(email=PARTNERS[1]))  # Grace, at the ICB
     mine = client.get(reverse("actions:my_actions")).content.decode().replace("&#x27;", "'")
     assert "declined it: The sessions' funding ended in October." in mine
+
+
+@time_machine.travel(date(2026, 12, 6), tick=False)
+def test_the_demo_has_no_reading_for_a_period_not_yet_over(settings):
+    """A reading whose period ends after today is refused (issue 15): the demo keeps to it."""
+    from outcomes.models import Reading
+
+    seed(settings)
+    assert list(Reading.objects.filter(period__gt=date(2026, 12, 6)).values_list("period")) == []
