@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,9 @@ from improveplan.models import SentForm
 
 FIELD = "form_token"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
+# How long a claimed token is kept. A page left open longer than this and sent again saves
+# again; no session lasts that long, so it would first ask to sign in.
+KEPT_FOR = timedelta(days=30)
 
 T = TypeVar("T")
 
@@ -71,3 +75,10 @@ def already_saved(
         {"noun": noun, "back_to": back_to, "where": where or "Go back"},
         status=409,
     )
+
+
+def prune(*, now: datetime) -> int:
+    """Remove the tokens claimed more than KEPT_FOR ago (Celery beat runs this every night),
+    so that the table holds a month of forms, not every form ever sent. Returns how many."""
+    deleted, _ = SentForm.objects.filter(sent_at__lt=now - KEPT_FOR).delete()
+    return deleted

@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reviews.tasks.prune_kept_reports",
         "schedule": crontab(minute=30, hour=3),
     },
+    # The one-time tokens of forms sent more than a month ago are forgotten each night.
+    "prune-sent-forms": {
+        "task": "improveplan.tasks.prune_sent_forms",
+        "schedule": crontab(minute=40, hour=3),
+    },
 }
 
 # Reminders -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from improveplan import once
 from improveplan.models import Invitation
 from improveplan.text import email_subject
 
@@ -56,3 +57,9 @@ def sent_or_marked(rows, subject: str, body: str, to: str) -> bool:
         return False
     rows.exclude(send_failed_at=None).update(send_failed_at=None)
     return True
+
+
+@shared_task
+def prune_sent_forms() -> int:
+    """Forget the one-time tokens of forms sent more than a month ago (improveplan/once.py)."""
+    return once.prune(now=timezone.now())

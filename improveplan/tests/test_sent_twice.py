@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 import requests
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Criterion, Update
 from actions.tests.factories import ActionFactory
-from improveplan.models import Organisation, PlanVersion
+from improveplan import tasks
+from improveplan.models import Organisation, PlanVersion, SentForm
 from outcomes.models import Comparator, Indicator, Reading
 from outcomes.tests.factories import IndicatorFactory, OutcomeFactory
 from reviews.models import HealthCheck
@@ -291,3 +293,22 @@ def test_back_then_save_again_does_not_add_the_criterion_twice(lead_client, worl
     assert again.status_code == 409
     assert "This criterion had already been saved" in again.content.decode()
     assert Criterion.objects.filter(plan=world.plan).count() == 1
+
+
+def test_the_tokens_of_forms_sent_over_a_month_ago_are_forgotten_each_night(
+    lead_client, world, settings
+):
+    """The table of claimed tokens holds a month of forms, not every form ever sent."""
+    path = reverse("actions:criterion_create", args=[world.plan.pk])
+    for name in ("Reach", "Cost"):
+        form = form_on(lead_client.get(path).content.decode()) | {"name": name, "weight": "3"}
+        assert lead_client.post(path, form).status_code == 302
+    old, recent = SentForm.objects.order_by("pk")
+    SentForm.objects.filter(pk=old.pk).update(sent_at=timezone.now() - timedelta(days=31))
+    SentForm.objects.filter(pk=recent.pk).update(sent_at=timezone.now() - timedelta(days=29))
+
+    assert tasks.prune_sent_forms.delay().get() == 1
+    assert list(SentForm.objects.values_list("pk", flat=True)) == [recent.pk]
+    entry = settings.CELERY_BEAT_SCHEDULE["prune-sent-forms"]
+    assert entry["task"] == "improveplan.tasks.prune_sent_forms"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {40})
