@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The demo and the tests run with DEBUG on unless told otherwise.
 DEV := DEBUG=$${DEBUG:-1}
 
-.PHONY: install run test lint format worker beat migrations-check bench clean
+.PHONY: install run test lint format worker beat migrations-check bench docs docs-serve clean
 
 install: $(VENV)/.installed
 
@@ -55,5 +55,13 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(DEV) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(DEV) $(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# The documentation site (mkdocs.yml, docs/) into site/. --strict: a link to a page or a
+# heading that does not exist fails the build, here and in CI.
+docs: install
+	$(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: install
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles site .pytest_cache .ruff_cache
