@@ -7,7 +7,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improveplan.settings")
     # manage.py is the developer's tool, so it defaults to development mode. The web server
     # (improveplan.wsgi) and the Celery worker default to production mode, and refuse to start
-    # without SECRET_KEY; operators set DEBUG=0 for manage.py in production too (README).
+    # without SECRET_KEY; operators set DEBUG=0 for manage.py in production too
+    # (docs/admin/deployment.md).
     os.environ.setdefault("DEBUG", "1")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -1,6 +1,6 @@
 """ImprovePlan settings: every deployment value comes from the environment.
 
-See the settings table in README.md. Development needs none of them; a
+See the settings table in docs/admin/configuration.md. Development needs none of them; a
 production deployment sets at least DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL, CELERY_BROKER_URL, SITE_URL and the EMAIL_* values.
 """

@@ -191,7 +191,7 @@ class _Legacy:
 
 
 def bounds_note(bounds: Bounds, measure) -> str:
-    """How the forecast keeps to the indicator's range, for the chart's note and the README."""
+    """How the forecast keeps to the indicator's range, for the chart's note and the guide."""
     low, high = bounds.lower, bounds.upper
     if low is not None and high is not None:
         return (
