@@ -9,8 +9,8 @@ from functools import partial
 import pytest
 from playwright.sync_api import expect
 
-from actions.models import Option
-from actions.tests.factories import CriterionFactory, OptionFactory
+from actions.models import Action, Option
+from actions.tests.factories import ActionFactory, CriterionFactory, OptionFactory
 from improveplan.tests.factories import PASSWORD
 from outcomes.tests.factories import (
     ComparatorFactory,
@@ -20,7 +20,7 @@ from outcomes.tests.factories import (
     ReadingFactory,
 )
 
-from .conftest import sign_in
+from .conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.services  # Chromium
 
@@ -150,3 +150,48 @@ def test_the_scores_say_what_each_criterion_means_and_which_end_is_good(world, p
     )
     expect(score.get_by_role("option", name="5 (best)")).to_be_attached()
     pages.check(page, who="lead (scores)", screenshot="option-scores-meaning")
+
+
+def test_on_a_phone_the_steps_and_the_action_plan_fit_the_screen(world, page, pages):
+    outcome, _ = _walked_outcome(world)
+    for number in range(30):
+        ActionFactory(
+            plan=world.plan,
+            lead_organisation=world.housing,
+            title=f"Action number {number} for the families of Riverside",
+            status=Action.Status.COMPLETE if number % 3 == 0 else Action.Status.ON_TRACK,
+        )
+    sign_in(page, world.lead.email, PASSWORD)
+    page.set_viewport_size(PHONE)
+
+    # The Five Steps table: every step of the outcome is on screen, nothing scrolls sideways.
+    page.goto(world.plan.get_absolute_url())
+    step_5 = page.get_by_role("link", name=f"– step 5 for {outcome}", exact=False)
+    step_5.scroll_into_view_if_needed()
+    box = step_5.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    pages.check(page, who="lead (phone)", screenshot="plan-walk-table-phone")
+
+    # The action plan: filters closed until opened, the status chosen by checkboxes, and
+    # rows compact enough to read thirty actions in a few screens.
+    page.set_viewport_size(PHONE)  # the screenshots leave the page at desktop width
+    page.goto(f"/plans/{world.plan.pk}/actions/")
+    expect(page.get_by_role("checkbox", name="Complete")).to_be_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 30 * 140, f"the action plan is {height} px tall for 30 actions"
+    pages.check(page, who="lead (phone)", screenshot="action-plan-phone")
+    page.set_viewport_size(PHONE)
+    page.get_by_text("Filter and sort").click()
+    page.get_by_role("checkbox", name="Complete").check()
+    page.get_by_role("button", name="Show", exact=True).click()
+    # The actions chosen come first, the filters closed again above them saying so.
+    expect(page.get_by_text("10 actions")).to_be_in_viewport()
+    page.get_by_text("Filter and sort (1 applied)").click()
+    expect(page.get_by_role("checkbox", name="Complete")).to_be_checked()
+    pages.check(page, who="lead (phone)", screenshot="action-plan-phone-filtered")
+
+    # On a desktop the filters are open from the start.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/plans/{world.plan.pk}/actions/")
+    expect(page.get_by_role("checkbox", name="Complete")).to_be_visible()
