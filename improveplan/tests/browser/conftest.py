@@ -132,18 +132,11 @@ class PageChecks:
         problems = self.problems(page)
         self.checked.append(f"{who}\t/{path}\t{page.title()}")
         if screenshot:
-            self.screenshot(page, screenshot)
+            problems += self.screenshot(page, screenshot)
         assert not problems, f"/{path} as {who}:\n" + "\n".join(problems)
 
     def problems(self, page) -> list[str]:
-        results = self.axe.run(
-            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": []}
-        )
-        problems = [
-            f"axe {violation['id']}: {violation['help']} at "
-            + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
-            for violation in results.response["violations"]
-        ]
+        problems = self.axe_problems(page)
         shape = page.evaluate(
             """() => ({
               h1: document.querySelectorAll('h1').length,
@@ -167,6 +160,16 @@ class PageChecks:
         problems += self.focus_problems(page)
         return problems
 
+    def axe_problems(self, page) -> list[str]:
+        results = self.axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": []}
+        )
+        return [
+            f"axe {violation['id']}: {violation['help']} at "
+            + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
+            for violation in results.response["violations"]
+        ]
+
     def focus_problems(self, page) -> list[str]:
         page.evaluate(_REMEMBER_UNFOCUSED)
         problems = []
@@ -178,11 +181,13 @@ class PageChecks:
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
         return problems
 
-    def screenshot(self, page, name: str) -> None:
-        """The page at desktop width and on a 390 px phone, once per name."""
+    def screenshot(self, page, name: str) -> list[str]:
+        """The page at desktop width and on a 390 px phone, once per name; axe checks the
+        phone layout too (what it finds is returned)."""
         if name in self.screenshots:
-            return
+            return []
         self.screenshots.add(name)
+        problems = []
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
@@ -192,7 +197,10 @@ class PageChecks:
             page.screenshot(
                 path=SCREENSHOTS / f"{_slug(name)}-{width}.png", clip=clip, full_page=True
             )
+            if width == "phone":
+                problems += [f"{problem} (at 390 px)" for problem in self.axe_problems(page)]
         page.set_viewport_size(DESKTOP)
+        return problems
 
 
 @pytest.fixture(scope="package")
