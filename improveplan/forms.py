@@ -204,7 +204,6 @@ def counted(field: forms.CharField) -> None:
     limit = field.max_length
     field.widget.attrs.pop("maxlength", None)
     field.widget.attrs["data-limit"] = limit
-    field.help_text = field.help_text or f"Up to {limit} characters."
     field.error_messages["max_length"] = (
         f"Shorten it to {limit} characters at most: it has %(show_value)d."
     )

@@ -55,3 +55,10 @@ def test_the_form_shows_the_limit(lead_client, world):
     page = lead_client.get(reverse("outcomes:outcome_edit", args=[outcome.pk])).content.decode()
     assert f'maxlength="{LONG_TEXT}"' in page
     assert "At most 10,000 characters." in page
+
+
+def test_a_counted_title_says_its_limit_once(lead_client, world):
+    page = lead_client.get(reverse("actions:action_create", args=[world.plan.pk])).content.decode()
+    assert 'data-limit="200"' in page
+    assert "At most 200 characters." in page
+    assert "Up to 200 characters." not in page, "the limit said twice"

@@ -2,7 +2,7 @@
 
 Every page a test visits can be checked with `pages.check(page)`: axe-core's WCAG 2.0, 2.1
 and 2.2 A and AA rules, a visible focus, one h1, a title without markup, each script loaded
-once, and a language. The pages checked
+once, and a language; in a page without scripts (`page_without_scripts`) too. The pages checked
 are listed in test-artifacts/a11y-pages.txt; screenshots go to test-artifacts/screenshots/.
 """
 
@@ -50,10 +50,25 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def context(browser, live_server) -> Iterator:
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-GB")
-    context.set_default_timeout(15_000)
+    context = _new_context(browser, live_server)
     yield context
     context.close()
+
+
+@pytest.fixture
+def context_without_scripts(browser, live_server) -> Iterator:
+    """A browser that runs no JavaScript: what every page must still work in."""
+    context = _new_context(browser, live_server, java_script_enabled=False)
+    yield context
+    context.close()
+
+
+def _new_context(browser, live_server, **options):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=DESKTOP, locale="en-GB", **options
+    )
+    context.set_default_timeout(15_000)
+    return context
 
 
 @pytest.hookimpl(wrapper=True)
@@ -68,6 +83,17 @@ def pytest_runtest_makereport(item, call):
 def page(request, context):
     page = context.new_page()
     yield page
+    _keep_failure(request, page)
+
+
+@pytest.fixture
+def page_without_scripts(request, context_without_scripts):
+    page = context_without_scripts.new_page()
+    yield page
+    _keep_failure(request, page)
+
+
+def _keep_failure(request, page) -> None:
     if getattr(request.node, "failed_in_browser", False):
         # What the browser showed when the test failed, for whoever reads the CI log.
         FAILURES.mkdir(parents=True, exist_ok=True)
@@ -86,6 +112,14 @@ def sign_in(page, email: str, password: str) -> None:
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
+
+# Run in the page: whether it runs scripts. Without them the HTML parser reads what is inside
+# <noscript> as markup; with them, as text.
+_RUNS_SCRIPTS = """() => {
+  const probe = document.createElement('noscript');
+  probe.innerHTML = '<i></i>';
+  return probe.firstElementChild === null;
+}"""
 
 # Run in the page: what each focusable element looks like before it has focus.
 _REMEMBER_UNFOCUSED = """() => {
@@ -161,14 +195,41 @@ class PageChecks:
         return problems
 
     def axe_problems(self, page) -> list[str]:
-        results = self.axe.run(
-            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": []}
-        )
         return [
             f"axe {violation['id']}: {violation['help']} at "
             + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
-            for violation in results.response["violations"]
+            for violation in self.axe_violations(page)
         ]
+
+    def axe_violations(self, page) -> list[dict]:
+        if page.evaluate(_RUNS_SCRIPTS):
+            return self._axe(page)
+        # axe-core waits on timers, and a page without scripts never fires one: axe would wait
+        # for ever. So it reads the same HTML, at the same address and size, in a page that
+        # runs axe but refuses the page's own scripts (by its Content-Security-Policy).
+        html, url = page.content(), page.url
+        document = url.split("#", 1)[0]
+        context = page.context.browser.new_context(viewport=page.viewport_size, locale="en-GB")
+        try:
+            copy = context.new_page()
+            copy.route(
+                lambda address: address == document,
+                lambda route: route.fulfill(
+                    body=html,
+                    content_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": "script-src 'none'"},
+                ),
+            )
+            copy.goto(url)
+            return self._axe(copy)
+        finally:
+            context.close()
+
+    def _axe(self, page) -> list[dict]:
+        results = self.axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": []}
+        )
+        return results.response["violations"]
 
     def focus_problems(self, page) -> list[str]:
         page.evaluate(_REMEMBER_UNFOCUSED)

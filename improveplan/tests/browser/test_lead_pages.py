@@ -4,6 +4,7 @@ by what people see (issue 16, items 7, 9 and 12)."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from functools import partial
 
 import pytest
@@ -128,6 +129,51 @@ def test_the_owner_list_offers_only_the_lead_organisations_members(world, page, 
         page.get_by_text("Shorten it to 200 characters at most: it has 500.", exact=True)
     ).to_be_visible()
     look()
+
+
+def test_without_scripts_a_change_of_lead_is_refused_and_the_panel_reads_the_form(
+    world, page_without_scripts, pages
+):
+    page = page_without_scripts
+    today = date.today()
+    action = ActionFactory(
+        plan=world.plan,
+        lead_organisation=world.council,
+        owner=world.lead,
+        title="Open the tenancy advice line",
+        start=today - timedelta(days=10),
+        due=None,
+    )
+    sign_in(page, world.lead.email, PASSWORD)
+    page.goto(f"/actions/{action.pk}/edit/")
+    assert sorted(_enabled_owners(page)) == ["Bo Board", "Lena Lead"]
+    panel = page.get_by_role("region", name=re.compile("SMART check"))
+    expect(panel.get_by_role("listitem").filter(has_text="Time-bound")).to_have_text(
+        "✘ Time-bound: no due date"
+    )
+
+    # No script follows the change of lead: the owner from the council stays chosen, and
+    # saving refuses it, says why, and offers the housing association's members instead.
+    page.get_by_label("Lead organisation").select_option(label="Riverside Housing")
+    page.get_by_label("Due").fill((today + timedelta(days=100)).isoformat())
+    page.get_by_role("button", name="Save the action").click()
+    expect(
+        page.get_by_text(
+            "The owner must work for the lead organisation, Riverside Housing.", exact=True
+        )
+    ).to_be_visible()
+    expect(page.get_by_label("Lead organisation")).to_have_value(str(world.housing.pk))
+    assert _enabled_owners(page) == ["Pat Partner"]
+    # The SMART panel reads the form as sent, the due date typed and all.
+    expect(page.get_by_label("Due")).to_have_value((today + timedelta(days=100)).isoformat())
+    expect(panel.get_by_role("listitem").filter(has_text="Time-bound")).to_have_text("✔ Time-bound")
+    pages.check(page, who="lead (no scripts)", screenshot="action-form-owner-refused")
+    action.refresh_from_db()
+    assert (action.lead_organisation, action.owner, action.due) == (
+        world.council,
+        world.lead,
+        None,
+    )
 
 
 def test_the_scores_say_what_each_criterion_means_and_which_end_is_good(world, page, pages):
