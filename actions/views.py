@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions import appraisal, forms, services, smart, spreadsheets, tasks, timeline
+from actions import access, appraisal, forms, services, smart, spreadsheets, tasks, timeline
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
-from improveplan import access, history, items, once, security
+from improveplan import history, items, once, security
 from improveplan.celery import workers_available
 from improveplan.models import Membership, Plan, Role, SecurityEvent
 from improveplan.periods import PeriodClosed, closing_period

@@ -23,11 +23,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from improveplan import history
-from improveplan.access import may_enter_readings
 from improveplan.periods import PeriodClosed, closed_by, closed_periods
 from improveplan.spreadsheet_limits import Limits, measure_csv, measure_xlsx
 from improveplan.uploads import CSV, XLSX, Kind, check_upload
 from outcomes import reading_rules
+from outcomes.access import may_enter_readings
 from outcomes.models import Indicator, Reading
 
 COLUMNS = ["indicator", "period", "value", "lower", "upper", "breakdown", "source_note"]

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import access, items, security
+from improveplan import items, security
 from improveplan.celery import workers_available
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import history_page
-from outcomes import forms, imports, readings_io, tasks
+from outcomes import access, forms, imports, readings_io, tasks
 from outcomes.hooks import chart_marks_for, walk_steps
 from outcomes.models import Evidence, ImportJob, Indicator, Outcome, Reading, Target
 from outcomes.status import draw_charts, indicator_reports
