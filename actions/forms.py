@@ -4,8 +4,9 @@ from django import forms
 
 from actions import dependencies
 from actions.models import Action, Criterion, DueDateProposal, Milestone, Option
+from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
-from improveplan.models import Organisation, User
+from improveplan.models import Organisation, Plan, User
 from outcomes.forms import DATE_WIDGET, check_period
 from outcomes.models import Indicator, Outcome
 
@@ -398,3 +399,40 @@ class ActionPlanImportForm(forms.Form):
         help_text="Download the action plan, edit it, and upload it here. The whole file is "
         "saved, or nothing is.",
     )
+
+
+class PlanAgreeForm(forms.Form):
+    """Agreeing a plan: a reason is needed only when some of its actions are not yet SMART.
+    (Status is not on PlanForm: agreeing freezes a version, so it has its own page.)"""
+
+    smart_exception_reason = forms.CharField(
+        label="Why the plan may be agreed with actions that are not yet SMART",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.not_smart = not_yet_smart(plan)
+        if not self.not_smart:
+            del self.fields["smart_exception_reason"]
+        elif not self.is_bound:
+            self.initial["smart_exception_reason"] = plan.smart_exception_reason
+
+    def clean_smart_exception_reason(self) -> str:
+        reason = self.cleaned_data["smart_exception_reason"].strip()
+        if self.not_smart and not reason:
+            count = len(self.not_smart)
+            listed = ", ".join(self.not_smart[:10]) + ("…" if count > 10 else "")
+            raise forms.ValidationError(
+                f"{count} action{'s are' if count > 1 else ' is'} not yet SMART ({listed}). "
+                "Make them SMART, or say here why the plan may be agreed anyway."
+            )
+        return reason
+
+    def clean(self):
+        if not self.plan.outcomes.exists():
+            raise forms.ValidationError(NO_OUTCOMES)
+        return super().clean()

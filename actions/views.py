@@ -16,17 +16,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions import appraisal, forms, services, smart, spreadsheets, tasks, timeline
+from actions import access, appraisal, forms, services, smart, spreadsheets, tasks, timeline
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
-from improveplan import access, history, items, once, security
+from improveplan import history, items, once, security
 from improveplan.celery import workers_available
 from improveplan.models import Membership, Plan, Role, SecurityEvent
+from improveplan.periods import PeriodClosed, closing_period
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_errors_from, form_page, history_page, next_or
 from outcomes import imports
 from outcomes.models import ImportJob
-from reviews.locks import PeriodClosed, closing_review
 
 for _name, _kind in {
     "criterion": items.Kind(
@@ -490,7 +490,7 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
     auto_id = f"action-{action.pk}-%s" if from_list else "id_%s"
     form = forms.UpdateForm(request.POST, request.FILES, auto_id=auto_id)
     error = None
-    closed = closing_review(action.plan_id, timezone.localdate())
+    closed = closing_period(action.plan_id, timezone.localdate())
     if action.is_closed:
         error = "This action is closed: it takes no more updates."
     elif closed:

@@ -8,28 +8,27 @@ change gets 403.
 One helper per object type returns the object (404 or 403 otherwise) and sets
 ``request.membership`` to the viewer's membership of its partnership.
 
-The one exception is a peer reviewer (``reviews.PeerReviewer``): someone from outside the
-partnership whom a lead has invited to challenge one plan. Until their invitation expires or
-is revoked, everything that belongs to that plan may be read by them through the same
-helpers, which then set ``request.membership`` to a ``PeerAccess``; every change, and
-everything outside that plan, is refused, here and nowhere else.
+The one exception is a peer reviewer: someone from outside the partnership whom a lead has
+invited to challenge one plan. Until their invitation expires or is revoked, everything that
+belongs to that plan may be read by them through the same helpers, which then set
+``request.membership`` to a ``PeerAccess``; every change, and everything outside that plan, is
+refused, here and nowhere else. The invitations are reviews' (``reviews.PeerReviewer``), so
+reviews registers them here at start-up (``register_plan_grants``).
+
+This module holds the primitives and the helpers for the core's own objects; each app builds
+the helpers for its objects on them (outcomes/access.py, actions/access.py, reviews/access.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import reduce
+from operator import or_
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from actions.models import (
-    Action,
-    Criterion,
-    DueDateProposal,
-    Finding,
-    Milestone,
-    Option,
-    Update,
-)
 from improveplan import security
 from improveplan.models import (
     Invitation,
@@ -37,24 +36,20 @@ from improveplan.models import (
     Organisation,
     Partnership,
     Plan,
-    Role,
     SecurityEvent,
 )
-from outcomes.models import (
-    Achievement,
-    Comparator,
-    ComparatorReading,
-    Evidence,
-    ImportJob,
-    Indicator,
-    Outcome,
-    Reading,
-    Risk,
-    Target,
-)
-from reviews.models import HealthCheck, PeerReviewer, Review
 
 READING = ("GET", "HEAD", "OPTIONS")
+
+# Grants to read one plan from outside its partnership. Each source returns a queryset of the
+# live grants, each row with ``user`` and ``plan_id`` (reviews: peer reviewers not yet expired
+# or revoked); registered once, at start-up.
+GRANTS: list[Callable[[], QuerySet]] = []
+
+
+def register_plan_grants(live_grants: Callable[[], QuerySet]) -> None:
+    if live_grants not in GRANTS:
+        GRANTS.append(live_grants)
 
 
 def membership_of(user, partnership_id: int) -> Membership | None:
@@ -77,7 +72,7 @@ class PeerAccess:
     organisation = None
     organisation_id = None
 
-    def __init__(self, reviewer: PeerReviewer, partnership_id: int) -> None:
+    def __init__(self, reviewer, partnership_id: int) -> None:
         self.reviewer = reviewer
         self.user = reviewer.user
         self.partnership_id = partnership_id
@@ -86,11 +81,14 @@ class PeerAccess:
         return "Peer reviewer"
 
 
-def peer_grant(user, plan_id: int) -> PeerReviewer | None:
-    """The viewer's live peer reviewer's grant on the plan, if they have one."""
+def peer_grant(user, plan_id: int):
+    """The viewer's live grant to read the plan (a peer reviewer's), if they have one."""
     if not user.is_authenticated:
         return None
-    return PeerReviewer.objects.live().filter(user=user, plan_id=plan_id).first()
+    for live_grants in GRANTS:
+        if grant := live_grants().filter(user=user, plan_id=plan_id).first():
+            return grant
+    return None
 
 
 def check_membership(
@@ -156,7 +154,7 @@ def get_partnership_for_user(request: HttpRequest, pk: int, *, manage: bool = Fa
     return partnership
 
 
-def _get_in_users_partnership(
+def get_in_users_partnership(
     request: HttpRequest,
     queryset,
     pk,
@@ -182,9 +180,12 @@ def _get_in_users_partnership(
     annotated = queryset.annotate(**annotations)
     # Tried only when the viewer is no member, so members' pages cost no extra query.
     peer_reviewed = None
-    if plan and peer_ok and request.user.is_authenticated:
-        grants = PeerReviewer.objects.live().filter(user=request.user, plan_id=OuterRef(plan))
-        peer_reviewed = annotated.filter(Exists(grants))
+    if plan and peer_ok and request.user.is_authenticated and GRANTS:
+        granted = [
+            Q(Exists(live_grants().filter(user=request.user, plan_id=OuterRef(plan))))
+            for live_grants in GRANTS
+        ]
+        peer_reviewed = annotated.filter(reduce(or_, granted))
     found = _get(
         request,
         annotated.filter(**{f"{path}__memberships__user": request.user}),
@@ -244,19 +245,19 @@ def check_plan_open(request: HttpRequest, plan: Plan) -> None:
 def get_organisation_for_user(
     request: HttpRequest, pk: int, *, manage: bool = False
 ) -> Organisation:
-    return _get_in_users_partnership(request, Organisation.objects, pk, manage=manage)
+    return get_in_users_partnership(request, Organisation.objects, pk, manage=manage)
 
 
 def get_membership_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Membership:
     """Another person's membership, as seen by a member of the same partnership."""
     queryset = Membership.objects.select_related("user", "organisation")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage)
+    return get_in_users_partnership(request, queryset, pk, manage=manage)
 
 
 def get_invitation_for_user(request: HttpRequest, pk: int, *, manage: bool = True) -> Invitation:
     """Invitations are the leads' business: other members may not see them at all."""
     queryset = Invitation.objects.select_related("organisation")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage)
+    return get_in_users_partnership(request, queryset, pk, manage=manage)
 
 
 def get_plan_for_user(
@@ -268,7 +269,7 @@ def get_plan_for_user(
     peer_ok: bool = True,
 ) -> Plan:
     queryset = Plan.objects.select_related("partnership")
-    return _get_in_users_partnership(
+    return get_in_users_partnership(
         request, queryset, pk, manage=manage, archived_ok=archived_ok, peer_ok=peer_ok
     )
 
@@ -278,216 +279,3 @@ def get_plan_for_reports(request: HttpRequest, pk: int) -> Plan:
     Board members read them each quarter, partners sign up to the delivery plan, leads
     prepare them; outsiders get 404 like everywhere else."""
     return get_plan_for_user(request, pk)
-
-
-# Outcomes and what hangs off them -------------------------------------------------
-
-
-def get_outcome_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
-
-    queryset = Outcome.objects.select_related("plan__partnership")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
-
-
-def get_indicator_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
-
-    queryset = Indicator.objects.select_related("plan__partnership", "outcome", "owner")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
-
-
-def get_import_job_for_user(request: HttpRequest, pk: int):
-    """An import sent to a worker: the person who sent the file and the plan's leads may see
-    how it went; other members get 403, everyone else 404."""
-    queryset = ImportJob.objects.select_related("plan__partnership")
-    job = _get_in_users_partnership(
-        request, queryset, pk, manage=False, path="plan__partnership", peer_ok=False
-    )
-    if job.user_id != request.user.pk and not request.membership.manages:
-        refuse(request, f"import {job.pk} of plan {job.plan_id}", job.owning_partnership_id)
-        raise PermissionDenied(
-            "Only the person who sent the file and the plan's leads may see how it went."
-        )
-    return job
-
-
-def _get_under_indicator(request: HttpRequest, model, pk, *, manage: bool, via: str = "indicator"):
-    queryset = model.objects.select_related(f"{via}__plan__partnership", f"{via}__owner")
-    path = f"{via}__plan__partnership"
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
-
-
-def get_reading_for_user(request: HttpRequest, pk: int):
-    """A reading to change: leads, and partners of the organisation that owns the indicator."""
-
-    reading = _get_under_indicator(request, Reading, pk, manage=False)
-    check_may_enter_readings(request, reading.indicator)
-    return reading
-
-
-def get_target_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    return _get_under_indicator(request, Target, pk, manage=manage)
-
-
-def get_comparator_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    return _get_under_indicator(request, Comparator, pk, manage=manage)
-
-
-def get_comparator_reading_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    return _get_under_indicator(
-        request, ComparatorReading, pk, manage=manage, via="comparator__indicator"
-    )
-
-
-def _get_under_outcome(request: HttpRequest, model, pk, *, manage: bool):
-    queryset = model.objects.select_related("outcome__plan__partnership")
-    path = "outcome__plan__partnership"
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
-
-
-def get_evidence_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    return _get_under_outcome(request, Evidence, pk, manage=manage)
-
-
-def get_risk_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    return _get_under_outcome(request, Risk, pk, manage=manage)
-
-
-def get_achievement_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    return _get_under_outcome(request, Achievement, pk, manage=manage)
-
-
-def may_enter_readings(membership: Membership, indicator) -> bool:
-    """Leads, and partners of the organisation that owns the indicator."""
-    if membership.manages:
-        return True
-    return membership.role == Role.PARTNER and membership.organisation_id == indicator.owner_id
-
-
-def check_may_enter_readings(request: HttpRequest, indicator) -> None:
-    """Refuse a member who may not enter this indicator's readings (after a getter above), and
-    everyone once the plan is archived."""
-    if not may_enter_readings(request.membership, indicator):
-        refuse(request, f"readings of indicator {indicator.pk}", indicator.plan.partnership_id)
-        raise PermissionDenied(
-            f"Only leads and partners from {indicator.owner} may enter readings for this indicator."
-        )
-    check_plan_open(request, indicator.plan)
-
-
-# Options and actions ----------------------------------------------------------------
-
-
-def get_criterion_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    queryset = Criterion.objects.select_related("plan__partnership")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
-
-
-def get_option_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
-
-    return _get_under_outcome(request, Option, pk, manage=manage)
-
-
-def get_action_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
-
-    queryset = Action.objects.select_related(
-        "plan__partnership", "lead_organisation", "owner", "option", "success_indicator"
-    )
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
-
-
-def get_finding_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    queryset = Finding.objects.select_related("plan__partnership")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
-
-
-def get_milestone_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    queryset = Milestone.objects.select_related("action__plan__partnership")
-    path = "action__plan__partnership"
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
-
-
-def get_due_proposal_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-
-    queryset = DueDateProposal.objects.select_related("action__plan__partnership", "proposed_by")
-    path = "action__plan__partnership"
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
-
-
-def get_update_for_user(request: HttpRequest, pk: int):
-
-    queryset = Update.objects.select_related("action__plan__partnership")
-    path = "action__plan__partnership"
-    return _get_in_users_partnership(request, queryset, pk, manage=False, path=path)
-
-
-def may_update_action(membership: Membership, action) -> bool:
-    """Leads, and partners of an organisation that leads or supports the action."""
-    if membership.manages:
-        return True
-    if membership.role != Role.PARTNER:
-        return False
-    if action.lead_organisation_id == membership.organisation_id:
-        return True
-    return action.supporting_organisations.filter(pk=membership.organisation_id).exists()
-
-
-def check_may_update_action(request: HttpRequest, action) -> None:
-    if not may_update_action(request.membership, action):
-        refuse(request, f"updating action {action.pk}", action.plan.partnership_id)
-        raise PermissionDenied(
-            "Only leads, and partners from the organisations that lead or support this "
-            "action, may update it."
-        )
-    check_plan_open(request, action.plan)
-
-
-# Reviews ---------------------------------------------------------------------------
-
-
-def get_review_for_user(request: HttpRequest, pk: int, *, manage: bool = False) -> Review:
-
-    queryset = Review.objects.select_related("plan__partnership", "signed_off_by")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage, path="plan__partnership")
-
-
-def get_health_check_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
-
-    queryset = HealthCheck.objects.select_related("partnership")
-    return _get_in_users_partnership(request, queryset, pk, manage=manage)
-
-
-# Peer challenge ------------------------------------------------------------------------
-
-
-def get_peer_reviewer_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
-    """A peer reviewer's invitation, as the plan's partnership sees it (leads revoke it)."""
-    queryset = PeerReviewer.objects.select_related("plan__partnership")
-    return _get_in_users_partnership(
-        request, queryset, pk, manage=manage, path="plan__partnership", peer_ok=False
-    )
-
-
-def get_own_peer_review(request: HttpRequest, pk: int) -> PeerReviewer:
-    """The signed-in reviewer's own answers, while their access lasts; 404 for anyone else."""
-    reviewer = (
-        PeerReviewer.objects.live()
-        .select_related("plan__partnership")
-        .filter(pk=pk, user=request.user)
-        .first()
-        if str(pk).isdigit()
-        else None
-    )
-    if reviewer is None:
-        refuse(request, f"peer review {pk}")
-        raise Http404("No such page.")
-    request.membership = PeerAccess(reviewer, reviewer.plan.partnership_id)
-    return reviewer

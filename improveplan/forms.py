@@ -7,7 +7,6 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
-from improveplan.services import NO_OUTCOMES
 from improveplan.text import one_line
 
 
@@ -114,53 +113,6 @@ class PlanForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("period_end", "The plan must end after it starts.")
         return cleaned
-
-
-class PlanAgreeForm(forms.Form):
-    """Agreeing a plan: a reason is needed only when some of its actions are not yet SMART.
-    (Status is not on PlanForm: agreeing freezes a version, so it has its own page.)"""
-
-    smart_exception_reason = forms.CharField(
-        label="Why the plan may be agreed with actions that are not yet SMART",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, plan: Plan, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.plan = plan
-        self.not_smart = not_yet_smart(plan)
-        if not self.not_smart:
-            del self.fields["smart_exception_reason"]
-        elif not self.is_bound:
-            self.initial["smart_exception_reason"] = plan.smart_exception_reason
-
-    def clean_smart_exception_reason(self) -> str:
-        reason = self.cleaned_data["smart_exception_reason"].strip()
-        if self.not_smart and not reason:
-            count = len(self.not_smart)
-            listed = ", ".join(self.not_smart[:10]) + ("…" if count > 10 else "")
-            raise forms.ValidationError(
-                f"{count} action{'s are' if count > 1 else ' is'} not yet SMART ({listed}). "
-                "Make them SMART, or say here why the plan may be agreed anyway."
-            )
-        return reason
-
-    def clean(self):
-        if not self.plan.outcomes.exists():
-            raise forms.ValidationError(NO_OUTCOMES)
-        return super().clean()
-
-
-def not_yet_smart(plan: Plan) -> list[str]:
-    """References of the plan's open actions that fail the SMART check."""
-    from actions import smart
-    from actions.models import Action
-    from actions.services import smart_facts
-
-    actions = Action.objects.filter(plan=plan).open().prefetch_related("outcomes", "milestones")
-    return [action.reference for action in actions if not smart.check(smart_facts(action)).ok]
 
 
 class NewMemberForm(forms.Form):

@@ -20,8 +20,8 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from improveplan import history, once
+from improveplan.periods import PeriodClosed, closing_period
 from improveplan.views import form_page, next_or
-from reviews.locks import PeriodClosed, closing_review
 
 
 def plan_id_of(reading) -> int:
@@ -157,8 +157,8 @@ def item_delete(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     config = KINDS[kind]
     item = config.get_object(request, pk, manage=True)
     parent = config.parent_of(item)
-    if kind == "reading" and (review := closing_review(plan_id_of(item), item.period)):
-        messages.error(request, f"{PeriodClosed(review)} The reading stays; a lead may correct it.")
+    if kind == "reading" and (closed := closing_period(plan_id_of(item), item.period)):
+        messages.error(request, f"{PeriodClosed(closed)} The reading stays; a lead may correct it.")
         return redirect(config.back_to(parent))
     if request.method == "POST":
         with transaction.atomic(), history.deleting(item):

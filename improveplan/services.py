@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +15,6 @@ from improveplan.models import (
     Organisation,
     Partnership,
     Plan,
-    PlanVersion,
     Role,
     SecurityEvent,
     User,
@@ -237,48 +234,6 @@ def membership_remove(*, membership: Membership, by: User) -> None:
 
 
 # Plans: agreeing, archiving, reopening ----------------------------------------------
-
-
-NO_OUTCOMES = "A plan with no outcomes cannot be agreed: add the outcomes it is for first."
-
-
-def plan_agree(*, plan: Plan, by: User, smart_exception_reason: str = "") -> PlanVersion:
-    """The plan as it stands becomes its next numbered version, agreed by ``by`` now; when
-    nothing has changed since the last version (the same plan agreed twice at once), that
-    version stays and is returned."""
-    from improveplan.versions import snapshot
-
-    if plan.status == Plan.Status.ARCHIVED:
-        raise ValidationError("An archived plan cannot be agreed. Reopen it first.")
-    if not plan.outcomes.exists():
-        raise ValidationError(NO_OUTCOMES)
-    with transaction.atomic():
-        # The plan's row is locked so two leads agreeing at once make v1 and v2, not two v1s.
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
-        now = snapshot(locked)
-        last = locked.versions.order_by("-number").first()
-        reason = smart_exception_reason.strip()
-        if (
-            last is not None
-            and locked.status == Plan.Status.AGREED
-            # Compared as stored: JSON has lists where the snapshot may have tuples.
-            and last.snapshot == json.loads(json.dumps(now))
-            and last.smart_exception_reason == reason
-        ):
-            return last
-        locked.status = Plan.Status.AGREED
-        locked.smart_exception_reason = smart_exception_reason.strip()
-        locked.save(update_fields=["status", "smart_exception_reason", "updated_at"])
-        version = PlanVersion.objects.create(
-            plan=locked,
-            number=(last.number if last else 0) + 1,
-            snapshot=now,
-            agreed_by=by,
-            agreed_at=timezone.now(),
-            smart_exception_reason=locked.smart_exception_reason,
-        )
-    plan.status, plan.smart_exception_reason = locked.status, locked.smart_exception_reason
-    return version
 
 
 def plan_archive(*, plan: Plan) -> None:

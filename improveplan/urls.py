@@ -6,9 +6,10 @@ from django.urls import include, path
 
 from improveplan import views
 from improveplan.forms import SignInForm
+from improveplan.shell import views as shell
 
 core_patterns = [
-    path("", views.home, name="home"),
+    path("", shell.home, name="home"),
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership"),
     path(
         "partnerships/<int:pk>/organisations/new/",
@@ -27,14 +28,14 @@ core_patterns = [
     path("members/<int:pk>/edit/", views.membership_edit, name="membership_edit"),
     path("members/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
     path("partnerships/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/", shell.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("accessibility/", views.accessibility, name="accessibility"),
-    path("plans/<int:pk>/agree/", views.plan_agree, name="plan_agree"),
+    path("plans/<int:pk>/agree/", shell.plan_agree, name="plan_agree"),
     path("plans/<int:pk>/archive/", views.plan_archive, name="plan_archive"),
     path("plans/<int:pk>/reopen/", views.plan_reopen, name="plan_reopen"),
-    path("plans/<int:pk>/versions/", views.plan_versions, name="plan_versions"),
-    path("plans/<int:pk>/versions/<int:number>/", views.plan_version, name="plan_version"),
+    path("plans/<int:pk>/versions/", shell.plan_versions, name="plan_versions"),
+    path("plans/<int:pk>/versions/<int:number>/", shell.plan_version, name="plan_version"),
 ]
 
 account_patterns = [

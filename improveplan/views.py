@@ -11,8 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -23,8 +23,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from actions.models import Action, DueDateProposal
-from improveplan import history, once, services, versions
+from improveplan import history, once, services
 from improveplan.access import (
     get_invitation_for_user,
     get_membership_for_user,
@@ -37,30 +36,9 @@ from improveplan.forms import (
     MembershipForm,
     NewMemberForm,
     OrganisationForm,
-    PlanAgreeForm,
     PlanForm,
 )
-from improveplan.models import Membership, Plan, PlanVersion, User
-from methods.facts import plan_progress
-from outcomes.status import plan_outcome_reports
-from reviews.models import PeerReviewer
-
-
-def waiting_for_lead(actions) -> dict:
-    """What waits for a lead among these actions: completions to confirm, due-date requests."""
-    return {
-        "awaiting_confirmation": list(
-            actions.awaiting_confirmation()
-            .select_related("plan", "lead_organisation")
-            .order_by("updated_at", "pk")
-        ),
-        "due_requests": list(
-            DueDateProposal.objects.pending()
-            .filter(action__in=actions.values("pk"))
-            .select_related("action__plan", "proposed_by")
-            .order_by("proposed_at", "pk")
-        ),
-    }
+from improveplan.models import Plan, User
 
 
 def unsent_message(email: str) -> str:
@@ -113,26 +91,6 @@ def form_page(
         "cancel_url": cancel_url or partnership.get_absolute_url(),
     }
     return render(request, "improveplan/form_page.html", context)
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("partnership", "organisation")
-        .prefetch_related(
-            Prefetch("partnership__plans", queryset=Plan.objects.order_by("-period_start", "title"))
-        )
-        .order_by("partnership__name")
-    )
-    reviewing = PeerReviewer.objects.live().filter(user=request.user).select_related("plan")
-    context = {
-        "memberships": memberships,
-        "reviewing": reviewing,
-        **waiting_for_lead(Action.objects.led_by(request.user)),
-    }
-    return render(request, "improveplan/home.html", context)
 
 
 @login_required
@@ -392,37 +350,6 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk)
-    outcomes = plan_outcome_reports(plan)
-    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes])
-    return render(
-        request,
-        "improveplan/plan_detail.html",
-        {
-            "plan": plan,
-            "partnership": plan.partnership,
-            "manages": request.membership.manages,
-            "membership": request.membership,
-            "latest_version": plan.versions.select_related("agreed_by").order_by("-number").first(),
-            "outcomes": outcomes,
-            "too_many_outcomes": len(outcomes) > plan.outcome_limit,
-            "crowded_outcomes": [
-                outcome for outcome, reports in outcomes if len(reports) > plan.indicator_limit
-            ],
-            "walk_progress": walk_progress,
-            "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
-            **(
-                waiting_for_lead(Action.objects.filter(plan=plan))
-                if request.membership.manages and plan.status != Plan.Status.ARCHIVED
-                else {}
-            ),
-        },
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk, manage=True)
@@ -443,64 +370,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# Plan versions: agreeing, archiving, comparing -----------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request, pk, manage=True)
-    form = PlanAgreeForm(request.POST if request.method == "POST" else None, plan=plan)
-    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
-        before = plan.versions.order_by("-number").values_list("number", flat=True).first()
-        try:
-            version = once.save_once(
-                request,
-                lambda: services.plan_agree(
-                    plan=plan,
-                    by=request.user,
-                    smart_exception_reason=form.cleaned_data.get("smart_exception_reason", ""),
-                ),
-            )
-        except once.AlreadySaved:
-            return once.already_saved(
-                request, noun="agreement", back_to=plan.get_absolute_url(), where=f"Go to {plan}"
-            )
-        if version.number != before:
-            messages.success(
-                request, f"The plan is agreed. This is version {version.number}, kept as it is now."
-            )
-        else:
-            messages.info(
-                request,
-                f"Nothing has changed since version {version.number} was agreed, "
-                "so it stays the agreed version.",
-            )
-        return redirect(plan)
-    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    # What stands in the way is said before the button is pressed, not after.
-    blocking = ""
-    if not plan.outcomes.exists():
-        blocking = f" {services.NO_OUTCOMES}"
-    elif form.not_smart:
-        count = len(form.not_smart)
-        blocking = (
-            f" {count} action{'s are' if count > 1 else ' is'} not yet SMART "
-            f"({', '.join(form.not_smart)}): make them SMART first, or say below why the plan "
-            "may be agreed anyway."
-        )
-    return form_page(
-        request,
-        form,
-        partnership=plan.partnership,
-        plan=plan,
-        title=f"Agree {plan}",
-        intro=f"Agreeing freezes the plan as it stands as version {last + 1}"
-        ": its outcomes, indicators, targets and actions with their owners and dates. "
-        f"You can still change the plan afterwards and agree it again.{blocking}",
-        submit="Agree the plan",
-        cancel_url=plan.get_absolute_url(),
-    )
+# Plans: archiving and reopening (agreeing and comparing: improveplan/shell/views.py) --
 
 
 @login_required
@@ -522,74 +392,6 @@ def plan_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     services.plan_reopen(plan=plan)
     messages.success(request, f"“{plan}” is reopened and can be changed again.")
     return redirect(plan)
-
-
-def _version_choice(value: str | None, numbers: list[int]) -> str | int | None:
-    """A version number from the address, or "draft" for the plan as it stands."""
-    if value == versions.DRAFT:
-        return versions.DRAFT
-    if value and value.isdigit() and int(value) in numbers:
-        return int(value)
-    return None
-
-
-@login_required
-@require_GET
-def plan_versions(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every agreed version, and what changed between any two (or a version and now)."""
-    plan = get_plan_for_user(request, pk)
-    agreed = list(plan.versions.select_related("agreed_by").order_by("-number"))
-    numbers = [version.number for version in agreed]
-    error = ""
-    old = new = None
-    if "old" in request.GET or "new" in request.GET:
-        old = _version_choice(request.GET.get("old"), numbers)
-        new = _version_choice(request.GET.get("new"), numbers)
-        if old is None or new is None:
-            error = "Choose two of the versions listed, or the current draft."
-            old = new = None
-        elif old == new:
-            error = "Choose two different versions to compare."
-            old = new = None
-    elif numbers:
-        old, new = numbers[0], versions.DRAFT  # what changed since it was last agreed
-    return render(
-        request,
-        "improveplan/plan_versions.html",
-        {
-            "plan": plan,
-            "partnership": plan.partnership,
-            "manages": request.membership.manages,
-            "versions": agreed,
-            "old": old,
-            "new": new,
-            "error": error,
-            "diff": versions.compare(plan, old, new) if old is not None else None,
-            "live": versions.live_ids(plan),
-        },
-    )
-
-
-@login_required
-@require_GET
-def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """An agreed version, read as it was agreed."""
-    plan = get_plan_for_user(request, pk)
-    version = PlanVersion.objects.select_related("agreed_by").filter(plan=plan, number=number)
-    version = version.first()
-    if version is None:
-        raise Http404("No such version.")
-    return render(
-        request,
-        "improveplan/plan_version.html",
-        {
-            "plan": plan,
-            "partnership": plan.partnership,
-            "version": version,
-            "agreed": versions.readable(version.snapshot),
-            "live": versions.live_ids(plan),
-        },
-    )
 
 
 def history_page(request: HttpRequest, thing, *, plan, sources, heading: str) -> HttpResponse:

@@ -18,11 +18,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import dependencies
+from actions.access import get_finding_for_user
 from actions.models import Action, Finding, Milestone, Option, Update
-from improveplan import access, items
+from improveplan import items
+from improveplan.access import get_plan_for_user
 from improveplan.models import Plan, Role
 from improveplan.views import form_page, next_or
 from methods import facts, forms, lenses, walk
+from outcomes.access import get_achievement_for_user, get_indicator_for_user, get_outcome_for_user
 from outcomes.models import Achievement, Evidence, Indicator, Proofing
 from outcomes.status import draw_charts, indicator_reports
 
@@ -30,16 +33,16 @@ for _name, _kind in {
     "achievement": items.Kind(
         noun="achievement",
         form=forms.AchievementForm,
-        get_parent=access.get_outcome_for_user,
-        get_object=access.get_achievement_for_user,
+        get_parent=get_outcome_for_user,
+        get_object=get_achievement_for_user,
         parent_of=lambda achievement: achievement.outcome,
         back_to=lambda outcome: reverse("methods:future_basing", args=[outcome.plan_id]),
     ),
     "finding": items.Kind(
         noun="finding",
         form=forms.FindingForm,
-        get_parent=access.get_plan_for_user,
-        get_object=access.get_finding_for_user,
+        get_parent=get_plan_for_user,
+        get_object=get_finding_for_user,
         parent_of=lambda finding: finding.plan,
         back_to=lambda plan: reverse("methods:care_service", args=[plan.pk]),
     ),
@@ -187,7 +190,7 @@ def walk_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     is answered and what is still missing, and the way on."""
     if not 1 <= step <= len(walk.STEPS):
         raise Http404("No such step.")
-    outcome = access.get_outcome_for_user(request, pk)
+    outcome = get_outcome_for_user(request, pk)
     plan = outcome.plan
     actions = list(facts.plan_actions(plan).filter(outcomes=outcome))
     [outcome_facts] = facts.outcome_facts(plan, [outcome], actions)
@@ -236,7 +239,7 @@ def walk_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 @require_GET
 def proofing(request: HttpRequest, pk: int) -> HttpResponse:
     """Policy proofing for one outcome: equality and diversity, rural areas, the environment."""
-    outcome = access.get_outcome_for_user(request, pk)
+    outcome = get_outcome_for_user(request, pk)
     answers = {answer.topic: answer for answer in outcome.proofing.all()}
     return render(
         request,
@@ -253,7 +256,7 @@ def proofing(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def proofing_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    outcome = access.get_outcome_for_user(request, pk, manage=True)
+    outcome = get_outcome_for_user(request, pk, manage=True)
     plan = outcome.plan
     form = forms.ProofingForm(request.POST or None, outcome=outcome)
     if request.method == "POST" and form.is_valid():
@@ -278,7 +281,7 @@ def proofing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def still_to_do(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything still missing across the plan, outcome by outcome, with where to put it right."""
-    plan = access.get_plan_for_user(request, pk)
+    plan = get_plan_for_user(request, pk)
     outcomes = []
     for outcome, progress in facts.plan_progress(plan):
         # Each thing put right comes back to its own step of the walk (proofing to the first).
@@ -319,7 +322,7 @@ PERFORMANCE_KINDS = [
 def rba_overview(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan's population indicators, each with its Turn the Curve page, and its
     performance measures grouped as Results-Based Accountability groups them."""
-    plan = access.get_plan_for_user(request, pk)
+    plan = get_plan_for_user(request, pk)
     indicators = list(plan.indicators.select_related("outcome", "owner"))
     population = [i for i in indicators if i.kind == Indicator.Kind.POPULATION]
     outcomes = list(plan.outcomes.all())
@@ -353,7 +356,7 @@ def rba_overview(request: HttpRequest, pk: int) -> HttpResponse:
 def turn_the_curve(request: HttpRequest, pk: int) -> HttpResponse:
     """Turn the Curve for one indicator: the curve and its forecast, the story behind it,
     partners with a role, what works, the action plan and the performance measures."""
-    indicator = access.get_indicator_for_user(request, pk)
+    indicator = get_indicator_for_user(request, pk)
     plan = indicator.plan
     outcome = indicator.outcome
     [report] = draw_charts(
@@ -412,7 +415,7 @@ def turn_the_curve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def leap(request: HttpRequest, pk: int) -> HttpResponse:
     """The LEAP cycle: where the plan stands, and what each stage still lacks."""
-    plan = access.get_plan_for_user(request, pk)
+    plan = get_plan_for_user(request, pk)
     today = timezone.localdate()
     outcomes = list(plan.outcomes.annotate(indicator_count=Count("indicators")))
     indicators = list(
@@ -493,7 +496,7 @@ def leap(request: HttpRequest, pk: int) -> HttpResponse:
 def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
     """The vision date, success areas (the outcomes) with their achievements, milestones
     worked backwards from the vision date, and the critical path through dependent actions."""
-    plan = access.get_plan_for_user(request, pk)
+    plan = get_plan_for_user(request, pk)
     vision_date = plan.vision_date or plan.period_end
     areas = [
         (
@@ -577,7 +580,7 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
 def care_service(request: HttpRequest, pk: int) -> HttpResponse:
     """Inspection findings by key question, each with the actions that answer it; quick wins
     apart from longer-term actions; closed actions, with their lessons learned, apart."""
-    plan = access.get_plan_for_user(request, pk)
+    plan = get_plan_for_user(request, pk)
     actions = list(
         facts.plan_actions(plan).prefetch_related(
             Prefetch("updates", queryset=Update.objects.order_by("-created_at"))

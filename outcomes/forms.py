@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from improveplan.forms import PartnershipOrganisationField
 from improveplan.models import Organisation
+from improveplan.periods import PeriodClosed, closing_period
 from outcomes import arithmetic, reading_rules
 from outcomes.models import (
     Comparator,
@@ -23,7 +24,6 @@ from outcomes.models import (
     Risk,
     Target,
 )
-from reviews.locks import PeriodClosed, closing_review
 
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -224,15 +224,15 @@ class ReadingForm(forms.ModelForm):
         """Readings of a period a signed-off review closed are corrected only by a lead,
         with a reason, on the reading's correction page (reviews.Correction records it)."""
         for day in {period, self.instance.period if self.instance.pk else None} - {None}:
-            review = closing_review(self.indicator.plan_id, day)
-            if review:
+            closed = closing_period(self.indicator.plan_id, day)
+            if closed:
                 where = (
                     f" at {reverse('reviews:reading_correct', args=[self.instance.pk])}"
                     if self.instance.pk
                     else ""
                 )
                 self.add_error(
-                    "period", f"{PeriodClosed(review)} A lead may correct it, with a reason{where}."
+                    "period", f"{PeriodClosed(closed)} A lead may correct it, with a reason{where}."
                 )
                 return
 

@@ -23,12 +23,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from improveplan import history
-from improveplan.access import may_enter_readings
+from improveplan.periods import PeriodClosed, closed_by, closed_periods
 from improveplan.spreadsheet_limits import Limits, measure_csv, measure_xlsx
 from improveplan.uploads import CSV, XLSX, Kind, check_upload
 from outcomes import reading_rules
+from outcomes.access import may_enter_readings
 from outcomes.models import Indicator, Reading
-from reviews.locks import PeriodClosed, closed_by, closed_periods
 
 COLUMNS = ["indicator", "period", "value", "lower", "upper", "breakdown", "source_note"]
 REQUIRED = ("indicator", "period", "value")
@@ -547,7 +547,7 @@ class _RowChecker:
         self.periods: dict[str, date | str] = {}  # text → its day, or what is wrong with it
         self.first_row: dict[tuple[int, date, str], int] = {}
         self.today = timezone.localdate()
-        self.closed = closed_periods(plan.pk)  # signed-off reviews' periods
+        self.closed = closed_periods(plan.pk)  # e.g. signed-off reviews' periods
         self.closed_readings: dict | None = None  # read once, if a row falls in one
 
     def __call__(
@@ -625,19 +625,19 @@ class _RowChecker:
     def closed_problem(self, row: _Checked) -> str:
         """A row that would change a reading of a period a signed-off review closed. The
         same reading again (a file exported and imported back) changes nothing and passes."""
-        review = closed_by(self.closed, row.period)
-        if review is None:
+        closed = closed_by(self.closed, row.period)
+        if closed is None:
             return ""
         if self.closed_readings is None:
             self.closed_readings = {
                 (r.indicator_id, r.period, r.breakdown): (r.value, r.lower, r.upper, r.source_note)
-                for r in Reading.objects.filter(indicator__plan_id=review.plan_id)
+                for r in Reading.objects.filter(indicator__plan_id=closed.plan_id)
                 if closed_by(self.closed, r.period)
             }
         saved = self.closed_readings.get((row.indicator.pk, row.period, row.breakdown))
         if saved is not None and row.over(saved) == saved:
             return ""
-        return f"{PeriodClosed(review)} A lead may correct a reading of it, with a reason."
+        return f"{PeriodClosed(closed)} A lead may correct a reading of it, with a reason."
 
     def indicator(self, code: str) -> tuple[Indicator | None, str]:
         if not code:

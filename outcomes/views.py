@@ -11,15 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import access, items, security
+from improveplan import items, security
 from improveplan.celery import workers_available
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import history_page
-from methods import walk
-from outcomes import forms, imports, readings_io, tasks
+from outcomes import access, forms, imports, readings_io, tasks
+from outcomes.hooks import chart_marks_for, walk_steps
 from outcomes.models import Evidence, ImportJob, Indicator, Outcome, Reading, Target
 from outcomes.status import draw_charts, indicator_reports
-from reviews.changes import chart_marks
 
 
 def _indicator_page(parent) -> str:
@@ -98,12 +97,6 @@ for name, kind in {
 
 # Pages ------------------------------------------------------------------------------
 
-# Steps 1–3 of the walk (methods/walk.py), shown together on the outcome's page.
-STEPS = [
-    (number, title, questions) for number, (title, _subtitle, questions) in enumerate(walk.STEPS, 1)
-]
-
-
 EVIDENCE_HEADINGS = {
     Evidence.Kind.NEED: "Needs",
     Evidence.Kind.CAUSE: "Causes",
@@ -144,8 +137,10 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reports": reports,
         "evidence_sections": evidence_sections,
         "risks": outcome.risks.all(),
+        # The walk's steps (methods registers them); Steps 1–3 are walked on this page.
         "steps": [
-            (number, title, questions, answered[number]) for number, title, questions in STEPS
+            (number, title, questions, answered[number])
+            for number, title, questions in walk_steps()
         ],
         "too_many_indicators": len(reports) > plan.indicator_limit,
         "options": outcome.options.all(),
@@ -161,7 +156,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     [indicator_report] = draw_charts(
         indicator_reports(Indicator.objects.filter(pk=indicator.pk)),
         small=False,
-        marks=chart_marks([indicator]),
+        marks=chart_marks_for([indicator]),
     )
     membership = request.membership
     context = {

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import access, once, security
+from improveplan import once, security
 from improveplan.celery import workers_available
 from improveplan.forms import NewMemberForm
 from improveplan.models import Role, SecurityEvent, User
 from improveplan.views import form_errors_from, form_page, unsent_message
 from reviews import (
+    access,
     changes,
     health,
     locks,

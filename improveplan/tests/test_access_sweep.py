@@ -31,9 +31,9 @@ from actions.tests.factories import (
     OptionFactory,
     UpdateFactory,
 )
+from actions.versions import plan_agree
 from conftest import World
 from improveplan.models import Invitation, Role
-from improveplan.services import plan_agree
 from improveplan.tests.factories import InvitationFactory
 from outcomes.models import ImportJob
 from outcomes.tests.factories import (

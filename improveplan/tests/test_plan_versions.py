@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.tests.factories import ActionFactory, MilestoneFactory
+from actions.versions import plan_agree
 from improveplan.models import Plan, PlanVersion
-from improveplan.services import plan_agree
 from outcomes.models import Outcome
 from outcomes.tests.factories import IndicatorFactory, OutcomeFactory, TargetFactory
 

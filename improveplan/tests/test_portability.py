@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.utils import timezone
 
+from actions.versions import plan_agree
 from improveplan import portability
 from improveplan.models import (
     Invitation,
@@ -28,7 +29,6 @@ from improveplan.models import (
     User,
 )
 from improveplan.portability import partnership_models, partnership_rows
-from improveplan.services import plan_agree
 from improveplan.tests.factories import InvitationFactory, OrganisationFactory, PlanFactory
 from outcomes.tests.factories import (
     ComparatorReadingFactory,

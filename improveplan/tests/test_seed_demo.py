@@ -10,6 +10,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from actions import versions as agreeing
 from improveplan import versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.tests.factories import PartnershipFactory
@@ -208,12 +209,12 @@ def test_the_demo_plan_has_two_agreed_versions_with_a_moved_target_and_a_reassig
     plan = Plan.objects.get(partnership__name=RIVERSIDE, method=Plan.Method.FIVE_STEPS)
     assert plan.status == Plan.Status.AGREED
     assert list(plan.versions.values_list("number", flat=True)) == [1, 2]
-    diff = versions.compare(plan, 1, 2)
+    diff = agreeing.compare(plan, 1, 2)
     [target] = diff.section("targets").changed
     assert [change.label for change in target.changes] == ["Target date"]
     [action] = diff.section("actions").changed
     assert {"Owner", "Lead organisation"} <= {change.label for change in action.changes}
-    assert versions.compare(plan, 2, versions.DRAFT).empty
+    assert agreeing.compare(plan, 2, versions.DRAFT).empty
     client.force_login(User.objects.get(email=BOARD))
     url = reverse("improveplan:plan_versions", args=[plan.pk])
     page = client.get(url, {"old": 1, "new": 2}).content.decode()

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from improveplan import services
+from actions.versions import plan_agree
 from outcomes.models import Outcome
 from reviews import reports
 from reviews.tests.pdf import read
@@ -28,7 +28,7 @@ def pages(plan, kind: str) -> list[str]:
 def agree(plan, by, day: date) -> None:
     when = timezone.make_aware(datetime(day.year, day.month, day.day, 15, 30))
     with time_machine.travel(when, tick=False):
-        services.plan_agree(plan=plan, by=by)
+        plan_agree(plan=plan, by=by)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.demo import seed_actions
-from improveplan.demo import seed_plan_versions
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.shell.demo import seed_plan_versions
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_outcomes, seed_status_override
 from reviews.demo import PEER_REVIEWER, seed_reviews

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 
 from django.db import transaction
 
-from improveplan import services
-from improveplan.forms import not_yet_smart
+from actions.models import Action
+from actions.versions import not_yet_smart, plan_agree
 from improveplan.models import Membership, Plan, PlanVersion, User
+from outcomes.models import Target
 
 AGREED = (datetime(2026, 4, 20, 10, 0, tzinfo=UTC), datetime(2026, 10, 21, 10, 0, tzinfo=UTC))
 REASON = (
@@ -34,9 +35,6 @@ def _change(thing, by: User, **fields) -> None:
 
 def seed_plan_versions(plan: Plan, lead: User) -> None:
     """Versions 1 and 2 of the plan, unless it has them; the plan as seeded is version 2."""
-    from actions.models import Action
-    from outcomes.models import Target
-
     if plan.versions.count() >= 2:
         # seed_demo sets the plan's fields again each run, status included.
         Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.AGREED)
@@ -60,9 +58,9 @@ def seed_plan_versions(plan: Plan, lead: User) -> None:
         _change(target, lead, target_date=_year_earlier(target.target_date))
         _change(action, lead, owner=lead, lead_organisation=lead_organisation)
         reason = REASON if not_yet_smart(plan) else ""
-        services.plan_agree(plan=plan, by=lead, smart_exception_reason=reason)
+        plan_agree(plan=plan, by=lead, smart_exception_reason=reason)
         _change(target, lead, **now)
         _change(action, lead, **held_by)
-        services.plan_agree(plan=plan, by=lead, smart_exception_reason=reason)
+        plan_agree(plan=plan, by=lead, smart_exception_reason=reason)
         for number, when in enumerate(AGREED, 1):
             PlanVersion.objects.filter(plan=plan, number=number).update(agreed_at=when)

@@ -1,0 +1,1 @@
+"""The project's shell: what composes several apps and so sits above them all (docs/layers.md)."""

@@ -1,0 +1,219 @@
+"""Pages that compose several apps: the home page, a plan's page, and agreeing and comparing
+a plan's versions. They show outcomes, actions, the walk's progress and peer reviews together,
+so they sit in the shell, above every app (docs/layers.md); only the root URLs import them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from actions import versions as agreeing
+from actions.forms import PlanAgreeForm
+from actions.models import Action, DueDateProposal
+from improveplan import once, versions
+from improveplan.access import get_plan_for_user
+from improveplan.models import Membership, Plan, PlanVersion
+from improveplan.views import form_page
+from methods.facts import plan_progress
+from outcomes.status import plan_outcome_reports
+from reviews.models import PeerReviewer
+
+
+def waiting_for_lead(actions) -> dict:
+    """What waits for a lead among these actions: completions to confirm, due-date requests."""
+    return {
+        "awaiting_confirmation": list(
+            actions.awaiting_confirmation()
+            .select_related("plan", "lead_organisation")
+            .order_by("updated_at", "pk")
+        ),
+        "due_requests": list(
+            DueDateProposal.objects.pending()
+            .filter(action__in=actions.values("pk"))
+            .select_related("action__plan", "proposed_by")
+            .order_by("proposed_at", "pk")
+        ),
+    }
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("partnership", "organisation")
+        .prefetch_related(
+            Prefetch("partnership__plans", queryset=Plan.objects.order_by("-period_start", "title"))
+        )
+        .order_by("partnership__name")
+    )
+    reviewing = PeerReviewer.objects.live().filter(user=request.user).select_related("plan")
+    context = {
+        "memberships": memberships,
+        "reviewing": reviewing,
+        **waiting_for_lead(Action.objects.led_by(request.user)),
+    }
+    return render(request, "improveplan/home.html", context)
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk)
+    outcomes = plan_outcome_reports(plan)
+    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes])
+    return render(
+        request,
+        "improveplan/plan_detail.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            "membership": request.membership,
+            "latest_version": plan.versions.select_related("agreed_by").order_by("-number").first(),
+            "outcomes": outcomes,
+            "too_many_outcomes": len(outcomes) > plan.outcome_limit,
+            "crowded_outcomes": [
+                outcome for outcome, reports in outcomes if len(reports) > plan.indicator_limit
+            ],
+            "walk_progress": walk_progress,
+            "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
+            **(
+                waiting_for_lead(Action.objects.filter(plan=plan))
+                if request.membership.manages and plan.status != Plan.Status.ARCHIVED
+                else {}
+            ),
+        },
+    )
+
+
+# Plan versions: agreeing and comparing ------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request, pk, manage=True)
+    form = PlanAgreeForm(request.POST if request.method == "POST" else None, plan=plan)
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
+        before = plan.versions.order_by("-number").values_list("number", flat=True).first()
+        try:
+            version = once.save_once(
+                request,
+                lambda: agreeing.plan_agree(
+                    plan=plan,
+                    by=request.user,
+                    smart_exception_reason=form.cleaned_data.get("smart_exception_reason", ""),
+                ),
+            )
+        except once.AlreadySaved:
+            return once.already_saved(
+                request, noun="agreement", back_to=plan.get_absolute_url(), where=f"Go to {plan}"
+            )
+        if version.number != before:
+            messages.success(
+                request, f"The plan is agreed. This is version {version.number}, kept as it is now."
+            )
+        else:
+            messages.info(
+                request,
+                f"Nothing has changed since version {version.number} was agreed, "
+                "so it stays the agreed version.",
+            )
+        return redirect(plan)
+    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    # What stands in the way is said before the button is pressed, not after.
+    blocking = ""
+    if not plan.outcomes.exists():
+        blocking = f" {agreeing.NO_OUTCOMES}"
+    elif form.not_smart:
+        count = len(form.not_smart)
+        blocking = (
+            f" {count} action{'s are' if count > 1 else ' is'} not yet SMART "
+            f"({', '.join(form.not_smart)}): make them SMART first, or say below why the plan "
+            "may be agreed anyway."
+        )
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Agree {plan}",
+        intro=f"Agreeing freezes the plan as it stands as version {last + 1}"
+        ": its outcomes, indicators, targets and actions with their owners and dates. "
+        f"You can still change the plan afterwards and agree it again.{blocking}",
+        submit="Agree the plan",
+        cancel_url=plan.get_absolute_url(),
+    )
+
+
+def _version_choice(value: str | None, numbers: list[int]) -> str | int | None:
+    """A version number from the address, or "draft" for the plan as it stands."""
+    if value == versions.DRAFT:
+        return versions.DRAFT
+    if value and value.isdigit() and int(value) in numbers:
+        return int(value)
+    return None
+
+
+@login_required
+@require_GET
+def plan_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every agreed version, and what changed between any two (or a version and now)."""
+    plan = get_plan_for_user(request, pk)
+    agreed = list(plan.versions.select_related("agreed_by").order_by("-number"))
+    numbers = [version.number for version in agreed]
+    error = ""
+    old = new = None
+    if "old" in request.GET or "new" in request.GET:
+        old = _version_choice(request.GET.get("old"), numbers)
+        new = _version_choice(request.GET.get("new"), numbers)
+        if old is None or new is None:
+            error = "Choose two of the versions listed, or the current draft."
+            old = new = None
+        elif old == new:
+            error = "Choose two different versions to compare."
+            old = new = None
+    elif numbers:
+        old, new = numbers[0], versions.DRAFT  # what changed since it was last agreed
+    return render(
+        request,
+        "improveplan/plan_versions.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            "versions": agreed,
+            "old": old,
+            "new": new,
+            "error": error,
+            "diff": agreeing.compare(plan, old, new) if old is not None else None,
+            "live": versions.live_ids(plan),
+        },
+    )
+
+
+@login_required
+@require_GET
+def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """An agreed version, read as it was agreed."""
+    plan = get_plan_for_user(request, pk)
+    version = PlanVersion.objects.select_related("agreed_by").filter(plan=plan, number=number)
+    version = version.first()
+    if version is None:
+        raise Http404("No such version.")
+    return render(
+        request,
+        "improveplan/plan_version.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "version": version,
+            "agreed": versions.readable(version.snapshot),
+            "live": versions.live_ids(plan),
+        },
+    )

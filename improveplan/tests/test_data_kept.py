@@ -1,0 +1,83 @@
+"""A database made by the migrations of before the apps were layered keeps every row when it
+migrates forward: no model changed its table."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+# The last migration of each app before the layering (docs/layers.md).
+BEFORE = [
+    ("improveplan", "0010_one_line_titles_and_unsent_invitations"),
+    ("outcomes", "0007_import_jobs"),
+    ("actions", "0007_one_line_titles"),
+    ("reviews", "0007_one_line_titles_and_unsent_invitations"),
+]
+
+
+def migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return MigrationExecutor(connection)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_rows_made_before_the_layering_are_all_there_after_it():
+    if connection.vendor != "postgresql":
+        pytest.skip("run against PostgreSQL, as in production")
+    old = migrate(BEFORE).loader.project_state(BEFORE).apps
+    partnership = old.get_model("improveplan", "Partnership").objects.create(name="Riverside")
+    council = old.get_model("improveplan", "Organisation").objects.create(
+        partnership=partnership, name="Riverside Council"
+    )
+    plan = old.get_model("improveplan", "Plan").objects.create(
+        partnership=partnership,
+        title="Healthier Riverside",
+        period_start=date(2026, 4, 1),
+        period_end=date(2029, 3, 31),
+    )
+    outcome = old.get_model("outcomes", "Outcome").objects.create(
+        plan=plan, statement="Fewer people smoke"
+    )
+    indicator = old.get_model("outcomes", "Indicator").objects.create(
+        plan=plan, outcome=outcome, code="SM-01", name="Adults who smoke", owner=council
+    )
+    reading = old.get_model("outcomes", "Reading").objects.create(
+        indicator=indicator, period=date(2025, 12, 31), value=Decimal("14.5")
+    )
+    action = old.get_model("actions", "Action").objects.create(
+        plan=plan,
+        number=1,
+        reference="A-01",
+        title="Stop-smoking clinics",
+        lead_organisation=council,
+    )
+    review = old.get_model("reviews", "Review").objects.create(
+        plan=plan,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        meets_on=date(2026, 4, 20),
+    )
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert not new.migration_plan(new.loader.graph.leaf_nodes())
+
+    from actions.models import Action
+    from improveplan.models import Organisation, Partnership, Plan
+    from outcomes.models import Indicator, Outcome, Reading
+    from reviews.models import Review
+
+    assert Partnership.objects.get(pk=partnership.pk).name == "Riverside"
+    assert Organisation.objects.get(pk=council.pk).name == "Riverside Council"
+    assert Plan.objects.get(pk=plan.pk).title == "Healthier Riverside"
+    assert Outcome.objects.get(pk=outcome.pk).statement == "Fewer people smoke"
+    assert Indicator.objects.get(pk=indicator.pk).code == "SM-01"
+    assert Reading.objects.get(pk=reading.pk).value == Decimal("14.5")
+    assert Action.objects.get(pk=action.pk).reference == "A-01"
+    assert Review.objects.get(pk=review.pk).period_end == date(2026, 3, 31)
