@@ -1,1 +1,1 @@
-"""The project's shell: what composes several apps and so sits above them all (docs/layers.md)."""
+"""The project's shell: what composes several apps and so sits above them all (docs/developers/index.md)."""

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-# The last migration of each app before the layering (docs/layers.md).
+# The last migration of each app before the layering (docs/developers/index.md).
 BEFORE = [
     ("improveplan", "0010_one_line_titles_and_unsent_invitations"),
     ("outcomes", "0007_import_jobs"),
