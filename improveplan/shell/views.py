@@ -1,6 +1,7 @@
 """Pages that compose several apps: the home page, a plan's page, and agreeing and comparing
 a plan's versions. They show outcomes, actions, the walk's progress and peer reviews together,
-so they sit in the shell, above every app (docs/developers/index.md); only the root URLs import them."""
+so they sit in the shell, above every app (docs/developers/index.md); only the root URLs
+import them."""
 
 from __future__ import annotations
 
