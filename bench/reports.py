@@ -38,8 +38,8 @@ from actions.models import Action, Update
 from improveplan.celery import app
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from outcomes.models import Indicator, Outcome, Reading, Risk, Target
-from reviews import reports, stored
-from reviews.templatetags.reports import svg_data_uri
+from reports import reports, stored
+from reports.templatetags.reports import svg_data_uri
 
 OUTCOMES = 10
 INDICATORS = 2  # an outcome: 20 charts
@@ -153,7 +153,7 @@ def peak_memory_mb(html_file: Path) -> float:
     """The render alone, in a child process, as the product renders (reports.html_to_pdf,
     with its collector settings): the child's peak resident memory, Django included."""
     code = (
-        "import sys, django; django.setup(); from reviews import reports; "
+        "import sys, django; django.setup(); from reports import reports; "
         "reports.html_to_pdf(open(sys.argv[1]).read())"
     )
     subprocess.run([sys.executable, "-c", code, str(html_file)], check=True, cwd=ROOT)
@@ -249,7 +249,7 @@ def main() -> None:
     figures = []
     with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=folder):
         work = Path(folder)
-        (work / "static").symlink_to(ROOT / "static")  # the HTML links static/reviews/print.css
+        (work / "static").symlink_to(ROOT / "static")  # the HTML links static/reports/print.css
         try:
             plan = scratch_plan(tag)
             started = time.perf_counter()
@@ -277,7 +277,7 @@ def main() -> None:
 
             client = Client()
             client.force_login(User.objects.get(email=f"bench-{tag}@example.invalid"))
-            url = reverse("reviews:board_report", args=[plan.pk]) + "?quarter=2026-Q3"
+            url = reverse("reports:board_report", args=[plan.pk]) + "?quarter=2026-Q3"
 
             def download() -> None:
                 response = client.get(url)

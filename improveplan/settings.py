@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "outcomes",
     "actions",
     "reviews",
+    "reports",
     "methods",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -199,7 +200,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reviews.tasks.send_daily_digests",
         "schedule": crontab(minute=0, hour="7-18"),
     },
-    # Kept reports that a newer one replaced are removed each night.
+    # Kept reports that a newer one replaced are removed each night (reports/tasks.py, under
+    # the name it had in reviews, as queued messages and this schedule name it).
     "prune-kept-reports": {
         "task": "reviews.tasks.prune_kept_reports",
         "schedule": crontab(minute=30, hour=3),

@@ -74,6 +74,7 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("actions.urls")),
     path("", include("reviews.urls")),
+    path("", include("reports.urls")),
     path("", include("methods.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),

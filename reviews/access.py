@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest
 from improveplan import access
 from improveplan.access import check_plan_open as check_plan_open
 from improveplan.access import get_partnership_for_user as get_partnership_for_user
-from improveplan.access import get_plan_for_reports as get_plan_for_reports
 from improveplan.access import get_plan_for_user as get_plan_for_user
 from improveplan.access import refuse as refuse
 from outcomes.access import get_reading_for_user as get_reading_for_user

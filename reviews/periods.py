@@ -32,3 +32,16 @@ def label(first: date, last: date) -> str:
     if first.year == last.year:
         return f"{first:%B} to {last:%B %Y}"
     return f"{first:%B %Y} to {last:%B %Y}"
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """The first and last day of a calendar quarter (Q1 = January to March)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"A quarter is 1 to 4, not {quarter}.")
+    first = date(year, 3 * quarter - 2, 1)
+    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1

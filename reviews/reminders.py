@@ -33,7 +33,7 @@ from actions.models import Action, Update
 from improveplan.models import Membership, Plan, Role
 from outcomes.models import Indicator
 from reviews.models import ReminderPreference, Review
-from reviews.reports import quarter_bounds, quarter_of
+from reviews.periods import quarter_bounds, quarter_of
 
 
 class Kind:

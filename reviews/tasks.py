@@ -1,5 +1,5 @@
-"""Celery tasks: reminder emails and report rendering. Each takes ids and checks its work in
-the database before doing it, so running a task twice does nothing twice."""
+"""Celery tasks: reminder emails and peer reviewers' invitations. Each takes ids and checks its
+work in the database before doing it, so running a task twice does nothing twice."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from improveplan.models import Plan
 from improveplan.tasks import sent_or_marked
 from improveplan.text import email_subject
-from reviews import reports, services, stored
+from reviews import services
 from reviews.models import PeerReviewer
 
 
@@ -49,38 +48,6 @@ def send_digest(self, claim_id: int, token: str) -> str:
         return services.digest_send(claim_id=claim_id, token=token, last_attempt=last)
     except services.TransientMailError as error:
         raise self.retry(exc=error, countdown=retry_pause(self.request.retries)) from error
-
-
-@shared_task
-def prune_kept_reports() -> int:
-    """Remove kept reports that a newer one of the same plan, kind and quarter replaced
-    (Celery beat starts this every night)."""
-    return stored.prune(now=timezone.now())
-
-
-# A render takes seconds (the largest board report about 4 s on a quiet machine); one that
-# runs on for minutes is stopped rather than left holding a worker.
-RENDER_SOFT_LIMIT = 120
-RENDER_HARD_LIMIT = 150
-
-
-@shared_task(soft_time_limit=RENDER_SOFT_LIMIT, time_limit=RENDER_HARD_LIMIT)
-def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, key: str) -> bool:
-    """Render a report and keep it under its fingerprint. Safe to run twice: a report already
-    kept is not rendered again, and one whose plan has changed since it was asked for is
-    skipped (the next download asks for the new one)."""
-    plan = Plan.objects.select_related("partnership").filter(pk=plan_id).first()
-    if plan is None:
-        return False
-    day = date.fromisoformat(today)
-    name = stored.name_for(plan, kind=kind, year=year, quarter=quarter, key=key)
-    if stored.kept(name):
-        return False
-    if stored.fingerprint(plan, kind=kind, year=year, quarter=quarter, today=day) != key:
-        return False
-    pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
-    stored.keep(name, pdf)
-    return True
 
 
 @shared_task

@@ -32,10 +32,4 @@ urlpatterns = [
     path("peer-reviewers/<int:pk>/revoke/", views.peer_revoke, name="peer_revoke"),
     path("peer-reviewers/<int:pk>/answers/", views.peer_answers, name="peer_answers"),
     path("peer-review/<str:token>/", views.peer_accept, name="peer_accept"),
-    path("plans/<int:pk>/reports/", views.report_list, name="reports"),
-    path("plans/<int:pk>/board-report.pdf", views.report, {"kind": "board"}, name="board_report"),
-    path("plans/<int:pk>/delivery-plan.pdf", views.report, {"kind": "plan"}, name="delivery_plan"),
-    path(
-        "plans/<int:pk>/public-summary.pdf", views.report, {"kind": "public"}, name="public_summary"
-    ),
 ]

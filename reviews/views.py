@@ -4,33 +4,28 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import once, security
-from improveplan.celery import workers_available
+from improveplan import once
 from improveplan.forms import NewMemberForm
-from improveplan.models import Role, SecurityEvent, User
+from improveplan.models import Role, User
 from improveplan.views import form_errors_from, form_page, unsent_message
 from reviews import (
     access,
     changes,
     health,
+    hooks,
     locks,
     peer,
     periods,
     reminders,
-    reports,
     services,
-    stored,
-    tasks,
 )
 from reviews.forms import (
     CorrectionForm,
@@ -56,99 +51,6 @@ from reviews.models import (
 )
 from reviews.periods import period_of
 
-# How often the "being prepared" page looks again, and how long a queued render is trusted
-# to be under way before a later visit queues it again (a worker may have died).
-CHECK_AGAIN_SECONDS = 3
-QUEUED_FOR_SECONDS = 300
-
-
-def renders_in_background() -> bool:
-    """With a broker, a worker renders; without one (the demo, the tests) the request does."""
-    return workers_available()
-
-
-@login_required
-@require_GET
-def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """One of the plan's three reports as a PDF. The board report is for ``?quarter=2026-Q3``,
-    this quarter by default. A report already rendered from the same data is served as kept."""
-    plan = access.get_plan_for_reports(request, pk)
-    document = reports.KINDS[kind]
-    today = timezone.localdate()
-    try:
-        if document.quarterly:
-            year, quarter = reports.report_quarter(plan, request.GET.get("quarter"), today=today)
-        else:
-            year, quarter = reports.quarter_of(today)
-    except ValueError as error:
-        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    key = stored.fingerprint(plan, kind=kind, year=year, quarter=quarter, today=today)
-    name = stored.name_for(plan, kind=kind, year=year, quarter=quarter, key=key)
-    if not stored.kept(name):
-        if renders_in_background():
-            if cache.add(f"reviews:queued:{name}", True, timeout=QUEUED_FOR_SECONDS):
-                arguments = (plan.pk, kind, year, quarter, today.isoformat(), key)
-                transaction.on_commit(lambda: tasks.render_report.delay(*arguments))
-            response = render(
-                request,
-                "reviews/being_prepared.html",
-                {"plan": plan, "document": document, "seconds": CHECK_AGAIN_SECONDS},
-                status=202,
-            )
-            response["Refresh"] = str(CHECK_AGAIN_SECONDS)
-            response["Cache-Control"] = "no-store"
-            return response
-        stored.keep(
-            name, reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=today)
-        )
-    period = f" for {year}-Q{quarter}" if document.quarterly else ""
-    security.record(
-        SecurityEvent.Kind.EXPORT,
-        request=request,
-        partnership_id=plan.partnership_id,
-        detail=f"{document.name.lower()} of plan {plan.pk}{period} as PDF",
-    )
-    return FileResponse(
-        stored.open_kept(name),
-        as_attachment=True,
-        filename=document.file_name(plan, year=year, quarter=quarter),
-        content_type="application/pdf",
-    )
-
-
-@login_required
-@require_GET
-def report_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The plan's reports and downloads in one place: the board report for each quarter of
-    the plan, the delivery plan, the public summary and the spreadsheets."""
-    plan = access.get_plan_for_reports(request, pk)
-    today = timezone.localdate()
-    board = reverse("reviews:board_report", args=[plan.pk])
-    quarters = [
-        {
-            "label": reports.quarter_label(year, quarter),
-            "url": f"{board}?quarter={year}-Q{quarter}",
-            "now": (year, quarter) == reports.quarter_of(today),
-        }
-        for year, quarter in reports.offered_quarters(plan, today=today)
-    ]
-    context = {
-        "plan": plan,
-        "partnership": plan.partnership,
-        "membership": request.membership,
-        "manages": request.membership.manages,
-        "recent_quarters": quarters[:4],
-        "earlier_quarters": quarters[4:],
-        "reviews": list(plan.reviews.order_by("-period_start")),
-    }
-    return render(request, "reviews/report_list.html", context)
-
-
-def board_report_url(review: Review) -> str:
-    """The board report for the quarter in which the review's period ends."""
-    year, quarter = reports.quarter_of(review.period_end)
-    return f"{reverse('reviews:board_report', args=[review.plan_id])}?quarter={year}-Q{quarter}"
-
 
 @login_required
 @require_GET
@@ -158,7 +60,7 @@ def review_list(request: HttpRequest, pk: int) -> HttpResponse:
     first, last = period_of(timezone.localdate(), schedule.months)
     reviews = list(plan.reviews.select_related("signed_off_by"))
     for review in reviews:
-        review.report_url = board_report_url(review)
+        review.report = hooks.board_report_for(review)
     context = {
         "plan": plan,
         "partnership": plan.partnership,
@@ -236,8 +138,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": [(decision, moved[decision.pk]) for decision in decisions],
         "actions_checked": review.actions_checked.all(),
         "corrections": review.corrections.select_related("made_by"),
-        "board_report_url": board_report_url(review),
-        "board_report_quarter": reports.quarter_label(*reports.quarter_of(review.period_end)),
+        "board_report": hooks.board_report_for(review),
     }
     return render(request, "reviews/review_detail.html", context)
 
@@ -356,7 +257,7 @@ def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
     may see it; a lead may email those behind."""
     plan = access.get_plan_for_user(request, pk)
     today = timezone.localdate()
-    first, last = reports.quarter_bounds(*reports.quarter_of(today))
+    first, last = periods.quarter_bounds(*periods.quarter_of(today))
     standings = reminders.who_is_up_to_date(plan, day=today)
     context = {
         "plan": plan,

@@ -261,7 +261,7 @@ ROUTES: dict[str, Route] = {
         "milestone", parent=lambda w: {"pk": w.action.pk}, own=lambda w: w.milestone, app="actions"
     ),
     # Reviews
-    "reviews:board_report": Route(kwargs=_plan),
+    "reports:board_report": Route(kwargs=_plan),
     # Accounts
     "login": Route(public=True),
     "logout": Route(public=True, get=False),
@@ -326,8 +326,8 @@ ROUTES: dict[str, Route] = {
         board_writes=True,
     ),
     # Issue 7: the delivery plan and the public summary as PDFs (the board report is above)
-    "reviews:delivery_plan": Route(kwargs=_plan),
-    "reviews:public_summary": Route(kwargs=_plan),
+    "reports:delivery_plan": Route(kwargs=_plan),
+    "reports:public_summary": Route(kwargs=_plan),
     # Issue 6: peer challenge (what a peer reviewer may reach: reviews/tests/test_peer_challenge.py)
     "reviews:peer_challenge": Route(kwargs=_plan),  # members only: a peer reviewer gets 404
     "reviews:peer_invite": Route(kwargs=_plan, writes=True),
@@ -339,7 +339,7 @@ ROUTES: dict[str, Route] = {
     ),
     "reviews:peer_accept": Route(public=True),  # a signed token, tested on its own
     # Issue 16: the plan's reports in one place; a partner asks for a new due date
-    "reviews:reports": Route(kwargs=_plan),
+    "reports:reports": Route(kwargs=_plan),
     "actions:due_date_propose": Route(
         kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
     ),

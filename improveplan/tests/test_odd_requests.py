@@ -214,7 +214,7 @@ def test_downloads_are_private_and_not_stored(lead_client, partner_client, world
         "readings CSV": reverse("outcomes:readings_export", args=[world.plan.pk]),
         "action plan XLSX": reverse("actions:export_xlsx", args=[world.plan.pk]),
         "action plan CSV": reverse("actions:export_csv", args=[world.plan.pk]),
-        "delivery plan PDF": reverse("reviews:delivery_plan", args=[world.plan.pk]),
+        "delivery plan PDF": reverse("reports:delivery_plan", args=[world.plan.pk]),
         "evidence file": reverse("actions:evidence", args=[Update.objects.get().pk]),
     }
     for name, url in downloads.items():

@@ -321,7 +321,7 @@ def test_a_member_of_another_partnership_reaches_nothing(world, partners_action,
         reverse("actions:appraisal", args=[partners_action.outcomes.get().pk]),
         reverse("outcomes:readings_import", args=[plan]),
         reverse("improveplan:plan_edit", args=[plan]),
-        reverse("reviews:board_report", args=[plan]),
+        reverse("reports:board_report", args=[plan]),
         reverse("outcomes:readings_export", args=[plan]),
         reverse("actions:export_xlsx", args=[plan]),
     ]

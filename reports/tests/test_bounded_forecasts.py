@@ -22,8 +22,8 @@ from outcomes.tests.factories import (
     TargetFactory,
 )
 from outcomes.units import Measure
-from reviews import reports
-from reviews.tests.pdf import read
+from reports import reports
+from reports.tests.pdf import read
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -17,8 +17,8 @@ from improveplan.models import Plan
 from improveplan.tests.factories import PlanFactory
 from outcomes.models import Indicator, Risk
 from outcomes.tests.factories import RiskFactory
-from reviews import reports
-from reviews.tests.pdf import assert_numbered, read
+from reports import reports
+from reports.tests.pdf import assert_numbered, read
 
 pytestmark = pytest.mark.django_db
 

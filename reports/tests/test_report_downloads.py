@@ -23,16 +23,16 @@ from outcomes.tests.factories import (
     EvidenceFactory,
     ReadingFactory,
 )
-from reviews import reports, stored, tasks, views
-from reviews.tests.pdf import assert_numbered, read
+from reports import reports, stored, tasks, views
+from reports.tests.pdf import assert_numbered, read
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 8, 14)
 URLS = {
-    "board": "reviews:board_report",
-    "plan": "reviews:delivery_plan",
-    "public": "reviews:public_summary",
+    "board": "reports:board_report",
+    "plan": "reports:delivery_plan",
+    "public": "reports:public_summary",
 }
 
 
@@ -91,7 +91,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, planned, kind):
 
 
 def test_the_reports_page_links_to_all_three(board_client, planned):
-    page = board_client.get(reverse("reviews:reports", args=[planned.plan.pk])).content.decode()
+    page = board_client.get(reverse("reports:reports", args=[planned.plan.pk])).content.decode()
     for kind in URLS:
         assert _url(planned, kind) in page
     assert "Download the delivery plan (PDF)" in page

@@ -18,7 +18,7 @@ import threading
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -30,6 +30,7 @@ from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
 from reviews import changes
+from reviews.periods import quarter_bounds, quarter_of
 
 MONTHS = [
     "January",
@@ -62,19 +63,6 @@ ACTION_ORDER = [
 # and counts the rest, which are listed under their outcomes.
 SUMMARY_ROWS = 10
 EXCEPTIONS = {Status.OFF_TRACK, Status.AT_RISK, Action.Status.OFF_TRACK, Action.Status.AT_RISK}
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """The first and last day of a calendar quarter (Q1 = January to March)."""
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"A quarter is 1 to 4, not {quarter}.")
-    first = date(year, 3 * quarter - 2, 1)
-    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, after - timedelta(days=1)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
 
 
 def parse_quarter(text: str) -> tuple[int, int]:
@@ -518,9 +506,9 @@ class Kind:
 
 
 KINDS = {
-    "board": Kind("board", "Board report", "reviews/board_report.html", quarterly=True),
-    "plan": Kind("plan", "Delivery plan", "reviews/delivery_plan.html", quarterly=False),
-    "public": Kind("public", "Public summary", "reviews/public_summary.html", quarterly=False),
+    "board": Kind("board", "Board report", "reports/board_report.html", quarterly=True),
+    "plan": Kind("plan", "Delivery plan", "reports/delivery_plan.html", quarterly=False),
+    "public": Kind("public", "Public summary", "reports/public_summary.html", quarterly=False),
 }
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from actions.models import Action
 from actions.tests.factories import ActionFactory
 from outcomes.tests.factories import OutcomeFactory
-from reviews import reports
+from reports import reports
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from actions.versions import plan_agree
 from outcomes.models import Outcome
-from reviews import reports
-from reviews.tests.pdf import read
+from reports import reports
+from reports.tests.pdf import read
 
 pytestmark = pytest.mark.django_db
 

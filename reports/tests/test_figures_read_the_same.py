@@ -21,8 +21,8 @@ from outcomes.tests.factories import (
     ReadingFactory,
     TargetFactory,
 )
-from reviews import reports
-from reviews.tests.pdf import read
+from reports import reports
+from reports.tests.pdf import read
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,11 @@ from actions.models import Action
 from actions.tests.factories import ActionFactory
 from improveplan import history
 from improveplan.models import Plan
-from reviews import changes, reports
+from reports import reports
+from reports.tests.pdf import read
+from reviews import changes
 from reviews.models import Review
 from reviews.tests.factories import ReviewFactory
-from reviews.tests.pdf import read
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from improveplan.models import Plan
-from reviews import reports
+from reports import reports
+from reviews.periods import quarter_of
 
 
 class Command(BaseCommand):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no plan with id {plan!r}.")
         today = timezone.localdate()
         try:
-            year, number = reports.parse_quarter(quarter) if quarter else reports.quarter_of(today)
+            year, number = reports.parse_quarter(quarter) if quarter else quarter_of(today)
         except ValueError as error:
             raise CommandError(str(error)) from None
         target = Path(output)

@@ -12,8 +12,8 @@ from actions.models import Action
 from actions.tests.factories import ActionFactory
 from outcomes.models import Indicator
 from outcomes.status import indicator_reports
-from reviews import reports
-from reviews.tests.pdf import read
+from reports import reports
+from reports.tests.pdf import read
 
 pytestmark = pytest.mark.django_db
 

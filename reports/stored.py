@@ -29,8 +29,8 @@ from improveplan import portability
 from improveplan.models import Organisation, Partnership, Plan
 
 FOLDER = "reports"
-TEMPLATES = Path(settings.BASE_DIR) / "templates" / "reviews"
-STYLESHEET = Path(settings.BASE_DIR) / "static" / "reviews" / "print.css"
+TEMPLATES = Path(settings.BASE_DIR) / "templates" / "reports"
+STYLESHEET = Path(settings.BASE_DIR) / "static" / "reports" / "print.css"
 
 
 def _plan_rows(plan_id: int, partnership_id: int):

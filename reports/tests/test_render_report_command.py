@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from reviews.tests.pdf import assert_numbered, read
+from reports.tests.pdf import assert_numbered, read
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from reviews import reports, stored, tasks
+from reports import reports, stored, tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def kept_files(media) -> list[str]:
 
 
 def board_url(plan, quarter: str | None = None) -> str:
-    url = reverse("reviews:board_report", args=[plan.pk])
+    url = reverse("reports:board_report", args=[plan.pk])
     return f"{url}?quarter={quarter}" if quarter else url
 
 

@@ -1,0 +1,52 @@
+"""Celery tasks: rendering a report and keeping it, and pruning the kept copies. Each takes
+ids and checks its work in the database or the storage before doing it, so running a task
+twice does nothing twice.
+
+The tasks keep the names they had when they lived in reviews/tasks.py: a message already
+queued names its task, and the beat schedule names prune_kept_reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from improveplan.models import Plan
+from reports import reports, stored
+
+
+@shared_task(name="reviews.tasks.prune_kept_reports")
+def prune_kept_reports() -> int:
+    """Remove kept reports that a newer one of the same plan, kind and quarter replaced
+    (Celery beat starts this every night)."""
+    return stored.prune(now=timezone.now())
+
+
+# A render takes seconds (the largest board report about 4 s on a quiet machine); one that
+# runs on for minutes is stopped rather than left holding a worker.
+RENDER_SOFT_LIMIT = 120
+RENDER_HARD_LIMIT = 150
+
+
+@shared_task(
+    name="reviews.tasks.render_report",
+    soft_time_limit=RENDER_SOFT_LIMIT,
+    time_limit=RENDER_HARD_LIMIT,
+)
+def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, key: str) -> bool:
+    """Render a report and keep it under its fingerprint. Safe to run twice: a report already
+    kept is not rendered again, and one whose plan has changed since it was asked for is
+    skipped (the next download asks for the new one)."""
+    plan = Plan.objects.select_related("partnership").filter(pk=plan_id).first()
+    if plan is None:
+        return False
+    day = date.fromisoformat(today)
+    name = stored.name_for(plan, kind=kind, year=year, quarter=quarter, key=key)
+    if stored.kept(name):
+        return False
+    if stored.fingerprint(plan, kind=kind, year=year, quarter=quarter, today=day) != key:
+        return False
+    pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
+    stored.keep(name, pdf)
+    return True
