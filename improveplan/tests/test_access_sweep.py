@@ -67,7 +67,7 @@ class Route:
     # partnership's members get 404 like anyone else (reviews/tests/test_peer_challenge.py).
     own_only: bool = False
     # Only the member who made it and the leads may open it (an import's progress page);
-    # other members get 403 (outcomes/tests/test_import_jobs.py).
+    # other members get 403 (actions/tests/test_import_jobs.py).
     sender_and_leads: bool = False
 
 
