@@ -260,7 +260,7 @@ ROUTES: dict[str, Route] = {
     **crud_routes(
         "milestone", parent=lambda w: {"pk": w.action.pk}, own=lambda w: w.milestone, app="actions"
     ),
-    # Reviews
+    # Reports
     "reports:board_report": Route(kwargs=_plan),
     # Accounts
     "login": Route(public=True),
