@@ -293,11 +293,19 @@ def one_off_send(*, plan, day: date, user_ids: list[int] | None = None) -> RunRe
 
 def digests_send_again(rows: QuerySet) -> RunResult:
     """Send these rows again if they failed (the cause is fixed): each is claimed as a new run
-    would, so a row sent meanwhile, or sent by a second call, is not sent twice."""
+    would, so a row sent meanwhile, or sent by a second call, is not sent twice. The command
+    (a day), the admin (rows picked) and a lead's page (their partnership's, of a day) all
+    send again through here."""
     result = RunResult(timezone.localdate())
     token, now = uuid.uuid4().hex, timezone.now()
+    # By id, so that the claiming UPDATE checks the status on the row itself: rows chosen
+    # through a join (a partnership's members) would be matched in a subquery, which a
+    # second call at the same moment could pass with the status it saw before the first.
+    failed = DigestClaim.objects.filter(
+        pk__in=list(rows.failed().values_list("pk", flat=True)), status=Status.FAILED
+    )
     with transaction.atomic():
-        result.taken_over = _take(rows.filter(status=Status.FAILED), token=token, now=now)
+        result.taken_over = _take(failed, token=token, now=now)
         sends_queue(_held(token), token, result)
     return result
 
