@@ -449,7 +449,7 @@ def resend_failed_messages(result: services.RunResult, *, day: date) -> list[tup
             (
                 messages.INFO,
                 f"No failed reminder of {when} is left to send: they have been sent again "
-                "already, or none failed.",
+                "already, none failed, or nothing they said is still due.",
             )
         ]
     said = []

@@ -90,7 +90,7 @@ def test_the_button_sends_them_again_once_however_often_pressed(
     said = press(lead_client, failed, capture=django_capture_on_commit_callbacks)
     assert said == [
         "No failed reminder of 23 November 2026 is left to send: they have been sent again "
-        "already, or none failed."
+        "already, none failed, or nothing they said is still due."
     ]
     assert len(smtp_server.messages) == 2
     assert "Nothing failed" in failed_section(page(lead_client, failed))
