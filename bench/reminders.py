@@ -9,10 +9,11 @@ at a tenth of the people. It also times turning every digest into its email (HTM
 which is all the work left before the mail server.
 
 Then it sends the day's digests as the scheduled run does (`digests_run`: build every digest
-once, claim a row per person with what it says, and one send task per row), with tasks run
-in-process one after another and a real SMTP server (aiosmtpd, in a process of its own) that
-accepts every message: the wall time until the last is sent, and the SQL queries each email
-costs beyond the build (counted at a tenth of the people). It deletes what it made.
+once, claim a row per person with what it says, and one send task per batch of rows, each
+sending over one SMTP connection), with tasks run in-process one after another and a real
+SMTP server (aiosmtpd, in a process of its own) that accepts every message: the wall time
+until the last is sent, and the SQL queries each email costs beyond the build (counted at a
+tenth of the people). It deletes what it made.
 """
 
 from __future__ import annotations

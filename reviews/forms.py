@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 
@@ -261,3 +261,29 @@ class PeerAnswersForm(forms.Form):
             for number, _title, questions in peer.steps()
             for slug, _ in questions
         }
+
+
+# How far back a lead may send failed reminders again (as far as `send_reminders --status`
+# looks); older ones an administrator sends again with `send_reminders --retry-failed`.
+RESEND_WITHIN_DAYS = 7
+
+
+class ResendFailedForm(forms.Form):
+    """The day whose failed reminders a lead sends again."""
+
+    day = forms.DateField(input_formats=["%Y-%m-%d"])
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        earliest = self.today - timedelta(days=RESEND_WITHIN_DAYS - 1)
+        if not earliest <= day <= self.today:
+            raise forms.ValidationError(
+                f"Only the failed reminders of the last {RESEND_WITHIN_DAYS} days, "
+                f"{earliest:%-d %B} to {self.today:%-d %B %Y}, can be sent again from here; "
+                "an administrator can send older ones."
+            )
+        return day

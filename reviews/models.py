@@ -82,6 +82,19 @@ class ReminderPreference(models.Model):
         return f"Reminders for {self.user}: {self.get_frequency_display().lower()}"
 
 
+class DigestClaimQuerySet(models.QuerySet):
+    def failed(self) -> DigestClaimQuerySet:
+        return self.filter(status=DigestClaim.Status.FAILED)
+
+    def of_partnership(self, partnership) -> DigestClaimQuerySet:
+        """Emails to the partnership's members that are its own: their daily digests (which
+        may also hold another partnership's actions) and reminders about its own plans, never
+        a reminder about another partnership's plan."""
+        return self.filter(user__memberships__partnership=partnership).filter(
+            Q(plan__isnull=True) | Q(plan__partnership=partnership)
+        )
+
+
 class DigestClaim(models.Model):
     """One email to one person for one day and purpose, claimed before it is sent.
 
@@ -125,6 +138,8 @@ class DigestClaim(models.Model):
     # over), so that sending does not build it again; empty in rows from before.
     content = models.JSONField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DigestClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "user_id"]

@@ -20,6 +20,7 @@ other kinds off, and may take the digest weekly (Mondays) instead of daily.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
@@ -94,6 +95,15 @@ class Digest:
     def from_content(cls, user_id: int, content: dict) -> Digest:
         items = [Item(*values) for values in content["items"]]
         return cls(user_id, content["email"], content["name"], items)
+
+
+ADDRESS = re.compile(r"[^\s'\"<>{}(),:]+@[^\s'\"<>{}(),:]+")
+
+
+def failure_reason(text: str) -> str:
+    """Why an email failed, the same for every person it struck (addresses taken out)."""
+    text = ADDRESS.sub("<address>", text.strip()) or "no error recorded"
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def last_finished_period(frequency: str, day: date) -> date:

@@ -4,10 +4,11 @@ Reminder emails: claim each one in the database, then send it, exactly once.
 
 A run builds every person's digest at once (``build_digests``), claims one ``DigestClaim``
 row per person with what the email says (INSERT … ON CONFLICT DO NOTHING under the unique
-constraint), and queues one send task per row it holds, after its transaction commits. The
-send task takes the row again with a conditional UPDATE that must change exactly one row, so a
-task queued twice, or by a run that has since been overtaken, sends nothing; it sends what the
-row says, without building it again.
+constraint), and queues the rows it holds in batches, after its transaction commits: a send
+task sends its batch over one connection to the mail server. Just before each email it takes
+that row again with a conditional UPDATE that must change exactly one row, so a task queued
+twice, or by a run that has since been overtaken, sends nothing; it sends what the row says,
+without building it again, and marks the row sent as soon as the server has taken it.
 
 Nothing claimed is left: each run also takes over rows of that day and the day before that are
 ``waiting`` (the mail server failed for the moment, or the task queue did not answer) or still
@@ -20,6 +21,7 @@ confirmed is ``uncertain`` and never sent again by itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import uuid
@@ -29,7 +31,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
@@ -198,17 +200,24 @@ def _held(token: str) -> list[int]:
     )
 
 
+# Emails one send task sends over one connection to the mail server: few enough that a
+# batch is over in seconds and a worker's others are not held up for long.
+SEND_BATCH = 50
+
+
 def sends_queue(claim_ids: list[int], token: str, result: RunResult) -> None:
-    """Queue a send for each claim once the transaction commits, counting in ``result``. When
-    the task queue does not answer, the rest wait (``waiting``) for the next run."""
-    from reviews.tasks import send_digest
+    """Queue the sends of these claims, in batches, once the transaction commits, counting in
+    ``result``. When the task queue does not answer, the rest wait (``waiting``) for the next
+    run."""
+    from reviews.tasks import send_digests
 
     def queue() -> None:
-        for n, claim_id in enumerate(claim_ids):
+        for start in range(0, len(claim_ids), SEND_BATCH):
+            batch = claim_ids[start : start + SEND_BATCH]
             try:
-                send_digest.delay(claim_id, token)
+                send_digests.delay(batch, token)
             except (KombuError, OSError) as error:
-                left = claim_ids[n:]
+                left = claim_ids[start:]
                 reason = (
                     f"Not queued: the task queue did not answer ({type(error).__name__}: {error})"
                 )
@@ -218,7 +227,7 @@ def sends_queue(claim_ids: list[int], token: str, result: RunResult) -> None:
                 result.not_queued, result.queue_error = len(left), reason
                 logger.warning("%s; %s reminders wait for the next run.", reason, len(left))
                 return
-            result.queued += 1
+            result.queued += len(batch)
 
     transaction.on_commit(queue)
 
@@ -293,11 +302,19 @@ def one_off_send(*, plan, day: date, user_ids: list[int] | None = None) -> RunRe
 
 def digests_send_again(rows: QuerySet) -> RunResult:
     """Send these rows again if they failed (the cause is fixed): each is claimed as a new run
-    would, so a row sent meanwhile, or sent by a second call, is not sent twice."""
+    would, so a row sent meanwhile, or sent by a second call, is not sent twice. The command
+    (a day), the admin (rows picked) and a lead's page (their partnership's, of a day) all
+    send again through here."""
     result = RunResult(timezone.localdate())
     token, now = uuid.uuid4().hex, timezone.now()
+    # By id, so that the claiming UPDATE checks the status on the row itself: rows chosen
+    # through a join (a partnership's members) would be matched in a subquery, which a
+    # second call at the same moment could pass with the status it saw before the first.
+    failed = DigestClaim.objects.filter(
+        pk__in=list(rows.failed().values_list("pk", flat=True)), status=Status.FAILED
+    )
     with transaction.atomic():
-        result.taken_over = _take(rows.filter(status=Status.FAILED), token=token, now=now)
+        result.taken_over = _take(failed, token=token, now=now)
         sends_queue(_held(token), token, result)
     return result
 
@@ -344,36 +361,90 @@ def _refused_for_good(error: Exception) -> bool:
 
 
 def digest_send(*, claim_id: int, token: str, last_attempt: bool) -> str:
-    """Send one claimed email. Returns the claim's status, or "skipped" when not ours.
+    """Send one claimed email (``digests_send`` for one). Returns the claim's status, or
+    "skipped" when not ours; a passing failure raises ``TransientMailError``."""
+    status = digests_send(claim_ids=[claim_id], token=token, last_attempt=last_attempt)[claim_id]
+    if status == Status.CLAIMED:
+        error = DigestClaim.objects.values_list("last_error", flat=True).get(pk=claim_id)
+        raise TransientMailError(error)
+    return status
 
-    A passing failure (connection refused, a 4xx answer) raises ``TransientMailError`` for the
-    task to try again, and after its last attempt leaves the row ``waiting`` for the next run.
+
+def digests_send(*, claim_ids: list[int], token: str, last_attempt: bool) -> dict[int, str]:
+    """Send claimed emails, one after another over one connection to the mail server. Returns
+    each claim's status, or "skipped" for one that is not ours.
+
+    Each is still claimed just before it is sent (a conditional UPDATE that renews its
+    ``claimed_at``, so a long batch never looks stranded to a later run) and marked sent as
+    soon as the server takes it, so a worker that dies mid-batch leaves at most the one in
+    flight unconfirmed, as a task for one email did. A passing failure (connection refused, a
+    4xx answer) leaves that claim ``claimed`` for the caller to try again, or ``waiting`` for
+    the next run after the last attempt; the others are sent regardless.
     """
-    taken = DigestClaim.objects.filter(pk=claim_id, token=token, status=Status.CLAIMED).update(
+    rows = DigestClaim.objects.filter(pk__in=claim_ids, token=token, status=Status.CLAIMED)
+    claims = {claim.pk: claim for claim in rows}
+    mail = _MailConnection()
+    try:
+        return {
+            claim_id: _send_claimed(claims[claim_id], token, last_attempt, mail)
+            if claim_id in claims
+            else "skipped"
+            for claim_id in claim_ids
+        }
+    finally:
+        mail.close()
+
+
+class _MailConnection:
+    """One connection to the mail server for a batch, opened when first needed and opened
+    afresh after a failure (which may have left it broken)."""
+
+    def __init__(self) -> None:
+        self.backend = get_connection()
+        self.is_open = False
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        if not self.is_open:
+            self.backend.open()
+            self.is_open = True
+        message.connection = self.backend
+        message.send()
+
+    def close(self) -> None:
+        if self.is_open:
+            self.is_open = False
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.backend.close()  # the next message, or batch, connects afresh
+
+
+def _send_claimed(claim: DigestClaim, token: str, last_attempt: bool, mail) -> str:
+    ours = DigestClaim.objects.filter(pk=claim.pk, token=token)
+    taken = ours.filter(status=Status.CLAIMED).update(
         attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
     if taken != 1:
         return "skipped"  # sent already, or taken over by a later run
-    claim = DigestClaim.objects.get(pk=claim_id)
-    ours = DigestClaim.objects.filter(pk=claim_id, token=token)
     digest = digest_for(claim)
     if digest is None or not digest.items:
         ours.update(status=Status.NOTHING)
         return Status.NOTHING
+    completion = claim.key.startswith(COMPLETION_KEY)
+    message = digest_message(
+        digest,
+        day=claim.day,
+        one_off=claim.key != DigestClaim.DIGEST and not completion,
+        completion=completion,
+    )
     try:
-        completion = claim.key.startswith(COMPLETION_KEY)
-        digest_message(
-            digest,
-            day=claim.day,
-            one_off=claim.key != DigestClaim.DIGEST and not completion,
-            completion=completion,
-        ).send()
+        mail.send(message)
     except DeliveryUncertain as error:
+        mail.close()
         # It may have been delivered: sending it again could make two. Say so, send no more.
         ours.update(last_error=f"{error}"[:2000], status=Status.UNCERTAIN)
-        logger.warning("Reminder %s to %s: delivery uncertain: %s", claim_id, digest.email, error)
+        logger.warning("Reminder %s to %s: delivery uncertain: %s", claim.pk, digest.email, error)
         return Status.UNCERTAIN
     except (smtplib.SMTPException, OSError) as error:
+        mail.close()
         status = (
             Status.FAILED
             if _refused_for_good(error)
@@ -382,9 +453,7 @@ def digest_send(*, claim_id: int, token: str, last_attempt: bool) -> str:
             else Status.CLAIMED
         )
         ours.update(last_error=f"{type(error).__name__}: {error}"[:2000], status=status)
-        logger.warning("Reminder %s to %s failed: %s", claim_id, digest.email, error)
-        if status == Status.CLAIMED:
-            raise TransientMailError(str(error)) from error
+        logger.warning("Reminder %s to %s failed: %s", claim.pk, digest.email, error)
         return status
     ours.update(status=Status.SENT, sent_at=timezone.now())
     return Status.SENT

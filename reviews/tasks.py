@@ -4,6 +4,7 @@ work in the database before doing it, so running a task twice does nothing twice
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date
 
 from celery import shared_task
@@ -40,9 +41,26 @@ def retry_pause(retries: int) -> float:
 
 
 @shared_task(bind=True, max_retries=RETRIES)
-def send_digest(self, claim_id: int, token: str) -> str:
+def send_digests(self, claim_ids: list[int], token: str) -> dict[str, int]:
+    """Send a batch of claimed emails over one connection; those the mail server could not
+    take for the moment are tried again together, the rest are done. Returns how many ended
+    in each status."""
     # Run in-process (no broker), a retry could only be made on the spot, holding up the page
     # or command that queued it: the digest waits for the next run instead.
+    last = self.request.is_eager or self.request.retries >= self.max_retries
+    statuses = services.digests_send(claim_ids=claim_ids, token=token, last_attempt=last)
+    again = [pk for pk, status in statuses.items() if status == services.Status.CLAIMED]
+    if again:
+        error = services.TransientMailError(f"{len(again)} of {len(claim_ids)} not taken yet")
+        raise self.retry(
+            args=(again, token), exc=error, countdown=retry_pause(self.request.retries)
+        )
+    return dict(Counter(statuses.values()))
+
+
+@shared_task(bind=True, max_retries=RETRIES)
+def send_digest(self, claim_id: int, token: str) -> str:
+    """One claimed email (sends queued before batches were, still waiting in the queue)."""
     last = self.request.is_eager or self.request.retries >= self.max_retries
     try:
         return services.digest_send(claim_id=claim_id, token=token, last_attempt=last)

@@ -12,6 +12,11 @@ urlpatterns = [
     path("plans/<int:pk>/reviews/new/", views.review_create, name="review_create"),
     path("plans/<int:pk>/up-to-date/", views.up_to_date, name="up_to_date"),
     path("plans/<int:pk>/up-to-date/remind/", views.remind_behind, name="remind_behind"),
+    path(
+        "plans/<int:pk>/up-to-date/send-failed-again/",
+        views.resend_failed,
+        name="resend_failed",
+    ),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
     path("reviews/<int:pk>/edit/", views.review_edit, name="review_edit"),
     path("reviews/<int:pk>/judge/", views.review_judge, name="review_judge"),

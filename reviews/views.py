@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -28,6 +32,7 @@ from reviews import (
     services,
 )
 from reviews.forms import (
+    RESEND_WITHIN_DAYS,
     CorrectionForm,
     DecisionForm,
     HealthCheckForm,
@@ -36,6 +41,7 @@ from reviews.forms import (
     PeerAnswersForm,
     PeerInviteForm,
     ReminderPreferenceForm,
+    ResendFailedForm,
     ReviewForm,
     ReviewRecordForm,
     ReviewScheduleForm,
@@ -273,8 +279,106 @@ def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
             for standing in standings
         ),
         "manages": request.membership.manages,
+        # Only leads send failed reminders again, so only they see which failed.
+        "failed_days": (
+            failed_reminders(plan.partnership, today=today) if request.membership.manages else []
+        ),
+        "resend_within_days": RESEND_WITHIN_DAYS,
     }
     return render(request, "reviews/up_to_date.html", context)
+
+
+@dataclass(frozen=True)
+class FailedReminder:
+    """One failed email as a lead sees it: who, which email and why; never what it says,
+    which may name another partnership's actions."""
+
+    person: str
+    what: str
+    reason: str
+
+
+def failed_reminders(partnership, *, today: date) -> list[tuple[date, list[FailedReminder]]]:
+    """The partnership's failed reminders of the days a lead may send again, newest first."""
+    since = today - timedelta(days=RESEND_WITHIN_DAYS - 1)
+    rows = (
+        DigestClaim.objects.failed()
+        .of_partnership(partnership)
+        .filter(day__range=(since, today))
+        .select_related("user", "plan")
+        .order_by("-day", "user__full_name", "user__email", "key")
+    )
+    by_day: dict[date, list[FailedReminder]] = defaultdict(list)
+    for claim in rows:
+        if claim.key == DigestClaim.DIGEST:
+            what = "Daily reminders"
+        elif claim.key.startswith(reminders.COMPLETION_KEY):
+            what = f"An action to confirm ({claim.plan})"
+        else:
+            what = f"Reminder to those behind on {claim.plan}"
+        reason = reminders.failure_reason(claim.last_error)
+        by_day[claim.day].append(FailedReminder(str(claim.user), what, reason))
+    return list(by_day.items())
+
+
+@login_required
+@require_POST
+def resend_failed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a day's failed reminders to the partnership's members again, once the cause is
+    fixed (as `send_reminders --retry-failed` does for everyone): each is claimed again, so
+    a second press, or one on another plan's page, sends nothing twice."""
+    # It writes nothing into the plan: an archived plan's page may send them too.
+    plan = access.get_plan_for_user(request, pk, manage=True, archived_ok=True, peer_ok=False)
+    form = ResendFailedForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reviews:up_to_date", plan.pk)
+    day = form.cleaned_data["day"]
+    result = services.digests_send_again(
+        DigestClaim.objects.of_partnership(plan.partnership).filter(day=day)
+    )
+    for level, text in resend_failed_messages(result, day=day):
+        messages.add_message(request, level, text)
+    return redirect("reviews:up_to_date", plan.pk)
+
+
+def resend_failed_messages(result: services.RunResult, *, day: date) -> list[tuple[int, str]]:
+    when = f"{day:%-d %B %Y}"
+    if not result.held:
+        return [
+            (
+                messages.INFO,
+                f"No failed reminder of {when} is left to send: they have been sent again "
+                "already, none failed, or nothing they said is still due.",
+            )
+        ]
+    said = []
+    unqueued = result.held - result.queued - result.not_queued  # queued once the work commits
+    if unqueued:
+        said.append(
+            (messages.SUCCESS, f"{_reminders(unqueued, when)} being queued to be sent again.")
+        )
+    if result.queued:
+        its = "its" if result.queued == 1 else "their"
+        said.append((messages.SUCCESS, f"{_reminders(result.queued, when)} on {its} way again."))
+    if result.not_queued:
+        said.append(
+            (
+                messages.WARNING,
+                f"{_reminders(result.not_queued, when)} not sent again: the service that "
+                "sends email did not answer. Press the button again in a while.",
+            )
+        )
+    return said
+
+
+def _reminders(count: int, when: str) -> str:
+    """ "1 failed reminder of 23 November 2026 is", "2 failed reminders of … are"."""
+    if count == 1:
+        return f"1 failed reminder of {when} is"
+    return f"{count} failed reminders of {when} are"
 
 
 @login_required

@@ -316,6 +316,8 @@ ROUTES: dict[str, Route] = {
     "reviews:reading_correct": Route(kwargs=lambda w: {"pk": w.reading.pk}, writes=True),
     "reviews:up_to_date": Route(kwargs=_plan),  # every member reads; a lead sends reminders
     "reviews:remind_behind": Route(kwargs=_plan, writes=True, get=False),
+    # a lead sends their partnership's failed reminders of a day again
+    "reviews:resend_failed": Route(kwargs=_plan, writes=True, get=False),
     "reviews:health_checks": Route(kwargs=_partnership),
     "reviews:health_check_create": Route(kwargs=_partnership, writes=True),
     "reviews:health_check": Route(kwargs=lambda w: {"pk": w.health_check.pk}),

@@ -168,6 +168,82 @@ def test_an_administrator_can_send_failed_digests_again(
     assert set(statuses().values()) == {"sent"}
 
 
+# 15. Build once, send many: a batch over one connection, each email on its own -----------
+
+
+@pytest.fixture
+def five_people(world):
+    """Five partners of one organisation, each with the same overdue action."""
+    ActionFactory(plan=world.plan, lead_organisation=world.housing, due=date(2026, 11, 2))
+    for n in range(4):
+        MembershipFactory(organisation=world.housing, role=Role.PARTNER, user__email=f"p{n}@x.org")
+    return sorted([world.partner.email, *(f"p{n}@x.org" for n in range(4))])
+
+
+def answering(smtp_server, answers: dict[str, str]) -> list:
+    """The server answers these addresses so, takes every other, and notes each connection
+    (client address and port) a message arrives on."""
+    connections = []
+
+    async def rcpt(server, session, envelope, address, rcpt_options):
+        connections.append(session.peer)
+        if address in answers:
+            return answers[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp_server.handle_RCPT = rcpt
+    return connections
+
+
+def test_a_run_sends_its_digests_over_one_connection(
+    five_people, smtp_server, django_capture_on_commit_callbacks
+):
+    connections = answering(smtp_server, {})
+    with at(MONDAY, 8):
+        result = run(MONDAY, django_capture_on_commit_callbacks)
+    assert result.queued == 5
+    smtp_server.wait_for(5)
+    assert sorted(m["To"] for m in smtp_server.messages) == five_people
+    assert len(connections) == 5 and len(set(connections)) == 1
+    assert set(statuses().values()) == {"sent"}
+
+
+def test_one_address_failing_in_a_batch_holds_up_none_of_the_others(
+    five_people, smtp_server, django_capture_on_commit_callbacks
+):
+    """p1 is refused for good, p2 for the moment: the rest go, each is recorded on its own,
+    and only p2 is left for the task to try again."""
+    connections = answering(
+        smtp_server, {"p1@x.org": "550 5.1.1 No such user", "p2@x.org": "451 4.3.0 Try later"}
+    )
+    with at(MONDAY, 8):
+        services.digests_run(day=MONDAY)  # claimed; the sends are not queued (not committed)
+        claims = dict(DigestClaim.objects.values_list("user__email", "pk"))
+        token = DigestClaim.objects.values_list("token", flat=True).first()
+        ids = [claims[email] for email in five_people]
+        statuses_now = services.digests_send(claim_ids=ids, token=token, last_attempt=False)
+    by_email = {email: statuses_now[claims[email]] for email in five_people}
+    assert by_email == {
+        **dict.fromkeys(five_people, "sent"),
+        "p1@x.org": "failed",
+        "p2@x.org": "claimed",
+    }
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(
+        set(five_people) - {"p1@x.org", "p2@x.org"}
+    )
+    assert len(set(connections)) == 3  # afresh after each failure
+    assert "451" in DigestClaim.objects.get(pk=claims["p2@x.org"]).last_error
+    # Sent again, the batch sends only what is still to send.
+    accept_again(smtp_server)
+    with at(MONDAY, 8, 2):
+        again = services.digests_send(claim_ids=ids, token=token, last_attempt=False)
+    assert sorted(again.values()) == ["sent", "skipped", "skipped", "skipped", "skipped"]
+    smtp_server.wait_for(4)
+    assert [m["To"] for m in smtp_server.messages].count("p2@x.org") == 1
+    assert len(smtp_server.messages) == 4
+
+
 # 11. A claim is sent later or given up with a reason, never left ------------------------
 
 

@@ -149,13 +149,13 @@ def test_the_pauses_between_attempts_grow_and_are_never_near_zero():
 def test_when_the_broker_is_down_the_run_still_ends_and_a_later_run_sends(
     world, overdue, monkeypatch, django_capture_on_commit_callbacks, settings
 ):
-    from reviews.tasks import send_digest
+    from reviews.tasks import send_digests
 
     def down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
     with monkeypatch.context() as patched:
-        patched.setattr(send_digest, "delay", down)
+        patched.setattr(send_digests, "delay", down)
         run(django_capture_on_commit_callbacks)
     claim = DigestClaim.objects.get()
     assert mail.outbox == [] and claim.status == "waiting"

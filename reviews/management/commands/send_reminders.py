@@ -4,7 +4,6 @@ get what without sending or claiming anything, `--status` to see what is stuck, 
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -14,22 +13,15 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import DigestClaim
-from reviews.reminders import build_digests
+from reviews.reminders import build_digests, failure_reason
 
 Status = DigestClaim.Status
 STUCK = [Status.CLAIMED, Status.WAITING, Status.UNCERTAIN, Status.FAILED]
 STATUS_DAYS = 7  # how far back --status looks
-ADDRESS = re.compile(r"[^\s'\"<>{}(),:]+@[^\s'\"<>{}(),:]+")
 
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
-
-
-def reason(text: str) -> str:
-    """A failure's reason, the same for every person it struck (addresses taken out)."""
-    text = ADDRESS.sub("<address>", text.strip()) or "no error recorded"
-    return text if len(text) <= 160 else text[:159] + "…"
 
 
 class Command(BaseCommand):
@@ -120,7 +112,7 @@ class Command(BaseCommand):
                     Status.UNCERTAIN: "delivery uncertain: not sent again by itself",
                     Status.FAILED: "failed: send again with --retry-failed once fixed",
                 }[status]
-            by_day[day][(heading, reason(error))] += 1
+            by_day[day][(heading, failure_reason(error))] += 1
         if not by_day:
             self.stdout.write(f"No unsent, failed or stale digests since {since}.")
             return
