@@ -19,6 +19,9 @@ from improveplan.tests.factories import (
     PlanFactory,
 )
 
+# The hostile-input checks every app's tests call assert there: show what they compared.
+pytest.register_assert_rewrite("improveplan.tests.hostile")
+
 STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
 
 

@@ -1,0 +1,537 @@
+"""Hostile input into the actions app's forms: criteria, options and their appraisal,
+SMART actions, milestones, updates, closing an action, due dates, and the action plan's
+import.
+
+The values, the kinds of field and the checks are the core's (improveplan/tests/hostile.py,
+which says what every post must do); here are the forms, and what the app adds to the world.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.db.models import F, Model
+from django.test import override_settings
+from django.urls import reverse
+from hypothesis import strategies as st
+
+from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Score, Update
+from actions.tests.factories import (
+    ActionFactory,
+    CriterionFactory,
+    FindingFactory,
+    MilestoneFactory,
+    OptionFactory,
+    UpdateFactory,
+)
+from conftest import World
+from improveplan.models import Membership, Organisation, Plan, User
+from improveplan.tests.hostile import (
+    BOOLEAN,
+    CORE,
+    DATE,
+    DECIMAL,
+    EXAMPLES_PER_ACTIONS_BUTTON,
+    EXAMPLES_PER_ACTIONS_FORM,
+    LINK,
+    NUMBER,
+    NUMBERS,
+    ONERROR,
+    ORGANISATION_ID,
+    SCRIPT,
+    TEXT,
+    Address,
+    HostileForm,
+    Kind,
+    Layer,
+    Targets,
+    Upload,
+    Value,
+    by_pk,
+    check_edge_value,
+    check_hostile_input,
+    check_the_form_takes,
+    check_typical_input,
+    choice,
+    edge_cases,
+    fixed,
+    foreign_or_absent_ids,
+    many_of,
+    named,
+    one_of_ours,
+    our,
+    partner,
+    targets_in,
+    their,
+    write_example_counts,
+)
+from outcomes.tests.test_hostile_input import FILE_EDGES, OUTCOMES
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> dict[str, Model]:
+    """Steps 4–5 of a plan, on the outcome; and a second action, awaiting confirmation that
+    it is complete, that depends on the first (so that the first depending on it makes a
+    circle)."""
+    outcome = made["outcome"]
+    action = ActionFactory(plan=plan, lead_organisation=owner)  # the partner's, in ours
+    action.outcomes.add(outcome)
+    second_action = ActionFactory(
+        plan=plan,
+        lead_organisation=owner,
+        status=Action.Status.COMPLETE,
+        progress=100,
+        closure=Action.Closure.AWAITING,
+        completion_evidence="The clinic opened.",
+        lessons_learned="Start sooner.",
+    )
+    second_action.depends_on.add(action)
+    # As if the actions had been numbered by the site, so that the next one follows them.
+    Plan.objects.filter(pk=plan.pk).update(last_action_number=second_action.number)
+    update = UpdateFactory(action=action, author=plan.partnership.memberships.first().user)
+    # Issue 16: the second action's owner asked for more time; a lead has not answered yet.
+    due_proposal = DueDateProposal.objects.create(
+        action=second_action, proposed_due=date(2031, 6, 30), reason="The provider starts late."
+    )
+    return {
+        "criterion": CriterionFactory(plan=plan),
+        "option": OptionFactory(outcome=outcome, decision="favoured", decision_reason="Works."),
+        "action": action,
+        "second_action": second_action,
+        "milestone": MilestoneFactory(action=action),
+        "update": update,
+        "finding": FindingFactory(plan=plan),  # Issue 5
+        "due_proposal": due_proposal,  # Issue 16
+    }
+
+
+def _crossed_links() -> list:
+    """Actions, and their options' scores, that point outside their own plan or partnership."""
+    through = Action.outcomes.through.objects
+    supporting = Action.supporting_organisations.through.objects
+    depends = Action.depends_on.through.objects
+    owners_elsewhere = [
+        action
+        for action in Action.objects.filter(owner__isnull=False)
+        if not Membership.objects.filter(
+            user=action.owner_id, partnership=action.plan.partnership_id
+        ).exists()
+    ]
+    return [
+        *Action.objects.exclude(lead_organisation__partnership=F("plan__partnership")),
+        *Action.objects.filter(resource_provider__isnull=False).exclude(
+            resource_provider__partnership=F("plan__partnership")
+        ),
+        *Action.objects.filter(option__isnull=False).exclude(option__outcome__plan=F("plan")),
+        *Action.objects.filter(success_indicator__isnull=False).exclude(
+            success_indicator__plan=F("plan")
+        ),
+        *owners_elsewhere,
+        *through.exclude(outcome__plan=F("action__plan")),
+        *supporting.exclude(organisation__partnership=F("action__plan__partnership")),
+        *depends.exclude(to_action__plan=F("from_action__plan")),
+        *Score.objects.exclude(criterion__plan=F("option__outcome__plan")),
+    ]
+
+
+ACTIONS = Layer(
+    contents=_plan_contents,
+    partnership_of={
+        Criterion: "plan__partnership",
+        Option: "outcome__plan__partnership",
+        Score: "option__outcome__plan__partnership",
+        Action: "plan__partnership",
+        Milestone: "action__plan__partnership",
+        Update: "action__plan__partnership",
+    },
+    crossed_links=_crossed_links,
+)
+LAYERS = (CORE, OUTCOMES, ACTIONS)
+
+
+@pytest.fixture
+def targets(world: World) -> Targets:
+    return targets_in(world, LAYERS)
+
+
+# What the app's forms take --------------------------------------------------------------
+
+
+def _action_plan_workbook(t: Targets, edit: Callable | None = None) -> Upload:
+    """Our plan's action plan as downloaded, perhaps with hostile cells written into it."""
+    from openpyxl import load_workbook
+
+    from actions.spreadsheets import write_xlsx
+
+    out = io.BytesIO()
+    write_xlsx(t.ours["plan"], out)
+    if edit is not None:
+        workbook = load_workbook(io.BytesIO(out.getvalue()))
+        edit(workbook["Open actions"])
+        out = io.BytesIO()
+        workbook.save(out)
+    return Upload("action-plan.xlsx", out.getvalue(), "application/octet-stream")
+
+
+def _hostile_row(sheet) -> None:
+    sheet.append(
+        [
+            SCRIPT,
+            ONERROR,
+            "😀" * 100,
+            "99",
+            SCRIPT,
+            "nobody@example.org",
+            SCRIPT,
+            "2026-02-30",
+            "0000-00-00",
+            SCRIPT,
+            "-1",
+            SCRIPT,
+            "\u202e RTL",
+            SCRIPT,
+            SCRIPT,
+            SCRIPT,
+            "=1+1",
+            SCRIPT,
+            "@SUM(1)",
+            SCRIPT,
+            "101",
+            "A-99, A-01",
+        ]
+    )
+
+
+ACTION_PLAN_EDGES: dict[str, Value] = {
+    "hostile-new-row": lambda t: _action_plan_workbook(t, _hostile_row),
+    "their-lead-organisation": lambda t: _action_plan_workbook(
+        t, lambda sheet: sheet.cell(row=2, column=5, value=t.world.other_organisation.name)
+    ),
+    "circle": lambda t: _action_plan_workbook(
+        t, lambda sheet: sheet.cell(row=2, column=22, value=sheet.cell(row=2, column=1).value)
+    ),
+    "readings-file": FILE_EDGES["script-in-every-cell"],
+    "broken-zip": FILE_EDGES["broken-zip"],
+    "empty": FILE_EDGES["empty"],
+    "png": FILE_EDGES["png"],
+}
+
+ACTION_PLAN_FILE = Kind(
+    typical=lambda t: _action_plan_workbook(t),
+    plausible=lambda t: st.sampled_from(list(ACTION_PLAN_EDGES.values())).map(lambda u: u(t)),
+    edges=ACTION_PLAN_EDGES,
+    odd=lambda t: st.sampled_from(list(ACTION_PLAN_EDGES.values())).map(lambda u: u(t)),
+)
+
+
+def _members(t: Targets) -> list[User]:
+    w = t.world
+    return [w.partner, w.lead, w.board]
+
+
+OWNER = Kind(  # a member of the lead organisation; the others are refused
+    typical=lambda t: str(t.world.partner.pk),
+    plausible=lambda t: st.sampled_from(["", *(str(u.pk) for u in _members(t))]),
+    edges={
+        "other-partnerships": lambda t: str(t.world.outsider.pk),
+        "another-organisations": lambda t: str(t.world.lead.pk),
+        "absent": str(2**31 - 1),
+        "beyond-64-bits": str(2**63),
+        "sql": "1 OR 1=1",
+    },
+    odd=foreign_or_absent_ids,
+)
+PERCENT = Kind(
+    typical="40",
+    plausible=lambda t: st.integers(0, 100).map(str),
+    edges={"101": "101", "negative": "-1", "2**63": str(2**63), "half": "50.5", "NaN": "NaN"},
+    odd=lambda t: st.one_of(st.integers().map(str), st.sampled_from(NUMBERS)),
+)
+WEIGHT = Kind(
+    typical="3",
+    plausible=lambda t: st.integers(1, 10).map(str),
+    edges={"zero": "0", "11": "11", "negative": "-1", "2**31": str(2**31), "NaN": "NaN"},
+    odd=NUMBER.odd,
+)
+SCORE = Kind(
+    typical="3",
+    plausible=fixed(["", "0", "1", "2", "3", "4", "5"]),
+    edges={"6": "6", "negative": "-1", "3.0": "3.0", "2**63": str(2**63), "word": "three"},
+    odd=NUMBER.odd,
+)
+VERSION = Kind(  # the version the form was read at: any other is a conflict, saving nothing
+    typical=lambda t: str(t.ours["action"].version),
+    plausible=lambda t: st.sampled_from([str(t.ours["action"].version), "", "0", "2"]),
+    edges={
+        "stale": "0",
+        "ahead": "99",
+        "negative": "-1",
+        "2**31": str(2**31),
+        "2**63": str(2**63),
+        "NaN": "NaN",
+        "empty": "",
+    },
+    odd=NUMBER.odd,
+)
+
+
+def _pdf(name: str = "minutes.pdf", content: bytes = b"%PDF-1.7\nminutes") -> Upload:
+    return Upload(name, content, "application/pdf")
+
+
+EVIDENCE_FILE_EDGES: dict[str, Value] = {
+    "script-file-name": lambda t: _pdf(f'{SCRIPT}"><.pdf'),
+    "path-in-name": lambda t: _pdf("../../../../etc/passwd.pdf"),
+    "300-character-name": lambda t: _pdf("m" * 296 + ".pdf"),
+    "astral-name": lambda t: _pdf("😀\u202eevil\U0010fffd.pdf"),
+    "html-as-pdf": lambda t: Upload("minutes.pdf", f"<html>{SCRIPT}</html>".encode(), "text/html"),
+    "svg": lambda t: Upload("x.svg", f"<svg onload=alert(1)>{SCRIPT}</svg>".encode(), ""),
+    "exe": lambda t: Upload("minutes.pdf", b"MZ\x90\x00" + bytes(100), "application/pdf"),
+    "empty": lambda t: Upload("minutes.pdf", b"", "application/pdf"),
+    "broken-zip": lambda t: Upload("minutes.docx", b"PK\x03\x04" + b"\xff" * 100, ""),
+    "png": lambda t: Upload("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(100), "image/png"),
+    "csv-with-formulas": lambda t: Upload("sums.csv", b'=HYPERLINK("https://evil.example")\n', ""),
+}
+EVIDENCE_FILE = Kind(
+    typical=lambda t: _pdf(),
+    plausible=lambda t: st.sampled_from([_pdf, *EVIDENCE_FILE_EDGES.values()]).map(
+        lambda upload: upload() if upload is _pdf else upload(t)
+    ),
+    edges=EVIDENCE_FILE_EDGES,
+)
+
+CRITERION_FIELDS = {
+    "name": named("Reach", lambda t: t.ours["criterion"].name),
+    "description": TEXT,
+    "weight": WEIGHT,
+    "order": NUMBER,
+}
+OPTION_FIELDS = {
+    "kind": choice(Option.Kind.values),
+    "title": TEXT,
+    "description": TEXT,
+    "evidence": TEXT,
+    "cost": DECIMAL,
+    "plausibility": choice(Option.Plausibility.values),
+    "is_pilot": BOOLEAN,
+    "pilot_evaluation": TEXT,
+    "exit_plan": TEXT,
+}
+MILESTONE_FIELDS = {"title": TEXT, "due": DATE, "done": BOOLEAN}
+OUR_ORGANISATIONS = many_of(
+    lambda t: [t.world.council, t.world.housing], lambda t: [t.world.other_organisation]
+)
+ACTION_FIELDS = {
+    "title": TEXT,
+    "description": TEXT,
+    "outcomes": many_of(lambda t: [t.ours["outcome"]], lambda t: [t.theirs["outcome"]]),
+    "option": one_of_ours("option", required=False),
+    "lead_organisation": ORGANISATION_ID,
+    "owner": OWNER,
+    "supporting_organisations": OUR_ORGANISATIONS,
+    "start": DATE,
+    "due": DATE,
+    "term": choice(Action.Term.values),
+    "resource_amount": DECIMAL,
+    "resource_provider": ORGANISATION_ID,
+    "staff_time": TEXT,
+    "expected_outputs": TEXT,
+    "expected_outcomes": TEXT,
+    "success_indicator": one_of_ours("indicator", required=False),
+    "success_measure": TEXT,
+    "monitoring": TEXT,
+    "corporate_plan_ref": TEXT,
+    "status": choice(Action.Status.values),
+    "progress": PERCENT,
+    # On the edit page: the other action, which depends on this one, would make a circle.
+    "depends_on": many_of(lambda t: [t.ours["second_action"]], lambda t: [t.theirs["action"]]),
+    "version": VERSION,
+}
+ACTION_TYPICAL: dict[str, Value] = {
+    "lead_organisation": lambda t: str(t.world.housing.pk),  # the owner's organisation
+    "start": "2027-04-01",
+    "due": "2028-03-31",
+}
+UPDATE_FIELDS = {
+    "status": choice(Action.Status.values),
+    "progress": PERCENT,
+    "note": TEXT,
+    "evidence_link": LINK,
+    "evidence_file": EVIDENCE_FILE,
+    "completion_evidence": TEXT,
+    "lessons_learned": TEXT,
+}
+
+
+def _our_actions(t: Targets) -> list[int]:
+    return [t.ours["action"].pk, t.ours["second_action"].pk]
+
+
+def _update_pages(t: Targets) -> list[Address]:
+    """The action's page posts a form; My actions posts by htmx and gets the row back, 200
+    when saved and 422 (or 409, the action closed) when not."""
+    path = reverse("actions:update_create", args=[t.ours["action"].pk])
+    return [Address(path), Address(path, headers={"HX-Request": "true"}, accepted=200)]
+
+
+def _scored_fields(t: Targets) -> dict[str, str]:
+    pk = t.ours["criterion"].pk
+    return {"score_<criterion>": f"score_{pk}", "note_<criterion>": f"note_{pk}"}
+
+
+FORMS: dict[str, HostileForm] = {
+    "actions:import_xlsx": HostileForm(
+        fields={"file": ACTION_PLAN_FILE},
+        **by_pk("actions:import_xlsx", own=our("plan"), foreign=their("plan")),
+    ),
+}
+for _kind, (_parent, _fields) in {
+    "criterion": ("plan", CRITERION_FIELDS),
+    "option": ("outcome", OPTION_FIELDS),
+    "milestone": ("action", MILESTONE_FIELDS),
+}.items():
+    FORMS[f"actions:{_kind}_create"] = HostileForm(
+        fields=_fields,
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk(f"actions:{_kind}_create", own=our(_parent), foreign=their(_parent)),
+    )
+    FORMS[f"actions:{_kind}_edit"] = HostileForm(
+        fields=_fields,
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk(f"actions:{_kind}_edit", own=our(_kind), foreign=their(_kind)),
+    )
+    FORMS[f"actions:{_kind}_delete"] = HostileForm(
+        fields={},
+        examples=EXAMPLES_PER_ACTIONS_BUTTON,
+        **by_pk(f"actions:{_kind}_delete", own=our(_kind), foreign=their(_kind)),
+    )
+FORMS.update(
+    {
+        "actions:criteria_defaults": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("actions:criteria_defaults", own=our("plan"), foreign=their("plan")),
+        ),
+        "actions:option_scores": HostileForm(
+            fields={"score_<criterion>": SCORE, "note_<criterion>": TEXT},
+            real_names=_scored_fields,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:option_scores", own=our("option"), foreign=their("option")),
+        ),
+        "actions:option_decision": HostileForm(
+            fields={"decision": choice(Option.Decision.values), "decision_reason": TEXT},
+            typical={"decision": Option.Decision.FAVOURED},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:option_decision", own=our("option"), foreign=their("option")),
+        ),
+        "actions:option_to_actions": HostileForm(
+            fields={"titles": TEXT, "lead_organisation": ORGANISATION_ID},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:option_to_actions", own=our("option"), foreign=their("option")),
+        ),
+        "actions:action_create": HostileForm(
+            fields=ACTION_FIELDS,
+            typical=ACTION_TYPICAL,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:action_create", own=our("plan"), foreign=their("plan")),
+        ),
+        "actions:action_edit": HostileForm(
+            fields=ACTION_FIELDS,
+            typical={**ACTION_TYPICAL, "depends_on": lambda t: []},
+            own_edges=("depends_on", "version"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:action_edit", own=our("action"), foreign=their("action")),
+        ),
+        "actions:action_delete": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("actions:action_delete", own=_our_actions, foreign=their("action")),
+        ),
+        "actions:update_create": HostileForm(
+            fields=UPDATE_FIELDS,
+            user=partner,
+            typical={"status": Action.Status.ON_TRACK},
+            shown_on=lambda t: (t.ours["action"].get_absolute_url(), "update_form"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            pages=_update_pages,
+            refused=by_pk("actions:update_create", own=our("action"), foreign=their("action"))[
+                "refused"
+            ],
+        ),
+        # The second action awaits a lead's confirmation that it is complete; the first not.
+        "actions:closure_confirm": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("actions:closure_confirm", own=_our_actions, foreign=their("action")),
+        ),
+        "actions:closure_return": HostileForm(
+            fields={"reason": TEXT},
+            shown_on=lambda t: (t.ours["second_action"].get_absolute_url(), "return_form"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "actions:closure_return",
+                own=lambda t: [t.ours["second_action"].pk, t.ours["action"].pk],
+                foreign=their("action"),
+            ),
+        ),
+        "actions:milestone_toggle": HostileForm(
+            fields={},
+            user=partner,
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("actions:milestone_toggle", own=our("milestone"), foreign=their("milestone")),
+        ),
+        # Issue 16: a partner asks for a new due date; a lead answers.
+        "actions:due_date_propose": HostileForm(
+            fields={"proposed_due": DATE, "reason": TEXT},
+            user=partner,
+            shown_on=lambda t: (t.ours["action"].get_absolute_url(), "due_form"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:due_date_propose", own=our("action"), foreign=their("action")),
+        ),
+        "actions:due_date_answer": HostileForm(
+            fields={"answer": choice(["accept", "decline"]), "answer_reason": TEXT},
+            shown_on=lambda t: (t.ours["second_action"].get_absolute_url(), "answer_form"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "actions:due_date_answer",
+                own=our("due_proposal"),
+                foreign=their("due_proposal"),
+            ),
+        ),
+    }
+)
+
+
+# The tests ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_example_counts():
+    yield
+    write_example_counts()
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_the_registry_names_every_field_the_form_takes(client, targets, name):
+    check_the_form_takes(client, targets, name, FORMS[name])
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_each_form_accepts_its_typical_input(client, targets, name):
+    check_typical_input(client, targets, name, FORMS[name])
+
+
+@pytest.mark.parametrize(("name", "field_name", "label"), edge_cases(FORMS))
+@override_settings(AXES_ENABLED=False)
+def test_each_edge_value_in_each_field(client, targets, name, field_name, label):
+    check_edge_value(client, targets, name, FORMS[name], field_name, label)
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+@override_settings(AXES_ENABLED=False)  # thousands of failed sign-ins must not lock anyone out
+def test_hostile_input_is_refused_or_saved_safely(client, targets, name):
+    check_hostile_input(client, targets, name, FORMS[name])

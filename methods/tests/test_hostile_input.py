@@ -1,0 +1,130 @@
+"""Hostile input into the methods app's forms: policy proofing, Future-basing's
+achievements and a care service's findings.
+
+The values, the kinds of field and the checks are the core's (improveplan/tests/hostile.py,
+which says what every post must do); here are the forms. The methods app adds nothing to the
+world: its forms write the outcomes and actions apps' things.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from actions.models import Finding
+from actions.tests.test_hostile_input import ACTIONS
+from conftest import World
+from improveplan.tests.hostile import (
+    CORE,
+    EXAMPLES_PER_ACTIONS_BUTTON,
+    EXAMPLES_PER_ACTIONS_FORM,
+    NUMBER,
+    TEXT,
+    HostileForm,
+    Targets,
+    by_pk,
+    check_edge_value,
+    check_hostile_input,
+    check_the_form_takes,
+    check_typical_input,
+    choice,
+    edge_cases,
+    many_of,
+    our,
+    targets_in,
+    their,
+    write_example_counts,
+)
+from outcomes.models import Proofing
+from outcomes.tests.test_hostile_input import OUTCOMES
+
+pytestmark = pytest.mark.django_db
+
+LAYERS = (CORE, OUTCOMES, ACTIONS)
+
+
+@pytest.fixture
+def targets(world: World) -> Targets:
+    return targets_in(world, LAYERS)
+
+
+# The forms ------------------------------------------------------------------------------
+
+# Issue 5: policy proofing, Future-basing's achievements and a care service's findings.
+PROOFING_FIELDS = {
+    name: kind
+    for topic in Proofing.Topic.values
+    for name, kind in (
+        (f"finding_{topic}", choice(["", *Proofing.Finding.values])),
+        (f"note_{topic}", TEXT),
+    )
+}
+FORMS: dict[str, HostileForm] = {}
+FORMS["methods:proofing_edit"] = HostileForm(
+    fields=PROOFING_FIELDS,
+    typical={f"finding_{topic}": "concern" for topic in Proofing.Topic.values},
+    examples=EXAMPLES_PER_ACTIONS_FORM,
+    **by_pk("methods:proofing_edit", own=our("outcome"), foreign=their("outcome")),
+)
+for _kind, (_parent, _fields) in {
+    "achievement": ("outcome", {"statement": TEXT, "order": NUMBER}),
+    "finding": (
+        "plan",
+        {
+            "key_question": choice(Finding.KeyQuestion.values),
+            "summary": TEXT,
+            "detail": TEXT,
+            "source": TEXT,
+            "actions": many_of(
+                lambda t: [t.ours["action"], t.ours["second_action"]],
+                lambda t: [t.theirs["action"]],
+            ),
+        },
+    ),
+}.items():
+    FORMS[f"methods:{_kind}_create"] = HostileForm(
+        fields=_fields,
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk(f"methods:{_kind}_create", own=our(_parent), foreign=their(_parent)),
+    )
+    FORMS[f"methods:{_kind}_edit"] = HostileForm(
+        fields=_fields,
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk(f"methods:{_kind}_edit", own=our(_kind), foreign=their(_kind)),
+    )
+    FORMS[f"methods:{_kind}_delete"] = HostileForm(
+        fields={},
+        examples=EXAMPLES_PER_ACTIONS_BUTTON,
+        **by_pk(f"methods:{_kind}_delete", own=our(_kind), foreign=their(_kind)),
+    )
+
+
+# The tests ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_example_counts():
+    yield
+    write_example_counts()
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_the_registry_names_every_field_the_form_takes(client, targets, name):
+    check_the_form_takes(client, targets, name, FORMS[name])
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_each_form_accepts_its_typical_input(client, targets, name):
+    check_typical_input(client, targets, name, FORMS[name])
+
+
+@pytest.mark.parametrize(("name", "field_name", "label"), edge_cases(FORMS))
+@override_settings(AXES_ENABLED=False)
+def test_each_edge_value_in_each_field(client, targets, name, field_name, label):
+    check_edge_value(client, targets, name, FORMS[name], field_name, label)
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+@override_settings(AXES_ENABLED=False)  # thousands of failed sign-ins must not lock anyone out
+def test_hostile_input_is_refused_or_saved_safely(client, targets, name):
+    check_hostile_input(client, targets, name, FORMS[name])

@@ -1,0 +1,388 @@
+"""Hostile input into the outcomes app's forms: outcomes, indicators, readings, targets,
+comparators, evidence and risks, the readings import and an indicator's status.
+
+The values, the kinds of field and the checks are the core's (improveplan/tests/hostile.py,
+which says what every post must do); here are the forms, and what the app adds to the world.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.db.models import F, Model
+from django.test import override_settings
+from hypothesis import strategies as st
+
+from conftest import World
+from improveplan.models import Organisation, Plan
+from improveplan.tests.hostile import (
+    BOOLEAN,
+    CORE,
+    DATE,
+    DECIMAL,
+    EXAMPLES_PER_BUTTON,
+    FIXED,
+    LINK,
+    NUMBER,
+    ONERROR,
+    ORGANISATION_ID,
+    RANDOM_TEXT,
+    SCRIPT,
+    TEXT,
+    HostileForm,
+    Kind,
+    Layer,
+    Targets,
+    Upload,
+    Value,
+    by_pk,
+    check_edge_value,
+    check_hostile_input,
+    check_the_form_takes,
+    check_typical_input,
+    choice,
+    dates_taken,
+    edge_cases,
+    named,
+    our,
+    targets_in,
+    their,
+    write_example_counts,
+)
+from outcomes import arithmetic
+from outcomes.models import (
+    Comparator,
+    ComparatorReading,
+    Evidence,
+    Indicator,
+    Outcome,
+    Reading,
+    Risk,
+    Target,
+)
+from outcomes.tests.factories import (
+    AchievementFactory,
+    ComparatorFactory,
+    ComparatorReadingFactory,
+    EvidenceFactory,
+    IndicatorFactory,
+    OutcomeFactory,
+    ReadingFactory,
+    RiskFactory,
+    TargetFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> dict[str, Model]:
+    outcome = OutcomeFactory(plan=plan)
+    indicator = IndicatorFactory(outcome=outcome, owner=owner)
+    comparator = ComparatorFactory(indicator=indicator)
+    return {
+        "outcome": outcome,
+        "indicator": indicator,
+        "reading": ReadingFactory(indicator=indicator),
+        "target": TargetFactory(indicator=indicator),
+        "comparator": comparator,
+        "comparator_reading": ComparatorReadingFactory(comparator=comparator),
+        "evidence": EvidenceFactory(outcome=outcome, lead_organisation=owner),
+        "risk": RiskFactory(outcome=outcome),
+        "achievement": AchievementFactory(outcome=outcome),  # Issue 5
+    }
+
+
+def _crossed_links() -> list:
+    return [
+        *Indicator.objects.exclude(owner__partnership=F("plan__partnership")),
+        *Evidence.objects.filter(lead_organisation__isnull=False).exclude(
+            lead_organisation__partnership=F("outcome__plan__partnership")
+        ),
+    ]
+
+
+def _taken_dates(ours: dict[str, Model]) -> list[date]:
+    return [
+        ours["reading"].period,
+        ours["comparator_reading"].period,
+        ours["target"].baseline_date,
+        ours["target"].target_date,
+    ]
+
+
+OUTCOMES = Layer(
+    contents=_plan_contents,
+    partnership_of={
+        Outcome: "plan__partnership",
+        Indicator: "plan__partnership",
+        Reading: "indicator__plan__partnership",
+        Target: "indicator__plan__partnership",
+        Comparator: "indicator__plan__partnership",
+        ComparatorReading: "comparator__indicator__plan__partnership",
+        Evidence: "outcome__plan__partnership",
+        Risk: "outcome__plan__partnership",
+    },
+    crossed_links=_crossed_links,
+    taken_dates=_taken_dates,
+)
+LAYERS = (CORE, OUTCOMES)
+
+
+@pytest.fixture
+def targets(world: World) -> Targets:
+    return targets_in(world, LAYERS)
+
+
+# What the app's forms take --------------------------------------------------------------
+
+INDICATOR_CODE = named("NEW-01", lambda t: t.ours["indicator"].code)
+COMPARATOR_NAME = named("Similar areas", lambda t: t.ours["comparator"].name)
+# A reading's period: one that has ended (a period after today is refused, issue 15).
+PAST_DATE = Kind(
+    typical="2024-06-30",
+    plausible=lambda t: st.one_of(
+        st.dates(date(1990, 1, 1), date(2025, 12, 31)).map(date.isoformat),
+        *dates_taken(t),
+    ),
+    edges=DATE.edges,
+    odd=DATE.odd,
+)
+
+
+# Spreadsheets of readings ---------------------------------------------------------------
+
+READINGS_HEADER = ["indicator", "period", "value", "lower", "upper", "breakdown", "source_note"]
+
+
+def _csv(rows: list[list[str]], *, name: str = "readings.csv", before: bytes = b"") -> Upload:
+    text = io.StringIO()
+    csv.writer(text).writerows([READINGS_HEADER, *rows])
+    return Upload(name, before + text.getvalue().encode(), "text/csv")
+
+
+def _row(t: Targets, **cells: str) -> list[str]:
+    """A row a lead may import, with some cells changed."""
+    row = {
+        "indicator": t.ours["indicator"].code,
+        "period": "2024-06-30",
+        "value": "12.5",
+        "lower": "",
+        "upper": "",
+        "breakdown": "Northfield",
+        "source_note": "APS 2030/31",
+        **cells,
+    }
+    return [row[column] for column in READINGS_HEADER]
+
+
+def _workbook(rows: list[list]) -> Upload:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in [READINGS_HEADER, *rows]:
+        workbook.active.append(row)
+    content = io.BytesIO()
+    workbook.save(content)
+    return Upload("readings.xlsx", content.getvalue(), "application/octet-stream")
+
+
+FILE_EDGES: dict[str, Value] = {
+    "script-in-every-cell": lambda t: _csv([[SCRIPT, ONERROR, SCRIPT, SCRIPT, "", SCRIPT, ""]]),
+    "other-partnerships-indicator": lambda t: _csv([_row(t, indicator=t.theirs["indicator"].code)]),
+    "formulas": lambda t: _csv(
+        [_row(t, breakdown='=HYPERLINK("https://evil.example","x")', source_note="@SUM(1+1)")]
+    ),
+    "controls": lambda t: _csv([_row(t, breakdown="\x1b[31m\u202eevil", source_note="\x7f\x08")]),
+    # A NUL in the first 8 KB marks a file as binary; after them it reaches the rows.
+    "null-after-8-KB": lambda t: _csv([_row(t, breakdown="North\x00field")], before=b"\n" * 8200),
+    "impossible-periods": lambda t: _csv(
+        [_row(t, period=period) for period in ("2026-02-30", "0000-00-00", "99999-01-01", "2101")]
+    ),
+    "huge-numbers": lambda t: _csv([_row(t, value="1e308", lower="NaN", upper="Infinity")]),
+    "10001-character-cell": lambda t: _csv([_row(t, breakdown="A" * 10_001)]),
+    "10000-columns": lambda t: Upload(
+        "readings.csv", (",".join(READINGS_HEADER + ["x"] * 10_000) + "\n").encode(), "text/csv"
+    ),
+    "header-only": lambda t: _csv([]),
+    "empty": lambda t: Upload("readings.csv", b"", "text/csv"),
+    "utf-16": lambda t: Upload("readings.csv", "indicator,period,value\n".encode("utf-16"), ""),
+    "latin-1": lambda t: Upload(
+        "readings.csv", "indicator,period,value\nCafé,".encode("latin-1"), ""
+    ),
+    "png": lambda t: Upload("readings.csv", b"\x89PNG\r\n\x1a\n" + bytes(100), "image/png"),
+    "broken-zip": lambda t: Upload("readings.xlsx", b"PK\x03\x04" + b"\xff" * 100, ""),
+    "workbook-with-hostile-cells": lambda t: _workbook(
+        [
+            [t.ours["indicator"].code, date(2031, 6, 30), 1e308, None, None, SCRIPT, "=1+1"],
+            [SCRIPT, "2026-02-30", float("inf"), -1, 2**63, ONERROR, "😀" * 100],
+        ]
+    ),
+    "script-file-name": lambda t: _csv([_row(t)], name=f'{SCRIPT}"><.csv'),
+}
+
+
+def _any_cell(t: Targets) -> st.SearchStrategy[str]:
+    known = [t.ours["indicator"].code, t.theirs["indicator"].code, "2024-06-30", "12.5", ""]
+    return st.one_of(st.sampled_from(known), st.sampled_from(FIXED), RANDOM_TEXT)
+
+
+FILE = Kind(
+    typical=lambda t: _csv([_row(t)]),
+    plausible=lambda t: st.builds(
+        _csv, st.lists(st.lists(_any_cell(t), min_size=3, max_size=7), max_size=4)
+    ),
+    edges=FILE_EDGES,
+    odd=lambda t: st.sampled_from(list(FILE_EDGES.values())).map(lambda upload: upload(t)),
+)
+
+
+# The forms ------------------------------------------------------------------------------
+
+FORMS: dict[str, HostileForm] = {}
+# Steps 1–3: each kind is added under its parent, and edited and deleted by its own id.
+OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
+    "outcome": (
+        "plan",
+        {
+            "statement": TEXT,
+            "why_it_matters": TEXT,
+            "priority": NUMBER,
+            "target_groups": TEXT,
+            "places": TEXT,
+            "assumptions": TEXT,
+        },
+    ),
+    "indicator": (
+        "outcome",
+        {
+            "code": INDICATOR_CODE,
+            "name": TEXT,
+            "definition": TEXT,
+            "kind": choice(Indicator.Kind.values),
+            "unit": choice(Indicator.Unit.values),
+            "rate_per": NUMBER,
+            "direction": choice(Indicator.Direction.values),
+            "frequency": choice(Indicator.Frequency.values),
+            "source": TEXT,
+            "owner": ORGANISATION_ID,
+            "denominator": NUMBER,
+            # A percentage from 1 to 99, around the readings already entered.
+            "minimum": Kind(typical="1", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
+            "maximum": Kind(typical="99", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
+        },
+    ),
+    "reading": (
+        "indicator",
+        {
+            "period": PAST_DATE,
+            "value": DECIMAL,
+            "lower": DECIMAL,
+            "upper": DECIMAL,
+            "breakdown": TEXT,
+            "source_note": TEXT,
+        },
+    ),
+    "target": (
+        "indicator",
+        {
+            "kind": choice(Target.Kind.values),
+            "baseline_value": DECIMAL,
+            "baseline_date": DATE,
+            "target_value": DECIMAL,
+            "target_date": DATE,
+        },
+    ),
+    "comparator": ("indicator", {"name": COMPARATOR_NAME, "kind": choice(Comparator.Kind.values)}),
+    "comparator_reading": ("comparator", {"period": DATE, "value": DECIMAL}),
+    "evidence": (
+        "outcome",
+        {
+            "kind": choice(Evidence.Kind.values),
+            "summary": TEXT,
+            "detail": TEXT,
+            "level": choice(["", *Evidence.Level.values]),
+            "lead_organisation": ORGANISATION_ID,
+            "scale": TEXT,
+            "cost": DECIMAL,
+            "effect": TEXT,
+            "link": LINK,
+        },
+    ),
+    "risk": (
+        "outcome",
+        {
+            "description": TEXT,
+            "likelihood": choice(["1", "2", "3", "4", "5"]),
+            "impact": choice(["1", "2", "3", "4", "5"]),
+            "owner": TEXT,
+            "mitigation": TEXT,
+            "manageable_locally": BOOLEAN,
+        },
+    ),
+}
+# A target of the existing target's kind, or one that ends before it starts, is refused.
+OUTCOME_TYPICAL: dict[str, dict[str, Value]] = {
+    "target": {"kind": Target.Kind.STRETCH, "baseline_date": "2026-03-31"},
+}
+for _kind, (_parent, _fields) in OUTCOME_FORMS.items():
+    FORMS[f"outcomes:{_kind}_create"] = HostileForm(
+        fields=_fields,
+        typical=OUTCOME_TYPICAL.get(_kind, {}),
+        **by_pk(f"outcomes:{_kind}_create", own=our(_parent), foreign=their(_parent)),
+    )
+    FORMS[f"outcomes:{_kind}_edit"] = HostileForm(
+        fields=_fields,
+        typical=OUTCOME_TYPICAL.get(_kind, {}),
+        **by_pk(f"outcomes:{_kind}_edit", own=our(_kind), foreign=their(_kind)),
+    )
+    FORMS[f"outcomes:{_kind}_delete"] = HostileForm(
+        fields={},
+        examples=EXAMPLES_PER_BUTTON,
+        **by_pk(f"outcomes:{_kind}_delete", own=our(_kind), foreign=their(_kind)),
+    )
+FORMS["outcomes:readings_import"] = HostileForm(
+    fields={"file": FILE},
+    **by_pk("outcomes:readings_import", own=our("plan"), foreign=their("plan")),
+)
+FORMS["outcomes:indicator_status"] = HostileForm(
+    fields={
+        "status": choice(["", *(status.value for status in arithmetic.Status)]),
+        "reason": TEXT,
+    },
+    shown_on=lambda t: (t.ours["indicator"].get_absolute_url(), "override_form"),
+    **by_pk("outcomes:indicator_status", own=our("indicator"), foreign=their("indicator")),
+)
+
+
+# The tests ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_example_counts():
+    yield
+    write_example_counts()
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_the_registry_names_every_field_the_form_takes(client, targets, name):
+    check_the_form_takes(client, targets, name, FORMS[name])
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_each_form_accepts_its_typical_input(client, targets, name):
+    check_typical_input(client, targets, name, FORMS[name])
+
+
+@pytest.mark.parametrize(("name", "field_name", "label"), edge_cases(FORMS))
+@override_settings(AXES_ENABLED=False)
+def test_each_edge_value_in_each_field(client, targets, name, field_name, label):
+    check_edge_value(client, targets, name, FORMS[name], field_name, label)
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+@override_settings(AXES_ENABLED=False)  # thousands of failed sign-ins must not lock anyone out
+def test_hostile_input_is_refused_or_saved_safely(client, targets, name):
+    check_hostile_input(client, targets, name, FORMS[name])
