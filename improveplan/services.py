@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from improveplan import security
@@ -22,6 +25,9 @@ from improveplan.models import (
 from improveplan.tasks import send_invitation_email
 
 INVITATION_SALT = "improveplan.invitation"
+ACCOUNT_EXISTS = "An account with this address already exists. Sign in to accept the invitation."
+
+T = TypeVar("T")
 
 
 # Invitations ---------------------------------------------------------------
@@ -42,21 +48,44 @@ def link_token_pk(token: str, *, salt: str) -> tuple[int, float] | None:
         return None
 
 
+def linked(rows: QuerySet[T], token: str, *, salt: str) -> T | None:
+    """The row of ``rows`` an emailed link names (an invitation to a partnership, a peer
+    reviewer's), or None for a link we did not sign or an earlier email's link: the row has
+    been sent again since, with a new expiry."""
+    found = link_token_pk(token, salt=salt)
+    if found is None:
+        return None
+    pk, stamp = found
+    row = rows.filter(pk=pk).first()
+    if row is None or row.expires_at.timestamp() != stamp:
+        return None
+    return row
+
+
+def accept_as_new_user(
+    *, email: str, full_name: str, password: str, accept: Callable[[User], T]
+) -> T:
+    """Create the account of the person an emailed link was sent to and take up the link
+    (``accept``) together, or neither."""
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(ACCOUNT_EXISTS)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email, password, full_name=full_name)
+        except IntegrityError:
+            # The same address in another letter case, as the database compares them.
+            raise ValidationError(ACCOUNT_EXISTS) from None
+        return accept(user)
+
+
 def invitation_token(invitation: Invitation) -> str:
     return link_token(invitation.pk, invitation.expires_at, salt=INVITATION_SALT)
 
 
 def invitation_from_token(token: str) -> Invitation | None:
-    found = link_token_pk(token, salt=INVITATION_SALT)
-    if found is None:
-        return None
-    pk, stamp = found
-    invitation = (
-        Invitation.objects.select_related("partnership", "organisation").filter(pk=pk).first()
-    )
-    if invitation is None or invitation.expires_at.timestamp() != stamp:
-        return None  # an earlier email's link: the invitation has been sent again since
-    return invitation
+    rows = Invitation.objects.select_related("partnership", "organisation")
+    return linked(rows, token, salt=INVITATION_SALT)
 
 
 def invitation_create(
@@ -158,20 +187,12 @@ def invitation_accept_as_new_user(
     *, invitation: Invitation, full_name: str, password: str
 ) -> Membership:
     """Create the invited person's account and membership together, or neither."""
-    with transaction.atomic():
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise ValidationError(
-                "An account with this address already exists. Sign in to accept the invitation."
-            )
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(invitation.email, password, full_name=full_name)
-        except IntegrityError:
-            # The same address in another letter case, as the database compares them.
-            raise ValidationError(
-                "An account with this address already exists. Sign in to accept the invitation."
-            ) from None
-        return invitation_accept(invitation=invitation, user=user)
+    return accept_as_new_user(
+        email=invitation.email,
+        full_name=full_name,
+        password=password,
+        accept=lambda user: invitation_accept(invitation=invitation, user=user),
+    )
 
 
 # Memberships ---------------------------------------------------------------

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -39,6 +41,8 @@ from improveplan.forms import (
     PlanForm,
 )
 from improveplan.models import Plan, User
+
+Accepted = TypeVar("Accepted")
 
 
 def unsent_message(email: str) -> str:
@@ -239,41 +243,68 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, "improveplan/invitation_invalid.html", {"invitation": invitation}, status=410
         )
 
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
-    context = {"invitation": invitation, "has_account": has_account}
+    def welcome(membership):
+        messages.success(request, f"Welcome to {membership.partnership}.")
+        return redirect(membership.partnership)
+
+    return link_accept_page(
+        request,
+        email=invitation.email,
+        template="improveplan/invitation_accept.html",
+        context={"invitation": invitation},
+        accept=lambda user: services.invitation_accept(invitation=invitation, user=user),
+        accept_as_new_user=lambda full_name, password: services.invitation_accept_as_new_user(
+            invitation=invitation, full_name=full_name, password=password
+        ),
+        welcome=welcome,
+    )
+
+
+def link_accept_page(
+    request: HttpRequest,
+    *,
+    email: str,
+    template: str,
+    context: dict,
+    accept: Callable[[User], Accepted],
+    accept_as_new_user: Callable[[str, str], Accepted],
+    welcome: Callable[[Accepted], HttpResponse],
+) -> HttpResponse:
+    """The page an emailed link opens (an invitation to a partnership, or to review a plan).
+    Someone with an account signs in as the address it was sent to and accepts; someone
+    without makes the account and accepts in one step. ``accept`` and ``accept_as_new_user``
+    take the link up and return what it made, which has a ``user``; ``welcome`` answers."""
+    has_account = User.objects.filter(email__iexact=email).exists()
+    context = {**context, "has_account": has_account}
     if has_account:
         if not request.user.is_authenticated:
-            messages.info(request, f"Sign in as {invitation.email} to accept the invitation.")
+            messages.info(request, f"Sign in as {email} to accept the invitation.")
             return redirect_to_login(request.get_full_path())
-        if request.user.email.lower() != invitation.email.lower():
+        if request.user.email.lower() != email.lower():
             context["wrong_user"] = True
-            return render(request, "improveplan/invitation_accept.html", context, status=403)
+            return render(request, template, context, status=403)
         if request.method == "POST":
             try:
-                membership = services.invitation_accept(invitation=invitation, user=request.user)
+                accepted = accept(request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("improveplan:home")
-            messages.success(request, f"Welcome to {membership.partnership}.")
-            return redirect(membership.partnership)
-        return render(request, "improveplan/invitation_accept.html", context)
+            return welcome(accepted)
+        return render(request, template, context)
 
-    form = NewMemberForm(request.POST or None, email=invitation.email)
+    form = NewMemberForm(request.POST or None, email=email)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.invitation_accept_as_new_user(
-                invitation=invitation,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
+            accepted = accept_as_new_user(
+                form.cleaned_data["full_name"], form.cleaned_data["password1"]
             )
         except ValidationError as error:
             form_errors_from(error, form)
         else:
-            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {membership.partnership}.")
-            return redirect(membership.partnership)
+            login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
+            return welcome(accepted)
     context["form"] = form
-    return render(request, "improveplan/invitation_accept.html", context)
+    return render(request, template, context)
 
 
 @login_required

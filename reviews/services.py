@@ -42,7 +42,7 @@ from kombu.exceptions import KombuError
 
 from improveplan.mail_backend import DeliveryUncertain
 from improveplan.models import Membership, Plan, Role, User
-from improveplan.services import link_token, link_token_pk
+from improveplan.services import accept_as_new_user, link_token, linked
 from improveplan.text import email_subject
 from outcomes.models import Risk
 from reviews import peer, periods
@@ -552,14 +552,8 @@ def peer_token(reviewer: PeerReviewer) -> str:
 
 
 def peer_reviewer_from_token(token: str) -> PeerReviewer | None:
-    found = link_token_pk(token, salt=PEER_SALT)
-    if found is None:
-        return None
-    pk, stamp = found
-    reviewer = PeerReviewer.objects.select_related("plan__partnership").filter(pk=pk).first()
-    if reviewer is None or reviewer.expires_at.timestamp() != stamp:
-        return None  # an earlier email's link: the invitation has been sent again since
-    return reviewer
+    rows = PeerReviewer.objects.select_related("plan__partnership")
+    return linked(rows, token, salt=PEER_SALT)
 
 
 def peer_reviewer_invite(
@@ -615,19 +609,12 @@ def peer_reviewer_accept_as_new_user(
     *, reviewer: PeerReviewer, full_name: str, password: str
 ) -> PeerReviewer:
     """Create the reviewer's account and take up the link together, or neither."""
-    with transaction.atomic():
-        if User.objects.filter(email__iexact=reviewer.email).exists():
-            raise ValidationError(
-                "An account with this address already exists. Sign in to accept the invitation."
-            )
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(reviewer.email, password, full_name=full_name)
-        except IntegrityError:
-            raise ValidationError(
-                "An account with this address already exists. Sign in to accept the invitation."
-            ) from None
-        return peer_reviewer_accept(reviewer=reviewer, user=user)
+    return accept_as_new_user(
+        email=reviewer.email,
+        full_name=full_name,
+        password=password,
+        accept=lambda user: peer_reviewer_accept(reviewer=reviewer, user=user),
+    )
 
 
 def peer_reviewer_revoke(*, reviewer: PeerReviewer) -> None:

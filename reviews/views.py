@@ -5,9 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improveplan import once
-from improveplan.forms import NewMemberForm
-from improveplan.models import Role, User
-from improveplan.views import form_errors_from, form_page, unsent_message
+from improveplan.models import Role
+from improveplan.views import form_errors_from, form_page, link_accept_page, unsent_message
 from reviews import (
     access,
     changes,
@@ -158,37 +155,63 @@ def _open_review_for_lead(request: HttpRequest, pk: int) -> Review:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _open_review_for_lead(request, pk)
-    form = ReviewRecordForm(request.POST or None, instance=review)
-    if request.method == "POST" and form.is_valid():
+    def save(review, form) -> str:
         form.save()
-        messages.success(request, "The review's record is saved.")
-        return redirect(review)
-    return _review_form_page(request, review, form, "Record the meeting", "Save the record")
+        return "The review's record is saved."
+
+    return _review_form(
+        request,
+        pk,
+        lambda review, data: ReviewRecordForm(data, instance=review),
+        save,
+        "Record the meeting",
+        "Save the record",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_judge(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _open_review_for_lead(request, pk)
-    form = JudgementForm(request.POST or None, review=review)
-    if request.method == "POST" and form.is_valid():
+    def save(review, form) -> str:
         services.judgement_set(review=review, **form.cleaned_data)
-        messages.success(request, f"The judgement on “{form.cleaned_data['outcome']}” is saved.")
-        return redirect(review)
-    return _review_form_page(request, review, form, "Judge an outcome", "Save the judgement")
+        return f"The judgement on “{form.cleaned_data['outcome']}” is saved."
+
+    return _review_form(
+        request,
+        pk,
+        lambda review, data: JudgementForm(data, review=review),
+        save,
+        "Judge an outcome",
+        "Save the judgement",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _open_review_for_lead(request, pk)
-    form = DecisionForm(request.POST or None, review=review)
-    if request.method == "POST" and form.is_valid():
+    def save(review, form) -> str:
         form.save()
-        messages.success(request, "The decision is recorded.")
+        return "The decision is recorded."
+
+    return _review_form(
+        request,
+        pk,
+        lambda review, data: DecisionForm(data, review=review),
+        save,
+        "Record a decision",
+        "Save the decision",
+    )
+
+
+def _review_form(request, pk: int, make_form, save, title: str, submit: str) -> HttpResponse:
+    """A lead's form on an open review: ``make_form(review, data)`` builds it, ``save(review,
+    form)`` keeps what it says and returns the message that says so."""
+    review = _open_review_for_lead(request, pk)
+    form = make_form(review, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        messages.success(request, save(review, form))
         return redirect(review)
-    return _review_form_page(request, review, form, "Record a decision", "Save the decision")
+    return _review_form_page(request, review, form, title, submit)
 
 
 def _review_form_page(request, review: Review, form, title: str, submit: str) -> HttpResponse:
@@ -650,39 +673,17 @@ def peer_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("reviews:peer_answers", reviewer.pk)  # back again, still reviewing
         return render(request, "reviews/peer_link_invalid.html", {"reviewer": reviewer}, status=410)
 
-    has_account = User.objects.filter(email__iexact=reviewer.email).exists()
-    context = {"reviewer": reviewer, "has_account": has_account}
-    if has_account:
-        if not request.user.is_authenticated:
-            messages.info(request, f"Sign in as {reviewer.email} to accept the invitation.")
-            return redirect_to_login(request.get_full_path())
-        if request.user.email.lower() != reviewer.email.lower():
-            context["wrong_user"] = True
-            return render(request, "reviews/peer_accept.html", context, status=403)
-        if request.method == "POST":
-            try:
-                services.peer_reviewer_accept(reviewer=reviewer, user=request.user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-                return redirect("improveplan:home")
-            return _welcome_reviewer(request, reviewer)
-        return render(request, "reviews/peer_accept.html", context)
-
-    form = NewMemberForm(request.POST or None, email=reviewer.email)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reviewer = services.peer_reviewer_accept_as_new_user(
-                reviewer=reviewer,
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except ValidationError as error:
-            form_errors_from(error, form)
-        else:
-            login(request, reviewer.user, backend="django.contrib.auth.backends.ModelBackend")
-            return _welcome_reviewer(request, reviewer)
-    context["form"] = form
-    return render(request, "reviews/peer_accept.html", context)
+    return link_accept_page(
+        request,
+        email=reviewer.email,
+        template="reviews/peer_accept.html",
+        context={"reviewer": reviewer},
+        accept=lambda user: services.peer_reviewer_accept(reviewer=reviewer, user=user),
+        accept_as_new_user=lambda full_name, password: services.peer_reviewer_accept_as_new_user(
+            reviewer=reviewer, full_name=full_name, password=password
+        ),
+        welcome=lambda accepted: _welcome_reviewer(request, accepted),
+    )
 
 
 def _welcome_reviewer(request: HttpRequest, reviewer: PeerReviewer) -> HttpResponse:
