@@ -307,6 +307,8 @@ def up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
             failed_reminders(plan.partnership, today=today) if request.membership.manages else []
         ),
         "resend_within_days": RESEND_WITHIN_DAYS,
+        # Each failed day's button posts this form, its day in a hidden field.
+        "resend_form": ResendFailedForm(today=today),
     }
     return render(request, "reviews/up_to_date.html", context)
 

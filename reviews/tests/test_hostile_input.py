@@ -214,6 +214,13 @@ FORMS: dict[str, HostileForm] = {
         examples=EXAMPLES_PER_ACTIONS_BUTTON,
         **by_pk("reviews:remind_behind", own=our("plan"), foreign=their("plan")),
     ),
+    # A lead sends a day's failed reminders again; nothing in the plan changes either way.
+    "reviews:resend_failed": HostileForm(
+        fields={"day": DATE},
+        shown_on=lambda t: (reverse("reviews:up_to_date", args=[t.ours["plan"].pk]), "resend_form"),
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk("reviews:resend_failed", own=our("plan"), foreign=their("plan")),
+    ),
     "reviews:reading_correct": HostileForm(
         fields={
             "value": DECIMAL,
