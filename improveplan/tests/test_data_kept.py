@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from conftest import service_missing
+
 # The last migration of each app before the layering (docs/developers/index.md).
 BEFORE = [
     ("improveplan", "0010_one_line_titles_and_unsent_invitations"),
@@ -30,7 +32,7 @@ def migrate(targets) -> MigrationExecutor:
 @pytest.mark.django_db(transaction=True)
 def test_rows_made_before_the_layering_are_all_there_after_it():
     if connection.vendor != "postgresql":
-        pytest.skip("run against PostgreSQL, as in production")
+        service_missing("PostgreSQL is not the database: set DATABASE_URL to run this test")
     old = migrate(BEFORE).loader.project_state(BEFORE).apps
     partnership = old.get_model("improveplan", "Partnership").objects.create(name="Riverside")
     council = old.get_model("improveplan", "Organisation").objects.create(
