@@ -64,6 +64,26 @@ def _use_redis_database_of_worker(index: int) -> None:
     os.environ["CELERY_BROKER_URL"] = own  # for the processes a test starts
 
 
+BROWSER_TESTS = "improveplan/tests/browser/"
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, called once a run
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadgroup``, each test goes to whichever worker is free, but the browser
+    tests all go to one, in order: one browser, one list of pages checked, one picture of each
+    page. (pytest-xdist's own groups, by the ``xdist_group`` mark, do nothing under pytest 9.2:
+    it renames each test's node id, which pytest no longer reads.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER_TESTS if nodeid.startswith(BROWSER_TESTS) else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 def pytest_sessionstart(session) -> None:
     if not hasattr(session.config, "workerinput"):  # once a run, before any worker starts
         forget_parts()

@@ -5,8 +5,8 @@ and 2.2 A and AA rules, a visible focus, one h1, a title without markup, each sc
 once, and a language; in a page without scripts (`page_without_scripts`) too. The pages checked
 are listed in test-artifacts/a11y-pages.txt; screenshots go to test-artifacts/screenshots/.
 
-In a parallel run (pytest-xdist, `--dist loadgroup`) every browser test goes to the same worker
-process: one browser, one list of pages checked, one picture of each page.
+In a parallel run every browser test goes to the same worker process (the root conftest's
+`pytest_xdist_make_scheduler`): one browser, one list of pages checked, one picture of each page.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from conftest import service_missing
 from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-HERE = Path(__file__).resolve().parent
 SCREENSHOTS = ARTIFACTS / "screenshots"
 FAILURES = ARTIFACTS / "browser-failures"
 DESKTOP = {"width": 1280, "height": 900}
@@ -30,13 +29,6 @@ PHONE = {"width": 390, "height": 844}
 MAX_HEIGHT = 4000  # pixels of a screenshot's length
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TABS_PER_PAGE = 12  # how many focus stops the focus check walks through on each page
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items) -> None:
-    for item in items:
-        if HERE in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="package")
