@@ -21,6 +21,10 @@ run: install
 	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Every test, in parallel: a worker process per core, each on a database, a Redis database and
+# ports of its own; the browser tests together in one (docs/developers/tests.md).
+# PYTEST_ARGS="path/to/test_file.py" runs some tests in one process, PYTEST_ARGS="-n 0" all.
+PYTEST_ARGS ?= -n auto --dist loadgroup
 test: install
 	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 

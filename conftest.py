@@ -1,5 +1,6 @@
 """Fixtures every app's tests share: a partnership with one member of each role,
-an outsider who leads another partnership, and the real services we run."""
+an outsider who leads another partnership, and the real services we run; and what keeps the
+worker processes of a parallel run (pytest-xdist) apart."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.tests.artifacts import forget_parts
 from improveplan.tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -23,6 +25,68 @@ from improveplan.tests.factories import (
 pytest.register_assert_rewrite("improveplan.tests.hostile")
 
 STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
+REDIS_DATABASES = 16  # Redis's default: numbers 0 to 15
+
+
+# A parallel run ---------------------------------------------------------------------------
+# Each worker process of pytest-xdist (gw0, gw1, ...) has a database of its own (pytest-django
+# names it test_<name>_gw0, ...), free ports (the live server, the SMTP server and gunicorn each
+# ask for one), and, set here, a Redis database of its own: the broker's number plus the
+# worker's. Real Celery workers started by two test processes on one queue would take each
+# other's tasks, and one process's purge would empty the other's queue.
+
+
+def pytest_configure(config) -> None:
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:
+        _use_redis_database_of_worker(int(worker.removeprefix("gw")))
+
+
+def _use_redis_database_of_worker(index: int) -> None:
+    from django.conf import settings
+
+    from improveplan.celery import app
+
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis"):
+        return
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + index
+    if number >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"Worker {index} would use Redis database {number} ({url} plus {index}): Redis has "
+            f"{REDIS_DATABASES} (0 to {REDIS_DATABASES - 1}). Run fewer workers (-n) or give "
+            "CELERY_BROKER_URL a lower database number."
+        )
+    own = urlunsplit(parts._replace(path=f"/{number}"))
+    settings.CELERY_BROKER_URL = own
+    app.conf.broker_url = own
+    os.environ["CELERY_BROKER_URL"] = own  # for the processes a test starts
+
+
+BROWSER_TESTS = "improveplan/tests/browser/"
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, called once a run
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadgroup``, each test goes to whichever worker is free, but the browser
+    tests all go to one, in order: one browser, one list of pages checked, one picture of each
+    page. (pytest-xdist's own groups, by the ``xdist_group`` mark, do nothing under pytest 9.2:
+    it renames each test's node id, which pytest no longer reads.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER_TESTS if nodeid.startswith(BROWSER_TESTS) else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
+def pytest_sessionstart(session) -> None:
+    if not hasattr(session.config, "workerinput"):  # once a run, before any worker starts
+        forget_parts()
 
 
 def service_missing(reason: str) -> None:

@@ -54,6 +54,7 @@ from hypothesis import strategies as st
 
 from conftest import World
 from improveplan.models import Invitation, Membership, Organisation, Partnership, Plan, User
+from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 from improveplan.tests.factories import PASSWORD, InvitationFactory
 
 EXAMPLES_PER_FORM = 25
@@ -911,20 +912,31 @@ def post_and_check(
 EXAMPLES: Counter[str] = Counter()  # random examples per form
 EDGE_POSTS: Counter[str] = Counter()  # edge values per form
 ANSWERS: defaultdict[str, Counter[int]] = defaultdict(Counter)  # the statuses each form gave
-COUNTS_FILE = Path(__file__).resolve().parents[2] / "test-artifacts" / "hostile-input-counts.txt"
+COUNTS_FILE = ARTIFACTS / "hostile-input-counts.txt"
 
 
 def write_example_counts() -> None:
     """What every form was sent in this run, and what it answered: each app's tests write
-    the file when they end, with the counts of every app whose tests have run."""
+    the file when they end, with the counts of every app whose tests have run, in this
+    process and in the others of a parallel run."""
     if EXAMPLES or EDGE_POSTS:
-        COUNTS_FILE.parent.mkdir(exist_ok=True)
-        lines = ["form\trandom examples\tedge values\tanswers to all its posts"]
-        for name in sorted(EXAMPLES | EDGE_POSTS):
-            answers = ", ".join(f"{status}: {n}" for status, n in sorted(ANSWERS[name].items()))
-            lines.append(f"{name}\t{EXAMPLES[name]}\t{EDGE_POSTS[name]}\t{answers}")
-        lines.append(f"total\t{EXAMPLES.total()}\t{EDGE_POSTS.total()}")
-        COUNTS_FILE.write_text("\n".join(lines) + "\n")
+        mine = {"examples": EXAMPLES, "edges": EDGE_POSTS, "answers": ANSWERS}
+        write_from_every_process(COUNTS_FILE, mine, _counts_text)
+
+
+def _counts_text(parts: list[dict]) -> str:
+    examples, edges, answers = Counter(), Counter(), defaultdict(Counter)
+    for part in parts:
+        examples.update(part["examples"])
+        edges.update(part["edges"])
+        for name, statuses in part["answers"].items():
+            answers[name].update({int(status): n for status, n in statuses.items()})
+    lines = ["form\trandom examples\tedge values\tanswers to all its posts"]
+    for name in sorted(examples | edges):
+        statuses = ", ".join(f"{status}: {n}" for status, n in sorted(answers[name].items()))
+        lines.append(f"{name}\t{examples[name]}\t{edges[name]}\t{statuses}")
+    lines.append(f"total\t{examples.total()}\t{edges.total()}")
+    return "\n".join(lines) + "\n"
 
 
 def check_the_form_takes(client, t: Targets, name: str, entry: HostileForm) -> None:

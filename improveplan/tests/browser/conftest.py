@@ -4,6 +4,9 @@ Every page a test visits can be checked with `pages.check(page)`: axe-core's WCA
 and 2.2 A and AA rules, a visible focus, one h1, a title without markup, each script loaded
 once, and a language; in a page without scripts (`page_without_scripts`) too. The pages checked
 are listed in test-artifacts/a11y-pages.txt; screenshots go to test-artifacts/screenshots/.
+
+In a parallel run every browser test goes to the same worker process (the root conftest's
+`pytest_xdist_make_scheduler`): one browser, one list of pages checked, one picture of each page.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from conftest import service_missing
+from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 FAILURES = ARTIFACTS / "browser-failures"
 DESKTOP = {"width": 1280, "height": 900}
@@ -269,6 +272,9 @@ def pages(browser) -> Iterator[PageChecks]:
     checks = PageChecks()
     yield checks
     if checks.checked:
-        ARTIFACTS.mkdir(exist_ok=True)
-        lines = ["who\tpath\ttitle", *sorted(set(checks.checked))]
-        (ARTIFACTS / "a11y-pages.txt").write_text("\n".join(lines) + "\n")
+        write_from_every_process(ARTIFACTS / "a11y-pages.txt", checks.checked, _pages_text)
+
+
+def _pages_text(parts: list[list[str]]) -> str:
+    lines = ["who\tpath\ttitle", *sorted({line for part in parts for line in part})]
+    return "\n".join(lines) + "\n"

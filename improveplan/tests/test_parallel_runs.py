@@ -1,0 +1,58 @@
+"""A parallel run (pytest-xdist) keeps its worker processes apart: each has a Redis database of
+its own, and what each leaves in test-artifacts/ adds up to the whole run's file."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import _use_redis_database_of_worker
+from improveplan.celery import app
+from improveplan.tests import artifacts
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    """The broker settings as a worker process starts with them, put back afterwards."""
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/3")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/3"
+    before = app.conf.broker_url
+    yield settings
+    app.conf.broker_url = before
+
+
+def test_each_worker_uses_the_brokers_database_plus_its_number(broker):
+    _use_redis_database_of_worker(2)
+    assert broker.CELERY_BROKER_URL == "redis://127.0.0.1:6379/5"
+    assert app.conf.broker_url == "redis://127.0.0.1:6379/5"
+    assert os.environ["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/5"  # the worker it starts
+
+
+def test_a_worker_past_the_last_redis_database_stops_the_run_and_says_why(broker):
+    with pytest.raises(pytest.UsageError, match="Worker 13 would use Redis database 16"):
+        _use_redis_database_of_worker(13)
+    assert broker.CELERY_BROKER_URL == "redis://127.0.0.1:6379/3"
+
+
+def test_no_broker_no_change(settings):
+    settings.CELERY_BROKER_URL = ""
+    _use_redis_database_of_worker(1)
+    assert settings.CELERY_BROKER_URL == ""
+
+
+def test_the_file_holds_what_every_process_wrote(tmp_path, monkeypatch):
+    monkeypatch.setattr(artifacts, "PARTS", tmp_path / "parts")
+    path = tmp_path / "pages.txt"
+
+    def text_of(parts):
+        return "".join(sorted(line for part in parts for line in part))
+
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    artifacts.write_from_every_process(path, ["a\n", "c\n"], text_of)
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    artifacts.write_from_every_process(path, ["b\n"], text_of)
+    assert path.read_text() == "a\nb\nc\n"
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")  # a process writes again when it knows more
+    artifacts.write_from_every_process(path, ["a\n", "c\n", "d\n"], text_of)
+    assert path.read_text() == "a\nb\nc\nd\n"
