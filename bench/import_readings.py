@@ -64,7 +64,15 @@ def scratch_plan(tag: str) -> tuple[Plan, Membership]:
     )
     outcome = Outcome.objects.create(plan=plan, statement="Benchmark outcome")
     Indicator.objects.bulk_create(
-        Indicator(plan=plan, outcome=outcome, code=f"B-{n:03}", name=f"Bench {n}", owner=council)
+        # Scores: the made-up values run past 100, which a percentage (the default) refuses.
+        Indicator(
+            plan=plan,
+            outcome=outcome,
+            code=f"B-{n:03}",
+            name=f"Bench {n}",
+            owner=council,
+            unit=Indicator.Unit.SCORE,
+        )
         for n in range(INDICATORS)
     )
     return plan, membership
