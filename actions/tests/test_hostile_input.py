@@ -14,7 +14,6 @@ from datetime import date
 
 import pytest
 from django.db.models import F, Model
-from django.test import override_settings
 from django.urls import reverse
 from hypothesis import strategies as st
 
@@ -51,14 +50,10 @@ from improveplan.tests.hostile import (
     Upload,
     Value,
     by_pk,
-    check_edge_value,
-    check_hostile_input,
-    check_the_form_takes,
-    check_typical_input,
     choice,
-    edge_cases,
     fixed,
     foreign_or_absent_ids,
+    hostile_tests_of,
     many_of,
     named,
     one_of_ours,
@@ -66,7 +61,6 @@ from improveplan.tests.hostile import (
     partner,
     targets_in,
     their,
-    write_example_counts,
 )
 from outcomes.tests.test_hostile_input import FILE_EDGES, OUTCOMES
 
@@ -508,30 +502,10 @@ FORMS.update(
 
 # The tests ------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _write_example_counts():
-    yield
-    write_example_counts()
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_the_registry_names_every_field_the_form_takes(client, targets, name):
-    check_the_form_takes(client, targets, name, FORMS[name])
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_each_form_accepts_its_typical_input(client, targets, name):
-    check_typical_input(client, targets, name, FORMS[name])
-
-
-@pytest.mark.parametrize(("name", "field_name", "label"), edge_cases(FORMS))
-@override_settings(AXES_ENABLED=False)
-def test_each_edge_value_in_each_field(client, targets, name, field_name, label):
-    check_edge_value(client, targets, name, FORMS[name], field_name, label)
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-@override_settings(AXES_ENABLED=False)  # thousands of failed sign-ins must not lock anyone out
-def test_hostile_input_is_refused_or_saved_safely(client, targets, name):
-    check_hostile_input(client, targets, name, FORMS[name])
+(
+    _write_example_counts,
+    test_the_registry_names_every_field_the_form_takes,
+    test_each_form_accepts_its_typical_input,
+    test_each_edge_value_in_each_field,
+    test_hostile_input_is_refused_or_saved_safely,
+) = hostile_tests_of(FORMS)

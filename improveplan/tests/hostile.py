@@ -47,6 +47,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import F, Model
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, seed, settings
@@ -1036,3 +1037,38 @@ def check_hostile_input(client, t: Targets, name: str, entry: HostileForm) -> No
             post_and_check(client, t, before, name, to, data, encoding)
 
     post_hostile_input()
+
+
+def hostile_tests_of(forms: dict[str, HostileForm]) -> tuple:
+    """The tests every app's test_hostile_input.py runs over its ``forms``, for the module to
+    take under these names:
+
+        (_write_example_counts, test_the_registry_names_every_field_the_form_takes,
+         test_each_form_accepts_its_typical_input, test_each_edge_value_in_each_field,
+         test_hostile_input_is_refused_or_saved_safely) = hostile_tests_of(FORMS)
+    """
+
+    @pytest.fixture(scope="module", autouse=True)
+    def write_counts():
+        yield
+        write_example_counts()
+
+    @pytest.mark.parametrize("name", sorted(forms))
+    def registry_names_every_field(client, targets, name):
+        check_the_form_takes(client, targets, name, forms[name])
+
+    @pytest.mark.parametrize("name", sorted(forms))
+    def typical_input(client, targets, name):
+        check_typical_input(client, targets, name, forms[name])
+
+    @pytest.mark.parametrize(("name", "field_name", "label"), edge_cases(forms))
+    @override_settings(AXES_ENABLED=False)
+    def edge_values(client, targets, name, field_name, label):
+        check_edge_value(client, targets, name, forms[name], field_name, label)
+
+    @pytest.mark.parametrize("name", sorted(forms))
+    @override_settings(AXES_ENABLED=False)  # thousands of failed sign-ins must not lock anyone out
+    def hostile_input(client, targets, name):
+        check_hostile_input(client, targets, name, forms[name])
+
+    return write_counts, registry_names_every_field, typical_input, edge_values, hostile_input

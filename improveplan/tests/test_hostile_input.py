@@ -16,7 +16,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.test import override_settings
 from django.urls import get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -49,12 +48,9 @@ from improveplan.tests.hostile import (
     anonymous,
     at,
     by_pk,
-    check_edge_value,
-    check_hostile_input,
-    check_the_form_takes,
     check_typical_input,
     choice,
-    edge_cases,
+    hostile_tests_of,
     no_slash,
     other_partnership,
     our,
@@ -63,7 +59,6 @@ from improveplan.tests.hostile import (
     sign_in,
     targets_in,
     their,
-    write_example_counts,
 )
 from improveplan.tests.test_access_sweep import ROUTES, Route, url_names
 from methods.tests import test_hostile_input as methods_hostile
@@ -352,30 +347,10 @@ def test_every_other_url_refuses_a_post(client, route_world, name):
 
 # The tests ------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _write_example_counts():
-    yield
-    write_example_counts()
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_the_registry_names_every_field_the_form_takes(client, targets, name):
-    check_the_form_takes(client, targets, name, FORMS[name])
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_each_form_accepts_its_typical_input(client, targets, name):
-    check_typical_input(client, targets, name, FORMS[name])
-
-
-@pytest.mark.parametrize(("name", "field_name", "label"), edge_cases(FORMS))
-@override_settings(AXES_ENABLED=False)
-def test_each_edge_value_in_each_field(client, targets, name, field_name, label):
-    check_edge_value(client, targets, name, FORMS[name], field_name, label)
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-@override_settings(AXES_ENABLED=False)  # thousands of failed sign-ins must not lock anyone out
-def test_hostile_input_is_refused_or_saved_safely(client, targets, name):
-    check_hostile_input(client, targets, name, FORMS[name])
+(
+    _write_example_counts,
+    test_the_registry_names_every_field_the_form_takes,
+    test_each_form_accepts_its_typical_input,
+    test_each_edge_value_in_each_field,
+    test_hostile_input_is_refused_or_saved_safely,
+) = hostile_tests_of(FORMS)

@@ -13,7 +13,6 @@ from datetime import date
 
 import pytest
 from django.db.models import F, Model
-from django.test import override_settings
 from hypothesis import strategies as st
 
 from conftest import World
@@ -39,18 +38,13 @@ from improveplan.tests.hostile import (
     Upload,
     Value,
     by_pk,
-    check_edge_value,
-    check_hostile_input,
-    check_the_form_takes,
-    check_typical_input,
     choice,
     dates_taken,
-    edge_cases,
+    hostile_tests_of,
     named,
     our,
     targets_in,
     their,
-    write_example_counts,
 )
 from outcomes import arithmetic
 from outcomes.models import (
@@ -359,30 +353,10 @@ FORMS["outcomes:indicator_status"] = HostileForm(
 
 # The tests ------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _write_example_counts():
-    yield
-    write_example_counts()
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_the_registry_names_every_field_the_form_takes(client, targets, name):
-    check_the_form_takes(client, targets, name, FORMS[name])
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_each_form_accepts_its_typical_input(client, targets, name):
-    check_typical_input(client, targets, name, FORMS[name])
-
-
-@pytest.mark.parametrize(("name", "field_name", "label"), edge_cases(FORMS))
-@override_settings(AXES_ENABLED=False)
-def test_each_edge_value_in_each_field(client, targets, name, field_name, label):
-    check_edge_value(client, targets, name, FORMS[name], field_name, label)
-
-
-@pytest.mark.parametrize("name", sorted(FORMS))
-@override_settings(AXES_ENABLED=False)  # thousands of failed sign-ins must not lock anyone out
-def test_hostile_input_is_refused_or_saved_safely(client, targets, name):
-    check_hostile_input(client, targets, name, FORMS[name])
+(
+    _write_example_counts,
+    test_the_registry_names_every_field_the_form_takes,
+    test_each_form_accepts_its_typical_input,
+    test_each_edge_value_in_each_field,
+    test_hostile_input_is_refused_or_saved_safely,
+) = hostile_tests_of(FORMS)
