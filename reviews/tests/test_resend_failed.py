@@ -11,7 +11,9 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.tests.factories import ActionFactory
 from improveplan.models import Role
@@ -285,3 +287,28 @@ def test_a_day_it_cannot_send_again_is_refused_with_a_reason(
     [said] = flashed(response)
     assert said.startswith(error)
     assert smtp_server.messages == [] and set(statuses().values()) == {"failed"}
+
+
+def test_the_failed_list_costs_the_same_queries_however_many_failed(lead_client, world):
+    def fail_for(members: int) -> None:
+        for _ in range(members):
+            user = MembershipFactory(organisation=world.housing).user
+            DigestClaim.objects.create(
+                user=user,
+                day=timezone.localdate(),
+                key=DigestClaim.DIGEST,
+                status="failed",
+                token="gone",
+                claimed_at=timezone.now(),
+                last_error="SMTPRecipientsRefused: 550 refused",
+            )
+
+    fail_for(1)
+    page(lead_client, world)  # the first request of a session costs a few more
+    with CaptureQueriesContext(connection) as one:
+        page(lead_client, world)
+    fail_for(10)
+    with CaptureQueriesContext(connection) as eleven:
+        text = page(lead_client, world)
+    assert "11 failed" in failed_section(text)
+    assert len(eleven) == len(one)
