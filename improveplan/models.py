@@ -278,6 +278,13 @@ class Plan(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
     )
+    # Public health profiles call a trend a trend only with at least five points.
+    trend_minimum_points = models.PositiveSmallIntegerField(
+        "fewest readings for a trend",
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(20)],
+        help_text="With fewer, a status says it is based on only a few readings.",
+    )
     # Action references (A-01, A-02…) are never reused, even after a deletion.
     last_action_number = models.PositiveIntegerField(default=0, editable=False)
     smart_exception_reason = models.TextField(

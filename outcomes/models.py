@@ -18,13 +18,15 @@ from simple_history.models import HistoricalRecords
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan
 from improveplan.text import one_line
-from outcomes import arithmetic
+from outcomes import arithmetic, periods
 from outcomes.units import Measure
 
 # Readings and targets must fall in a sensible range of years: a typo such as 2206
 # should be refused, not drawn a century away.
 EARLIEST_PERIOD = "1990-01-01"
 LATEST_PERIOD = "2100-12-31"
+# The confidence levels publishers give limits at: 95% and 99.8% (public health profiles).
+CONFIDENCE_LEVELS = [("95", "95%"), ("99.8", "99.8%")]
 
 
 class Outcome(models.Model):
@@ -146,6 +148,22 @@ class Indicator(models.Model):
         help_text="Leave empty unless the indicator cannot go above some value, e.g. a score "
         "out of 10, or the 96 beds of a care home.",
     )
+    # Which month its years end in: March for financial years, August for school years,
+    # December for calendar years. A label such as "2023/24" ends in this month.
+    year_end_month = models.PositiveSmallIntegerField(
+        "month its year ends",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="March for financial years, August for school years, December for calendar "
+        "years.",
+    )
+    # A lead may start the trend at a chosen period, e.g. the target's baseline.
+    trend_from = models.DateField(
+        "trend starts at",
+        null=True,
+        blank=True,
+        help_text="Leave empty to use every reading since the latest break in the series.",
+    )
     # A lead may overrule the computed status, with a reason that is kept and shown.
     status_override = models.CharField(
         max_length=20, blank=True, choices=[(s.value, s.label) for s in arithmetic.Status]
@@ -245,16 +263,54 @@ class Indicator(models.Model):
         return None
 
 
+class PeriodQuerySet(models.QuerySet):
+    """bulk_create gives rows without a first day their indicator's usual period, as save()
+    does, with one query for the indicators' frequencies."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        missing = [obj for obj in objs if obj.period_start is None and obj.period is not None]
+        if missing:
+            frequency = self.model.frequencies_of(missing)
+            for obj in missing:
+                obj.period_start = periods.start_for(obj.period, frequency[obj.indicator_key])
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Reading(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="readings")
+    # A reading describes a period: from period_start to period (its last day), written
+    # as the source wrote it ("2023/24", "Q3 2024", "2020 - 22"). A single date has the
+    # same start and end.
+    period_start = models.DateField(help_text="The first day of the period the value describes.")
     period = models.DateField(help_text="The last day of the period the value describes.")
-    value = models.DecimalField(max_digits=16, decimal_places=4)
+    period_label = models.CharField(
+        max_length=40, blank=True, help_text="The period as the source wrote it."
+    )
+    # No value: the source suppressed it ("*", "<5", "x", "..", or blank with a value note).
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    suppression_mark = models.CharField(
+        max_length=10, blank=True, help_text="How the source marked a suppressed value."
+    )
     lower = models.DecimalField(
-        "lower bound", max_digits=16, decimal_places=4, null=True, blank=True
+        "lower limit", max_digits=16, decimal_places=4, null=True, blank=True
     )
     upper = models.DecimalField(
-        "upper bound", max_digits=16, decimal_places=4, null=True, blank=True
+        "upper limit", max_digits=16, decimal_places=4, null=True, blank=True
     )
+    confidence_level = models.CharField(
+        "confidence level of the limits",
+        max_length=5,
+        choices=CONFIDENCE_LEVELS,
+        default="95",
+    )
+    count = models.DecimalField(
+        "count (numerator)", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    value_note = models.CharField(max_length=300, blank=True)
+    # The way it is collected changed from this reading on: trends start after the latest.
+    series_break = models.BooleanField("break in the series", default=False)
     breakdown = models.CharField(
         max_length=100,
         blank=True,
@@ -268,11 +324,17 @@ class Reading(models.Model):
     # Who and when are the history's own columns; entered_at would only repeat them.
     history = HistoricalRecords(excluded_fields=["entered_at"])
 
+    objects = PeriodQuerySet.as_manager()
+
     class Meta:
         ordering = ["indicator_id", "breakdown", "period"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "period", "breakdown"], name="one_reading_per_period"
+                fields=["indicator", "period_start", "period", "breakdown"],
+                name="one_reading_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period")), name="reading_period_starts_first"
             ),
             models.CheckConstraint(
                 condition=Q(lower__isnull=True) | Q(lower__lte=F("value")),
@@ -292,6 +354,25 @@ class Reading(models.Model):
         where = f" ({self.breakdown})" if self.breakdown else ""
         shown = self.indicator.measure.value(self.value)
         return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {shown}"
+
+    def save(self, *args, **kwargs):
+        self.fill_period_start()
+        super().save(*args, **kwargs)
+
+    def fill_period_start(self) -> None:
+        """Callers that know only the last day (older forms and files) get the indicator's
+        usual period: a quarterly reading ending 31 March began on 1 January."""
+        if self.period_start is None and self.period is not None:
+            self.period_start = periods.start_for(self.period, self.indicator.frequency)
+
+    @property
+    def indicator_key(self) -> int:
+        return self.indicator_id
+
+    @staticmethod
+    def frequencies_of(readings) -> dict[int, str]:
+        ids = {reading.indicator_id for reading in readings}
+        return dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "frequency"))
 
     @property
     def point(self) -> arithmetic.Point:
@@ -343,6 +424,8 @@ class Comparator(models.Model):
         validators=[one_line], max_length=100, help_text="E.g. England, North West, similar areas."
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NATIONAL)
+    # The publisher's code for the area (E92000001 for England), as profile downloads name it.
+    area_code = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["indicator_id", "kind", "name"]
@@ -356,14 +439,49 @@ class Comparator(models.Model):
 
 class ComparatorReading(models.Model):
     comparator = models.ForeignKey(Comparator, on_delete=models.CASCADE, related_name="readings")
-    period = models.DateField()
-    value = models.DecimalField(max_digits=16, decimal_places=4)
+    # A reading describes a period: from period_start to period (its last day), written
+    # as the source wrote it ("2023/24", "Q3 2024", "2020 - 22"). A single date has the
+    # same start and end.
+    period_start = models.DateField(help_text="The first day of the period the value describes.")
+    period = models.DateField(help_text="The last day of the period the value describes.")
+    period_label = models.CharField(
+        max_length=40, blank=True, help_text="The period as the source wrote it."
+    )
+    # No value: the source suppressed it ("*", "<5", "x", "..", or blank with a value note).
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    suppression_mark = models.CharField(
+        max_length=10, blank=True, help_text="How the source marked a suppressed value."
+    )
+    lower = models.DecimalField(
+        "lower limit", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    upper = models.DecimalField(
+        "upper limit", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    confidence_level = models.CharField(
+        "confidence level of the limits",
+        max_length=5,
+        choices=CONFIDENCE_LEVELS,
+        default="95",
+    )
+    count = models.DecimalField(
+        "count (numerator)", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    value_note = models.CharField(max_length=300, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["comparator_id", "period"]
         constraints = [
             models.UniqueConstraint(
-                fields=["comparator", "period"], name="one_comparator_reading_per_period"
+                fields=["comparator", "period_start", "period"],
+                name="one_comparator_reading_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period")),
+                name="comparator_reading_period_starts_first",
             ),
             models.CheckConstraint(
                 condition=Q(period__gte=EARLIEST_PERIOD, period__lte=LATEST_PERIOD),
@@ -373,6 +491,24 @@ class ComparatorReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comparator} {self.period:%Y-%m-%d}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        self.fill_period_start()
+        super().save(*args, **kwargs)
+
+    def fill_period_start(self) -> None:
+        if self.period_start is None and self.period is not None:
+            self.period_start = periods.start_for(self.period, self.comparator.indicator.frequency)
+
+    @property
+    def indicator_key(self) -> int:
+        return self.comparator_id
+
+    @staticmethod
+    def frequencies_of(readings) -> dict[int, str]:
+        ids = {reading.comparator_id for reading in readings}
+        found = Comparator.objects.filter(pk__in=ids).values_list("pk", "indicator__frequency")
+        return dict(found)
 
 
 class Evidence(models.Model):
