@@ -34,3 +34,26 @@ def start_for(end: datetime.date, frequency: str) -> datetime.date:
 def midpoint(start: datetime.date, end: datetime.date) -> datetime.date:
     """Where a trend places a reading: the middle day of its period."""
     return start + (end - start) / 2
+
+
+def label_for(start: datetime.date, end: datetime.date, label: str = "") -> str:
+    """How a period reads on pages, charts, reports and exports: as the source wrote it, or
+    from its days: "Mar 2024" for a month, "Jan–Mar 2024" for three months, "2023/24" for a
+    year from April, "2024" for a calendar year, "12 May 2024" for a single day."""
+    if label:
+        return label
+    if start == end:
+        return f"{end.day} {end:%b %Y}"
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    whole_months = start.day == 1 and (end + datetime.timedelta(days=1)).day == 1
+    if not whole_months:
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+    if months == 1:
+        return f"{end:%b %Y}"
+    if months == 12 and start.month == 1:
+        return f"{end.year}"
+    if months == 12:
+        return f"{start.year}/{end:%y}"
+    if start.year == end.year:
+        return f"{start:%b}–{end:%b %Y}"
+    return f"{start:%b %Y}–{end:%b %Y}"
