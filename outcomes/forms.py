@@ -192,6 +192,8 @@ class ReadingForm(forms.ModelForm):
         if cleaned.get("period"):
             monthly = self.indicator.frequency == Indicator.Frequency.MONTHLY
             cleaned["period"] = reading_rules.reading_period(cleaned["period"], monthly=monthly)
+            if cleaned["period"] != self.instance.period:
+                self.instance.period_start = None  # save() gives the new period its first day
             today = timezone.localdate()
             if problem := reading_rules.future_problem(cleaned["period"], today=today):
                 self.add_error("period", problem)
@@ -304,6 +306,8 @@ class ComparatorReadingForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if cleaned.get("period") and cleaned["period"] != self.instance.period:
+            self.instance.period_start = None  # save() gives the new period its first day
         check_period(self, "period")
         period = cleaned.get("period")
         clash = ComparatorReading.objects.filter(comparator=self.comparator, period=period)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -81,3 +83,22 @@ def test_the_download_holds_this_plans_readings_and_nothing_else(
     assert "HS-01" in text and "58.8" in text
     assert "SECRET-1" not in text and "99.9" not in text
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, user=world.board).exists()
+
+
+def test_moving_a_reading_to_an_earlier_quarter_moves_its_first_day_too(
+    lead_client, world, housing_indicator
+):
+    reading = ReadingFactory(
+        indicator=housing_indicator, period=datetime.date(2025, 6, 30), value=50
+    )
+    assert reading.period_start == datetime.date(2025, 4, 1)
+    response = lead_client.post(
+        reverse("outcomes:reading_edit", args=[reading.pk]),
+        {"period": "2024-12-31", "value": "51", "lower": "", "upper": "", "breakdown": ""},
+    )
+    assert response.status_code == 302
+    reading.refresh_from_db()
+    assert (reading.period_start, reading.period) == (
+        datetime.date(2024, 10, 1),
+        datetime.date(2024, 12, 31),
+    )
