@@ -94,6 +94,9 @@ def logging_config(*, level: str, json_lines: bool) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
+        # Django's own console handler (with DEBUG on) would print each of its lines a second
+        # time, as text; as JSON they go to the root's handler alone.
+        **({"loggers": {"django": {"handlers": [], "level": level}}} if json_lines else {}),
     }
 
 
