@@ -182,9 +182,9 @@ def s3_storage(
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 60,
-            # Names are the site's own (a random token, a report's fingerprint): writing a name
-            # again writes the same file.
-            "file_overwrite": True,
+            # As on the local disk, a name already taken gets another rather than replacing
+            # the file (names are the site's own: a random token, a report's fingerprint).
+            "file_overwrite": False,
             "client_config": Config(
                 # Stores other than AWS mostly want bucket names in the path.
                 s3={"addressing_style": "path" if endpoint_url else "auto"},
