@@ -7,6 +7,7 @@ DATABASE_URL, CELERY_BROKER_URL, SITE_URL and the EMAIL_* values.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -312,6 +313,8 @@ LOGGING = logging_config(
     level=env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
     json_lines=LOG_FORMAT == "json",
 )
+if LOG_FORMAT == "json":
+    logging.captureWarnings(True)  # Python's warnings as log lines too, not bare text
 
 # /metrics answers only a scraper that sends "Authorization: Bearer <METRICS_TOKEN>"; unset,
 # it answers nobody.
