@@ -124,16 +124,24 @@ def count_task(name: str, outcome: str) -> None:
         broker.hincrby(TASKS_KEY, f"{name} {outcome}", 1)
 
 
+def _on_a_worker(task) -> bool:
+    """Not a task run in-process (no broker, or the tests): those are no worker's figures."""
+    return not getattr(getattr(task, "request", None), "is_eager", False)
+
+
 def task_succeeded(sender=None, **kwargs) -> None:
-    count_task(getattr(sender, "name", "?"), "succeeded")
+    if _on_a_worker(sender):
+        count_task(getattr(sender, "name", "?"), "succeeded")
 
 
 def task_failed(sender=None, **kwargs) -> None:
-    count_task(getattr(sender, "name", "?"), "failed")
+    if _on_a_worker(sender):
+        count_task(getattr(sender, "name", "?"), "failed")
 
 
 def task_retried(sender=None, request=None, **kwargs) -> None:
-    count_task(getattr(request, "task", None) or getattr(sender, "name", "?"), "retried")
+    if not getattr(request, "is_eager", False):
+        count_task(getattr(request, "task", None) or getattr(sender, "name", "?"), "retried")
 
 
 class TaskCollector:

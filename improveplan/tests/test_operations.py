@@ -149,6 +149,16 @@ def test_metrics_count_tasks_of_every_worker_and_the_queue(client, settings, red
     assert "improveplan_tasks_waiting 2.0" in text
 
 
+def test_a_task_run_in_process_is_no_workers_figure(settings, redis_url):
+    from reports.tasks import prune_kept_reports
+
+    settings.CELERY_BROKER_URL = redis_url
+    broker = operations._broker()
+    broker.delete(operations.TASKS_KEY)
+    assert prune_kept_reports.delay().get() == 0  # eager, as without a broker
+    assert broker.hgetall(operations.TASKS_KEY) == {}
+
+
 def test_a_short_metrics_token_stops_start_up():
     result = run_python("manage.py", "check", DEBUG="1", METRICS_TOKEN="short")
     assert_refuses_to_start(result, "METRICS_TOKEN")
@@ -304,3 +314,32 @@ def test_with_a_dsn_an_error_goes_to_sentry_without_personal_data():
 def test_a_dsn_that_cannot_be_read_stops_start_up():
     result = run_python("manage.py", "check", DEBUG="1", SENTRY_DSN="not a dsn")
     assert_refuses_to_start(result, "SENTRY_DSN")
+
+
+# Object storage settings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "variable"),
+    [
+        ({"S3_BUCKET": "files", "S3_ENDPOINT_URL": "s3.example.org"}, "S3_ENDPOINT_URL"),
+        ({"S3_BUCKET": "files", "S3_ACCESS_KEY_ID": "only-the-key"}, "S3_SECRET_ACCESS_KEY"),
+        ({"S3_ENDPOINT_URL": "https://s3.example.org"}, "S3_BUCKET"),
+    ],
+)
+def test_object_storage_half_configured_stops_start_up(changes, variable):
+    assert_refuses_to_start(run_python("manage.py", "check", DEBUG="1", **changes), variable)
+
+
+def test_files_go_to_the_disk_unless_a_bucket_is_named():
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.files.storage import storages\n"
+        "s = storages['default']\n"
+        "print(type(s).__name__, getattr(s, 'bucket_name', ''), getattr(s, 'endpoint_url', ''))\n"
+    )
+    assert run_python("-c", script, DEBUG="1").stdout.split() == ["FileSystemStorage"]
+    bucket = run_python(
+        "-c", script, DEBUG="1", S3_BUCKET="files", S3_ENDPOINT_URL="https://s3.example.org"
+    )
+    assert bucket.stdout.split() == ["S3Storage", "files", "https://s3.example.org"], bucket.stderr
