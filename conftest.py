@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -272,3 +276,118 @@ def celery_eager():
 def media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded files go to a folder of the test's own, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# Object storage -------------------------------------------------------------------------------
+# A real S3-compatible server (moto's standalone server) on a free local port, one for each test
+# process, and a new bucket for each test that asks for one.
+
+S3_REGION = "us-east-1"
+S3_ACCESS_KEY = "test-access-key"
+S3_SECRET_KEY = "test-secret-key"  # noqa: S105 - moto takes any
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class S3Server:
+    endpoint_url: str
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=S3_REGION,
+            aws_access_key_id=S3_ACCESS_KEY,
+            aws_secret_access_key=S3_SECRET_KEY,
+        )
+
+    def new_bucket(self) -> str:
+        name = f"improveplan-test-{uuid.uuid4().hex[:12]}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def environment(self, bucket: str) -> dict[str, str]:
+        """What a process started by a test needs to use the bucket, as production sets it."""
+        return {
+            "S3_BUCKET": bucket,
+            "S3_ENDPOINT_URL": self.endpoint_url,
+            "S3_REGION": S3_REGION,
+            "S3_ACCESS_KEY_ID": S3_ACCESS_KEY,
+            "S3_SECRET_ACCESS_KEY": S3_SECRET_KEY,
+        }
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server, started once for the test process."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("s3") / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own Python, fixed arguments
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while not port_open("127.0.0.1", port):
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            service_missing(f"the S3 server (moto) did not start: {log.read_text()[-1000:]}")
+        time.sleep(0.1)
+    yield S3Server(f"http://127.0.0.1:{port}")
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@dataclass
+class Bucket:
+    """The bucket a test's files go to, and a client to look inside it."""
+
+    server: S3Server
+    name: str
+
+    def keys(self, prefix: str = "") -> list[str]:
+        pages = self.server.client().get_paginator("list_objects_v2")
+        return sorted(
+            entry["Key"]
+            for page in pages.paginate(Bucket=self.name, Prefix=prefix)
+            for entry in page.get("Contents", [])
+        )
+
+    def read(self, key: str) -> bytes:
+        return self.server.client().get_object(Bucket=self.name, Key=key)["Body"].read()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server) -> Bucket:
+    """Uploaded files and kept reports go to a new bucket on the S3 server, configured as
+    S3_BUCKET and the other S3_* variables configure it."""
+    from improveplan.env import s3_storage as storage_on
+
+    bucket = Bucket(s3_server, s3_server.new_bucket())
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage_on(
+            bucket=bucket.name,
+            endpoint_url=s3_server.endpoint_url,
+            region=S3_REGION,
+            access_key=S3_ACCESS_KEY,
+            secret_key=S3_SECRET_KEY,
+        ),
+    }
+    return bucket
+
+
+@pytest.fixture(params=["disk", "s3"])
+def storage(request, settings) -> Bucket | None:
+    """Each test that asks for it runs twice: files on the local disk (None), then in a bucket."""
+    if request.param == "s3":
+        return request.getfixturevalue("s3_storage")
+    return None

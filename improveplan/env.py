@@ -116,3 +116,82 @@ def env_timezone(name: str, default: str) -> str:
             f"{name} must be a time zone name such as Europe/London; got {raw!r}."
         ) from None
     return raw
+
+
+def env_storage() -> dict:
+    """Where uploaded evidence, import files and kept reports go: the local disk
+    (``MEDIA_ROOT``) unless ``S3_BUCKET`` names a bucket of S3-compatible object storage,
+    which every web and worker host then shares."""
+    bucket = env_str("S3_BUCKET")
+    others = [
+        name
+        for name in ("S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+        if env_str(name)
+    ]
+    if not bucket:
+        if others:
+            raise ImproperlyConfigured(
+                f"{others[0]} is set but S3_BUCKET is not; name the bucket, or unset "
+                f"{', '.join(others)} to keep files on the local disk."
+            )
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    endpoint = env_str("S3_ENDPOINT_URL")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ImproperlyConfigured(
+                "S3_ENDPOINT_URL must be the object store's address, such as "
+                f"https://s3.example.org; got {endpoint!r}."
+            )
+    access_key, secret_key = env_str("S3_ACCESS_KEY_ID"), env_str("S3_SECRET_ACCESS_KEY")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither to "
+            "use the host's own credentials (an instance role, AWS_* variables)."
+        )
+    return s3_storage(
+        bucket=bucket,
+        endpoint_url=endpoint,
+        region=env_str("S3_REGION"),
+        access_key=access_key,
+        secret_key=secret_key,
+    )
+
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+) -> dict:
+    """The default storage on a bucket (django-storages' S3 backend). Objects are written with
+    no ACL, so they stay as private as the bucket; the site never hands out their addresses,
+    it streams each file through its own access check."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # As on the local disk, a name already taken gets another rather than replacing
+            # the file (names are the site's own: a random token, a report's fingerprint).
+            "file_overwrite": False,
+            "client_config": Config(
+                # Stores other than AWS mostly want bucket names in the path.
+                s3={"addressing_style": "path" if endpoint_url else "auto"},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }

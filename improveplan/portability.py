@@ -2,6 +2,9 @@
 
 `export_partnership` writes everything that belongs to one partnership as JSON-ready data;
 `import_partnership` puts it into a database that does not hold it yet, keeping its ids.
+The commands carry the data and the files its rows name (evidence files) as one zip archive
+(`write_archive`, `read_archive`): the data as `partnership.json`, each file under `files/`
+by its storage name. An import puts the rows and the files in, or neither.
 Which models belong is found from their foreign keys, so a new model is carried without
 changes here – or, if it is linked to a partnership's data in a way the export cannot
 follow, `partnership_models()` stops with a message saying what to do.
@@ -9,19 +12,25 @@ follow, `partnership_models()` stops with a message saying what to do.
 
 from __future__ import annotations
 
+import io
+import json
+import re
+import zipfile
 from datetime import date, time
 from decimal import Decimal
 from graphlib import CycleError, TopologicalSorter
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import CharField, Field, Model, QuerySet, TextField
+from django.db.models import CharField, Field, FileField, Model, QuerySet, TextField
 from django.utils import timezone
 
 from improveplan import history, text
@@ -285,10 +294,13 @@ def describe(data: dict) -> str:
 # Import --------------------------------------------------------------------
 
 
-def import_partnership(*, data: dict) -> Partnership:
+def import_partnership(*, data: dict, files: dict[str, bytes] | None = None) -> Partnership:
     """Put an exported partnership into this database, all or nothing. Its rows keep their
     ids; people are matched to existing accounts by email, or get a new account without a
-    password (they set one through password reset)."""
+    password (they set one through password reset). ``files`` are the files the rows name,
+    by storage name (from the archive); they go into this site's storage with the rows, or,
+    if anything fails, not at all."""
+    files = files or {}
     models = partnership_models()
     objects = _objects_from(data, models)
     if too_long := _too_long(objects, models):
@@ -297,6 +309,9 @@ def import_partnership(*, data: dict) -> Partnership:
         raise ImportRefused(
             f"The file refers to rows it does not hold ({dangling}); nothing was imported."
         )
+    _check_files(objects, models, files)
+    written: list[str] = []
+    imported = False
     try:
         with transaction.atomic():
             _refuse_what_exists(objects, models)
@@ -336,6 +351,10 @@ def import_partnership(*, data: dict) -> Partnership:
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
+            # The files last, once everything else has been accepted; removed again below
+            # if the transaction still fails.
+            _put_files(files, written)
+        imported = True
     except (DeserializationError, ValidationError) as error:
         raise ImportRefused(
             f"The file holds a value that does not fit ({error}); nothing was imported."
@@ -344,7 +363,130 @@ def import_partnership(*, data: dict) -> Partnership:
         raise ImportRefused(
             f"The database refused the data ({error}); nothing was imported."
         ) from error
+    finally:
+        if not imported:
+            for name in written:
+                default_storage.delete(name)
     return Partnership.objects.get(pk=objects["improveplan.partnership"][0]["pk"])
+
+
+# Files: evidence and anything else a row keeps in the file storage -------------------
+
+ARCHIVE_DATA = "partnership.json"
+ARCHIVE_FILES = "files/"
+# The names this site gives stored files: a folder, then letters, digits, dots, dashes and
+# underscores; never a ".." or an absolute path.
+_STORED_NAME = re.compile(r"(?!/)(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9._/-]{1,300}")
+# No evidence file is larger than UPLOAD_MAX_MB allows (at most 100 MB).
+LARGEST_FILE = 100 * 1_048_576
+
+
+def _file_fields(model: type[Model]) -> list[FileField]:
+    return [field for field in model._meta.concrete_fields if isinstance(field, FileField)]
+
+
+def file_names(data: dict) -> list[str]:
+    """The stored files an export's rows name, each once, in order."""
+    names: dict[str, None] = {}
+    models = {model._meta.label_lower: model for model in partnership_models()}
+    for label, rows in (data.get("objects") or {}).items():
+        model = models.get(label)
+        for field in _file_fields(model) if model else []:
+            for row in rows if isinstance(rows, list) else []:
+                if isinstance(row, dict) and (name := row.get(field.name)):
+                    names[name] = None
+    return list(names)
+
+
+def write_archive(data: dict, target: BinaryIO) -> int:
+    """The export and every file its rows name, as one zip archive; returns how many files.
+    A file missing from the storage stops the export: an archive without it could not be
+    imported whole."""
+    names = file_names(data)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        archive.writestr(ARCHIVE_DATA, text)
+        for name in names:
+            try:
+                with default_storage.open(name, "rb") as stored:
+                    archive.writestr(ARCHIVE_FILES + name, stored.read())
+            except FileNotFoundError:
+                raise ExportRefused(
+                    f"The file {name}, which the partnership's data names, is not in the file "
+                    "storage; restore it from a backup before exporting."
+                ) from None
+    return len(names)
+
+
+def read_archive(raw: bytes) -> tuple[Any, dict[str, bytes]]:
+    """The export's data and its files from an archive, or the data alone from the JSON file
+    that exports were before they carried files."""
+    if not raw.startswith(b"PK\x03\x04"):
+        try:
+            return json.loads(raw.decode("utf-8")), {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ImportRefused(f"The file is not valid JSON: {error}.") from error
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            entries = [entry for entry in archive.infolist() if not entry.is_dir()]
+            if ARCHIVE_DATA not in {entry.filename for entry in entries}:
+                raise ImportRefused(f"The archive holds no {ARCHIVE_DATA}; it is not an export.")
+            files = {}
+            for entry in entries:
+                if entry.filename == ARCHIVE_DATA:
+                    continue
+                name = entry.filename.removeprefix(ARCHIVE_FILES)
+                if not entry.filename.startswith(ARCHIVE_FILES) or not _STORED_NAME.fullmatch(name):
+                    raise ImportRefused(
+                        f"The archive holds {entry.filename!r}, which is not a file of an "
+                        "export; nothing was imported."
+                    )
+                if entry.file_size > LARGEST_FILE:
+                    raise ImportRefused(f"The file {name} in the archive is too large.")
+                files[name] = archive.read(entry)
+            text = archive.read(ARCHIVE_DATA).decode("utf-8")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+        raise ImportRefused(f"The archive cannot be read: {error}.") from error
+    except UnicodeDecodeError as error:
+        raise ImportRefused(f"{ARCHIVE_DATA} is not text: {error}.") from error
+    try:
+        return json.loads(text), files
+    except json.JSONDecodeError as error:
+        raise ImportRefused(f"{ARCHIVE_DATA} is not valid JSON: {error}.") from error
+
+
+def _check_files(objects: dict[str, list[dict]], models: list[type[Model]], files: dict) -> None:
+    """Every file the rows name comes with them, and nothing else does."""
+    named = file_names({"objects": objects})
+    for name in named:
+        if not isinstance(name, str) or not _STORED_NAME.fullmatch(name):
+            raise ImportRefused(f"The file names a stored file as {name!r}; nothing was imported.")
+    if missing := [name for name in named if name not in files]:
+        raise ImportRefused(
+            f"The rows name {len(missing)} files the archive does not hold ({missing[0]}…); "
+            "export the partnership again with its files. Nothing was imported."
+        )
+    if extra := sorted(set(files) - set(named)):
+        raise ImportRefused(
+            f"The archive holds files no row names ({extra[0]}); nothing was imported."
+        )
+
+
+def _put_files(files: dict[str, bytes], written: list[str]) -> None:
+    for name, content in files.items():
+        if default_storage.exists(name):
+            # The same storage as the site exported from, or an import tried before.
+            with default_storage.open(name, "rb") as stored:
+                if stored.read() == content:
+                    continue
+            raise ImportRefused(
+                f"This site's file storage already holds a different file named {name}; "
+                "nothing was imported."
+            )
+        saved = default_storage.save(name, ContentFile(content))
+        written.append(saved)
+        if saved != name:
+            raise ImportRefused(f"The file {name} could not be stored under its own name.")
 
 
 def _objects_from(data: dict, models: list[type[Model]]) -> dict[str, list[dict]]:

@@ -7,6 +7,7 @@ DATABASE_URL, CELERY_BROKER_URL, SITE_URL and the EMAIL_* values.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from improveplan.env import (
     env_database,
     env_int,
     env_list,
+    env_storage,
     env_str,
     env_timezone,
     env_url,
 )
+from improveplan.logs import logging_config, start_error_reporting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,9 +70,14 @@ INSTALLED_APPS = [
     "axes",
     "django_filters",
     "simple_history",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First and (nearly) last: request figures for /metrics count every request.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before anything logs: every log line of a request (and its tasks) names it.
+    "improveplan.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise, so public static files keep their own caching headers.
@@ -88,6 +96,7 @@ MIDDLEWARE = [
     "improveplan.signin_again.SignInAgainMiddleware",
     "improveplan.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its own page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +121,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# The same database engines, counting queries, errors and connections for /metrics.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "improveplan.User"
@@ -142,7 +155,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded evidence, import files and kept reports: MEDIA_ROOT on this machine's disk, or
+    # the object storage that S3_BUCKET names (shared by every web and worker host).
+    "default": env_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -234,7 +249,8 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+# Load balancers probe, and Prometheus scrapes each host, over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -289,12 +305,24 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
-    },
-}
+# Operations ----------------------------------------------------------------------
+# Logs go to standard error, as text or as one JSON object a line (LOG_FORMAT=json), each
+# with the id of the request behind it (improveplan/logs.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", "TEXT", ["TEXT", "JSON"]).lower()
+LOGGING = logging_config(
+    level=env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    json_lines=LOG_FORMAT == "json",
+)
+if LOG_FORMAT == "json":
+    logging.captureWarnings(True)  # Python's warnings as log lines too, not bare text
+
+# /metrics answers only a scraper that sends "Authorization: Bearer <METRICS_TOKEN>"; unset,
+# it answers nobody.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long.")
+
+# Errors to Sentry (or a service that speaks its protocol), only when SENTRY_DSN is set.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    start_error_reporting(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT"))

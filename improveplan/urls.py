@@ -78,5 +78,7 @@ urlpatterns = [
     path("", include("methods.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]

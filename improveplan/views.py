@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -25,7 +25,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from improveplan import history, once, services
+from improveplan import history, once, operations, services
 from improveplan.access import (
     get_invitation_for_user,
     get_membership_for_user,
@@ -486,6 +486,29 @@ def healthz(request: HttpRequest) -> HttpResponse:
     if settings.CELERY_BROKER_URL and not broker_answers(settings.CELERY_BROKER_URL):
         return HttpResponse("unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness, for load balancers: one line for each service this host needs (the
+    database, Redis, the file storage) and 200 only when all answer; 503 otherwise. It names
+    no address and no data."""
+    states = operations.readiness()
+    ready = all(state != "unavailable" for state in states.values())
+    body = "".join(f"{name} {state}\n" for name, state in states.items())
+    return HttpResponse(body, status=200 if ready else 503, content_type="text/plain")
+
+
+@never_cache
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Request, database and task figures for Prometheus, only for a scraper that brings
+    METRICS_TOKEN; to everyone else, signed in or not, it does not exist."""
+    if not operations.metrics_allowed(request):
+        raise Http404("No such page.")
+    body, content_type = operations.metrics_text()
+    return HttpResponse(body, content_type=content_type)
 
 
 def broker_answers(url: str) -> bool:

@@ -100,12 +100,30 @@ def _rows_digest_in_python(plan: Plan) -> str:
     return digest.hexdigest()
 
 
+def _layout_stamps() -> tuple[tuple[Path, int, int], ...]:
+    return tuple(
+        (path, stat.st_mtime_ns, stat.st_size)
+        for path in [*sorted(TEMPLATES.glob("*.html")), STYLESHEET]
+        for stat in [path.stat()]
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _layout_digest(*stamps: tuple[Path, int, int]) -> str:
+    """The layout is part of what is printed: a changed template or stylesheet renders anew.
+    Hashed by content, not by file times, which differ between the hosts a release is copied
+    to: a worker must compute the same fingerprint as the web host that queued its render.
+    Read again only when a file's time or size changes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path, _, _ in stamps:
+        digest.update(path.name.encode() + b"\n" + path.read_bytes() + b"\n")
+    return digest.hexdigest()
+
+
 def fingerprint(plan: Plan, *, kind: str, year: int, quarter: int, today: date) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{kind} {year}-Q{quarter} {today.isoformat()}\n".encode())
-    # The layout is part of what is printed: a changed template or stylesheet renders anew.
-    for path in [*sorted(TEMPLATES.glob("*.html")), STYLESHEET]:
-        digest.update(f"{path.name} {path.stat().st_mtime_ns}\n".encode())
+    digest.update(_layout_digest(*_layout_stamps()).encode())
     rows = (
         _rows_digest_in_postgresql(plan)
         if connection.vendor == "postgresql"
@@ -149,9 +167,11 @@ def prune(*, now: datetime) -> int:
     quarter would be served again only if the plan went back to exactly that day's state;
     then it is rendered again."""
     removed = 0
-    if not default_storage.exists(FOLDER):
+    try:
+        # Object storage has no folders to look for: a prefix lists its files or nothing.
+        folders, _ = default_storage.listdir(FOLDER)
+    except FileNotFoundError:
         return removed
-    folders, _ = default_storage.listdir(FOLDER)
     plans = set(
         Plan.objects.filter(pk__in=[int(f) for f in folders if f.isdigit()]).values_list(
             "pk", flat=True

@@ -7,13 +7,20 @@ queued names its task, and the beat schedule names prune_kept_reports."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from celery import shared_task
+from django.db import connection
 from django.utils import timezone
 
 from improveplan.models import Plan
 from reports import reports, stored
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="reviews.tasks.prune_kept_reports")
@@ -47,6 +54,40 @@ def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, 
         return False
     if stored.fingerprint(plan, kind=kind, year=year, quarter=quarter, today=day) != key:
         return False
-    pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
-    stored.keep(name, pdf)
+    with rendering(name) as ours:
+        # Another worker renders it now, or has just kept it: a second message for the same
+        # report (queued by another web host, or again after QUEUED_FOR_SECONDS) does nothing.
+        if not ours or stored.kept(name):
+            return False
+        pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
+        stored.keep(name, pdf)
+    logger.info(
+        "Kept the %s report of plan %s for %s-Q%s (%s bytes)",
+        kind,
+        plan.pk,
+        year,
+        quarter,
+        len(pdf),
+    )
     return True
+
+
+@contextmanager
+def rendering(name: str) -> Iterator[bool]:
+    """Whether this worker may render the report of that name: no other one is rendering it.
+    A PostgreSQL advisory lock, so it holds across worker hosts and goes with a worker that
+    dies; other databases (development, with no second worker) always may."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        ours = cursor.fetchone()[0]
+    try:
+        yield ours
+    finally:
+        if ours:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import transaction
@@ -20,6 +22,8 @@ from reviews import periods
 # to be under way before a later visit queues it again (a worker may have died).
 CHECK_AGAIN_SECONDS = 3
 QUEUED_FOR_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 
 
 def renders_in_background() -> bool:
@@ -49,6 +53,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             if cache.add(f"reports:queued:{name}", True, timeout=QUEUED_FOR_SECONDS):
                 arguments = (plan.pk, kind, year, quarter, today.isoformat(), key)
                 transaction.on_commit(lambda: tasks.render_report.delay(*arguments))
+                logger.info("Queued the %s report of plan %s to render", kind, plan.pk)
             response = render(
                 request,
                 "reports/being_prepared.html",

@@ -93,6 +93,20 @@ def test_with_a_broker_the_page_queues_the_import_and_shows_its_progress(
 
 
 @pytest.mark.django_db
+@pytest.mark.services
+def test_in_object_storage_the_file_waits_in_the_bucket_for_the_worker(
+    partner_client, world, housing_indicator, background, settings, s3_storage
+):
+    upload(partner_client, world, GOOD)
+    job = ImportJob.objects.get()
+    assert s3_storage.keys(f"{imports.FOLDER}/") == [job.stored_name]
+    assert not Path(settings.MEDIA_ROOT).exists()  # nothing on this host's disk
+    assert tasks.import_readings_file(job.pk) is True  # a worker on any host finds it
+    assert Reading.objects.filter(indicator=housing_indicator).count() == 2
+    assert s3_storage.keys(f"{imports.FOLDER}/") == []  # and removes it once imported
+
+
+@pytest.mark.django_db
 def test_a_file_with_row_errors_ends_with_each_error_shown_and_nothing_saved(
     lead_client, world, housing_indicator, background, settings
 ):

@@ -34,7 +34,7 @@ from actions.tests.factories import (
 from actions.versions import plan_agree
 from conftest import World
 from improveplan.models import Invitation, Role
-from improveplan.tests.factories import InvitationFactory
+from improveplan.tests.factories import InvitationFactory, UserFactory
 from outcomes.models import ImportJob
 from outcomes.tests.factories import (
     AchievementFactory,
@@ -69,6 +69,9 @@ class Route:
     # Only the member who made it and the leads may open it (an import's progress page);
     # other members get 403 (actions/tests/test_import_jobs.py).
     sender_and_leads: bool = False
+    # Only a request that brings METRICS_TOKEN gets it (the metrics for Prometheus); to
+    # everyone else, signed in or not, site administrators too, it does not exist.
+    token_only: bool = False
 
 
 def _partnership(w: World) -> dict:
@@ -273,6 +276,9 @@ ROUTES: dict[str, Route] = {
     "password_reset_complete": Route(public=True),
     # Operations
     "healthz": Route(public=True),
+    # Issue 20: readiness for load balancers; figures for Prometheus
+    "readyz": Route(public=True),
+    "metrics": Route(token_only=True),
     # Issue 8: the accessibility statement
     "improveplan:accessibility": Route(public=True),
     # Issue 5: the Five Steps walk, policy proofing and the other methods' lenses
@@ -461,7 +467,7 @@ def _routes(predicate) -> list:
     ]
 
 
-@pytest.mark.parametrize(("name", "route"), _routes(lambda r: not r.public))
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: not (r.public or r.token_only)))
 def test_anonymous_visitor_is_sent_to_sign_in(client, sweep_world, name, route):
     url = _url(name, route, sweep_world)
     before = _snapshot()
@@ -542,6 +548,29 @@ def test_another_partnerships_ids_in_form_fields_are_refused(lead_client, sweep_
         "&#x27;", "'"
     )
     assert _snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.token_only))
+def test_without_the_token_nobody_gets_in(client, sweep_world, settings, name, route):
+    settings.METRICS_TOKEN = "a-metrics-token-of-thirty-two-characters-or-more"
+    url = _url(name, route, sweep_world)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    wrong = {"Authorization": "Bearer a-metrics-token-of-thirty-two-characters-or-less"}
+    for user in (None, sweep_world.lead, sweep_world.partner, sweep_world.board, admin):
+        if user is None:
+            client.logout()
+        else:
+            client.force_login(user)
+        for headers in ({}, wrong, {"Authorization": settings.METRICS_TOKEN}):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 404, (user, headers)
+            assert "django_http" not in response.content.decode()
+        assert client.post(url).status_code in {404, 405}
+    client.logout()
+    response = client.get(url, headers={"Authorization": f"Bearer {settings.METRICS_TOKEN}"})
+    assert response.status_code == 200
+    settings.METRICS_TOKEN = ""  # with no token set, not even an empty one opens it
+    assert client.get(url, headers={"Authorization": "Bearer "}).status_code == 404
 
 
 def test_admin_is_for_site_administrators(client, world):

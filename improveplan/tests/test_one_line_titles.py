@@ -3,7 +3,6 @@ one line, whatever it is built from (a title saved before this rule, say)."""
 
 from __future__ import annotations
 
-import json
 from io import StringIO
 
 import pytest
@@ -16,7 +15,7 @@ from django.urls import reverse
 from actions.models import Action
 from actions.tests.test_spreadsheets import actions, add_row, exported, import_it  # noqa: F401
 from improveplan.models import Plan
-from improveplan.tests.test_portability import forget, table_counts
+from improveplan.tests.test_portability import export, forget, table_counts, write
 from improveplan.text import ONE_LINE_MESSAGE, email_subject, one_line
 
 pytestmark = pytest.mark.django_db
@@ -127,12 +126,11 @@ def test_the_action_plan_import_refuses_a_title_on_two_lines(world, actions):  #
 
 
 def test_the_partnership_import_refuses_a_title_on_two_lines(world, tmp_path):
-    path = tmp_path / "riverside.json"
-    call_command("export_partnership", str(world.partnership.pk), str(path), stdout=StringIO())
-    data = json.loads(path.read_text(encoding="utf-8"))
+    path = tmp_path / "riverside.zip"
+    data = export(world.partnership, path)
     forget(world.partnership)
     data["objects"]["improveplan.plan"][0]["title"] = EVIL
-    path.write_text(json.dumps(data), encoding="utf-8")
+    write(path, data)
     counts = table_counts()
     with pytest.raises(CommandError, match="line break in its title, which must be on one line"):
         call_command("import_partnership", str(path), stdout=StringIO())

@@ -4,8 +4,9 @@ keeps its ids, brings its people by email and never their passwords."""
 from __future__ import annotations
 
 import json
+import zipfile
 from contextlib import contextmanager
-from io import StringIO
+from io import BytesIO, StringIO, TextIOWrapper
 
 import pytest
 from django.apps import apps
@@ -44,7 +45,14 @@ pytestmark = pytest.mark.django_db
 
 def export(partnership: Partnership, path) -> dict:
     call_command("export_partnership", str(partnership.pk), str(path), stdout=StringIO())
-    return json.loads(path.read_text(encoding="utf-8"))
+    data, _ = portability.read_archive(path.read_bytes())
+    return data
+
+
+def export_text(path) -> str:
+    """The data of an exported archive, as the text it holds."""
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("partnership.json").decode("utf-8")
 
 
 def import_file(path) -> str:
@@ -53,8 +61,12 @@ def import_file(path) -> str:
     return out.getvalue()
 
 
-def write(path, data: dict) -> None:
-    path.write_text(json.dumps(data), encoding="utf-8")
+def write(path, data: dict, files: dict[str, bytes] | None = None) -> None:
+    """An archive as export_partnership writes it, of this data and these files."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("partnership.json", json.dumps(data))
+        for name, content in (files or {}).items():
+            archive.writestr(f"files/{name}", content)
 
 
 def forget(partnership: Partnership) -> None:
@@ -170,7 +182,7 @@ def test_a_partnership_comes_back_exactly_as_it_was(world, tmp_path):
     # An agreed version travels with its plan, snapshot and all.
     plan_agree(plan=world.plan, by=world.lead, smart_exception_reason="")
     riverside = world.partnership
-    first_file = tmp_path / "riverside.json"
+    first_file = tmp_path / "riverside.zip"
     first = export(riverside, first_file)
     before = snapshot(riverside.pk)
     assert len(before["improveplan.Membership"]) == 3
@@ -197,7 +209,7 @@ def test_a_partnership_comes_back_exactly_as_it_was(world, tmp_path):
     assert snapshot(riverside.pk) == before
     assert out.startswith(f"Imported “Riverside Partnership” (id {riverside.pk}): ")
     assert "3 improveplan.membership" in out
-    second = export(riverside, tmp_path / "again.json")
+    second = export(riverside, tmp_path / "again.zip")
     del first["exported_at"], second["exported_at"]
     assert second == first
 
@@ -222,7 +234,7 @@ def test_many_to_many_links_come_back(world, tmp_path):
             theme.organisations.set([world.council, world.housing])
             theme.champions.set([world.lead, world.partner])
             ExampleTheme.objects.create(plan=world.plan)
-            path = tmp_path / "riverside.json"
+            path = tmp_path / "riverside.zip"
             data = export(world.partnership, path)
             assert data["objects"]["outcomes.exampletheme"][0]["champions"] == sorted(
                 [world.lead.email, world.partner.email]
@@ -241,7 +253,7 @@ def test_many_to_many_links_come_back(world, tmp_path):
 
 
 def test_ids_continue_after_the_imported_ones_on_postgresql(world, tmp_path, postgresql):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     export(world.partnership, path)
     forget(world.partnership)
     # As on a fresh database, the id sequences would next hand out ids the file holds.
@@ -263,7 +275,7 @@ def test_ids_continue_after_the_imported_ones_on_postgresql(world, tmp_path, pos
 
 
 def test_an_existing_account_is_used_whatever_the_case_of_its_address(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     export(world.partnership, path)
     forget(world.partnership)
     existing = User.objects.create(email=world.lead.email.upper(), full_name="Lena M. Lead")
@@ -280,9 +292,9 @@ def test_an_existing_account_is_used_whatever_the_case_of_its_address(world, tmp
 
 
 def test_no_password_leaves_the_database(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
-    text = path.read_text(encoding="utf-8")
+    text = export_text(path)
 
     assert "md5$" not in text
     assert "pbkdf2" not in text
@@ -293,7 +305,7 @@ def test_no_password_leaves_the_database(world, tmp_path):
 
 
 def test_a_file_cannot_make_anyone_staff_or_set_their_password(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
     forget(world.partnership)
     for person in data["users"]:
@@ -312,9 +324,9 @@ def test_a_file_cannot_make_anyone_staff_or_set_their_password(world, tmp_path):
 
 
 def test_the_export_holds_nothing_of_the_other_partnership(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
-    text = path.read_text(encoding="utf-8")
+    text = export_text(path)
 
     assert "Hillside" not in text
     assert world.outsider.email not in text
@@ -329,10 +341,11 @@ def test_the_export_holds_nothing_of_the_other_partnership(world, tmp_path):
 
 
 def test_the_export_can_be_written_to_stdout(world):
-    out, err = StringIO(), StringIO()
+    out, err = TextIOWrapper(BytesIO()), StringIO()
     call_command("export_partnership", str(world.partnership.pk), "-", stdout=out, stderr=err)
 
-    data = json.loads(out.getvalue())
+    data, files = portability.read_archive(out.buffer.getvalue())
+    assert files == {}
     assert data["format"] == "improveplan-partnership"
     assert data["version"] == 1
     assert "1 improveplan.plan" in err.getvalue()
@@ -340,15 +353,15 @@ def test_the_export_can_be_written_to_stdout(world):
 
 def test_exporting_a_partnership_that_does_not_exist_says_so(db, tmp_path):
     with pytest.raises(CommandError, match="There is no partnership with id 999999"):
-        call_command("export_partnership", "999999", str(tmp_path / "x.json"))
-    assert not (tmp_path / "x.json").exists()
+        call_command("export_partnership", "999999", str(tmp_path / "x.zip"))
+    assert not (tmp_path / "x.zip").exists()
 
 
 # Refusals ----------------------------------------------------------------------
 
 
 def test_importing_into_a_database_that_still_holds_it_is_refused(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     export(world.partnership, path)
     counts = table_counts()
 
@@ -363,7 +376,7 @@ def test_importing_into_a_database_that_still_holds_it_is_refused(world, tmp_pat
 
 
 def test_a_file_whose_ids_are_taken_is_refused(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
     # Another partnership by name and id, but with rows whose ids this database has used.
     old_pk, new_pk = world.partnership.pk, world.partnership.pk + 1000
@@ -389,7 +402,7 @@ def test_a_file_whose_ids_are_taken_is_refused(world, tmp_path):
     ],
 )
 def test_a_file_of_another_format_or_version_is_refused(world, tmp_path, change, message):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
     forget(world.partnership)
     write(path, data | change)
@@ -402,7 +415,7 @@ def test_a_file_of_another_format_or_version_is_refused(world, tmp_path, change,
 
 
 def test_a_file_that_is_not_json_is_refused(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     path.write_text('{"format": "improveplan-partnership", ', encoding="utf-8")
     counts = table_counts()
 
@@ -413,7 +426,7 @@ def test_a_file_that_is_not_json_is_refused(world, tmp_path):
 
 
 def test_a_file_that_reaches_into_another_partnership_is_refused(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
     forget(world.partnership)
     data["objects"]["improveplan.plan"][0]["partnership"] = world.other_partnership.pk
@@ -428,7 +441,7 @@ def test_a_file_that_reaches_into_another_partnership_is_refused(world, tmp_path
 
 
 def test_a_failure_part_way_leaves_nothing_behind(world, tmp_path):
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
     forget(world.partnership)
     data["objects"]["improveplan.plan"][0]["period_end"] = "2020-01-01"  # before it starts
@@ -517,7 +530,7 @@ def test_a_link_to_data_outside_any_partnership_stops_the_export():
 def test_exports_and_imports_are_in_the_security_log(world, tmp_path):
     from improveplan.models import SecurityEvent
 
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     call_command("export_partnership", str(world.partnership.pk), str(path))
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.EXPORT)
     assert event.partnership == world.partnership
@@ -526,7 +539,7 @@ def test_exports_and_imports_are_in_the_security_log(world, tmp_path):
 
 def test_a_text_longer_than_its_field_allows_is_refused(world, tmp_path):
     """The database does not check a TextField's max_length: the import does."""
-    path = tmp_path / "riverside.json"
+    path = tmp_path / "riverside.zip"
     data = export(world.partnership, path)
     forget(world.partnership)
     data["objects"]["improveplan.plan"][0]["vision"] = "x" * 2_000_000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -11,12 +10,13 @@ from django.db.models.functions import Lower
 
 from improveplan import security
 from improveplan.models import SecurityEvent, User
-from improveplan.portability import ImportRefused, describe, import_partnership
+from improveplan.portability import ImportRefused, describe, import_partnership, read_archive
 
 
 class Command(BaseCommand):
     help = (
-        "Import a partnership exported by export_partnership (FILE “-” for stdin). "
+        "Import a partnership, and its files, exported by export_partnership (FILE “-” for "
+        "stdin). "
         "It must not be in this database yet; nothing is changed if anything is wrong."
     )
 
@@ -25,13 +25,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options) -> None:
         try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        except OSError as error:
             raise CommandError(f"Could not read {file}: {error}.") from error
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CommandError(f"{file} is not valid JSON: {error}.") from error
+            data, files = read_archive(raw)
+        except ImportRefused as refusal:
+            raise CommandError(f"{file}: {refusal}") from refusal
 
         # Counted before the import makes them, to tell the operator who needs a password.
         people = data.get("users") if isinstance(data, dict) else None
@@ -42,17 +42,18 @@ class Command(BaseCommand):
         }
         known = User.objects.annotate(address=Lower("email")).filter(address__in=emails).count()
         try:
-            partnership = import_partnership(data=data)
+            partnership = import_partnership(data=data, files=files)
         except ImportRefused as refusal:
             raise CommandError(str(refusal)) from refusal
         security.record(
             SecurityEvent.Kind.IMPORT,
             partnership_id=partnership.pk,
-            detail=f"import_partnership from {file}: {describe(data)}",
+            detail=f"import_partnership from {file}: {describe(data)}, {len(files)} files",
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported “{partnership}” (id {partnership.pk}): {describe(data)}; "
+                f"Imported “{partnership}” (id {partnership.pk}): {describe(data)}, "
+                f"{len(files)} files; "
                 f"{len(emails) - known} new accounts, who sign in after a password reset."
             )
         )
