@@ -9,7 +9,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from actions import services, smart
-from actions.models import Action, Option
+from actions.models import Action, Milestone, Option
+from improveplan import kept
 from improveplan.models import Plan
 from methods import lenses, walk
 from outcomes.models import (
@@ -33,9 +34,16 @@ def plan_actions(plan: Plan):
     )
 
 
-def smart_gaps(action: Action) -> tuple[str, ...]:
-    """What the SMART check says an action lacks (from prefetched rows: no query)."""
-    facts = services.smart_facts(action, milestones=len(action.milestones.all()))
+def smart_gaps(
+    action: Action, *, milestones: int | None = None, outcomes: int | None = None
+) -> tuple[str, ...]:
+    """What the SMART check says an action lacks: from prefetched rows, or from the counts
+    given (no query either way)."""
+    facts = services.smart_facts(
+        action,
+        milestones=len(action.milestones.all()) if milestones is None else milestones,
+        outcomes=outcomes,
+    )
     return tuple(
         f"{finding.letter.label.lower()} ({', '.join(finding.reasons)})"
         for finding in smart.check(facts).failing
@@ -106,31 +114,68 @@ def curve_facts(plan: Plan, indicators, actions) -> list[lenses.CurveFacts]:
     ]
 
 
+def _indicator_facts(indicator_ids: list[int]) -> dict[int, walk.IndicatorFacts]:
+    # Counted in subqueries: joining readings, comparator values and targets at once would
+    # multiply them (60 readings × 60 comparator values a row per indicator).
+    return {
+        indicator.pk: walk.IndicatorFacts(
+            indicator.pk,
+            str(indicator),
+            indicator.reading_count,
+            indicator.comparator_value_count,
+            bool(indicator.target_count),
+            indicator.first_comparator,
+        )
+        for indicator in Indicator.objects.filter(pk__in=indicator_ids).annotate(
+            reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
+            comparator_value_count=_count(
+                ComparatorReading.objects.filter(comparator__indicator=OuterRef("pk"))
+            ),
+            target_count=Exists(Target.objects.filter(indicator=OuterRef("pk"))),
+            first_comparator=Min("comparators"),
+        )
+    }
+
+
+def _action_facts(action_ids: list[int]) -> dict[int, walk.ActionFacts]:
+    """Only what the SMART check reads, as counts: no related manager's queryset for each."""
+    serving = dict(
+        Action.outcomes.through.objects.filter(action_id__in=action_ids)
+        .order_by()
+        .values_list("action_id")
+        .annotate(n=Count("pk"))
+        .values_list("action_id", "n")
+    )
+    return {
+        action.pk: walk.ActionFacts(
+            action.pk,
+            action.reference,
+            action.title,
+            smart_gaps(
+                action, milestones=action.milestone_count, outcomes=serving.get(action.pk, 0)
+            ),
+        )
+        for action in Action.objects.filter(pk__in=action_ids).annotate(
+            milestone_count=_count(Milestone.objects.filter(action=OuterRef("pk")))
+        )
+    }
+
+
 def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeFacts]:
     """The walk's facts for each outcome of the plan (or for the outcomes given)."""
     outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
     ids = [outcome.pk for outcome in outcomes]
     indicators = defaultdict(list)
-    # Counted in subqueries: joining readings, comparator values and targets at once would
-    # multiply them (60 readings × 60 comparator values a row per indicator).
-    for indicator in Indicator.objects.filter(outcome_id__in=ids).annotate(
-        reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
-        comparator_value_count=_count(
-            ComparatorReading.objects.filter(comparator__indicator=OuterRef("pk"))
-        ),
-        target_count=Exists(Target.objects.filter(indicator=OuterRef("pk"))),
-        first_comparator=Min("comparators"),
-    ):
-        indicators[indicator.outcome_id].append(
-            walk.IndicatorFacts(
-                indicator.pk,
-                str(indicator),
-                indicator.reading_count,
-                indicator.comparator_value_count,
-                bool(indicator.target_count),
-                indicator.first_comparator,
-            )
-        )
+    listed = list(Indicator.objects.filter(outcome_id__in=ids).values_list("pk", "outcome_id"))
+    # Each indicator's facts are kept until it changes (improveplan/kept.py).
+    known = kept.values(
+        "walk-indicator",
+        model=Indicator,
+        parts={pk: () for pk, _ in listed},
+        compute=_indicator_facts,
+    )
+    for pk, outcome_id in listed:
+        indicators[outcome_id].append(known[pk])
     evidence = defaultdict(set)
     for outcome_id, kind in Evidence.objects.filter(outcome_id__in=ids).values_list(
         "outcome_id", "kind"
@@ -159,14 +204,29 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
                 option.decision == Option.Decision.FAVOURED,
             )
         )
-    if actions is None:
-        # Only what the SMART check reads.
-        actions = Action.objects.filter(plan=plan).prefetch_related("outcomes", "milestones")
     by_outcome = defaultdict(list)
-    for action in actions:
-        facts = action_facts(action)
-        for outcome in action.outcomes.all():
-            by_outcome[outcome.pk].append(facts)
+    if actions is None:
+        # Each action's facts are kept until it changes (its row, milestones or links): a
+        # plan may have a thousand actions, each with its SMART check.
+        served = defaultdict(list)
+        links = Action.outcomes.through.objects.filter(action__plan=plan)
+        for action_id, outcome_id in links.values_list("action_id", "outcome_id"):
+            served[action_id].append(outcome_id)
+        action_ids = list(Action.objects.filter(plan=plan).values_list("pk", flat=True))
+        known = kept.values(
+            "walk-action",
+            model=Action,
+            parts=dict.fromkeys(action_ids, ()),
+            compute=_action_facts,
+        )
+        for pk in action_ids:
+            for outcome_id in served[pk]:
+                by_outcome[outcome_id].append(known[pk])
+    else:
+        for action in actions:
+            facts = action_facts(action)
+            for outcome in action.outcomes.all():
+                by_outcome[outcome.pk].append(facts)
     return [
         walk.OutcomeFacts(
             pk=outcome.pk,
