@@ -119,7 +119,8 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
     content = kept.part(
         "outcome-page",
         plans=[plan.pk],
-        parts=[outcome.pk, manages],
+        # The walk's steps are registered by the methods app at start-up.
+        parts=[outcome.pk, manages, walk_steps()],
         render=lambda: render_to_string(
             "outcomes/_outcome_detail.html", _outcome_page(outcome, manages=manages)
         ),

@@ -96,7 +96,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _dashboard(plan: Plan, *, manages: bool, may_import: bool) -> str:
     """The plan page's outcomes with their indicators, and the Five Steps' progress."""
     outcomes = plan_dashboard(plan)
-    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes])
+    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes], keep=True)
     by_pk = {outcome.pk: (outcome, progress) for outcome, progress in walk_progress}
     walk_rows = kept.by_content(
         "walk-row",
