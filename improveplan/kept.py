@@ -49,11 +49,16 @@ except ImportError:  # pragma: no cover
 
 @functools.cache
 def code_version() -> str:
-    """A digest of the project's Python and templates as deployed (names, sizes, times)."""
-    base = Path(settings.BASE_DIR)
-    folders = {Path(config.path) for config in apps.get_app_configs()}
-    folders = {folder for folder in folders if folder.is_relative_to(base)}
-    folders.update(Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", []))
+    """A digest of the project's own Python and templates as deployed (names, sizes, times):
+    the apps in the project's folder (not the packages installed beside it) and the
+    templates folder. Read once a process."""
+    base = Path(settings.BASE_DIR).resolve()
+    folders = {Path(d).resolve() for engine in settings.TEMPLATES for d in engine.get("DIRS", [])}
+    folders.update(
+        Path(config.path).resolve()
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().parent == base
+    )
     digest = hashlib.blake2b(digest_size=8)
     for folder in sorted(folders):
         for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.html")]):

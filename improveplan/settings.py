@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which serves static files compressed ahead; above everything that
+    # writes the page, so that it compresses what they wrote.
+    "improveplan.middleware.CompressedPagesMiddleware",
     # Below WhiteNoise, so public static files keep their own caching headers.
     "improveplan.middleware.PrivateResponsesMiddleware",
     "csp.middleware.CSPMiddleware",

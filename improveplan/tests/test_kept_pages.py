@@ -4,6 +4,7 @@ data changed (in each of the ways a write can be made), and the page opened agai
 
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date
 from decimal import Decimal
@@ -303,3 +304,22 @@ def test_each_role_gets_its_own_kept_page(kept_world):
     as_lead = _page(kept_world, "dashboard")
     assert "Add an outcome" in as_lead
     assert "Add an outcome" not in as_board
+
+
+def test_pages_are_sent_compressed_to_browsers_that_accept_it_and_workbooks_as_they_are(
+    kept_world,
+):
+    client = Client()
+    client.force_login(kept_world.lead)
+    page = client.get(kept_world.plan.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert page["Content-Encoding"] == "gzip"
+    assert "Adults who smoke" in gzip.decompress(page.content).decode()
+    assert "Accept-Encoding" in page["Vary"]
+    plain = client.get(kept_world.plan.get_absolute_url())
+    assert not plain.has_header("Content-Encoding")
+    assert len(page.content) < len(plain.content) / 3
+    workbook = client.get(
+        reverse("actions:export_xlsx", args=[kept_world.plan.pk]), HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert workbook.status_code == 200
+    assert not workbook.has_header("Content-Encoding")

@@ -42,9 +42,12 @@ def _leads_to_a_partnership(model, seen=()) -> bool:
         target = field.related_model
         if target in (Plan, Partnership):
             return True
-        if target not in seen and target is not model:
-            if _leads_to_a_partnership(target, (*seen, model)):
-                return True
+        if (
+            target not in seen
+            and target is not model
+            and _leads_to_a_partnership(target, (*seen, model))
+        ):
+            return True
     return False
 
 
@@ -124,7 +127,7 @@ CHANGES = {
     ),
     "delete with its cascade": lambda w: Indicator.objects.filter(pk=w.indicator.pk).delete(),
     "raw SQL": lambda w: _raw(
-        f"UPDATE {Reading._meta.db_table} SET value = 16 WHERE indicator_id = %s",
+        f"UPDATE {Reading._meta.db_table} SET value = 16 WHERE indicator_id = %s",  # noqa: S608
         [w.indicator.pk],
     ),
     "a link added": lambda w: w.action.outcomes.add(OutcomeFactory(plan=w.plan)),
