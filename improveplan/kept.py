@@ -126,8 +126,10 @@ def values(
 ) -> dict[int, object]:
     """What ``compute`` gives for each object of a stamped scope, kept like ``many``'s parts:
     plain values (numbers, text, small dataclasses), never model instances."""
-    found = stamps.of(model, parts)
-    keys = {pk: _key(name, [f"{pk}:{found[pk]}", *map(repr, extra)]) for pk, extra in parts.items()}
+    found, day = stamps.of(model, parts), _today()
+    keys = {
+        pk: _key(name, [f"{pk}:{found[pk]}", *map(repr, extra)], day) for pk, extra in parts.items()
+    }
     kept = _get_many(list(keys.values()))
     missing = [pk for pk, cache_key in keys.items() if cache_key not in kept]
     computed = compute(missing) if missing else {}
