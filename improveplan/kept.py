@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 # A kept part names its day, so it is of no use after midnight.
 KEPT_FOR = 24 * 60 * 60
+# Without the triggers that keep the stamps nothing is kept; asked again after this long.
+CHECK_AGAIN_AFTER = 60
+_checked = {"at": -CHECK_AGAIN_AFTER, "installed": False}
 
 try:  # the Redis client is installed with Celery; a cache that fails must not fail the page
     from redis.exceptions import RedisError as _CacheError
@@ -65,6 +69,22 @@ def code_version() -> str:
             stat = path.stat()
             digest.update(f"{path.relative_to(base)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _stamps_kept() -> bool:
+    """Whether the database keeps the stamps: its triggers are those of the models as they
+    are now. A deployment's new model, before ``migrate`` has run, must not be trusted to
+    change a stamp; so until it does, every page is computed and an error is logged."""
+    now = time.monotonic()
+    if _checked["installed"] or now - _checked["at"] < CHECK_AGAIN_AFTER:
+        return _checked["installed"]
+    _checked.update(at=now, installed=stamps.installed())
+    if not _checked["installed"]:
+        logger.error(
+            "The database's triggers for the plans' stamps are missing or out of date: "
+            "run `manage.py migrate`. Until then pages are computed on every request."
+        )
+    return _checked["installed"]
 
 
 def _key(name: str, described: list[str], day: str | None = None) -> str:
@@ -93,6 +113,8 @@ def part(
 ) -> SafeString:
     """The HTML ``render()`` gives, kept until one of ``plans`` changes (or the day, or the
     code, or ``parts``); ``render`` runs only when nothing is kept."""
+    if not _stamps_kept():
+        return mark_safe(str(render()))  # noqa: S308 - HTML our own templates rendered
     cache_key = key(name, plans, parts)
     kept = _get_many([cache_key])
     if cache_key in kept:
@@ -126,6 +148,8 @@ def values(
 ) -> dict[int, object]:
     """What ``compute`` gives for each object of a stamped scope, kept like ``many``'s parts:
     plain values (numbers, text, small dataclasses), never model instances."""
+    if not _stamps_kept():
+        return compute(list(parts)) if parts else {}
     found, day = stamps.of(model, parts), _today()
     keys = {
         pk: _key(name, [f"{pk}:{found[pk]}", *map(repr, extra)], day) for pk, extra in parts.items()

@@ -332,28 +332,45 @@ def _installed_triggers(cursor, connection) -> set[tuple[str, str]]:
     return set(cursor.fetchall())
 
 
+def _digest(statements: list[str]) -> str:
+    return hashlib.blake2b("\n".join(statements).encode(), digest_size=16).hexdigest()
+
+
+def installed(connection=default_connection) -> bool:
+    """Whether the triggers for the models as they are now are in the database: not before
+    ``migrate`` has run after a deployment that added a model, nor if they were removed."""
+    statements = script(connection)
+    if not statements:
+        return False
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT obj_description(%s::regclass, 'pg_class')", [_q(Stamp._meta.db_table)]
+            )
+            if cursor.fetchone()[0] != _digest(statements):
+                return False
+        return _triggers_in(statements) <= _installed_triggers(cursor, connection)
+
+
 def install(connection=default_connection) -> bool:
     """Install the triggers for the models as they are now, and remove any left on tables
     that no longer belong to a partnership. Nothing is done when the installed ones are
     already these (PostgreSQL keeps a digest of them in a comment on the stamp table).
     Returns whether anything was installed."""
+    if installed(connection):
+        return False
     statements = script(connection)
     if not statements:
         return False
-    digest = hashlib.blake2b("\n".join(statements).encode(), digest_size=16).hexdigest()
-    stamp = _q(Stamp._meta.db_table)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [stamp])
-            if cursor.fetchone()[0] == digest:
-                return False
         for name, table in _installed_triggers(cursor, connection) - _triggers_in(statements):
             on_table = f" ON {_q(table)}" if connection.vendor == "postgresql" else ""
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on_table}")
         for statement in statements:
             cursor.execute(statement)
         if connection.vendor == "postgresql":
-            cursor.execute(f"COMMENT ON TABLE {stamp} IS '{digest}'")
+            stamp = _q(Stamp._meta.db_table)
+            cursor.execute(f"COMMENT ON TABLE {stamp} IS '{_digest(statements)}'")
     return True
 
 

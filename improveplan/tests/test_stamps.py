@@ -254,3 +254,23 @@ def test_an_open_transaction_makes_no_other_wait_and_each_commit_gives_a_new_sta
     assert stamps.of_plans([world.plan.pk])[world.plan.pk] not in (before, committed)
     assert not StampPending.objects.exists()  # each commit wrote its stamps and cleared up
     assert Stamp.objects.filter(scope="improveplan.plan", key=world.plan.pk).count() == 1
+
+
+def test_without_its_triggers_a_page_is_computed_every_time_not_kept_stale(
+    planned, postgresql, monkeypatch
+):
+    from django.test import Client
+
+    from improveplan import kept
+
+    client = Client()
+    client.force_login(planned.lead)
+    url = planned.plan.get_absolute_url()
+    assert "18.5%" not in client.get(url).content.decode()  # computed, and kept
+    trigger = stamps._name('"outcomes_reading"', "_update")
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute(f"DROP TRIGGER {trigger} ON outcomes_reading")
+    monkeypatch.setattr(kept, "_checked", {"at": -kept.CHECK_AGAIN_AFTER, "installed": False})
+    assert stamps.installed() is False
+    Reading.objects.filter(indicator=planned.indicator).update(value=Decimal("18.5"))
+    assert "18.5%" in client.get(url).content.decode()
