@@ -308,12 +308,15 @@ def milestone_toggle(*, milestone: Milestone) -> Milestone:
     return milestone
 
 
-def smart_facts(action: Action, *, milestones: int | None = None) -> smart.ActionFacts:
-    """What the SMART check needs to know of a saved action."""
+def smart_facts(
+    action: Action, *, milestones: int | None = None, outcomes: int | None = None
+) -> smart.ActionFacts:
+    """What the SMART check needs to know of a saved action. ``milestones`` and ``outcomes``,
+    when given, are its counts as read already (no query)."""
     return smart.ActionFacts(
         title=action.title,
         description=action.description,
-        outcomes=action.outcomes.count(),
+        outcomes=action.outcomes.count() if outcomes is None else outcomes,
         lead_organisation=action.lead_organisation_id is not None,
         owner=action.owner_id is not None,
         start=action.start,

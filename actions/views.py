@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
 from django.contrib import messages
@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions import access, appraisal, forms, services, smart, spreadsheets, tasks, timeline
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
-from improveplan import history, items, once, security
+from improveplan import history, items, kept, once, security
 from improveplan.celery import workers_available
 from improveplan.models import Membership, Plan, Role, SecurityEvent
 from improveplan.periods import PeriodClosed, closing_period
@@ -263,37 +264,45 @@ def option_to_actions(request: HttpRequest, pk: int) -> HttpResponse:
 def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """Every action of the plan: filterable, sortable, 50 to a page."""
     plan = access.get_plan_for_user(request, pk)
-    actions = ActionFilter(
-        request.GET,
-        queryset=_action_list(Action.objects.filter(plan=plan)),
-        plan=plan,
+    manages = request.membership.manages
+    # Computed when the plan has changed since this page of it was last shown, else as kept.
+    content = kept.part(
+        "action-plan",
+        plans=[plan.pk],
+        parts=[manages, request.GET.urlencode()],
+        render=lambda: render_to_string(
+            "actions/_action_plan.html", _action_plan_page(plan, request.GET, manages=manages)
+        ),
     )
-    page = Paginator(actions.qs, 50).get_page(request.GET.get("page"))
+    context = {"plan": plan, "partnership": plan.partnership, "content": content}
+    return render(request, "actions/action_plan.html", context)
+
+
+def _action_plan_page(plan, asked, *, manages: bool) -> dict:
+    actions = ActionFilter(
+        asked, queryset=_action_list(Action.objects.filter(plan=plan)), plan=plan
+    )
+    page = Paginator(actions.qs, 50).get_page(asked.get("page"))
     today = timezone.localdate()
     rows = [
         {"action": action, "overdue": action.is_overdue(today), "smart": _smart(action)}
         for action in page
     ]
-    query = request.GET.copy()
+    query = asked.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "actions/action_plan.html",
-        {
-            "plan": plan,
-            "partnership": plan.partnership,
-            "manages": request.membership.manages,
-            "filter": actions,
-            "filters_applied": sum(
-                bool([value for value in request.GET.getlist(name) if value])
-                for name in actions.form.fields
-                if name != "order"
-            ),
-            "page": page,
-            "rows": rows,
-            "query": query.urlencode(),
-        },
-    )
+    return {
+        "plan": plan,
+        "manages": manages,
+        "filter": actions,
+        "filters_applied": sum(
+            bool([value for value in asked.getlist(name) if value])
+            for name in actions.form.fields
+            if name != "order"
+        ),
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+    }
 
 
 @login_required
@@ -704,6 +713,24 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         Membership.objects.filter(user=request.user).select_related("partnership", "organisation")
     )
     writers = [m for m in memberships if m.role in (Role.PARTNER, Role.LEAD)]
+    plans = Plan.objects.filter(partnership__in=[m.partnership_id for m in writers])
+    # Computed when one of the plans has changed since the page was last shown, else as kept.
+    content = kept.part(
+        "my-actions",
+        plans=plans.values_list("pk", flat=True),
+        parts=[
+            request.user.pk,
+            [(m.partnership_id, m.organisation_id, m.role) for m in writers],
+            request.GET.urlencode(),
+        ],
+        render=lambda: render_to_string(
+            "actions/_my_actions.html", _my_actions_page(request.user, writers, request.GET)
+        ),
+    )
+    return render(request, "actions/my_actions.html", {"content": content})
+
+
+def _my_actions_page(user, writers: list[Membership], asked) -> dict:
     queryset = Action.objects.none()
     for membership in writers:
         queryset = queryset | Action.objects.filter(
@@ -711,7 +738,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         ).filter(pk__in=Action.objects.for_organisation(membership.organisation_id).values("pk"))
     # Cancelled and closed actions ask nothing more of anyone.
     queryset = queryset.open()
-    chosen = MyActionsFilter(request.GET, queryset=queryset, user=request.user)
+    chosen = MyActionsFilter(asked, queryset=queryset, user=user)
     # Each card's update form is fetched when asked for (update_form): rendering one for
     # every action up front took over a second for 300 actions.
     actions = list(
@@ -729,7 +756,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
             "plan__partnership__name", "plan__title", "plan_id", F("due").asc(nulls_last=True)
         )
     )
-    recently = timezone.now() - timedelta(days=30)
+    today = timezone.localdate()
+    # Counted in whole days, as the page is kept for the day.
+    recently = timezone.make_aware(datetime.combine(today - timedelta(days=30), time.min))
     for action in actions:
         latest = action.proposals_newest[0] if action.proposals_newest else None
         # The answer to a request shows for a month; a waiting request until it is answered.
@@ -742,18 +771,14 @@ def my_actions(request: HttpRequest) -> HttpResponse:
             (a for a in actions if a.closure != Action.Closure.AWAITING), key=lambda a: a.plan
         )
     ]
-    return render(
-        request,
-        "actions/my_actions.html",
-        {
-            "groups": groups,
-            "awaiting": awaiting,
-            "filter": chosen,
-            "filtered": any(request.GET.get(name) for name in chosen.filters),
-            "today": timezone.localdate(),
-            "memberships": writers,
-        },
-    )
+    return {
+        "groups": groups,
+        "awaiting": awaiting,
+        "filter": chosen,
+        "filtered": any(asked.get(name) for name in chosen.filters),
+        "today": today,
+        "memberships": writers,
+    }
 
 
 # Seeing the whole plan --------------------------------------------------------------------

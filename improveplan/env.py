@@ -89,6 +89,23 @@ def env_broker_url(name: str) -> str:
     return raw
 
 
+def env_cache_url(name: str) -> str:
+    raw = env_str(name)
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} must be a Redis URL such as redis://127.0.0.1:6379/1; "
+            f"got a URL with scheme {parts.scheme or 'none'!r}."
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
+    return raw
+
+
 def env_url(name: str, default: str) -> str:
     raw = env_str(name) or default
     parts = urlsplit(raw)

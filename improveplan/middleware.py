@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import gzip
+import secrets
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 SIGNED_IN_AT = "improveplan.signed_in_at"
 SEEN_AT = "improveplan.seen_at"
@@ -79,4 +82,41 @@ class PrivateResponsesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class CompressedPagesMiddleware(GZipMiddleware):
+    """Pages and other text compressed with gzip for browsers that accept it: the largest
+    plan's dashboard is 570 kB of HTML (two hundred sparklines) and 21 kB compressed. Level 3,
+    not Django's 6: a third of the processor time for a fifth more bytes (bench/notes.md).
+    Files that are compressed already (PDFs, workbooks, images) are sent as they are. Against
+    the BREACH attack, each response carries up to 100 random bytes in its gzip header, as
+    Django's own does, and the CSRF token is masked anew on every page."""
+
+    COMPRESSED_TYPES = ("text/", "application/json", "image/svg+xml")
+    LEVEL = 3
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES):
+            return response
+        if response.streaming or response.has_header("Content-Encoding"):
+            return super().process_response(request, response)
+        if len(response.content) < 200:
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if "gzip" not in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+            return response
+        compressed = memoryview(gzip.compress(response.content, compresslevel=self.LEVEL, mtime=0))
+        header = bytearray(compressed[:10])
+        header[3] = gzip.FNAME  # a file name of random length, then the data
+        name = secrets.token_hex(1 + secrets.randbelow(self.max_random_bytes // 2)).encode()
+        content = bytes(header) + name + b"\x00" + compressed[10:]
+        if len(content) >= len(response.content):
+            return response
+        response.content = content
+        response.headers["Content-Length"] = str(len(response.content))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
         return response

@@ -411,3 +411,39 @@ class SentForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Stamp(models.Model):
+    """A number that changes, in the same commit, with every change to what the pages of one
+    plan (or of one of its indicators: ``scope`` names the model) show. Written only by the
+    database triggers improveplan/stamps.py installs; read by the pages that keep what they
+    computed (improveplan/kept.py). An id, not a foreign key: a stamp may outlive its plan."""
+
+    scope = models.CharField(max_length=60)  # a model's label, such as "improveplan.plan"
+    key = models.BigIntegerField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="stamp_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.value}"
+
+
+class StampPending(models.Model):
+    """What a transaction has changed so far (PostgreSQL only), with how many statements
+    changed each: visible to that transaction alone, turned into a new Stamp value as it
+    commits. So a stamp is written at commit, never held locked while the transaction works."""
+
+    xact = models.BigIntegerField()
+    scope = models.CharField(max_length=60)
+    key = models.BigIntegerField()
+    changes = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["xact", "scope", "key"], name="stamp_pending_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} in transaction {self.xact}"

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from improveplan.env import (
     env_bool,
     env_broker_url,
+    env_cache_url,
     env_choice,
     env_database,
     env_int,
@@ -80,6 +81,9 @@ MIDDLEWARE = [
     "improveplan.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which serves static files compressed ahead; above everything that
+    # writes the page, so that it compresses what they wrote.
+    "improveplan.middleware.CompressedPagesMiddleware",
     # Below WhiteNoise, so public static files keep their own caching headers.
     "improveplan.middleware.PrivateResponsesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,6 +193,28 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ImprovePlan <noreply@improveplan.invalid>")
 # Where people report a problem with the site's accessibility (shown in the statement).
 ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT")
+
+# The cache keeps parts of pages computed from a plan's data until the data changes
+# (improveplan/kept.py): Redis, shared by every web process, when CACHE_URL is set; otherwise
+# each process's own memory, which is enough for development and one-process sites. Sessions
+# and sign-in lockouts stay in the database either way.
+CACHE_URL = env_cache_url("CACHE_URL")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        # A cache that cannot be reached costs a page its kept parts, not seconds of waiting.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+# Said here so that no one moves them into the cache: a cache may be emptied or evicted.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Celery: with no broker named, tasks run in-process as soon as they are queued.
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL")

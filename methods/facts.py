@@ -9,7 +9,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from actions import services, smart
-from actions.models import Action, Option
+from actions.models import Action, Milestone, Option
+from improveplan import kept
 from improveplan.models import Plan
 from methods import lenses, walk
 from outcomes.models import (
@@ -33,9 +34,16 @@ def plan_actions(plan: Plan):
     )
 
 
-def smart_gaps(action: Action) -> tuple[str, ...]:
-    """What the SMART check says an action lacks (from prefetched rows: no query)."""
-    facts = services.smart_facts(action, milestones=len(action.milestones.all()))
+def smart_gaps(
+    action: Action, *, milestones: int | None = None, outcomes: int | None = None
+) -> tuple[str, ...]:
+    """What the SMART check says an action lacks: from prefetched rows, or from the counts
+    given (no query either way)."""
+    facts = services.smart_facts(
+        action,
+        milestones=len(action.milestones.all()) if milestones is None else milestones,
+        outcomes=outcomes,
+    )
     return tuple(
         f"{finding.letter.label.lower()} ({', '.join(finding.reasons)})"
         for finding in smart.check(facts).failing
@@ -106,22 +114,13 @@ def curve_facts(plan: Plan, indicators, actions) -> list[lenses.CurveFacts]:
     ]
 
 
-def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeFacts]:
-    """The walk's facts for each outcome of the plan (or for the outcomes given)."""
-    outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
-    ids = [outcome.pk for outcome in outcomes]
-    indicators = defaultdict(list)
+def _indicator_facts(indicators) -> dict[int, tuple[int, walk.IndicatorFacts]]:
+    """Each of these indicators' outcome and facts, in the queryset's order, in one query."""
     # Counted in subqueries: joining readings, comparator values and targets at once would
     # multiply them (60 readings × 60 comparator values a row per indicator).
-    for indicator in Indicator.objects.filter(outcome_id__in=ids).annotate(
-        reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
-        comparator_value_count=_count(
-            ComparatorReading.objects.filter(comparator__indicator=OuterRef("pk"))
-        ),
-        target_count=Exists(Target.objects.filter(indicator=OuterRef("pk"))),
-        first_comparator=Min("comparators"),
-    ):
-        indicators[indicator.outcome_id].append(
+    return {
+        indicator.pk: (
+            indicator.outcome_id,
             walk.IndicatorFacts(
                 indicator.pk,
                 str(indicator),
@@ -129,8 +128,65 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
                 indicator.comparator_value_count,
                 bool(indicator.target_count),
                 indicator.first_comparator,
-            )
+            ),
         )
+        for indicator in indicators.annotate(
+            reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
+            comparator_value_count=_count(
+                ComparatorReading.objects.filter(comparator__indicator=OuterRef("pk"))
+            ),
+            target_count=Exists(Target.objects.filter(indicator=OuterRef("pk"))),
+            first_comparator=Min("comparators"),
+        )
+    }
+
+
+def _action_facts(actions) -> dict[int, walk.ActionFacts]:
+    """Each of these actions' facts, in the queryset's order, in one query: only what the
+    SMART check reads, as counts, with no related manager's queryset for each action."""
+    served = Action.outcomes.through.objects.filter(action=OuterRef("pk"))
+    return {
+        action.pk: walk.ActionFacts(
+            action.pk,
+            action.reference,
+            action.title,
+            smart_gaps(action, milestones=action.milestone_count, outcomes=action.outcome_count),
+        )
+        for action in actions.annotate(
+            milestone_count=_count(Milestone.objects.filter(action=OuterRef("pk"))),
+            outcome_count=_count(served),
+        )
+    }
+
+
+def outcome_facts(
+    plan: Plan, outcomes=None, actions=None, *, keep: bool = False
+) -> list[walk.OutcomeFacts]:
+    """The walk's facts for each outcome of the plan (or for the outcomes given). ``keep``
+    keeps each indicator's and action's facts until it changes (improveplan/kept.py): for
+    the plan's page, which reads every one of a plan's thousand actions."""
+    outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
+    ids = [outcome.pk for outcome in outcomes]
+    indicators = defaultdict(list)
+    in_outcomes = Indicator.objects.filter(outcome_id__in=ids)
+    if keep:
+        listed = dict(in_outcomes.values_list("pk", "outcome_id"))
+        known = kept.values(
+            "walk-indicator",
+            model=Indicator,
+            parts=dict.fromkeys(listed, ()),
+            compute=lambda missing: {
+                pk: facts
+                for pk, (_, facts) in _indicator_facts(
+                    Indicator.objects.filter(pk__in=missing)
+                ).items()
+            },
+        )
+        found = [(outcome_id, known[pk]) for pk, outcome_id in listed.items()]
+    else:
+        found = list(_indicator_facts(in_outcomes).values())
+    for outcome_id, facts in found:
+        indicators[outcome_id].append(facts)
     evidence = defaultdict(set)
     for outcome_id, kind in Evidence.objects.filter(outcome_id__in=ids).values_list(
         "outcome_id", "kind"
@@ -159,14 +215,32 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
                 option.decision == Option.Decision.FAVOURED,
             )
         )
-    if actions is None:
-        # Only what the SMART check reads.
-        actions = Action.objects.filter(plan=plan).prefetch_related("outcomes", "milestones")
     by_outcome = defaultdict(list)
-    for action in actions:
-        facts = action_facts(action)
-        for outcome in action.outcomes.all():
-            by_outcome[outcome.pk].append(facts)
+    if actions is None:
+        # Each action's facts, kept (with ``keep``) until it changes: its row, milestones or
+        # links. A plan may have a thousand actions, each with its SMART check.
+        served = defaultdict(list)
+        links = Action.outcomes.through.objects.filter(action__plan=plan)
+        for action_id, outcome_id in links.values_list("action_id", "outcome_id"):
+            served[action_id].append(outcome_id)
+        if keep:
+            action_ids = list(Action.objects.filter(plan=plan).values_list("pk", flat=True))
+            known = kept.values(
+                "walk-action",
+                model=Action,
+                parts=dict.fromkeys(action_ids, ()),
+                compute=lambda missing: _action_facts(Action.objects.filter(pk__in=missing)),
+            )
+        else:
+            known = _action_facts(Action.objects.filter(plan=plan))
+        for pk, facts in known.items():
+            for outcome_id in served[pk]:
+                by_outcome[outcome_id].append(facts)
+    else:
+        for action in actions:
+            facts = action_facts(action)
+            for outcome in action.outcomes.all():
+                by_outcome[outcome.pk].append(facts)
     return [
         walk.OutcomeFacts(
             pk=outcome.pk,
@@ -184,9 +258,9 @@ def outcome_facts(plan: Plan, outcomes=None, actions=None) -> list[walk.OutcomeF
     ]
 
 
-def plan_progress(plan: Plan, outcomes=None) -> list[tuple[Outcome, walk.OutcomeProgress]]:
+def plan_progress(
+    plan: Plan, outcomes=None, *, keep: bool = False
+) -> list[tuple[Outcome, walk.OutcomeProgress]]:
     outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
-    return [
-        (outcome, walk.progress(facts))
-        for outcome, facts in zip(outcomes, outcome_facts(plan, outcomes), strict=True)
-    ]
+    found = outcome_facts(plan, outcomes, keep=keep)
+    return [(outcome, walk.progress(facts)) for outcome, facts in zip(outcomes, found, strict=True)]

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from outcomes import arithmetic, charts
-from outcomes.models import Comparator, ComparatorReading, Indicator, Outcome, Reading, Target
+from outcomes.models import Comparator, ComparatorReading, Indicator, Reading, Target
 
 # When an indicator has several targets, the one the partnership judges itself by.
 TARGET_PREFERENCE = [Target.Kind.LOCAL, Target.Kind.NATIONAL, Target.Kind.STRETCH]
@@ -248,18 +248,6 @@ def indicator_reports(
         )
         for indicator in indicators
     ]
-
-
-def plan_outcome_reports(plan) -> list[tuple[Outcome, list[IndicatorReport]]]:
-    """Every outcome of the plan with its indicators' reports, in a fixed number of queries."""
-    outcomes = list(plan.outcomes.all())
-    reports = draw_charts(
-        indicator_reports(Indicator.objects.filter(plan=plan), with_comparators=False), small=True
-    )
-    by_outcome: dict[int, list] = {outcome.pk: [] for outcome in outcomes}
-    for item in reports:
-        by_outcome[item.indicator.outcome_id].append(item)
-    return [(outcome, by_outcome[outcome.pk]) for outcome in outcomes]
 
 
 def draw_charts(

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import items, security
+from improveplan import items, kept, security
 from improveplan.celery import workers_available
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import history_page
@@ -113,6 +114,23 @@ EVIDENCE_HEADINGS = {
 def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = access.get_outcome_for_user(request, pk)
     plan = outcome.plan
+    manages = request.membership.manages
+    # Computed when the plan has changed since the page was last shown, else as kept.
+    content = kept.part(
+        "outcome-page",
+        plans=[plan.pk],
+        # The walk's steps are registered by the methods app at start-up.
+        parts=[outcome.pk, manages, walk_steps()],
+        render=lambda: render_to_string(
+            "outcomes/_outcome_detail.html", _outcome_page(outcome, manages=manages)
+        ),
+    )
+    context = {"outcome": outcome, "plan": plan, "partnership": plan.partnership}
+    return render(request, "outcomes/outcome_detail.html", {**context, "content": content})
+
+
+def _outcome_page(outcome: Outcome, *, manages: bool) -> dict:
+    plan = outcome.plan
     reports = draw_charts(indicator_reports(outcome.indicators.all()), small=False)
     evidence = list(outcome.evidence.select_related("lead_organisation"))
     kinds_present = {item.kind for item in evidence}
@@ -128,12 +146,10 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (EVIDENCE_HEADINGS[kind], [item for item in evidence if item.kind == kind])
         for kind in Evidence.Kind
     ]
-    membership = request.membership
-    context = {
+    return {
         "outcome": outcome,
         "plan": plan,
-        "partnership": plan.partnership,
-        "manages": membership.manages,
+        "manages": manages,
         "reports": reports,
         "evidence_sections": evidence_sections,
         "risks": outcome.risks.all(),
@@ -146,7 +162,6 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "options": outcome.options.all(),
         "actions": outcome.actions.select_related("lead_organisation").order_by("number"),
     }
-    return render(request, "outcomes/outcome_detail.html", context)
 
 
 @login_required

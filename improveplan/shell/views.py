@@ -10,17 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import versions as agreeing
 from actions.forms import PlanAgreeForm
 from actions.models import Action, DueDateProposal
-from improveplan import once, versions
+from improveplan import kept, once, versions
 from improveplan.access import get_plan_for_user
-from improveplan.models import Membership, Plan, PlanVersion
+from improveplan.models import Membership, Plan, PlanVersion, Role
 from improveplan.views import form_page
 from methods.facts import plan_progress
-from outcomes.status import plan_outcome_reports
+from outcomes.dashboard import plan_dashboard
 from reviews.models import PeerReviewer
 
 
@@ -65,29 +66,62 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
-    outcomes = plan_outcome_reports(plan)
-    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes])
+    manages = request.membership.manages
+    may_import = manages or request.membership.role == Role.PARTNER
     return render(
         request,
         "improveplan/plan_detail.html",
         {
             "plan": plan,
             "partnership": plan.partnership,
-            "manages": request.membership.manages,
+            "manages": manages,
             "membership": request.membership,
             "latest_version": plan.versions.select_related("agreed_by").order_by("-number").first(),
+            # Computed when the plan has changed since it was last shown, else as kept.
+            "dashboard": kept.part(
+                "plan-dashboard",
+                plans=[plan.pk],
+                parts=[manages, may_import],
+                render=lambda: _dashboard(plan, manages=manages, may_import=may_import),
+            ),
+            **(
+                waiting_for_lead(Action.objects.filter(plan=plan))
+                if manages and plan.status != Plan.Status.ARCHIVED
+                else {}
+            ),
+        },
+    )
+
+
+def _dashboard(plan: Plan, *, manages: bool, may_import: bool) -> str:
+    """The plan page's outcomes with their indicators, and the Five Steps' progress."""
+    outcomes = plan_dashboard(plan)
+    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes], keep=True)
+    by_pk = {outcome.pk: (outcome, progress) for outcome, progress in walk_progress}
+    walk_rows = kept.by_content(
+        "walk-row",
+        {pk: (pk, str(outcome), progress) for pk, (outcome, progress) in by_pk.items()},
+        render=lambda missing: {
+            pk: render_to_string(
+                "methods/_plan_walk_row.html",
+                {"outcome": by_pk[pk][0], "progress": by_pk[pk][1]},
+            )
+            for pk in missing
+        },
+    )
+    return render_to_string(
+        "improveplan/_plan_dashboard.html",
+        {
+            "plan": plan,
+            "manages": manages,
+            "may_import": may_import,
             "outcomes": outcomes,
             "too_many_outcomes": len(outcomes) > plan.outcome_limit,
             "crowded_outcomes": [
-                outcome for outcome, reports in outcomes if len(reports) > plan.indicator_limit
+                outcome for outcome, rows in outcomes if len(rows) > plan.indicator_limit
             ],
-            "walk_progress": walk_progress,
+            "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
             "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
-            **(
-                waiting_for_lead(Action.objects.filter(plan=plan))
-                if request.membership.manages and plan.status != Plan.Status.ARCHIVED
-                else {}
-            ),
         },
     )
 

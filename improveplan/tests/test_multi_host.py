@@ -107,7 +107,7 @@ class Layout:
                     "gunicorn",
                     "improveplan.wsgi:application",
                     "-c",
-                    "python:improveplan.gunicorn_config",
+                    str(ROOT / "gunicorn.conf.py"),
                 ),
                 *("--workers", "2", "--preload"),
                 *("--bind", f"127.0.0.1:{self.ports[name]}", "--timeout", "60"),

@@ -1,0 +1,48 @@
+"""The plan dashboard's indicator rows: each indicator's latest reading, target, status, the
+judgement's sentence and a sparkline, as HTML kept until that indicator changes.
+
+A plan's dashboard is kept whole until anything in the plan changes (improveplan/kept.py);
+when something does, only the indicators whose own stamp changed (their row, readings,
+targets, comparators: improveplan/stamps.py) are computed and drawn again. What a row prints
+from elsewhere, the names of the indicator's owner and of the lead who overruled its status,
+goes in its key.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from improveplan import kept
+from outcomes.models import Indicator, Outcome
+from outcomes.status import draw_charts, indicator_reports
+
+
+def plan_dashboard(plan) -> list[tuple[Outcome, list[SafeString]]]:
+    """Every outcome of the plan with its indicators' rows, in a fixed number of queries."""
+    outcomes = list(plan.outcomes.all())
+    indicators = list(Indicator.objects.filter(plan=plan).select_related("owner", "overridden_by"))
+    rows = kept.many(
+        "dashboard-row",
+        model=Indicator,
+        parts={
+            indicator.pk: (str(indicator.owner), str(indicator.overridden_by))
+            for indicator in indicators
+        },
+        render=_rows,
+    )
+    by_outcome: dict[int, list[SafeString]] = {outcome.pk: [] for outcome in outcomes}
+    for indicator in indicators:
+        by_outcome[indicator.outcome_id].append(rows[indicator.pk])
+    return [(outcome, by_outcome[outcome.pk]) for outcome in outcomes]
+
+
+def _rows(indicator_ids: list[int]) -> dict[int, str]:
+    reports = draw_charts(
+        indicator_reports(Indicator.objects.filter(pk__in=indicator_ids), with_comparators=False),
+        small=True,
+    )
+    return {
+        report.indicator.pk: render_to_string("outcomes/_dashboard_row.html", {"report": report})
+        for report in reports
+    }
