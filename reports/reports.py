@@ -19,6 +19,9 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -29,6 +32,7 @@ from improveplan import versions
 from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
+from reports import tagging
 from reviews import changes
 from reviews.periods import quarter_bounds, quarter_of
 
@@ -549,19 +553,51 @@ def fewer_collections():
                 gc.set_threshold(*_thresholds_before)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """HTML as a tagged PDF (PDF/UA-1), with its title and language set."""
-    from weasyprint import HTML  # takes 0.4 s to import; only the reports need it
+# What a report may load while it renders: its own stylesheet, fonts and images, below this
+# folder, and the charts, drawn into the HTML as data: URIs. Nothing else, whatever the HTML
+# says: not another file (an attachment link could embed /etc/passwd in the PDF), not the
+# network.
+OWN_FILES = Path(settings.BASE_DIR) / "static" / "reports"
+OWN_SUFFIXES = {".css", ".woff2", ".woff", ".ttf", ".otf", ".svg", ".png", ".jpg"}
+OWN_DATA = ("data:image/svg+xml", "data:image/png", "data:image/jpeg")
+
+
+def may_fetch(url: str) -> bool:
+    """Whether a report may load ``url``: one of its own files, or an image written in."""
+    if url.startswith(OWN_DATA):
+        return True
+    if not url.startswith("file:"):
+        return False
+    path = Path(url2pathname(urlsplit(url).path)).resolve()
+    return path.is_relative_to(OWN_FILES.resolve()) and path.suffix in OWN_SUFFIXES
+
+
+def own_files_fetcher():
+    """WeasyPrint's URL fetcher for the reports: it refuses anything ``may_fetch`` does not
+    allow (WeasyPrint then leaves that out and logs why), and fetches the rest as usual."""
     from weasyprint.urls import URLFetcher
 
-    # Only our own stylesheet and the charts (data: URIs) are loaded; never the network.
-    document = HTML(
-        string=html,
-        base_url=settings.BASE_DIR,
-        url_fetcher=URLFetcher(allowed_protocols={"file", "data"}),
-    )
+    class OwnFiles(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not may_fetch(url):
+                raise ValueError(
+                    "A report loads only its own stylesheet, fonts and images; refused: "
+                    + url[:200]
+                )
+            return super().fetch(url, headers)
+
+    return OwnFiles(allowed_protocols={"file", "data"})
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML as a tagged PDF (PDF/UA-1), with its title and language set, and the structure a
+    screen reader needs that WeasyPrint leaves out added after (reports.tagging)."""
+    from weasyprint import HTML  # takes 0.4 s to import; only the reports need it
+
+    document = HTML(string=html, base_url=settings.BASE_DIR, url_fetcher=own_files_fetcher())
     with fewer_collections():
-        return document.write_pdf(pdf_variant="pdf/ua-1")
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+    return tagging.finish(pdf)
 
 
 def render_report(plan, *, kind: str, year: int, quarter: int, today: date) -> bytes:
