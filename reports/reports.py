@@ -236,8 +236,11 @@ def _decisions_needed(*, outcome, reports, actions, risks, undecided) -> list[st
     return decisions
 
 
-def _plan_data(plan, *, today: date, first: date | None = None, last: date | None = None):
-    """The plan's indicators (with charts), actions and risks, grouped by outcome."""
+def _plan_data(
+    plan, *, today: date, first: date | None = None, last: date | None = None, plain: bool = False
+):
+    """The plan's indicators (with charts, in everyday words if ``plain``), actions and risks,
+    grouped by outcome."""
     first = first or today
     last = last or today
     outcomes = list(plan.outcomes.all())
@@ -246,6 +249,7 @@ def _plan_data(plan, *, today: date, first: date | None = None, last: date | Non
         indicator_reports(Indicator.objects.filter(plan=plan), today=today),
         small=False,
         titled=False,
+        plain=plain,
     )
     actions = _actions(plan, first=first, last=last)
     links = Action.outcomes.through.objects.filter(action__plan=plan).values_list(
@@ -425,27 +429,32 @@ PUBLIC_ACTION_WORDS = {
 }
 
 
+def _public_indicator(report) -> dict:
+    """An indicator as the public summary tells it, its figures in everyday words."""
+    plain = report.indicator.measure.plain()  # "2,320 in every 100,000", not "2,320.0 per"
+    return {
+        "name": report.indicator.name,
+        # Never better than the computed status, whatever a lead set.
+        "words": PUBLIC_INDICATOR_WORDS[report.cautious_status],
+        "now": plain.value(report.latest.value) if report.latest else None,
+        "when": report.latest.when if report.latest else None,
+        "aim": plain.value(report.target.target_value) if report.target else None,
+        "aim_date": report.target.target_date if report.target else None,
+        "chart": report.chart,
+    }
+
+
 def public_summary_context(plan, *, today: date) -> dict:
     """What the public summary shows. Everything a member of the public should not read is
     left out here, not merely hidden by the template: no people's names (owners, authors of
     updates, risk owners), no update notes or override reasons, no risks. It lists the live
     actions that serve an outcome, and its count of pieces of work counts that list."""
-    data = _plan_data(plan, today=today)
+    data = _plan_data(plan, today=today, plain=True)
     outcomes = []
     listed: dict[int, Action] = {}
     for outcome in data["outcomes"]:
         indicators = [
-            {
-                "name": report.indicator.name,
-                # Never better than the computed status, whatever a lead set.
-                "words": PUBLIC_INDICATOR_WORDS[report.cautious_status],
-                "now": report.latest_text if report.latest else None,
-                "when": report.latest.when if report.latest else None,
-                "aim": report.target_text if report.target else None,
-                "aim_date": report.target.target_date if report.target else None,
-                "chart": report.chart,
-            }
-            for report in data["reports_by_outcome"][outcome.pk]
+            _public_indicator(report) for report in data["reports_by_outcome"][outcome.pk]
         ]
         live = [action for action in data["actions_by_outcome"][outcome.pk] if action.is_live]
         listed.update((action.pk, action) for action in live)
