@@ -70,7 +70,7 @@ def _untagged_content(pdf: pikepdf.Pdf) -> list[str]:
 
 def _claimed_content(pdf: pikepdf.Pdf) -> dict[int, set[int]]:
     """The marked content ids of each page (by index) that the parent tree maps to elements."""
-    tree = pdf.Root.StructTreeRoot.get("/ParentTree")
+    tree = pdf.Root.get("/StructTreeRoot", {}).get("/ParentTree")
     claimed: dict[int, set[int]] = {}
     if tree is None:
         return claimed
