@@ -528,7 +528,33 @@ KINDS = {
 def report_html(plan, *, kind: str, year: int, quarter: int, today: date) -> str:
     report = KINDS[kind]
     context = report.context(plan, year=year, quarter=quarter, today=today)
-    return render_to_string(report.template, {**context, "kind": report})
+    return breakable(render_to_string(report.template, {**context, "kind": report}))
+
+
+# A word of the body's text this long (a web address, a name run together) may not fit its
+# cell or line: it is given a place to break every BREAK_EVERY characters, an invisible zero-
+# width space. CSS's overflow-wrap would do the same, but it cost WeasyPrint a seventh of the
+# board report's render, on every line of every cell (docs/reports.md).
+LONG_WORD = re.compile(r"(?:&#?\w+;|[^\s<&]){20,}")
+LETTER = re.compile(r"&#?\w+;|.", re.S)  # an escaped character counts as one
+TEXT = re.compile(r">([^<]+)<")
+BREAK_EVERY = 12
+
+
+def _break_word(word: re.Match) -> str:
+    letters = LETTER.findall(word[0])
+    return "\u200b".join(
+        "".join(letters[start : start + BREAK_EVERY])
+        for start in range(0, len(letters), BREAK_EVERY)
+    )
+
+
+def breakable(html: str) -> str:
+    """The report's HTML with a break allowed inside each long word of its body's text (not in
+    its head, nor in attributes: alt text is read, not laid out)."""
+    head, body = html.split("<body", 1) if "<body" in html else ("", html)
+    body = TEXT.sub(lambda text: ">" + LONG_WORD.sub(_break_word, text[1]) + "<", body)
+    return f"{head}<body{body}" if head else body
 
 
 # While a report renders, the cyclic garbage collector runs far less often (see below).
