@@ -153,11 +153,13 @@ def weasyprint_seconds(html: str, runs: int) -> list[float]:
 def peak_memory_mb(html_file: Path) -> float:
     """The render alone, in a child process, as the product renders (reports.html_to_pdf,
     with its collector settings): the child's peak resident memory, Django included. The
-    child says its own: the peak of this process's children is of the largest so far."""
+    child reads its own (VmHWM): the rusage figures count the memory of this process too,
+    which the child held from the fork until it began the render."""
     code = (
-        "import resource, sys, django; django.setup(); from reports import reports; "
+        "import sys, django; django.setup(); from reports import reports; "
         "reports.html_to_pdf(open(sys.argv[1]).read()); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print(next(line.split()[1] for line in open('/proc/self/status') "
+        "if line.startswith('VmHWM')))"
     )
     found = subprocess.run(
         [sys.executable, "-c", code, str(html_file)],
