@@ -5,8 +5,10 @@ set to the database to measure (make bench uses PostgreSQL). It builds a scratch
 10 outcomes, 20 indicators (20 charts) and 300 actions, each with an update, and measures:
 WeasyPrint's render of the board report (median of a few runs), its peak memory (the render
 alone, in a child process), serving the kept copy a second time, and headless Chromium
-printing the same HTML, for the ratio. It then times how table length and the chart format
-change WeasyPrint's time. It deletes what it made, also when it fails.
+printing the same HTML, for the ratio. It renders the same plan's delivery plan and public
+summary (time and peak memory), and each of the three reports again with every long text a
+report prints at its maximum length (issue 25). It then times how table length and the chart
+format change WeasyPrint's time. It deletes what it made, also when it fails.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -34,10 +35,10 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from actions.models import Action, Update
+from actions.models import Action, Option, Update
 from improveplan.celery import app
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
-from outcomes.models import Indicator, Outcome, Reading, Risk, Target
+from outcomes.models import Evidence, Indicator, Outcome, Reading, Risk, Target
 from reports import reports, stored
 from reports.templatetags.reports import svg_data_uri
 
@@ -151,13 +152,78 @@ def weasyprint_seconds(html: str, runs: int) -> list[float]:
 
 def peak_memory_mb(html_file: Path) -> float:
     """The render alone, in a child process, as the product renders (reports.html_to_pdf,
-    with its collector settings): the child's peak resident memory, Django included."""
+    with its collector settings): the child's peak resident memory, Django included. The
+    child reads its own (VmHWM): the rusage figures count the memory of this process too,
+    which the child held from the fork until it began the render."""
     code = (
         "import sys, django; django.setup(); from reports import reports; "
-        "reports.html_to_pdf(open(sys.argv[1]).read())"
+        "reports.html_to_pdf(open(sys.argv[1]).read()); "
+        "print(next(line.split()[1] for line in open('/proc/self/status') "
+        "if line.startswith('VmHWM')))"
     )
-    subprocess.run([sys.executable, "-c", code, str(html_file)], check=True, cwd=ROOT)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    found = subprocess.run(
+        [sys.executable, "-c", code, str(html_file)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return int(found.stdout.split()[-1]) / 1024
+
+
+def at_their_longest(plan: Plan) -> None:
+    """One of each long text that a report prints written to its field's maximum length: the
+    plan's vision, an outcome's why it matters, who and where, an action's title, outputs,
+    outcomes, success measure, monitoring and staff time, its latest update's note, a risk,
+    a piece of evidence and a favoured option with its reason and pilot's evaluation."""
+
+    def longest(model, name: str) -> str:
+        size = model._meta.get_field(name).max_length
+        return ("Every word of this text was written by a partner, " * (size // 40 + 1))[:size]
+
+    def fill(row, *names: str) -> None:
+        for name in names:
+            setattr(row, name, longest(type(row), name))
+        row.save(update_fields=names)
+
+    fill(plan, "vision")
+    outcome = plan.outcomes.order_by("priority").first()
+    fill(outcome, "why_it_matters", "target_groups", "places")
+    action = Action.objects.filter(plan=plan, outcomes=outcome).order_by("number").first()
+    fill(
+        action,
+        "title",
+        "expected_outputs",
+        "expected_outcomes",
+        "success_measure",
+        "monitoring",
+        "staff_time",
+    )
+    fill(Update.objects.filter(action=action).first(), "note")
+    fill(Risk.objects.filter(outcome=outcome).first(), "description", "mitigation", "owner")
+    Evidence.objects.create(
+        outcome=outcome,
+        kind="need",
+        summary=longest(Evidence, "summary"),
+        detail=longest(Evidence, "detail"),
+    )
+    option = Option(outcome=outcome, decision=Option.Decision.FAVOURED, is_pilot=True)
+    for name in ["title", "description", "decision_reason", "pilot_evaluation"]:
+        setattr(option, name, longest(Option, name))
+    option.save()
+
+
+def render_seconds(plan: Plan, kind: str, runs: int) -> tuple[list[float], float, str]:
+    """The whole render of one report, as the product does it (its HTML, then its PDF): the
+    seconds of each run, the processor time of one (less moved by load), and the HTML."""
+    html = reports.report_html(plan, kind=kind, year=2026, quarter=3, today=TODAY)
+    before = time.process_time()
+    seconds = timings(
+        lambda: reports.render_report(plan, kind=kind, year=2026, quarter=3, today=TODAY),
+        runs=runs,
+        warmup=0,
+    )
+    return seconds, (time.process_time() - before) / runs, html
 
 
 def chromium_seconds(html_file: Path, runs: int) -> list[float]:
@@ -203,9 +269,8 @@ def variants(html: str, svgs: list[str], work: Path) -> dict[str, str]:
         fixed = head.replace("</head>", f"{style}</head>")
         return f"{fixed}<body>{''.join(parts)}</body></html>"
 
-    for number, svg in enumerate(svgs):
-        (work / f"chart-{number}.svg").write_text(svg)
-
+    # (Charts as <img> of SVG files are no longer measured: a report may load no file but its
+    # own stylesheet, fonts and images, reports.may_fetch.)
     def charts(embed) -> str:
         figures = "".join(
             f"<figure class='chart'>{embed(number, svg)}</figure>"
@@ -230,9 +295,6 @@ def variants(html: str, svgs: list[str], work: Path) -> dict[str, str]:
         f"{ACTIONS} rows as 10 tables": tables(ACTIONS // 10),
         f"{ACTIONS} rows as 30 tables": tables(ACTIONS // 30),
         "20 charts as inline SVG": charts(lambda number, svg: svg),
-        "20 charts as <img> of SVG files": charts(
-            lambda number, svg: f"<img alt='chart' src='{(work / f'chart-{number}.svg').as_uri()}'>"
-        ),
         "20 charts as <img> of data: URIs (as the reports do)": charts(
             lambda number, svg: f"<img alt='chart' src='{svg_data_uri(svg)}'>"
         ),
@@ -290,6 +352,24 @@ def main() -> None:
                 lambda: stored.fingerprint(plan, kind="board", year=2026, quarter=3, today=TODAY),
                 runs=5 if quick else 20,
             )
+
+            # The other two reports of the same plan.
+            others = {}
+            for kind in ["plan", "public"]:
+                seconds, cpu, other_html = render_seconds(plan, kind, runs)
+                other_file = work / f"{kind}.html"
+                other_file.write_text(other_html)
+                others[kind] = (
+                    seconds,
+                    cpu,
+                    peak_memory_mb(other_file),
+                    page_count(reports.html_to_pdf(other_html)),
+                )
+                print(f"{kind}: {statistics.median(seconds):.2f} s, {others[kind][2]:.0f} MB")
+            # And each again with every long text at its maximum length.
+            at_their_longest(plan)
+            longest = {kind: render_seconds(plan, kind, 1)[:2] for kind in reports.KINDS}
+            print(f"long texts at their maximum: {longest}")
         finally:
             clean_up(tag)
 
@@ -336,10 +416,65 @@ def main() -> None:
                 "noise": max(chromium) - min(chromium),
             },
             {
-                "what": "Board report: WeasyPrint ÷ headless Chromium (aim)",
+                "what": "Board report: WeasyPrint ÷ headless Chromium",
+                "issue": 25,
                 "value": weasy_s / chromium_s,
                 "unit": "×",
                 "target": 2,
+            },
+        ]
+        plan_s, plan_cpu, plan_mb, plan_pages = others["plan"]
+        public_s, public_cpu, _, public_pages = others["public"]
+        slowest = max(longest, key=lambda kind: longest[kind][0][0])
+        figures += [
+            {
+                "what": f"Delivery plan PDF, {ACTIONS} actions ({plan_pages} pages)",
+                "issue": 25,
+                "value": statistics.median(plan_s),
+                "unit": "s",
+                "target": 5,
+                "noise": max(plan_s) - min(plan_s),
+            },
+            {
+                "what": "Delivery plan PDF: processor time of the render (less moved by load)",
+                "issue": 25,
+                "value": plan_cpu,
+                "unit": "s",
+            },
+            {
+                "what": "Delivery plan PDF: peak memory",
+                "issue": 25,
+                "value": plan_mb,
+                "unit": "MB",
+                "target": 300,
+            },
+            {
+                "what": f"Public summary PDF, {ACTIONS} actions ({public_pages} pages)",
+                "issue": 25,
+                "value": statistics.median(public_s),
+                "unit": "s",
+                "target": 3,
+                "noise": max(public_s) - min(public_s),
+            },
+            {
+                "what": "Public summary PDF: processor time of the render",
+                "issue": 25,
+                "value": public_cpu,
+                "unit": "s",
+            },
+            {
+                "issue": 25,
+                "what": "Slowest report with every long text at its maximum length "
+                f"({reports.KINDS[slowest].name.lower()})",
+                "value": longest[slowest][0][0],
+                "unit": "s",
+                "target": 15,
+            },
+            {
+                "issue": 25,
+                "what": "Slowest report with every long text at its maximum length: processor time",
+                "value": longest[slowest][1],
+                "unit": "s",
             },
         ]
         for what, document in variants(html, svgs, work).items():

@@ -93,13 +93,15 @@ def indicator_chart(
     chart_id: str = "chart",
     measure: Measure | None = None,
     bounds: Bounds | None = None,
+    plain: bool = False,
 ) -> Chart:
     """The chart of an indicator's readings, with the words and (unless small) the table that
     say the same. ``titled=False`` leaves the title out of the drawing (it stays the SVG's
     <title>): the PDF reports put it in a heading above the chart, and WeasyPrint lays SVG
     text out letter by letter, so a title drawn again costs their render time for nothing.
     ``measure`` writes the figures in the indicator's unit (without it, `unit` follows the
-    numbers); ``bounds`` keeps the forecast, its band and the value axis inside them."""
+    numbers); ``bounds`` keeps the forecast, its band and the value axis inside them.
+    ``plain`` writes the key and the summary in everyday words, for the public summary."""
     bounds = bounds or arithmetic.UNBOUNDED
     readings = sorted(readings, key=lambda point: point.when)
     headers = TABLE_HEADERS + [series.name for series in comparators]
@@ -115,8 +117,11 @@ def indicator_chart(
     )
     if measure is None:
         measure = _Legacy(unit, decimals)
-    summary = _summary(readings, measure, target, forecast, bounds)
-    extra = {} if small else {"titled": titled, "bounds": bounds}
+    if plain:
+        summary = _plain_summary(readings, measure, target, forecast)
+    else:
+        summary = _summary(readings, measure, target, forecast, bounds)
+    extra = {} if small else {"titled": titled, "bounds": bounds, "plain": plain}
     svg = (_draw_small if small else _draw_full)(
         title=title,
         summary=summary,
@@ -241,6 +246,31 @@ def _summary(
         sentences.append(f"Forecast {show(end.value)} {when}{interval}.")
         if bounds.limited:
             sentences.append(bounds_note(bounds, measure))
+    return " ".join(sentences)
+
+
+def _plain_summary(
+    readings: Sequence[Point],
+    measure,
+    target: TargetLine | None,
+    forecast: Sequence[arithmetic.Forecast],
+) -> str:
+    """What the chart shows in everyday words: no margins of error, ranges or scales."""
+    show = measure.value
+    first, latest = readings[0], readings[-1]
+    sentences = [f"In {format_month(latest.when)} it was {show(latest.value)}."]
+    if len(readings) > 1 and show(first.value) != show(latest.value):
+        sentences.append(f"In {format_month(first.when)} it was {show(first.value)}.")
+    if target is not None:
+        sentences.append(
+            f"Our aim is {show(target.target_value)} by {format_month(target.target_date)}."
+        )
+    if forecast:
+        end = forecast[-1]
+        sentences.append(
+            f"If things go on as they are, it will be about {show(end.value)} by "
+            f"{format_month(end.when)}."
+        )
     return " ".join(sentences)
 
 
@@ -446,6 +476,7 @@ def _draw_full(
     chart_id: str,
     titled: bool = True,
     bounds: Bounds = arithmetic.UNBOUNDED,
+    plain: bool = False,
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
@@ -483,7 +514,9 @@ def _draw_full(
     top = 6 + 19 * len(title_lines) + 30
     bottom = top + PLOT_HEIGHT
     right = WIDTH - RIGHT
-    key = _key_rows(_key_items(readings, target, band, forecast, comparators), right - LEFT)
+    key = _key_rows(
+        _key_items(readings, target, band, forecast, comparators, plain=plain), right - LEFT
+    )
     height = bottom + 28 + 20 * len(key)
     x = _Scale(first_day, last_day, LEFT, right)
     y = _Scale(axis_low, axis_high, bottom, top)
@@ -557,7 +590,19 @@ def _draw_full(
     return _serialise(root)
 
 
-def _key_items(readings, target, band, forecast, comparators) -> list[tuple[str, str]]:
+# The key in everyday words, for the public summary.
+PLAIN_KEY = {
+    "readings": "Our figures",
+    "margin": "Could be between",
+    "target": "Our aim",
+    "forecast": "Where it is heading",
+    "band": "Where it could end up",
+}
+
+
+def _key_items(
+    readings, target, band, forecast, comparators, *, plain: bool = False
+) -> list[tuple[str, str]]:
     """(what, label) for each entry of the key, in the order they are drawn."""
     items = [("readings", "Readings")]
     if any(p.lower is not None and p.upper is not None for p in readings):
@@ -568,6 +613,8 @@ def _key_items(readings, target, band, forecast, comparators) -> list[tuple[str,
         items.append(("forecast", "Forecast"))
     if band:
         items.append(("band", f"{FORECAST_LEVEL:.0%} forecast range"))
+    if plain:
+        items = [(what, PLAIN_KEY[what]) for what, _ in items]
     items += [(f"comparator {number}", s.name) for number, s in enumerate(comparators)]
     return [(what, _shorten(label, 40)) for what, label in items]
 

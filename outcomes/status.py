@@ -34,6 +34,10 @@ STATUS_CAUTION = [
 ]
 
 
+# A comparison with similar areas, as the public summary's charts name it.
+PLACES_LIKE_OURS = "Places like ours"
+
+
 @dataclass(frozen=True)
 class ComparatorSeries:
     comparator: Comparator
@@ -256,17 +260,21 @@ def draw_charts(
     small: bool,
     marks: dict | None = None,
     titled: bool = True,
+    plain: bool = False,
 ) -> list[IndicatorReport]:
     """Attach each report's chart: full size with comparators, or a dashboard sparkline.
     ``marks`` (indicator id → charts.Mark list) adds completed actions and decisions;
-    ``titled=False`` leaves the title out of the drawing, for a page that heads it itself."""
+    ``titled=False`` leaves the title out of the drawing, for a page that heads it itself;
+    ``plain=True`` draws it in everyday words (the public summary), comparisons with similar
+    areas as "Places like ours"."""
     for item in reports:
         indicator = item.indicator
         target = item.target
         chart = charts.indicator_chart(
             title=f"{indicator.code} {indicator.name}",
             unit=indicator.unit_symbol,
-            measure=indicator.measure,
+            measure=indicator.measure.plain() if plain else indicator.measure,
+            plain=plain,
             bounds=indicator.bounds,
             readings=item.points,
             direction=indicator.arithmetic_direction,
@@ -280,7 +288,12 @@ def draw_charts(
             if target
             else None,
             comparators=[
-                charts.Series(name=series.comparator.name, points=series.points)
+                charts.Series(
+                    name=PLACES_LIKE_OURS
+                    if plain and series.comparator.kind == Comparator.Kind.SIMILAR
+                    else series.comparator.name,
+                    points=series.points,
+                )
                 for series in item.comparators
             ],
             marks=(marks or {}).get(indicator.pk, ()),

@@ -91,6 +91,10 @@ class Measure:
             return format_percentage_points(value)
         return self.value(value)
 
+    def plain(self) -> PlainMeasure:
+        """The same unit, written for everyone (the public summary)."""
+        return PlainMeasure(self)
+
     def interval(self, lower: float, upper: float) -> str:
         """ "between 57.0% and 65.4%", "between 2 and 13", "between 17.5 and 20.8 per 1,000"."""
         first = self.value(lower)
@@ -99,3 +103,26 @@ class Measure:
         elif self.unit == "days":
             first = first.removesuffix(" days")
         return f"between {first} and {self.value(upper)}"
+
+
+@dataclass(frozen=True)
+class PlainMeasure:
+    """A unit's figures for readers who are not specialists: a rate of people as a whole
+    number "in every 100,000" (people do not come in tenths), everything else as `Measure`
+    writes it."""
+
+    measure: Measure
+
+    def value(self, value: float | Decimal) -> str:
+        if self.measure.unit == "rate":
+            number = _number(value, 0)
+            return f"{number} in every {self.measure.per:,}" if self.measure.per else number
+        return self.measure.value(value)
+
+    def number(self, value: float | Decimal) -> str:
+        if self.measure.unit == "rate":
+            return _number(value, 0)
+        return self.measure.number(value)
+
+    def interval(self, lower: float, upper: float) -> str:
+        return f"between {self.value(lower)} and {self.value(upper)}"

@@ -19,6 +19,9 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -29,6 +32,7 @@ from improveplan import versions
 from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
+from reports import tagging
 from reviews import changes
 from reviews.periods import quarter_bounds, quarter_of
 
@@ -232,8 +236,11 @@ def _decisions_needed(*, outcome, reports, actions, risks, undecided) -> list[st
     return decisions
 
 
-def _plan_data(plan, *, today: date, first: date | None = None, last: date | None = None):
-    """The plan's indicators (with charts), actions and risks, grouped by outcome."""
+def _plan_data(
+    plan, *, today: date, first: date | None = None, last: date | None = None, plain: bool = False
+):
+    """The plan's indicators (with charts, in everyday words if ``plain``), actions and risks,
+    grouped by outcome."""
     first = first or today
     last = last or today
     outcomes = list(plan.outcomes.all())
@@ -242,6 +249,7 @@ def _plan_data(plan, *, today: date, first: date | None = None, last: date | Non
         indicator_reports(Indicator.objects.filter(plan=plan), today=today),
         small=False,
         titled=False,
+        plain=plain,
     )
     actions = _actions(plan, first=first, last=last)
     links = Action.outcomes.through.objects.filter(action__plan=plan).values_list(
@@ -421,27 +429,32 @@ PUBLIC_ACTION_WORDS = {
 }
 
 
+def _public_indicator(report) -> dict:
+    """An indicator as the public summary tells it, its figures in everyday words."""
+    plain = report.indicator.measure.plain()  # "2,320 in every 100,000", not "2,320.0 per"
+    return {
+        "name": report.indicator.name,
+        # Never better than the computed status, whatever a lead set.
+        "words": PUBLIC_INDICATOR_WORDS[report.cautious_status],
+        "now": plain.value(report.latest.value) if report.latest else None,
+        "when": report.latest.when if report.latest else None,
+        "aim": plain.value(report.target.target_value) if report.target else None,
+        "aim_date": report.target.target_date if report.target else None,
+        "chart": report.chart,
+    }
+
+
 def public_summary_context(plan, *, today: date) -> dict:
     """What the public summary shows. Everything a member of the public should not read is
     left out here, not merely hidden by the template: no people's names (owners, authors of
     updates, risk owners), no update notes or override reasons, no risks. It lists the live
     actions that serve an outcome, and its count of pieces of work counts that list."""
-    data = _plan_data(plan, today=today)
+    data = _plan_data(plan, today=today, plain=True)
     outcomes = []
     listed: dict[int, Action] = {}
     for outcome in data["outcomes"]:
         indicators = [
-            {
-                "name": report.indicator.name,
-                # Never better than the computed status, whatever a lead set.
-                "words": PUBLIC_INDICATOR_WORDS[report.cautious_status],
-                "now": report.latest_text if report.latest else None,
-                "when": report.latest.when if report.latest else None,
-                "aim": report.target_text if report.target else None,
-                "aim_date": report.target.target_date if report.target else None,
-                "chart": report.chart,
-            }
-            for report in data["reports_by_outcome"][outcome.pk]
+            _public_indicator(report) for report in data["reports_by_outcome"][outcome.pk]
         ]
         live = [action for action in data["actions_by_outcome"][outcome.pk] if action.is_live]
         listed.update((action.pk, action) for action in live)
@@ -515,7 +528,33 @@ KINDS = {
 def report_html(plan, *, kind: str, year: int, quarter: int, today: date) -> str:
     report = KINDS[kind]
     context = report.context(plan, year=year, quarter=quarter, today=today)
-    return render_to_string(report.template, {**context, "kind": report})
+    return breakable(render_to_string(report.template, {**context, "kind": report}))
+
+
+# A word of the body's text this long (a web address, a name run together) may not fit its
+# cell or line: it is given a place to break every BREAK_EVERY characters, an invisible zero-
+# width space. CSS's overflow-wrap would do the same, but it cost WeasyPrint a seventh of the
+# board report's render, on every line of every cell (docs/reports.md).
+LONG_WORD = re.compile(r"(?:&#?\w+;|[^\s<&]){20,}")
+LETTER = re.compile(r"&#?\w+;|.", re.S)  # an escaped character counts as one
+TEXT = re.compile(r">([^<]+)<")
+BREAK_EVERY = 12
+
+
+def _break_word(word: re.Match) -> str:
+    letters = LETTER.findall(word[0])
+    return "\u200b".join(
+        "".join(letters[start : start + BREAK_EVERY])
+        for start in range(0, len(letters), BREAK_EVERY)
+    )
+
+
+def breakable(html: str) -> str:
+    """The report's HTML with a break allowed inside each long word of its body's text (not in
+    its head, nor in attributes: alt text is read, not laid out)."""
+    head, body = html.split("<body", 1) if "<body" in html else ("", html)
+    body = TEXT.sub(lambda text: ">" + LONG_WORD.sub(_break_word, text[1]) + "<", body)
+    return f"{head}<body{body}" if head else body
 
 
 # While a report renders, the cyclic garbage collector runs far less often (see below).
@@ -549,19 +588,51 @@ def fewer_collections():
                 gc.set_threshold(*_thresholds_before)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """HTML as a tagged PDF (PDF/UA-1), with its title and language set."""
-    from weasyprint import HTML  # takes 0.4 s to import; only the reports need it
+# What a report may load while it renders: its own stylesheet, fonts and images, below this
+# folder, and the charts, drawn into the HTML as data: URIs. Nothing else, whatever the HTML
+# says: not another file (an attachment link could embed /etc/passwd in the PDF), not the
+# network.
+OWN_FILES = Path(settings.BASE_DIR) / "static" / "reports"
+OWN_SUFFIXES = {".css", ".woff2", ".woff", ".ttf", ".otf", ".svg", ".png", ".jpg"}
+OWN_DATA = ("data:image/svg+xml", "data:image/png", "data:image/jpeg")
+
+
+def may_fetch(url: str) -> bool:
+    """Whether a report may load ``url``: one of its own files, or an image written in."""
+    if url.startswith(OWN_DATA):
+        return True
+    if not url.startswith("file:"):
+        return False
+    path = Path(url2pathname(urlsplit(url).path)).resolve()
+    return path.is_relative_to(OWN_FILES.resolve()) and path.suffix in OWN_SUFFIXES
+
+
+def own_files_fetcher():
+    """WeasyPrint's URL fetcher for the reports: it refuses anything ``may_fetch`` does not
+    allow (WeasyPrint then leaves that out and logs why), and fetches the rest as usual."""
     from weasyprint.urls import URLFetcher
 
-    # Only our own stylesheet and the charts (data: URIs) are loaded; never the network.
-    document = HTML(
-        string=html,
-        base_url=settings.BASE_DIR,
-        url_fetcher=URLFetcher(allowed_protocols={"file", "data"}),
-    )
+    class OwnFiles(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not may_fetch(url):
+                raise ValueError(
+                    "A report loads only its own stylesheet, fonts and images; refused: "
+                    + url[:200]
+                )
+            return super().fetch(url, headers)
+
+    return OwnFiles(allowed_protocols={"file", "data"})
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML as a tagged PDF (PDF/UA-1), with its title and language set, and the structure a
+    screen reader needs that WeasyPrint leaves out added after (reports.tagging)."""
+    from weasyprint import HTML  # takes 0.4 s to import; only the reports need it
+
+    document = HTML(string=html, base_url=settings.BASE_DIR, url_fetcher=own_files_fetcher())
     with fewer_collections():
-        return document.write_pdf(pdf_variant="pdf/ua-1")
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+    return tagging.finish(pdf)
 
 
 def render_report(plan, *, kind: str, year: int, quarter: int, today: date) -> bytes:

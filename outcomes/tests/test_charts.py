@@ -237,6 +237,33 @@ def test_the_summary_of_one_reading_makes_no_forecast():
     )
 
 
+def test_the_plain_words_summary_and_key_for_the_public_summary():
+    """No margin of error, range or scale: what it was, what we aim for, where it is heading."""
+    result = chart(plain=True, comparators=[ENGLAND, Series("Places like ours", ENGLAND.points)])
+
+    assert result.summary == (
+        "In July 2023 it was 15.2%. In April 2021 it was 18.9%. "
+        "Our aim is 12.0% by March 2028. "
+        "If things go on as they are, it will be about 7.8% by March 2028."
+    )
+    key = [text.text for text in parse(result.svg).iter(f"{SVG}text")]
+    for words in ["Our figures", "Could be between", "Our aim", "Where it is heading"]:
+        assert words in key
+    for words in ["Readings", "Margin of error", "Forecast", "forecast range", "target"]:
+        assert not any(words in text for text in key if text), words
+
+
+def test_a_rate_of_people_reads_as_whole_people_in_plain_words():
+    from outcomes.units import Measure
+
+    rate = Measure("rate", 100_000)
+    assert rate.value(2320.04) == "2,320.0 per 100,000"
+    assert rate.plain().value(2320.04) == "2,320 in every 100,000"
+    assert rate.plain().number(2320.5) == "2,321"
+    assert Measure("percent").plain().value(14.13) == "14.1%"
+    assert Measure("count").plain().value(231) == "231"
+
+
 def test_the_table_holds_the_data_with_a_gap_where_a_comparator_has_none():
     result = chart(readings=FALLING[:5])
 

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+import time_machine
+from django.core.management import call_command
 
 from actions.models import Option
 from actions.tests.factories import ActionFactory, MilestoneFactory, OptionFactory, UpdateFactory
 from conftest import World
+from improveplan.models import Plan
 from outcomes.tests.factories import (
     EvidenceFactory,
     IndicatorFactory,
@@ -16,6 +20,7 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
+from reports import reports
 
 
 @pytest.fixture
@@ -55,3 +60,25 @@ def planned(world: World) -> World:
     RiskFactory(outcome=outcome, description="Grant ends next year", owner="Director of Finance")
     world.outcome, world.indicator, world.action = outcome, indicator, action
     return world
+
+
+# The demo's three reports, rendered once in a test process: several tests read them, and
+# seeding the demo and rendering take half a minute. Bytes and text only, no database rows,
+# so a later test's own transaction cannot change them.
+DEMO_DAY = date(2026, 12, 6)
+_demo: dict[str, tuple[str, bytes]] = {}
+
+
+@pytest.fixture
+def demo_reports(settings) -> dict[str, tuple[str, bytes]]:
+    """Each kind of report of the demo's plan, prepared on DEMO_DAY: (its HTML, its PDF)."""
+    if not _demo:
+        settings.DEBUG = True  # seed_demo refuses to run without it
+        with time_machine.travel(datetime(2026, 12, 6, 10, tzinfo=UTC), tick=False):
+            call_command("seed_demo", stdout=StringIO())
+        settings.DEBUG = False
+        plan = Plan.objects.get(title__startswith="Healthier Riverside")
+        for kind in reports.KINDS:
+            html = reports.report_html(plan, kind=kind, year=2026, quarter=4, today=DEMO_DAY)
+            _demo[kind] = (html, reports.html_to_pdf(html))
+    return _demo

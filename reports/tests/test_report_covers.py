@@ -34,7 +34,7 @@ def agree(plan, by, day: date) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_draft_plans_report_says_so_on_every_page(planned, kind):
     text = pages(planned.plan, kind)
-    assert len(text) > 2
+    assert len(text) > 1  # the first page (cover and contents) and at least one more
     assert "Plan version Draft, not yet agreed" in text[0]
     for number, page in enumerate(text, start=1):
         assert "Draft, not yet agreed" in page, f"page {number}"

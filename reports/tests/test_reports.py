@@ -45,7 +45,9 @@ def test_each_report_is_a_numbered_tagged_pdf_with_title_and_language(planned, k
     # text a screen reader reads.
     alts = pdf.figure_alts()
     assert len(alts) == (0 if kind == "plan" else 1)
-    assert all(alt.startswith("Latest 20.0% in March 2024") for alt in alts)
+    # The public summary's in everyday words (issue 25).
+    described = "In March 2024 it was 20.0%" if kind == "public" else "Latest 20.0% in March 2024"
+    assert all(alt.startswith(described) for alt in alts)
 
 
 def test_the_delivery_plan_holds_the_plan_as_agreed(planned):
@@ -107,11 +109,19 @@ def test_the_board_report_says_what_changed_and_what_needs_deciding(planned):
 
 def test_an_empty_plan_renders_a_readable_pdf_of_each_kind(world):
     empty = PlanFactory(partnership=world.partnership, title="Nothing yet")
+    nothing_yet = {
+        "board": "The plan has no indicators yet.",
+        "plan": "The plan has no outcomes yet.",
+        "public": "The partners have not yet written down what they want to change.",
+    }
     for kind in reports.KINDS:
         pdf = render(empty, kind)
         assert_numbered(pdf)
         assert "Nothing yet" in pdf.text
-        assert pdf.pages >= 3  # cover, contents, and a page saying there is nothing yet
+        # The cover and contents share the first page (issue 25); the board's summary starts
+        # a page of its own, the others follow the contents. Each says there is nothing yet.
+        assert pdf.pages >= (2 if kind == "board" else 1)
+        assert nothing_yet[kind] in pdf.text
 
 
 def _demo_plan(settings) -> Plan:
