@@ -7,6 +7,7 @@ from django import forms
 from actions.forms import PlanChoices
 from actions.models import Action
 from improveplan.limits import LONG_TEXT, NOTE
+from improveplan.models import Notification
 from improveplan.text import one_line
 from outcomes.forms import check_digits
 from outcomes.models import Outcome, Reading
@@ -23,13 +24,43 @@ from reviews.models import (
 )
 from reviews.periods import period_of, periods_around
 
+NOTIFY_PREFIX = "notify_"
+
 
 class ReminderPreferenceForm(forms.ModelForm):
+    """One's reminder digest, and how each kind of notification reaches one
+    (``notify_<kind>``: on the site only, by email at once, or in the digest)."""
+
     class Meta:
         model = ReminderPreference
         fields = ["frequency", "due_soon", "missing_updates", "readings_due", "reviews"]
         labels = {"frequency": "How often"}
         widgets = {"frequency": forms.RadioSelect}
+
+    def __init__(self, *args, channels: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = channels
+        for kind, label in Notification.Kind.choices:
+            # Left out of a post (an older page), a kind keeps the choice it has.
+            self.fields[f"{NOTIFY_PREFIX}{kind}"] = forms.ChoiceField(
+                label=label,
+                choices=Notification.Channel.choices,
+                initial=channels[kind],
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def notification_fields(self) -> list:
+        return [field for field in self if field.name.startswith(NOTIFY_PREFIX)]
+
+    def reminder_fields(self) -> list:
+        return [field for field in self if not field.name.startswith(NOTIFY_PREFIX)]
+
+    def channels(self) -> dict[str, str]:
+        return {
+            kind: self.cleaned_data.get(f"{NOTIFY_PREFIX}{kind}") or channel
+            for kind, channel in self.current.items()
+        }
 
 
 class ReviewScheduleForm(forms.ModelForm):

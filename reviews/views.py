@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import once
+from improveplan import notifications, once
 from improveplan.models import Role
 from improveplan.views import form_errors_from, form_page, link_accept_page, unsent_message
 from reviews import (
@@ -105,6 +106,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
                 last=last,
                 meets_on=form.cleaned_data["meets_on"],
                 attendees=form.cleaned_data["attendees"],
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error("period", error.message_dict["period"])
@@ -339,6 +341,8 @@ def failed_reminders(partnership, *, today: date) -> list[tuple[date, list[Faile
             what = "Daily reminders"
         elif claim.key.startswith(reminders.COMPLETION_KEY):
             what = f"An action to confirm ({claim.plan})"
+        elif claim.key.startswith(reminders.NOTICE_KEY):
+            what = f"A notification ({claim.plan})"
         else:
             what = f"Reminder to those behind on {claim.plan}"
         reason = reminders.failure_reason(claim.last_error)
@@ -574,13 +578,20 @@ def _my_scores(check, user) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own reminder settings (every partnership they belong to)."""
+    """The signed-in person's own settings (every partnership they belong to): how each kind
+    of notification reaches them, and their reminder digest."""
     preference = ReminderPreference.objects.filter(user=request.user).first()
     preference = preference or ReminderPreference(user=request.user)
-    form = ReminderPreferenceForm(request.POST or None, instance=preference)
+    form = ReminderPreferenceForm(
+        request.POST or None,
+        instance=preference,
+        channels=notifications.preferences_of(request.user),
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your reminder settings are saved.")
+        with transaction.atomic():
+            form.save()
+            notifications.preferences_save(user=request.user, channels=form.channels())
+        messages.success(request, "Your notification and reminder settings are saved.")
         return redirect("reviews:preferences")
     return render(request, "reviews/preferences.html", {"form": form})
 
