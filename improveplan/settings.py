@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reviews",
     "reports",
     "methods",
+    "comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
