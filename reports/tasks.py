@@ -7,20 +7,26 @@ queued names its task, and the beat schedule names prune_kept_reports."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
-from improveplan.models import Plan
+from improveplan import notifications
+from improveplan.models import Notification, Plan
 from reports import reports, stored
+from reports.models import ReportRequest
 
 
 @shared_task(name="reviews.tasks.prune_kept_reports")
 def prune_kept_reports() -> int:
     """Remove kept reports that a newer one of the same plan, kind and quarter replaced
     (Celery beat starts this every night)."""
-    return stored.prune(now=timezone.now())
+    now = timezone.now()
+    # Requests whose render was skipped (the plan changed meanwhile) are not waited on.
+    ReportRequest.objects.filter(asked_at__lt=now - timedelta(days=1)).delete()
+    return stored.prune(now=now)
 
 
 # A render takes seconds (the largest board report about 4 s on a quiet machine); one that
@@ -49,4 +55,23 @@ def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, 
         return False
     pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
     stored.keep(name, pdf)
+    ready_tell(plan=plan, name=name)
     return True
+
+
+def ready_tell(*, plan: Plan, name: str) -> int:
+    """Tell those who asked for this report that it is ready, once each: their request is
+    taken (deleted) by whoever tells them. Returns how many were told."""
+    with transaction.atomic():
+        asked = list(ReportRequest.objects.select_for_update(skip_locked=True).filter(name=name))
+        for request in asked:
+            notifications.notify(
+                kind=Notification.Kind.REPORT_READY,
+                users=[request.user_id],
+                partnership_id=plan.partnership_id,
+                plan_id=plan.pk,
+                text=f"{request.title} is ready to download",
+                url=request.url,
+            )
+        ReportRequest.objects.filter(pk__in=[request.pk for request in asked]).delete()
+    return len(asked)

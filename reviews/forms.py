@@ -7,13 +7,14 @@ from django import forms
 from actions.forms import PlanChoices
 from actions.models import Action
 from improveplan.limits import LONG_TEXT, NOTE
-from improveplan.models import Notification
+from improveplan.models import Membership, Notification
 from improveplan.text import one_line
 from outcomes.forms import check_digits
 from outcomes.models import Outcome, Reading
 from reviews import peer, periods
 from reviews.ingredients import INGREDIENTS, SCORES
 from reviews.models import (
+    BoardPack,
     Decision,
     HealthCheck,
     OutcomeJudgement,
@@ -318,3 +319,35 @@ class ResendFailedForm(forms.Form):
                 "an administrator can send older ones."
             )
         return day
+
+
+class MemberChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, membership) -> str:
+        return (
+            f"{membership.user} – {membership.organisation}, "
+            f"{membership.get_role_display().lower()}"
+        )
+
+
+class BoardPackForm(forms.ModelForm):
+    """Who receives a plan's board papers before each review meeting, and how long before."""
+
+    others = MemberChoices(
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="And these members",
+        error_messages={"invalid_choice": "Choose members of this partnership."},
+    )
+
+    class Meta:
+        model = BoardPack
+        fields = ["days_before", "board_members", "others"]
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["others"].queryset = (
+            Membership.objects.filter(partnership_id=plan.partnership_id)
+            .select_related("user", "organisation")
+            .order_by("user__full_name", "user__email")
+        )

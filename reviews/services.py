@@ -46,7 +46,7 @@ from improveplan.models import Membership, Notification, Plan, Role, User
 from improveplan.services import accept_as_new_user, link_token, linked
 from improveplan.text import email_subject
 from outcomes.models import Risk
-from reviews import peer, periods
+from reviews import board_pack, peer, periods
 from reviews.models import (
     Correction,
     DigestClaim,
@@ -111,9 +111,15 @@ def _left_unsent(now: datetime) -> Q:
 def digests_for_claims(claims) -> dict[int, Digest | None]:
     """Each claim's email from the data as it is now, built once per day and purpose."""
     groups: dict[tuple, list[DigestClaim]] = defaultdict(list)
+    packs = []
     for claim in claims:
-        groups[claim.day, claim.key, claim.plan_id].append(claim)
+        if claim.key.startswith(board_pack.KEY):
+            packs.append(claim)
+        else:
+            groups[claim.day, claim.key, claim.plan_id].append(claim)
     found: dict[int, Digest | None] = {}
+    if packs:
+        found.update(board_pack.digests_for_claims(packs, today=timezone.localdate()))
     for (day, key, plan_id), group in groups.items():
         user_ids = [claim.user_id for claim in group]
         if key.startswith(NOTICE_KEY):
@@ -300,6 +306,27 @@ def notifications_email(notification_ids: list[int]) -> RunResult:
     return result
 
 
+def _claim_board_packs(*, day: date, token: str, now: datetime, user_ids: list[int] | None) -> None:
+    """The board papers of every review due by ``day``, one email to each recipient, keyed by
+    the review and dated by its meeting: claimed once, whoever claims first."""
+    for review, people in board_pack.unclaimed(day, user_ids=user_ids):
+        DigestClaim.objects.bulk_create(
+            (
+                DigestClaim(
+                    user_id=user_id,
+                    day=review.meets_on,
+                    key=board_pack.key_of(review.pk),
+                    plan_id=review.plan_id,
+                    token=token,
+                    claimed_at=now,
+                    content=digest.content(),
+                )
+                for user_id, digest in sorted(board_pack.digests(review, people, today=day).items())
+            ),
+            ignore_conflicts=True,
+        )
+
+
 def _held(token: str) -> list[int]:
     return list(
         DigestClaim.objects.filter(token=token, status=Status.CLAIMED)
@@ -368,7 +395,8 @@ def digests_run(*, day: date, user_ids: list[int] | None = None) -> RunResult:
             ),
         )
         result.taken_over = _take(
-            left.filter(day__in=[day, yesterday]),
+            # A board pack is dated by its meeting, which may be days ahead.
+            left.filter(Q(day__in=[day, yesterday]) | board_pack.left_unsent_in_future(day)),
             token=token,
             now=now,
             built={(day, DigestClaim.DIGEST): people},
@@ -380,6 +408,7 @@ def digests_run(*, day: date, user_ids: list[int] | None = None) -> RunResult:
         # Notifications to email at once that were not (the task queue did not answer).
         since = timezone.make_aware(datetime.combine(yesterday, datetime.min.time()))
         _claim_notices(token=token, now=now, since=since, user_ids=user_ids)
+        _claim_board_packs(day=day, token=token, now=now, user_ids=user_ids)
         held = _held(token)
         result.claimed = len(held) - result.taken_over
         sends_queue(held, token, result)
@@ -548,6 +577,14 @@ def _send_claimed(claim: DigestClaim, token: str, last_attempt: bool, mail) -> s
     if digest is None or not digest.items:
         ours.update(status=Status.NOTHING)
         return Status.NOTHING
+    if claim.key.startswith(board_pack.KEY):
+        today = timezone.localdate()
+        review = board_pack.still_due(claim, today=today)
+        if review is None:  # signed off, past, or no longer theirs: nothing to send
+            ours.update(status=Status.NOTHING)
+            return Status.NOTHING
+        message = board_pack.message(digest, review=review, today=today)
+        return _sent(claim, ours, mail, message, last_attempt)
     completion = claim.key.startswith(COMPLETION_KEY)
     notice = claim.key.startswith(NOTICE_KEY)
     message = digest_message(
@@ -557,13 +594,21 @@ def _send_claimed(claim: DigestClaim, token: str, last_attempt: bool, mail) -> s
         completion=completion,
         notice=notice,
     )
+    return _sent(claim, ours, mail, message, last_attempt)
+
+
+def _sent(
+    claim: DigestClaim, ours: QuerySet, mail, message: EmailMultiAlternatives, last_attempt: bool
+) -> str:
+    """Send a claimed email and keep how it went in its row."""
+    to = ", ".join(message.to)
     try:
         mail.send(message)
     except DeliveryUncertain as error:
         mail.close()
         # It may have been delivered: sending it again could make two. Say so, send no more.
         ours.update(last_error=f"{error}"[:2000], status=Status.UNCERTAIN)
-        logger.warning("Reminder %s to %s: delivery uncertain: %s", claim.pk, digest.email, error)
+        logger.warning("Reminder %s to %s: delivery uncertain: %s", claim.pk, to, error)
         return Status.UNCERTAIN
     except (smtplib.SMTPException, OSError) as error:
         mail.close()
@@ -575,7 +620,7 @@ def _send_claimed(claim: DigestClaim, token: str, last_attempt: bool, mail) -> s
             else Status.CLAIMED
         )
         ours.update(last_error=f"{type(error).__name__}: {error}"[:2000], status=status)
-        logger.warning("Reminder %s to %s failed: %s", claim.pk, digest.email, error)
+        logger.warning("Reminder %s to %s failed: %s", claim.pk, to, error)
         return status
     ours.update(status=Status.SENT, sent_at=timezone.now())
     return Status.SENT

@@ -38,9 +38,7 @@ def comment_on(kind: str, thing, **fields) -> Comment:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_partner_comments_and_every_member_reads_it_on_the_items_page(
-    client, world, items, kind
-):
+def test_a_partner_comments_and_every_member_reads_it_on_the_items_page(client, world, items, kind):
     thing = items.of(kind)
     client.force_login(world.partner)
     response = client.post(post_url(kind, thing), {"text": "Are the figures for May in yet?"})
@@ -67,9 +65,7 @@ def test_a_lead_comments_too(lead_client, world, items, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_someone_from_another_partnership_neither_reads_nor_writes(
-    outsider_client, items, kind
-):
+def test_someone_from_another_partnership_neither_reads_nor_writes(outsider_client, items, kind):
     thing = items.of(kind)
     comment_on(kind, thing, text="Ours alone.")
     assert outsider_client.get(reverse(f"comments:{kind}", args=[thing.pk])).status_code == 404
@@ -89,9 +85,7 @@ def test_a_board_member_reads_but_may_not_write(board_client, items, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_peer_reviewer_reads_the_comments_but_writes_only_their_answers(
-    client, items, kind
-):
+def test_a_peer_reviewer_reads_the_comments_but_writes_only_their_answers(client, items, kind):
     thing = items.of(kind)
     comment_on(kind, thing, text="Seen by the peer reviewer.")
     client.force_login(items.peer)

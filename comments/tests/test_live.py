@@ -34,9 +34,7 @@ def test_nothing_new_costs_one_query_of_its_own_and_no_body(
     assert response.content == b""
 
 
-def test_a_comment_posted_by_someone_else_comes_when_asked_again(
-    client, world, items
-):
+def test_a_comment_posted_by_someone_else_comes_when_asked_again(client, world, items):
     client.force_login(world.partner)
     page = client.get(items.action.get_absolute_url()).content.decode()
     url = reverse("comments:action", args=[items.action.pk])

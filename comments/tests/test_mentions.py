@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 import time_machine
@@ -57,6 +56,7 @@ def test_the_text_comes_back_whole_in_its_pieces():
 
 # Who is told --------------------------------------------------------------------------
 
+
 def post(client, thing, text, **extra):
     url = reverse("comments:action_post", args=[thing.pk])
     return client.post(url, {"text": text, **extra})
@@ -103,9 +103,7 @@ def test_only_members_who_may_read_the_item_can_be_mentioned(partner_client, wor
 
 
 @pytest.mark.django_db
-def test_someone_mentioned_in_a_reply_to_their_comment_is_told_once(
-    partner_client, world, items
-):
+def test_someone_mentioned_in_a_reply_to_their_comment_is_told_once(partner_client, world, items):
     question = CommentFactory(action=items.action, author=world.lead)
     post(partner_client, items.action, "@Lena Lead yes", parent=question.pk)
     told = Notification.objects.get()
@@ -149,9 +147,7 @@ def test_nothing_is_suggested_to_those_who_may_not_write(board_client, items):
 
 
 @pytest.mark.django_db
-def test_a_member_removed_from_the_partnership_loses_its_notifications(
-    lead_client, world, items
-):
+def test_a_member_removed_from_the_partnership_loses_its_notifications(lead_client, world, items):
     CommentFactory(action=items.action)
     post(lead_client, items.action, "@Pat Partner over to you")
     membership = world.membership(world.partner)
@@ -159,7 +155,3 @@ def test_a_member_removed_from_the_partnership_loses_its_notifications(
     assert not Notification.objects.filter(user=world.partner).exists()
     world.partner.refresh_from_db()
     assert world.partner.unread_notifications == 0
-
-
-def test_the_edit_window_is_fifteen_minutes():
-    assert Comment.EDITABLE_FOR == timedelta(minutes=15)
