@@ -464,10 +464,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
+def _list_page(request: HttpRequest) -> str:
+    """Where to go back to: the page of the list the person was on. Read before anything is
+    changed, so that a body too large to read changes nothing."""
     page = request.POST.get("page", "")
     url = reverse("improveplan:notifications")
-    return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
+    return f"{url}?page={page}" if page.isdigit() and page != "1" and len(page) < 10 else url
 
 
 @login_required
@@ -478,17 +480,19 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     if notification is None:
         refuse(request, f"notification {pk}")
         raise Http404("No such page.")
+    back = _list_page(request)
     notifications.mark_read(user=request.user, ids=[notification.pk])
-    return _back_to_list(request)
+    return redirect(back)
 
 
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    back = _list_page(request)
     count = notifications.mark_read(user=request.user)
     if count:
         messages.success(request, f"{count} notification{'s' * (count != 1)} marked as read.")
-    return _back_to_list(request)
+    return redirect(back)
 
 
 # Accounts ---------------------------------------------------------------------
