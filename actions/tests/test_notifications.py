@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def told(kind: str) -> list[tuple[str, str]]:
-    return sorted(
-        Notification.objects.filter(kind=kind).values_list("user__full_name", "text")
-    )
+    return sorted(Notification.objects.filter(kind=kind).values_list("user__full_name", "text"))
 
 
 @pytest.fixture
@@ -45,8 +43,11 @@ def test_every_lead_but_the_one_who_marked_it_is_told_of_a_completion(action, wo
     complete(action, world)
     assert told(Notification.Kind.COMPLETION_WAITING) == sorted(
         [
-            (name, f"Pat Partner marked {action.reference} Open a clinic complete: confirm it, "
-             "or send it back with your reason")
+            (
+                name,
+                f"Pat Partner marked {action.reference} Open a clinic complete: confirm it, "
+                "or send it back with your reason",
+            )
             for name in (world.lead.full_name, second.full_name)
         ]
     )
@@ -67,7 +68,10 @@ def test_the_owner_and_whoever_marked_it_hear_it_confirmed(action, world):
     services.closure_confirm(action=action, by=world.lead)
     answered = told(Notification.Kind.COMPLETION_ANSWERED)
     assert [name for name, _ in answered] == sorted([world.partner.full_name, marker.full_name])
-    assert answered[0][1] == f"Lena Lead confirmed {action.reference} Open a clinic complete and closed it"
+    assert (
+        answered[0][1]
+        == f"Lena Lead confirmed {action.reference} Open a clinic complete and closed it"
+    )
 
 
 def test_a_completion_sent_back_says_why(action, world):

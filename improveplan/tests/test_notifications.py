@@ -86,7 +86,9 @@ def test_the_list_shows_ones_own_newest_first_and_marks_them_read(client, world)
 def test_someone_elses_notification_is_not_found(client, world):
     (theirs,) = tell(world, world.partner)
     client.force_login(world.lead)
-    assert client.post(reverse("improveplan:notification_read", args=[theirs.pk])).status_code == 404
+    assert (
+        client.post(reverse("improveplan:notification_read", args=[theirs.pk])).status_code == 404
+    )
     theirs.refresh_from_db()
     assert theirs.read_at is None
 

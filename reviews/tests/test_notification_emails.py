@@ -110,7 +110,7 @@ class TestOnceEach:
         self, world, action, smtp_server, django_capture_on_commit_callbacks
     ):
         # Made while no mailer was listening (the task queue down, say).
-        (notice,) = notifications.notify(
+        notifications.notify(
             kind=Notification.Kind.REPLY,
             users=[world.lead],
             partnership_id=world.partnership.pk,
@@ -250,7 +250,11 @@ def test_the_settings_page_keeps_each_kinds_channel(partner_client, world):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_and_the_at_once_mailer_send_each_notification_once(
-    real_parts, world, action, smtp_server, tmp_path  # noqa: F811
+    real_parts,  # noqa: F811 - the fixture imported above
+    world,
+    action,
+    smtp_server,
+    tmp_path,
 ):
     made = []
     for n in range(6):
