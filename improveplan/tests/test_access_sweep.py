@@ -373,6 +373,8 @@ ROUTES: dict[str, Route] = {
     # the partner wrote it: only they may change it, for a while
     "comments:edit": Route(kwargs=lambda w: {"pk": w.comment.pk}, writes=True, partner_writes=True),
     "comments:hide": Route(kwargs=lambda w: {"pk": w.comment.pk}, writes=True),
+    # Issue 22: a lead chooses who receives the board papers
+    "reviews:board_pack": Route(kwargs=_plan, writes=True),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
