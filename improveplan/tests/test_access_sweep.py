@@ -373,6 +373,8 @@ ROUTES: dict[str, Route] = {
     # the partner wrote it: only they may change it, for a while
     "comments:edit": Route(kwargs=lambda w: {"pk": w.comment.pk}, writes=True, partner_writes=True),
     "comments:hide": Route(kwargs=lambda w: {"pk": w.comment.pk}, writes=True),
+    # Issue 22: an action's updates, asked for again when someone next acts on its page
+    "actions:updates_live": Route(kwargs=lambda w: {"pk": w.action.pk}),
     # Issue 22: a lead chooses who receives the board papers
     "reviews:board_pack": Route(kwargs=_plan, writes=True),
 }
