@@ -74,6 +74,11 @@ def test_a_partner_mentions_a_lead_who_replies_and_the_partner_reads_it(
     look(screenshot="comment-posted")
     comment = Comment.objects.get()
     assert list(comment.mentioned.all()) == [world.lead]
+    # For a while its author may change it.
+    posted.get_by_role("link", name="Change your comment").click()
+    expect(page.get_by_role("heading", name="Change your comment")).to_be_visible()
+    look(screenshot="comment-change")
+    page.get_by_role("link", name="Cancel").click()
     page.get_by_role("button", name="Sign out").click()
 
     # The lead sees the bell, opens the notification, and replies.
