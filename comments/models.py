@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -29,7 +29,7 @@ class CommentQuerySet(models.QuerySet):
         """Oldest first, with what the page shows of each (two queries however many)."""
         return (
             self.select_related("author", "hidden_by")
-            .prefetch_related("mentioned")
+            .prefetch_related(Prefetch("mentioned", to_attr="mentioned_people"))
             .order_by("created_at", "pk")
         )
 
@@ -107,6 +107,11 @@ class Comment(models.Model):
     @property
     def item_id(self) -> int:
         return getattr(self, f"{self.kind}_id")
+
+    def people_mentioned(self) -> list:
+        """Those it mentions: as prefetched for a list (``thread()``), or read now."""
+        found = getattr(self, "mentioned_people", None)
+        return found if found is not None else list(self.mentioned.all())
 
     @property
     def is_hidden(self) -> bool:

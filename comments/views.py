@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from comments import access, services
 from comments.forms import CommentEditForm, CommentForm, CommentHideForm
 from comments.models import Comment
+from comments.templatetags.comment_text import comment_html
 from improveplan import once
 from improveplan.models import Plan
 from improveplan.views import form_errors_from
@@ -53,10 +54,39 @@ def _threads(comments: list[Comment]) -> list[tuple[Comment, list[Comment]]]:
     ]
 
 
+def _link(name: str) -> str:
+    """A URL pattern's address with ``{}`` for the id (reverse() once, not per comment)."""
+    return reverse(name, args=[987654321]).replace("987654321", "{}")
+
+
+def _shown(comments: list[Comment], *, viewer_id: int, may_write: bool, manages: bool) -> None:
+    """What the list shows of each comment, worked out here once rather than looked up and
+    filtered again and again in the template (a long discussion stays quick to draw)."""
+    now = timezone.now()
+    edit, hide = _link("comments:edit"), _link("comments:hide")
+    for comment in comments:
+        comment.by = str(comment.author) if comment.author else "A former member"
+        when = timezone.localtime(comment.created_at)
+        comment.when, comment.when_iso = f"{when:%-d %b %Y, %H:%M}", when.isoformat()
+        if comment.is_hidden:
+            comment.hidden_when = f"{timezone.localtime(comment.hidden_at):%-d %b %Y}"
+            continue
+        comment.html = comment_html(comment)
+        comment.change_url = (
+            edit.format(comment.pk)
+            if may_write and comment.author_id == viewer_id and now < comment.editable_until()
+            else ""
+        )
+        comment.hide_url = hide.format(comment.pk) if manages else ""
+
+
 def _list_context(request: HttpRequest, kind: str, thing) -> dict:
     comments = list(Comment.objects.on(kind, thing).thread())
     membership = request.membership
     open_plan = thing.plan.status != Plan.Status.ARCHIVED
+    may_write = open_plan and access.may_comment(membership)
+    manages = membership.manages and open_plan
+    _shown(comments, viewer_id=request.user.pk, may_write=may_write, manages=manages)
     return {
         "kind": kind,
         "thing": thing,
@@ -64,10 +94,8 @@ def _list_context(request: HttpRequest, kind: str, thing) -> dict:
         "count": len(comments),
         "stamp": thread_stamp(kind, thing),
         "thread_url": reverse(f"comments:{kind}", args=[thing.pk]),
-        "may_write": open_plan and access.may_comment(membership),
-        "manages": membership.manages and open_plan,
-        "now": timezone.now(),
-        "viewer_id": request.user.pk,
+        "may_write": may_write,
+        "manages": manages,
     }
 
 

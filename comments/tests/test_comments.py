@@ -131,7 +131,7 @@ def test_a_comment_is_plain_text_with_its_links_made_links(partner_client, items
     partner_client.post(post_url("action", items.action), {"text": text})
     page = page_of(partner_client, items.action)
     assert (
-        '<a href="https://example.org/report?a=1&amp;b=2" rel="nofollow">'
+        '<a href="https://example.org/report?a=1&amp;b=2" rel="nofollow noopener">'
         "https://example.org/report?a=1&amp;b=2</a>" in page
     )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
