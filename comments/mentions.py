@@ -69,9 +69,17 @@ def pieces(text: str, people: Iterable[tuple[int, str]]) -> list[Piece]:
 
 
 def mentioned(text: str, people: Iterable[tuple[int, str]]) -> list[int]:
-    """The ids of the people the text mentions, each once, in the order first mentioned."""
+    """The ids of the people the text mentions, each once, in the order first mentioned.
+    Two people of the same name are both mentioned by it: the text cannot tell them apart."""
+    people = list(people)
+    named: dict[str, list[int]] = {}
+    for pk, name in people:
+        named.setdefault(name.casefold(), []).append(pk)
     ids: list[int] = []
     for piece in pieces(text, people):
-        if piece.person is not None and piece.person not in ids:
-            ids.append(piece.person)
+        if piece.person is None:
+            continue
+        for pk in named[piece.text.removeprefix(AT).casefold()]:
+            if pk not in ids:
+                ids.append(pk)
     return ids

@@ -44,6 +44,13 @@ def test_names_are_read_from_the_text(text, ids):
     assert mentions.mentioned(text, PEOPLE) == ids
 
 
+def test_two_people_of_the_same_name_are_both_mentioned():
+    assert mentions.mentioned("@Sam Smith?", [(7, "Sam Smith"), (1, "Pat"), (8, "sam smith")]) == [
+        7,
+        8,
+    ]
+
+
 def test_the_text_comes_back_whole_in_its_pieces():
     text = "Hi @Pat Partner and @Lena Lead!"
     pieces = mentions.pieces(text, PEOPLE)
