@@ -464,6 +464,14 @@ class Update(models.Model):
         return f"{self.action.reference} {self.get_status_display()} {self.created_at:%Y-%m-%d}"
 
 
+def updates_stamp(update_ids) -> str:
+    """What an action's history of updates is now, in a few characters: a page that shows it
+    asks again with this, and is told when there is something new (updates are only ever
+    added, or deleted with their action)."""
+    ids = sorted(update_ids)
+    return f"{len(ids)}-{ids[-1] if ids else 0}"
+
+
 class Finding(models.Model):
     """A care service's inspection finding, under the key question it was made against,
     answered by the actions mapped to it."""

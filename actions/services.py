@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from actions import appraisal, smart
 from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Update
-from improveplan import history
-from improveplan.models import Plan, User
+from improveplan import history, notifications
+from improveplan.models import Membership, Notification, Plan, Role, User
 from improveplan.uploads import Kind
 
 
@@ -200,9 +200,50 @@ def update_post(
                 "lessons_learned": lessons_learned.strip(),
             }
         Action.objects.filter(pk=action.pk).update(**changes, updated_at=timezone.now())
+        waits_for_a_lead = "closure" in changes
         action.refresh_from_db()
         history.record([action], user=author)
+        if waits_for_a_lead:
+            _tell_the_leads(action, author=author)
     return update
+
+
+def _partnership_id(action: Action) -> int:
+    return Plan.objects.values_list("partnership_id", flat=True).get(pk=action.plan_id)
+
+
+def _tell_the_leads(action: Action, *, author: User) -> None:
+    partnership_id = _partnership_id(action)
+    leads = Membership.objects.filter(partnership_id=partnership_id, role=Role.LEAD)
+    notifications.notify(
+        kind=Notification.Kind.COMPLETION_WAITING,
+        users=leads.values_list("user_id", flat=True),
+        partnership_id=partnership_id,
+        plan_id=action.plan_id,
+        text=f"{author} marked {action.reference} {action.title} complete: confirm it, or "
+        "send it back with your reason",
+        url=action.get_absolute_url(),
+        actor=author,
+    )
+
+
+def _tell_who_completed(action: Action, *, by: User | None, text: str) -> None:
+    """The action's owner and whoever marked it complete: a lead has answered."""
+    marked_by = (
+        Update.objects.filter(action=action, status=Action.Status.COMPLETE)
+        .order_by("-created_at", "-pk")
+        .values_list("author_id", flat=True)
+        .first()
+    )
+    notifications.notify(
+        kind=Notification.Kind.COMPLETION_ANSWERED,
+        users=[action.owner_id, marked_by],
+        partnership_id=_partnership_id(action),
+        plan_id=action.plan_id,
+        text=text,
+        url=action.get_absolute_url(),
+        actor=by,
+    )
 
 
 def closure_confirm(*, action: Action, by: User | None = None) -> None:
@@ -214,6 +255,12 @@ def closure_confirm(*, action: Action, by: User | None = None) -> None:
             raise ValidationError("This action is not waiting to be confirmed as complete.")
         action.refresh_from_db()
         history.record([action], user=by)
+        _tell_who_completed(
+            action,
+            by=by,
+            text=f"{by or 'A lead'} confirmed {action.reference} {action.title} complete and "
+            "closed it",
+        )
 
 
 def closure_return(*, action: Action, reason: str, by: User) -> None:
@@ -236,6 +283,12 @@ def closure_return(*, action: Action, reason: str, by: User) -> None:
             status=Action.Status.AT_RISK,
             progress=action.progress,
             note=f"Returned by a lead, not yet complete: {reason.strip()}",
+        )
+        _tell_who_completed(
+            action,
+            by=by,
+            text=f"{by} sent {action.reference} {action.title} back as not yet complete: "
+            f"{notifications.quoted(reason)}",
         )
 
 
@@ -298,6 +351,21 @@ def due_date_answer(
             )
             action.refresh_from_db()
             history.record([action], user=by)
+        action = proposal.action
+        new_due = f"{proposal.proposed_due:%-d %B %Y}"
+        notifications.notify(
+            kind=Notification.Kind.DUE_DATE_ANSWERED,
+            users=[proposal.proposed_by_id],
+            partnership_id=_partnership_id(action),
+            plan_id=action.plan_id,
+            text=f"{by} accepted your request to move {action.reference} {action.title} to "
+            f"{new_due}"
+            if accept
+            else f"{by} declined your request to move {action.reference} {action.title} to "
+            f"{new_due}: {notifications.quoted(reason)}",
+            url=action.get_absolute_url(),
+            actor=by,
+        )
     return proposal
 
 

@@ -19,7 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actions import access, appraisal, forms, services, smart, spreadsheets, tasks, timeline
 from actions.filters import ActionFilter, MyActionsFilter
-from actions.models import Action, DueDateProposal, Milestone, Option, Score, Update
+from actions.models import (
+    Action,
+    DueDateProposal,
+    Milestone,
+    Option,
+    Score,
+    Update,
+    updates_stamp,
+)
 from improveplan import history, items, kept, once, security
 from improveplan.celery import workers_available
 from improveplan.models import Membership, Plan, Role, SecurityEvent
@@ -473,6 +481,19 @@ def _action_page(
         },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def updates_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The action's history of updates, asked for again when someone next acts on its page
+    (static/improveplan/live.js): 204 while ``?since=`` is still current."""
+    action = access.get_action_for_user(request, pk)
+    stamp = updates_stamp(Update.objects.filter(action=action).values_list("pk", flat=True))
+    if request.headers.get("HX-Request") == "true" and request.GET.get("since") == stamp:
+        return HttpResponse(status=204)
+    action = _action_list(Action.objects.filter(pk=action.pk)).get()
+    return render(request, "actions/_updates.html", {"action": action})
 
 
 def _update_form(action: Action, *, focus: bool = False) -> forms.UpdateForm:

@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         "site administrator", default=False, help_text="May sign in to the admin site."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # How many of their notifications are unread, kept beside the account so that the bell on
+    # every page costs no query; only improveplan/notifications.py changes it.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -447,3 +450,106 @@ class StampPending(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} in transaction {self.xact}"
+
+
+class Notification(models.Model):
+    """Something that needs one person's attention, under the bell on every page; emailed at
+    once or in the daily digest as they chose for its kind (improveplan/notifications.py)."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", "Someone mentions you in a comment"
+        REPLY = "reply", "Someone replies to your comment"
+        COMPLETION_ANSWERED = (
+            "completion_answered",
+            "A lead confirms your action complete, or sends it back",
+        )
+        DUE_DATE_ANSWERED = "due_date_answered", "A lead answers your request for a new due date"
+        COMPLETION_WAITING = (
+            "completion_waiting",
+            "An action marked complete waits for a lead (leads only)",
+        )
+        REVIEW = "review", "A review of a plan is opened or signed off"
+        REPORT_READY = "report_ready", "A report you asked for is ready"
+
+    class Channel(models.TextChoices):
+        SITE = "site", "On the site only"
+        AT_ONCE = "at_once", "By email at once"
+        DIGEST = "digest", "In my daily email digest"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # How it reaches the person, as they chose for its kind when it was made.
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, help_text="A page of this site: where to look.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "mention",
+                        "reply",
+                        "completion_answered",
+                        "due_date_answered",
+                        "completion_waiting",
+                        "review",
+                        "report_ready",
+                    ]
+                ),
+                name="notification_kind_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["site", "at_once", "digest"]),
+                name="notification_channel_is_known",
+            ),
+        ]
+        indexes = [
+            # The person's list under the bell, newest first.
+            models.Index(fields=["user", "-created_at"], name="notification_user_created"),
+            # The reminder run: a day's notifications to email, at once or in the digest.
+            models.Index(fields=["channel", "created_at"], name="notification_channel_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} (to {self.user_id}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification. Without a row: the kind's default
+    (improveplan.notifications.DEFAULT_CHANNELS)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    channel = models.CharField(max_length=10, choices=Notification.Channel.choices)
+
+    class Meta:
+        ordering = ["user_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind"),
+            models.CheckConstraint(
+                condition=Q(channel__in=["site", "at_once", "digest"]),
+                name="notification_preference_channel_is_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} – {self.get_channel_display()}"

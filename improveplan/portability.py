@@ -40,7 +40,7 @@ FORMAT = "improveplan-partnership"
 VERSION = 1
 
 # The apps whose models a partnership's data lives in.
-PARTNERSHIP_APPS = ("improveplan", "outcomes", "actions", "reviews")
+PARTNERSHIP_APPS = ("improveplan", "outcomes", "actions", "reviews", "comments")
 
 # Models ("app_label.ModelName") that stay with the database they were written in.
 NOT_EXPORTED = {
@@ -59,6 +59,9 @@ NOT_EXPORTED = {
     "actions.HistoricalAction_supporting_organisations",
     "actions.HistoricalAction_depends_on",
     "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
+    "comments.HistoricalComment",
+    # What this site told each person (under the bell, by email): nothing to move.
+    "improveplan.Notification",
 }
 
 

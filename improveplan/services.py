@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from improveplan import security
+from improveplan import notifications, security
 from improveplan.models import (
     Invitation,
     Membership,
@@ -246,6 +246,9 @@ def membership_remove(*, membership: Membership, by: User) -> None:
                 "Make someone else a lead first."
             )
         current.delete()
+        notifications.forget_partnership(
+            user_id=current.user_id, partnership_id=current.partnership_id
+        )
         security.record(
             SecurityEvent.Kind.MEMBER_REMOVED,
             user=by,

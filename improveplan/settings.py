@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reviews",
     "reports",
     "methods",
+    "comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -261,6 +262,9 @@ REMINDER_REVIEW_WITHIN_DAYS = env_int("REMINDER_REVIEW_WITHIN_DAYS", 14, minimum
 # sends it. Shorter than a send can take (several answers of the mail server, each up to
 # EMAIL_TIMEOUT), a run would take over a send still in flight and the person get two.
 REMINDER_STALE_MINUTES = env_int("REMINDER_STALE_MINUTES", 30, minimum=10, maximum=24 * 60)
+# The board pack attaches the board report up to this size; a larger one is linked instead
+# (many mail servers refuse messages much over 10 MB).
+BOARD_PACK_ATTACH_BYTES = env_int("BOARD_PACK_ATTACH_MB", 5, minimum=1, maximum=20) * 1_048_576
 if REMINDER_STALE_MINUTES * 60 < 5 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured(
         f"REMINDER_STALE_MINUTES must be at least five times EMAIL_TIMEOUT ({EMAIL_TIMEOUT} s), "

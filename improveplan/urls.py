@@ -36,6 +36,9 @@ core_patterns = [
     path("plans/<int:pk>/reopen/", views.plan_reopen, name="plan_reopen"),
     path("plans/<int:pk>/versions/", shell.plan_versions, name="plan_versions"),
     path("plans/<int:pk>/versions/<int:number>/", shell.plan_version, name="plan_version"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
 ]
 
 account_patterns = [
@@ -76,6 +79,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reports.urls")),
     path("", include("methods.urls")),
+    path("", include("comments.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

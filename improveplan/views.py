@@ -12,10 +12,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
@@ -25,13 +27,14 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from improveplan import history, once, operations, services
+from improveplan import history, notifications, once, operations, services
 from improveplan.access import (
     get_invitation_for_user,
     get_membership_for_user,
     get_organisation_for_user,
     get_partnership_for_user,
     get_plan_for_user,
+    refuse,
 )
 from improveplan.forms import (
     InvitationForm,
@@ -40,7 +43,7 @@ from improveplan.forms import (
     OrganisationForm,
     PlanForm,
 )
-from improveplan.models import Plan, User
+from improveplan.models import Notification, Plan, User
 
 Accepted = TypeVar("Accepted")
 
@@ -440,6 +443,56 @@ def history_page(request: HttpRequest, thing, *, plan, sources, heading: str) ->
             "limit": history.LIMIT,
         },
     )
+
+
+# Notifications ----------------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's notifications, newest first, a page at a time."""
+    unread = notifications.unread_recount(request.user)
+    rows = Notification.objects.filter(user=request.user).select_related("plan")
+    page = Paginator(rows, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "improveplan/notifications.html",
+        {"page": page, "unread": unread, "kinds": Notification.Kind},
+    )
+
+
+def _list_page(request: HttpRequest) -> str:
+    """Where to go back to: the page of the list the person was on. Read before anything is
+    changed, so that a body too large to read changes nothing."""
+    page = request.POST.get("page", "")
+    url = reverse("improveplan:notifications")
+    return f"{url}?page={page}" if page.isdigit() and page != "1" and len(page) < 10 else url
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of one's own notifications read; anyone else's is not found."""
+    notification = Notification.objects.filter(pk=pk, user=request.user).first()
+    if notification is None:
+        refuse(request, f"notification {pk}")
+        raise Http404("No such page.")
+    back = _list_page(request)
+    notifications.mark_read(user=request.user, ids=[notification.pk])
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    back = _list_page(request)
+    count = notifications.mark_read(user=request.user)
+    if count:
+        messages.success(request, f"{count} notification{'s' * (count != 1)} marked as read.")
+    return redirect(back)
 
 
 # Accounts ---------------------------------------------------------------------

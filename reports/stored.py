@@ -48,11 +48,18 @@ def _plan_rows(plan_id: int, partnership_id: int):
                 yield rows.order_by("pk", field.name).values_list("pk", field.name)
 
 
+# Apps whose rows no report prints: a comment posted leaves every kept report as it was.
+NOT_PRINTED = {"comments"}
+
+
 @functools.cache
 def _models_of_a_plan() -> list[tuple[type, str]]:
-    """The partnership's models whose rows belong to one plan, with the lookup to its id."""
+    """The partnership's models whose rows belong to one plan and may be printed in a report,
+    with the lookup to its id."""
     found = []
     for model, lookup in portability.partnership_lookups().items():
+        if model._meta.app_label in NOT_PRINTED:
+            continue
         if model is Plan:
             found.append((model, "pk"))
         elif lookup.endswith("plan__partnership"):

@@ -11,14 +11,16 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 from celery import shared_task
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from improveplan.models import Plan
+from improveplan import notifications
+from improveplan.models import Notification, Plan
 from reports import reports, stored
+from reports.models import ReportRequest
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,10 @@ logger = logging.getLogger(__name__)
 def prune_kept_reports() -> int:
     """Remove kept reports that a newer one of the same plan, kind and quarter replaced
     (Celery beat starts this every night)."""
-    return stored.prune(now=timezone.now())
+    now = timezone.now()
+    # Requests whose render was skipped (the plan changed meanwhile) are not waited on.
+    ReportRequest.objects.filter(asked_at__lt=now - timedelta(days=1)).delete()
+    return stored.prune(now=now)
 
 
 # A render takes seconds (the largest board report about 4 s on a quiet machine); one that
@@ -61,6 +66,7 @@ def render_report(plan_id: int, kind: str, year: int, quarter: int, today: str, 
             return False
         pdf = reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=day)
         stored.keep(name, pdf)
+    ready_tell(plan=plan, name=name)
     logger.info(
         "Kept the %s report of plan %s for %s-Q%s (%s bytes)",
         kind,
@@ -91,3 +97,21 @@ def rendering(name: str) -> Iterator[bool]:
         if ours:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def ready_tell(*, plan: Plan, name: str) -> int:
+    """Tell those who asked for this report that it is ready, once each: their request is
+    taken (deleted) by whoever tells them. Returns how many were told."""
+    with transaction.atomic():
+        asked = list(ReportRequest.objects.select_for_update(skip_locked=True).filter(name=name))
+        for request in asked:
+            notifications.notify(
+                kind=Notification.Kind.REPORT_READY,
+                users=[request.user_id],
+                partnership_id=plan.partnership_id,
+                plan_id=plan.pk,
+                text=f"{request.title} is ready to download",
+                url=request.url,
+            )
+        ReportRequest.objects.filter(pk__in=[request.pk for request in asked]).delete()
+    return len(asked)

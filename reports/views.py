@@ -16,6 +16,7 @@ from improveplan.access import get_plan_for_reports
 from improveplan.celery import workers_available
 from improveplan.models import SecurityEvent
 from reports import reports, stored, tasks
+from reports.models import ReportRequest
 from reviews import periods
 
 # How often the "being prepared" page looks again, and how long a queued render is trusted
@@ -50,6 +51,17 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     name = stored.name_for(plan, kind=kind, year=year, quarter=quarter, key=key)
     if not stored.kept(name):
         if renders_in_background():
+            # Told when it is ready, should they leave this page (issue 22).
+            period = f" for {reports.quarter_label(year, quarter)}" if document.quarterly else ""
+            ReportRequest.objects.get_or_create(
+                user=request.user,
+                name=name,
+                defaults={
+                    "plan": plan,
+                    "url": request.get_full_path()[:500],
+                    "title": f"The {document.name.lower()} of {plan}{period}"[:300],
+                },
+            )
             if cache.add(f"reports:queued:{name}", True, timeout=QUEUED_FOR_SECONDS):
                 arguments = (plan.pk, kind, year, quarter, today.isoformat(), key)
                 transaction.on_commit(lambda: tasks.render_report.delay(*arguments))
@@ -66,6 +78,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         stored.keep(
             name, reports.render_report(plan, kind=kind, year=year, quarter=quarter, today=today)
         )
+    ReportRequest.objects.filter(user=request.user, name=name).delete()  # they have it now
     period = f" for {year}-Q{quarter}" if document.quarterly else ""
     security.record(
         SecurityEvent.Kind.EXPORT,

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from actions.models import Action, Milestone
 from actions.services import next_reference
-from improveplan.models import Membership, Plan, Role, User
+from improveplan import notifications
+from improveplan.models import Membership, Notification, NotificationPreference, Plan, Role, User
 from outcomes.models import Risk
+from reviews import periods
 from reviews.ingredients import INGREDIENTS
 from reviews.models import (
+    BoardPack,
     Decision,
     HealthCheck,
     HealthScore,
@@ -77,6 +80,8 @@ def seed_reviews(plan: Plan, *, today: date | None = None) -> None:
         _seed_due_soon(plan, today)
         _seed_health_check(plan, today)
         _seed_peer_reviewer(plan)
+        _seed_board_pack(plan)
+        _seed_review_news(plan, today)
 
 
 def _members(plan: Plan) -> dict[str, list]:
@@ -236,3 +241,50 @@ def _seed_peer_reviewer(plan: Plan) -> None:
         PeerAnswer.objects.update_or_create(
             reviewer=reviewer, question=question, defaults={"text": text}
         )
+
+
+def _seed_board_pack(plan: Plan) -> None:
+    """The board papers go to the board and to the lead, a fortnight before each meeting: the
+    reminder run sends this quarter's (its meeting is ten days away)."""
+    pack, _ = BoardPack.objects.update_or_create(
+        plan=plan, defaults={"days_before": 14, "board_members": True}
+    )
+    pack.others.set(_members(plan)[Role.LEAD][:1])
+
+
+def _seed_review_news(plan: Plan, today: date) -> None:
+    """Yesterday the lead opened this quarter's review: the partners and the board were told.
+    The board member reads such news in her daily digest (as everyone does by default), so a
+    dry run of the reminders shows it under Notifications."""
+    review = Review.objects.filter(plan=plan, period_start=period_of(today)[0]).first()
+    members = _members(plan)
+    if review is None or not members.get(Role.LEAD):
+        return
+    lead = members[Role.LEAD][0].user
+    told = [m.user for role in (Role.PARTNER, Role.BOARD) for m in members.get(role, [])]
+    yesterday = timezone.now() - timedelta(days=1)
+    period = periods.label(review.period_start, review.period_end)
+    text = (
+        f"{lead} opened the review of {plan} for {period}: "
+        f"the meeting is on {review.meets_on:%A %-d %B %Y}"
+    )
+    for user in told:
+        NotificationPreference.objects.filter(user=user, kind=Notification.Kind.REVIEW).delete()
+        Notification.objects.filter(user=user, kind=Notification.Kind.REVIEW).exclude(
+            text=text
+        ).delete()
+        Notification.objects.update_or_create(
+            user=user,
+            kind=Notification.Kind.REVIEW,
+            text=text,
+            defaults={
+                "partnership": plan.partnership,
+                "plan": plan,
+                "channel": notifications.DEFAULT_CHANNELS[Notification.Kind.REVIEW],
+                "url": review.get_absolute_url(),
+                "actor": lead,
+                "created_at": yesterday,
+                "read_at": None,
+            },
+        )
+        notifications.unread_recount(user)

@@ -7,12 +7,14 @@ from django import forms
 from actions.forms import PlanChoices
 from actions.models import Action
 from improveplan.limits import LONG_TEXT, NOTE
+from improveplan.models import Membership, Notification
 from improveplan.text import one_line
 from outcomes.forms import check_digits
 from outcomes.models import Outcome, Reading
 from reviews import peer, periods
 from reviews.ingredients import INGREDIENTS, SCORES
 from reviews.models import (
+    BoardPack,
     Decision,
     HealthCheck,
     OutcomeJudgement,
@@ -23,13 +25,43 @@ from reviews.models import (
 )
 from reviews.periods import period_of, periods_around
 
+NOTIFY_PREFIX = "notify_"
+
 
 class ReminderPreferenceForm(forms.ModelForm):
+    """One's reminder digest, and how each kind of notification reaches one
+    (``notify_<kind>``: on the site only, by email at once, or in the digest)."""
+
     class Meta:
         model = ReminderPreference
         fields = ["frequency", "due_soon", "missing_updates", "readings_due", "reviews"]
         labels = {"frequency": "How often"}
         widgets = {"frequency": forms.RadioSelect}
+
+    def __init__(self, *args, channels: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = channels
+        for kind, label in Notification.Kind.choices:
+            # Left out of a post (an older page), a kind keeps the choice it has.
+            self.fields[f"{NOTIFY_PREFIX}{kind}"] = forms.ChoiceField(
+                label=label,
+                choices=Notification.Channel.choices,
+                initial=channels[kind],
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def notification_fields(self) -> list:
+        return [field for field in self if field.name.startswith(NOTIFY_PREFIX)]
+
+    def reminder_fields(self) -> list:
+        return [field for field in self if not field.name.startswith(NOTIFY_PREFIX)]
+
+    def channels(self) -> dict[str, str]:
+        return {
+            kind: self.cleaned_data.get(f"{NOTIFY_PREFIX}{kind}") or channel
+            for kind, channel in self.current.items()
+        }
 
 
 class ReviewScheduleForm(forms.ModelForm):
@@ -287,3 +319,35 @@ class ResendFailedForm(forms.Form):
                 "an administrator can send older ones."
             )
         return day
+
+
+class MemberChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, membership) -> str:
+        return (
+            f"{membership.user} – {membership.organisation}, "
+            f"{membership.get_role_display().lower()}"
+        )
+
+
+class BoardPackForm(forms.ModelForm):
+    """Who receives a plan's board papers before each review meeting, and how long before."""
+
+    others = MemberChoices(
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="And these members",
+        error_messages={"invalid_choice": "Choose members of this partnership."},
+    )
+
+    class Meta:
+        model = BoardPack
+        fields = ["days_before", "board_members", "others"]
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["others"].queryset = (
+            Membership.objects.filter(partnership_id=plan.partnership_id)
+            .select_related("user", "organisation")
+            .order_by("user__full_name", "user__email")
+        )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from improveplan.limits import LONG_TEXT, NOTE
-from improveplan.models import Plan
+from improveplan.models import Membership, Plan
 from improveplan.text import one_line
 
 
@@ -194,6 +195,43 @@ class ReviewSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}: {self.get_months_display().lower()}"
+
+
+class BoardPack(models.Model):
+    """Who receives a plan's board papers before each review meeting (the board report of the
+    review's quarter and the decisions needed), and how many days before. Without a row: every
+    board member of the partnership, ``DEFAULT_DAYS`` before."""
+
+    DEFAULT_DAYS = 7
+    MAX_DAYS = 60
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="board_pack")
+    days_before = models.PositiveSmallIntegerField(
+        "days before the meeting",
+        default=DEFAULT_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
+        help_text=f"From 1 to {MAX_DAYS}. The papers go on the first reminder run of that day.",
+    )
+    board_members = models.BooleanField(
+        "every board member of the partnership",
+        default=True,
+        help_text="Whoever is a board member when the papers go.",
+    )
+    others = models.ManyToManyField(
+        Membership, blank=True, related_name="+", verbose_name="and these members"
+    )
+
+    class Meta:
+        ordering = ["plan_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(days_before__gte=1, days_before__lte=60),
+                name="board_pack_days_one_to_sixty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Board papers of {self.plan}, {self.days_before} days before"
 
 
 class OutcomeJudgement(models.Model):

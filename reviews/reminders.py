@@ -12,7 +12,9 @@ five people as for five thousand – and then sorts the rows out in memory:
   finished period (month, quarter or year) goes to the leads and partners of the
   organisation that owns it;
 - **reviews coming up** (within ``REMINDER_REVIEW_WITHIN_DAYS``, not signed off) go to every
-  member of the partnership.
+  member of the partnership;
+- **notifications** (improveplan/notifications.py) the person chose to have in the digest,
+  made the day before (the week before, for a weekly digest) and still unread.
 
 Archived plans remind nobody. Overdue actions are always included; a person may turn the
 other kinds off, and may take the digest weekly (Mondays) instead of daily.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import astuple, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
@@ -31,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, Update
-from improveplan.models import Membership, Plan, Role
+from improveplan.models import Membership, Notification, Plan, Role
 from outcomes.models import Indicator
 from reviews.models import ReminderPreference, Review
 from reviews.periods import quarter_bounds, quarter_of
@@ -40,6 +42,7 @@ from reviews.periods import quarter_bounds, quarter_of
 class Kind:
     """The kinds of item, in the order a digest shows them."""
 
+    NOTICE = "notifications"
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
     MISSING_UPDATE = "missing_updates"
@@ -49,6 +52,7 @@ class Kind:
 
 
 HEADINGS = {
+    Kind.NOTICE: "Notifications",
     Kind.OVERDUE: "Overdue actions",
     Kind.DUE_SOON: "Actions due soon",
     Kind.MISSING_UPDATE: "Actions waiting for this quarter's update",
@@ -56,6 +60,7 @@ HEADINGS = {
     Kind.REVIEW: "Reviews coming up",
 }
 COMPLETION_KEY = "completion-"  # + the id of the update that marked the action complete
+NOTICE_KEY = "notice-"  # + the id of a notification emailed at once
 # The kinds a person may turn off (each is a field of ReminderPreference).
 OPTIONAL = [Kind.DUE_SOON, Kind.MISSING_UPDATE, Kind.READING_DUE, Kind.REVIEW]
 DOERS = (Role.LEAD, Role.PARTNER)  # who answers for an organisation's actions and readings
@@ -122,7 +127,46 @@ def _link(name: str) -> str:
 
 
 def _wants(preference: ReminderPreference | None, kind: str) -> bool:
-    return preference is None or kind == Kind.OVERDUE or getattr(preference, kind)
+    # Notifications come here only when their person chose the digest for their kind.
+    if preference is None or kind in (Kind.OVERDUE, Kind.NOTICE):
+        return True
+    return getattr(preference, kind)
+
+
+def notice_item(
+    *, text: str, url: str, created_at, plan: str | None, partnership: str, actor: str | None
+) -> Item:
+    """A notification as an email shows it: in the digest, or in an email of its own."""
+    when = timezone.localtime(created_at)
+    by = f" by {actor}" if actor else ""
+    return Item(
+        Kind.NOTICE,
+        text,
+        f"{when:%-d %B %Y, %H:%M}{by}",
+        settings.SITE_URL + url,
+        plan or partnership,
+    )
+
+
+NOTICE_FIELDS = (
+    "text",
+    "url",
+    "created_at",
+    "plan__title",
+    "partnership__name",
+    "actor__full_name",
+)
+
+
+def notice_from_row(row: tuple) -> Item:
+    text, url, created_at, plan, partnership, actor = row
+    return notice_item(
+        text=text, url=url, created_at=created_at, plan=plan, partnership=partnership, actor=actor
+    )
+
+
+def _start_of_day(day: date):
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def build_digests(
@@ -249,6 +293,27 @@ def build_digests(
         )
         for user_id in doers_of.get(owner_id, []):
             give(user_id, item)
+
+    # Notifications chosen for the digest: those of the day before, or of the week before for
+    # a weekly digest (so each is in one digest), still unread.
+    if kinds is None or Kind.NOTICE in kinds:
+        start_of = _start_of_day
+        notices = Notification.objects.filter(
+            channel=Notification.Channel.DIGEST,
+            read_at__isnull=True,
+            created_at__gte=start_of(day - timedelta(days=7)),
+            created_at__lt=start_of(day),
+            user_id__in=members.values("user_id"),
+        ).order_by("created_at", "pk")
+        yesterday = start_of(day - timedelta(days=1))
+        for user_id, *row in notices.values_list("user_id", *NOTICE_FIELDS):
+            preference = chosen.get(user_id)
+            weekly = (
+                preference is not None
+                and preference.frequency == ReminderPreference.Frequency.WEEKLY
+            )
+            if weekly or row[2] >= yesterday:
+                give(user_id, notice_from_row(row))
 
     # Reviews coming up: everyone in the partnership.
     reviews = (

@@ -40,12 +40,13 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
+from improveplan import notifications
 from improveplan.mail_backend import DeliveryUncertain
-from improveplan.models import Membership, Plan, Role, User
+from improveplan.models import Membership, Notification, Plan, Role, User
 from improveplan.services import accept_as_new_user, link_token, linked
 from improveplan.text import email_subject
 from outcomes.models import Risk
-from reviews import peer, periods
+from reviews import board_pack, peer, periods
 from reviews.models import (
     Correction,
     DigestClaim,
@@ -57,10 +58,13 @@ from reviews.models import (
 )
 from reviews.reminders import (
     COMPLETION_KEY,
+    NOTICE_FIELDS,
+    NOTICE_KEY,
     Digest,
     Kind,
     build_digests,
     completions_waiting,
+    notice_from_row,
 )
 
 logger = logging.getLogger(__name__)
@@ -107,11 +111,28 @@ def _left_unsent(now: datetime) -> Q:
 def digests_for_claims(claims) -> dict[int, Digest | None]:
     """Each claim's email from the data as it is now, built once per day and purpose."""
     groups: dict[tuple, list[DigestClaim]] = defaultdict(list)
+    packs = []
     for claim in claims:
-        groups[claim.day, claim.key, claim.plan_id].append(claim)
+        if claim.key.startswith(board_pack.KEY):
+            packs.append(claim)
+        else:
+            groups[claim.day, claim.key, claim.plan_id].append(claim)
     found: dict[int, Digest | None] = {}
+    if packs:
+        found.update(board_pack.digests_for_claims(packs, today=timezone.localdate()))
     for (day, key, plan_id), group in groups.items():
         user_ids = [claim.user_id for claim in group]
+        if key.startswith(NOTICE_KEY):
+            # Still there and unread? Read on the site meanwhile, there is nothing to say.
+            found.update(
+                {
+                    claim.pk: notices_as_digests(ids=[int(key.removeprefix(NOTICE_KEY))]).get(
+                        claim.user_id
+                    )
+                    for claim in group
+                }
+            )
+            continue
         if key.startswith(COMPLETION_KEY):
             # Still waiting for a lead? Once confirmed or sent back, there is nothing to say.
             waiting = completions_waiting(update_ids=[int(key.removeprefix(COMPLETION_KEY))])
@@ -170,9 +191,18 @@ def _claim_new(*, day: date, digests: dict[int, Digest], key: str, plan_id, toke
 
 
 def _claim_completions(*, token: str, now: datetime, user_ids: list[int] | None) -> None:
-    """One email to each lead for each action marked complete and waiting for them. Its claim
-    is keyed by the update that marked it complete and dated by that day, so it is made once:
-    a later run, or a second scheduler, finds the row there and sends nothing again."""
+    """One email to each lead for each action marked complete and waiting for them, unless
+    they chose to hear of these on the site only or in their digest. Its claim is keyed by the
+    update that marked it complete and dated by that day, so it is made once: a later run, or
+    a second scheduler, finds the row there and sends nothing again."""
+    waiting = [
+        completion
+        for completion in completions_waiting()
+        if user_ids is None or completion.user_id in user_ids
+    ]
+    channels = notifications.channels_for(
+        {completion.user_id for completion in waiting}, Notification.Kind.COMPLETION_WAITING
+    )
     DigestClaim.objects.bulk_create(
         (
             DigestClaim(
@@ -184,12 +214,117 @@ def _claim_completions(*, token: str, now: datetime, user_ids: list[int] | None)
                 claimed_at=now,
                 content=completion.digest.content(),
             )
-            for completion in completions_waiting()
-            if user_ids is None or completion.user_id in user_ids
+            for completion in waiting
+            if channels[completion.user_id] == Notification.Channel.AT_ONCE
         ),
         ignore_conflicts=True,
         batch_size=1000,
     )
+
+
+def _notices_to_email(
+    *, ids: list[int] | None = None, since: datetime | None = None
+) -> QuerySet[Notification]:
+    """Notifications their person wants by email at once and has not read yet. A completion
+    waiting for a lead has its own email, keyed by the completion (``_claim_completions``)."""
+    rows = Notification.objects.filter(
+        channel=Notification.Channel.AT_ONCE, read_at__isnull=True, user__is_active=True
+    ).exclude(kind=Notification.Kind.COMPLETION_WAITING)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    return rows
+
+
+def notices_as_digests(*, ids: list[int]) -> dict[int, Digest]:
+    """Each of these notifications still to email, as its email says it, by person."""
+    rows = _notices_to_email(ids=ids).values_list(
+        "pk", "user_id", "user__email", "user__full_name", *NOTICE_FIELDS
+    )
+    return {
+        user_id: Digest(user_id, email, name, [notice_from_row(row)])
+        for _pk, user_id, email, name, *row in rows
+    }
+
+
+def _claim_notices(
+    *,
+    token: str,
+    now: datetime,
+    ids: list[int] | None = None,
+    since: datetime | None = None,
+    user_ids: list[int] | None = None,
+) -> None:
+    """One email for each notification wanted at once, keyed by the notification and dated by
+    the day it was made: whichever comes first (the email queued as it was made, a reminder
+    run, a second scheduler) inserts the row and sends; the others find it there."""
+    rows = _notices_to_email(ids=ids, since=since)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=user_ids)
+    found = rows.values_list(
+        "pk", "user_id", "user__email", "user__full_name", "plan_id", *NOTICE_FIELDS
+    )
+    DigestClaim.objects.bulk_create(
+        (
+            DigestClaim(
+                user_id=user_id,
+                day=timezone.localdate(row[2]),
+                key=f"{NOTICE_KEY}{pk}",
+                plan_id=plan_id,
+                token=token,
+                claimed_at=now,
+                content=Digest(user_id, email, name, [notice_from_row(row)]).content(),
+            )
+            for pk, user_id, email, name, plan_id, *row in found
+        ),
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def notifications_email(notification_ids: list[int]) -> RunResult:
+    """Email these notifications now, each once (improveplan/notifications.py queues this
+    after the change that made them commits). A completion waiting for a lead goes as the
+    completion's own email. Returns what was claimed and queued."""
+    result = RunResult(timezone.localdate())
+    token, now = uuid.uuid4().hex, timezone.now()
+    completions = list(
+        Notification.objects.filter(
+            pk__in=notification_ids,
+            kind=Notification.Kind.COMPLETION_WAITING,
+            channel=Notification.Channel.AT_ONCE,
+        ).values_list("user_id", flat=True)
+    )
+    with transaction.atomic():
+        _claim_notices(token=token, now=now, ids=notification_ids)
+        if completions:
+            _claim_completions(token=token, now=now, user_ids=completions)
+        held = _held(token)
+        result.claimed = len(held)
+        sends_queue(held, token, result)
+    return result
+
+
+def _claim_board_packs(*, day: date, token: str, now: datetime, user_ids: list[int] | None) -> None:
+    """The board papers of every review due by ``day``, one email to each recipient, keyed by
+    the review and dated by its meeting: claimed once, whoever claims first."""
+    for review, people in board_pack.unclaimed(day, user_ids=user_ids):
+        DigestClaim.objects.bulk_create(
+            (
+                DigestClaim(
+                    user_id=user_id,
+                    day=review.meets_on,
+                    key=board_pack.key_of(review.pk),
+                    plan_id=review.plan_id,
+                    token=token,
+                    claimed_at=now,
+                    content=digest.content(),
+                )
+                for user_id, digest in sorted(board_pack.digests(review, people, today=day).items())
+            ),
+            ignore_conflicts=True,
+        )
 
 
 def _held(token: str) -> list[int]:
@@ -260,7 +395,8 @@ def digests_run(*, day: date, user_ids: list[int] | None = None) -> RunResult:
             ),
         )
         result.taken_over = _take(
-            left.filter(day__in=[day, yesterday]),
+            # A board pack is dated by its meeting, which may be days ahead.
+            left.filter(Q(day__in=[day, yesterday]) | board_pack.left_unsent_in_future(day)),
             token=token,
             now=now,
             built={(day, DigestClaim.DIGEST): people},
@@ -269,6 +405,10 @@ def digests_run(*, day: date, user_ids: list[int] | None = None) -> RunResult:
             day=day, digests=people, key=DigestClaim.DIGEST, plan_id=None, token=token, now=now
         )
         _claim_completions(token=token, now=now, user_ids=user_ids)
+        # Notifications to email at once that were not (the task queue did not answer).
+        since = timezone.make_aware(datetime.combine(yesterday, datetime.min.time()))
+        _claim_notices(token=token, now=now, since=since, user_ids=user_ids)
+        _claim_board_packs(day=day, token=token, now=now, user_ids=user_ids)
         held = _held(token)
         result.claimed = len(held) - result.taken_over
         sends_queue(held, token, result)
@@ -322,17 +462,25 @@ def digests_send_again(rows: QuerySet) -> RunResult:
 def digest_for(claim: DigestClaim) -> Digest | None:
     """What the claim's email says: as kept in the row, or (rows from before that was kept)
     from the data as it is now."""
-    # A completion is said only while it still waits: a lead may have answered meanwhile.
-    if claim.content is not None and not claim.key.startswith(COMPLETION_KEY):
+    # A completion is said only while it still waits: a lead may have answered meanwhile; a
+    # notification only while it is unread and its person still in its partnership.
+    fresh = claim.key.startswith((COMPLETION_KEY, NOTICE_KEY))
+    if claim.content is not None and not fresh:
         return Digest.from_content(claim.user_id, claim.content)
     return digests_for_claims([claim])[claim.pk]
 
 
 def digest_message(
-    digest: Digest, *, day: date, one_off: bool = False, completion: bool = False
+    digest: Digest,
+    *,
+    day: date,
+    one_off: bool = False,
+    completion: bool = False,
+    notice: bool = False,
 ) -> EmailMultiAlternatives:
-    """The email of a claim: the daily digest, a lead's one-off reminder, or a completion
-    waiting for a lead's confirmation (``completion``: one action, its own subject)."""
+    """The email of a claim: the daily digest, a lead's one-off reminder, a completion
+    waiting for a lead's confirmation (``completion``: one action, its own subject), or a
+    notification wanted at once (``notice``: its own subject)."""
     counts = digest.counts()
     context = {
         "digest": digest,
@@ -340,6 +488,7 @@ def digest_message(
         "day": day,
         "one_off": one_off,
         "completion": digest.items[0] if completion else None,
+        "notice": digest.items[0] if notice else None,
         "site_name": settings.SITE_NAME,
         "preferences_url": settings.SITE_URL + reverse("reviews:preferences"),
         "overdue": counts.get(Kind.OVERDUE, 0),
@@ -428,20 +577,38 @@ def _send_claimed(claim: DigestClaim, token: str, last_attempt: bool, mail) -> s
     if digest is None or not digest.items:
         ours.update(status=Status.NOTHING)
         return Status.NOTHING
+    if claim.key.startswith(board_pack.KEY):
+        today = timezone.localdate()
+        review = board_pack.still_due(claim, today=today)
+        if review is None:  # signed off, past, or no longer theirs: nothing to send
+            ours.update(status=Status.NOTHING)
+            return Status.NOTHING
+        message = board_pack.message(digest, review=review, today=today)
+        return _sent(claim, ours, mail, message, last_attempt)
     completion = claim.key.startswith(COMPLETION_KEY)
+    notice = claim.key.startswith(NOTICE_KEY)
     message = digest_message(
         digest,
         day=claim.day,
-        one_off=claim.key != DigestClaim.DIGEST and not completion,
+        one_off=claim.key != DigestClaim.DIGEST and not (completion or notice),
         completion=completion,
+        notice=notice,
     )
+    return _sent(claim, ours, mail, message, last_attempt)
+
+
+def _sent(
+    claim: DigestClaim, ours: QuerySet, mail, message: EmailMultiAlternatives, last_attempt: bool
+) -> str:
+    """Send a claimed email and keep how it went in its row."""
+    to = ", ".join(message.to)
     try:
         mail.send(message)
     except DeliveryUncertain as error:
         mail.close()
         # It may have been delivered: sending it again could make two. Say so, send no more.
         ours.update(last_error=f"{error}"[:2000], status=Status.UNCERTAIN)
-        logger.warning("Reminder %s to %s: delivery uncertain: %s", claim.pk, digest.email, error)
+        logger.warning("Reminder %s to %s: delivery uncertain: %s", claim.pk, to, error)
         return Status.UNCERTAIN
     except (smtplib.SMTPException, OSError) as error:
         mail.close()
@@ -453,7 +620,7 @@ def _send_claimed(claim: DigestClaim, token: str, last_attempt: bool, mail) -> s
             else Status.CLAIMED
         )
         ours.update(last_error=f"{type(error).__name__}: {error}"[:2000], status=status)
-        logger.warning("Reminder %s to %s failed: %s", claim.pk, digest.email, error)
+        logger.warning("Reminder %s to %s failed: %s", claim.pk, to, error)
         return status
     ours.update(status=Status.SENT, sent_at=timezone.now())
     return Status.SENT
@@ -462,11 +629,29 @@ def _send_claimed(claim: DigestClaim, token: str, last_attempt: bool, mail) -> s
 # Reviews ---------------------------------------------------------------------------
 
 
-def review_create(*, plan, first: date, last: date, meets_on: date, attendees: str) -> Review:
-    """Open a plan's review of one period; refused clearly if the period has one already."""
+def _tell_the_partnership(review: Review, *, by: User | None, text: str) -> None:
+    plan = review.plan
+    notifications.notify(
+        kind=Notification.Kind.REVIEW,
+        users=Membership.objects.filter(partnership_id=plan.partnership_id).values_list(
+            "user_id", flat=True
+        ),
+        partnership_id=plan.partnership_id,
+        plan_id=plan.pk,
+        text=text,
+        url=review.get_absolute_url(),
+        actor=by,
+    )
+
+
+def review_create(
+    *, plan, first: date, last: date, meets_on: date, attendees: str, by: User | None = None
+) -> Review:
+    """Open a plan's review of one period; refused clearly if the period has one already.
+    Every member of the partnership is told (``by``, the lead who opened it, is not)."""
     try:
         with transaction.atomic():
-            return Review.objects.create(
+            review = Review.objects.create(
                 plan=plan,
                 period_start=first,
                 period_end=last,
@@ -476,6 +661,13 @@ def review_create(*, plan, first: date, last: date, meets_on: date, attendees: s
                     Risk.objects.filter(outcome__plan=plan).values_list("pk", flat=True)
                 ),
             )
+            _tell_the_partnership(
+                review,
+                by=by,
+                text=f"{by or 'A lead'} opened the review of {plan} for "
+                f"{periods.label(first, last)}: the meeting is on {meets_on:%A %-d %B %Y}",
+            )
+            return review
     except IntegrityError:  # a second lead opened the same period a moment ago
         raise ValidationError(
             {
@@ -502,11 +694,18 @@ def review_sign_off(*, review: Review, membership: Membership) -> None:
     """A board member signs the review off, which closes its period's readings and updates."""
     if membership.role != Role.BOARD:
         raise PermissionDenied("Only a board member may sign off a review.")
-    signed = Review.objects.filter(pk=review.pk, signed_off_at__isnull=True).update(
-        signed_off_at=timezone.now(), signed_off_by=membership.user
-    )
-    if not signed:
-        raise PermissionDenied("This review has been signed off already.")
+    with transaction.atomic():
+        signed = Review.objects.filter(pk=review.pk, signed_off_at__isnull=True).update(
+            signed_off_at=timezone.now(), signed_off_by=membership.user
+        )
+        if not signed:
+            raise PermissionDenied("This review has been signed off already.")
+        _tell_the_partnership(
+            review,
+            by=membership.user,
+            text=f"{membership.user} signed off the review of {review.plan} for "
+            f"{periods.label(review.period_start, review.period_end)}",
+        )
 
 
 def reading_correct(*, reading, review: Review, user, reason: str, **values) -> Correction:

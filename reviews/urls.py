@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/reviews/", views.review_list, name="reviews"),
     path("plans/<int:pk>/reviews/schedule/", views.review_schedule, name="schedule"),
     path("plans/<int:pk>/reviews/new/", views.review_create, name="review_create"),
+    path("plans/<int:pk>/board-pack/", views.board_pack_settings, name="board_pack"),
     path("plans/<int:pk>/up-to-date/", views.up_to_date, name="up_to_date"),
     path("plans/<int:pk>/up-to-date/remind/", views.remind_behind, name="remind_behind"),
     path(

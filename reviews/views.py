@@ -4,9 +4,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +16,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from improveplan import once
+from improveplan import notifications, once
 from improveplan.models import Role
 from improveplan.views import form_errors_from, form_page, link_accept_page, unsent_message
 from reviews import (
     access,
+    board_pack,
     changes,
     health,
     hooks,
@@ -30,6 +33,7 @@ from reviews import (
 )
 from reviews.forms import (
     RESEND_WITHIN_DAYS,
+    BoardPackForm,
     CorrectionForm,
     DecisionForm,
     HealthCheckForm,
@@ -105,6 +109,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
                 last=last,
                 meets_on=form.cleaned_data["meets_on"],
                 attendees=form.cleaned_data["attendees"],
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error("period", error.message_dict["period"])
@@ -126,6 +131,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.get_review_for_user(request, pk)
+    pack = board_pack.settings_of(review.plan)
     today = timezone.localdate()
     decisions = list(review.decisions.prefetch_related("outcomes", "actions"))
     moved = changes.decision_movements(decisions, today=today)
@@ -142,8 +148,35 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions_checked": review.actions_checked.all(),
         "corrections": review.corrections.select_related("made_by"),
         "board_report": hooks.board_report_for(review),
+        # Issue 22: who was sent the board papers, and when they go.
+        "board_pack": pack,
+        "papers_from": review.meets_on - timedelta(days=pack.days_before),
+        "board_pack_sends": board_pack.sends(review),
     }
     return render(request, "reviews/review_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_pack_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead chooses who receives the plan's board papers, and how many days before each
+    review meeting."""
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    pack = board_pack.settings_of(plan)
+    form = BoardPackForm(request.POST or None, instance=pack, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Who receives the board papers, and when, is saved.")
+        return redirect("reviews:reviews", plan.pk)
+    people = board_pack.recipients([plan.pk])[plan.pk]
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "form": form,
+        "recipients": sorted(name or email for email, name in people.values()),
+        "attach_mb": settings.BOARD_PACK_ATTACH_BYTES // 1_048_576,
+    }
+    return render(request, "reviews/board_pack.html", context)
 
 
 def _open_review_for_lead(request: HttpRequest, pk: int) -> Review:
@@ -339,6 +372,10 @@ def failed_reminders(partnership, *, today: date) -> list[tuple[date, list[Faile
             what = "Daily reminders"
         elif claim.key.startswith(reminders.COMPLETION_KEY):
             what = f"An action to confirm ({claim.plan})"
+        elif claim.key.startswith(reminders.NOTICE_KEY):
+            what = f"A notification ({claim.plan})"
+        elif claim.key.startswith(board_pack.KEY):
+            what = f"The board papers of {claim.plan}"
         else:
             what = f"Reminder to those behind on {claim.plan}"
         reason = reminders.failure_reason(claim.last_error)
@@ -574,13 +611,20 @@ def _my_scores(check, user) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own reminder settings (every partnership they belong to)."""
+    """The signed-in person's own settings (every partnership they belong to): how each kind
+    of notification reaches them, and their reminder digest."""
     preference = ReminderPreference.objects.filter(user=request.user).first()
     preference = preference or ReminderPreference(user=request.user)
-    form = ReminderPreferenceForm(request.POST or None, instance=preference)
+    form = ReminderPreferenceForm(
+        request.POST or None,
+        instance=preference,
+        channels=notifications.preferences_of(request.user),
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your reminder settings are saved.")
+        with transaction.atomic():
+            form.save()
+            notifications.preferences_save(user=request.user, channels=form.channels())
+        messages.success(request, "Your notification and reminder settings are saved.")
         return redirect("reviews:preferences")
     return render(request, "reviews/preferences.html", {"form": form})
 

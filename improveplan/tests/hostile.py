@@ -54,7 +54,15 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from conftest import World
-from improveplan.models import Invitation, Membership, Organisation, Partnership, Plan, User
+from improveplan.models import (
+    Invitation,
+    Membership,
+    Notification,
+    Organisation,
+    Partnership,
+    Plan,
+    User,
+)
 from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 from improveplan.tests.factories import PASSWORD, InvitationFactory
 
@@ -106,14 +114,30 @@ def _crossed_core_links() -> list:
     ]
 
 
+def _core_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> dict[str, Model]:
+    """The plan; and (issue 22) a notification for its partnership's first lead."""
+    lead = plan.partnership.memberships.filter(role="lead").first()
+    notice = Notification.objects.create(
+        user=lead.user,
+        partnership=plan.partnership,
+        plan=plan,
+        kind=Notification.Kind.REVIEW,
+        channel=Notification.Channel.SITE,
+        text=f"The review of {plan} is open",
+        url=plan.get_absolute_url(),
+    )
+    return {"plan": plan, "notice": notice}
+
+
 CORE = Layer(
-    contents=lambda plan, owner, made: {"plan": plan},
+    contents=_core_contents,
     partnership_of={
         Partnership: "pk",
         Organisation: "partnership",
         Membership: "partnership",
         Invitation: "partnership",
         Plan: "partnership",
+        Notification: "partnership",
     },
     crossed_links=_crossed_core_links,
 )

@@ -32,8 +32,10 @@ from actions.tests.factories import (
     UpdateFactory,
 )
 from actions.versions import plan_agree
+from comments.tests.factories import CommentFactory
 from conftest import World
-from improveplan.models import Invitation, Role
+from improveplan import notifications
+from improveplan.models import Invitation, Notification, Role
 from improveplan.tests.factories import InvitationFactory, UserFactory
 from outcomes.models import ImportJob
 from outcomes.tests.factories import (
@@ -354,6 +356,33 @@ ROUTES: dict[str, Route] = {
     "actions:due_date_answer": Route(
         kwargs=lambda w: {"pk": w.due_proposal.pk}, writes=True, get=False
     ),
+    # Issue 22: notifications, each person's own
+    "improveplan:notifications": Route(),
+    "improveplan:notifications_read_all": Route(get=False),
+    "improveplan:notification_read": Route(
+        kwargs=lambda w: {"pk": w.notification.pk}, writes=True, get=False, own_only=True
+    ),
+    # Issue 22: comments on each kind of item; leads and partners write, everyone reads
+    **{
+        name: route
+        for kind in ("outcome", "indicator", "action", "review")
+        for name, route in {
+            f"comments:{kind}": Route(kwargs=lambda w, kind=kind: {"pk": getattr(w, kind).pk}),
+            f"comments:{kind}_post": Route(
+                kwargs=lambda w, kind=kind: {"pk": getattr(w, kind).pk},
+                writes=True,
+                partner_writes=True,
+                get=False,
+            ),
+        }.items()
+    },
+    # the partner wrote it: only they may change it, for a while
+    "comments:edit": Route(kwargs=lambda w: {"pk": w.comment.pk}, writes=True, partner_writes=True),
+    "comments:hide": Route(kwargs=lambda w: {"pk": w.comment.pk}, writes=True),
+    # Issue 22: an action's updates, asked for again when someone next acts on its page
+    "actions:updates_live": Route(kwargs=lambda w: {"pk": w.action.pk}),
+    # Issue 22: a lead chooses who receives the board papers
+    "reviews:board_pack": Route(kwargs=_plan, writes=True),
 }
 
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
@@ -444,6 +473,16 @@ def sweep_world(world: World) -> World:
     w.due_proposal = DueDateProposal.objects.create(  # Issue 16
         action=w.action, proposed_by=w.partner, proposed_due=date(2099, 1, 1), reason="Staff."
     )
+    # Issue 22: the partner's comment on the action, and a notification of the lead's
+    w.comment = CommentFactory(action=w.action, author=w.partner)
+    (w.notification,) = notifications.notify(
+        kind=Notification.Kind.MENTION,
+        users=[w.lead],
+        partnership_id=w.partnership.pk,
+        plan_id=w.plan.pk,
+        text="Pat Partner mentioned you",
+        url=w.action.get_absolute_url(),
+    )
     return w
 
 
@@ -455,7 +494,7 @@ def _snapshot() -> dict:
     """Every row of the partnership data, to show that nothing changed."""
     return {
         model.__name__: sorted(map(repr, model.objects.values()))
-        for app in ("improveplan", "outcomes", "actions", "reviews")
+        for app in ("improveplan", "outcomes", "actions", "reviews", "comments")
         for model in apps.get_app_config(app).get_models()
         if model.__name__ not in {"User", "SecurityEvent"}  # the log records refusals
     }

@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import strategies as st
 
 from actions.tests import test_hostile_input as actions_hostile
+from comments.tests import test_hostile_input as comments_hostile
 from conftest import World
 from improveplan.models import Organisation, Plan, Role, User
 from improveplan.services import invitation_token
@@ -68,7 +69,7 @@ from reviews.tests import test_hostile_input as reviews_hostile
 pytestmark = pytest.mark.django_db
 
 # The plan's agreement needs its actions, so the core's forms are tried in every app's world.
-LAYERS = reviews_hostile.LAYERS
+LAYERS = comments_hostile.LAYERS
 
 
 @pytest.fixture
@@ -261,6 +262,25 @@ FORMS.update(
 )
 
 
+# Issue 22: one's own notifications, marked read one at a time or all at once.
+FORMS.update(
+    {
+        "improveplan:notification_read": HostileForm(
+            fields={},
+            extra={"page": NUMBER},
+            examples=EXAMPLES_PER_BUTTON,
+            **by_pk("improveplan:notification_read", own=our("notice"), foreign=their("notice")),
+        ),
+        "improveplan:notifications_read_all": HostileForm(
+            fields={},
+            extra={"page": NUMBER},
+            pages=at("improveplan:notifications_read_all"),
+            examples=EXAMPLES_PER_BUTTON,
+        ),
+    }
+)
+
+
 # Every app's forms ----------------------------------------------------------------------
 
 APPS_FORMS = {
@@ -269,6 +289,7 @@ APPS_FORMS = {
     "actions": actions_hostile.FORMS,
     "methods": methods_hostile.FORMS,
     "reviews": reviews_hostile.FORMS,
+    "comments": comments_hostile.FORMS,
 }
 HOSTILE_FORMS: dict[str, HostileForm] = {
     name: entry for forms in APPS_FORMS.values() for name, entry in forms.items()
@@ -284,6 +305,7 @@ POST_FORMS_THAT_DO_NOT_WRITE = {
     "improveplan:invitation_accept",
     "password_change",
     "reviews:preferences",  # Issue 6: one's own reminder settings
+    "improveplan:notifications_read_all",  # Issue 22: one's own notifications
 }
 
 

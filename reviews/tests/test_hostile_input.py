@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from actions.tests.test_hostile_input import ACTIONS
 from conftest import World
-from improveplan.models import Organisation, Plan, User
+from improveplan.models import Notification, Organisation, Plan, User
 from improveplan.services import invitation_token
 from improveplan.tests.hostile import (
     BOOLEAN,
@@ -237,8 +237,25 @@ FORMS: dict[str, HostileForm] = {
             "missing_updates": BOOLEAN,
             "readings_due": BOOLEAN,
             "reviews": BOOLEAN,
+            # Issue 22: how each kind of notification reaches the person
+            **{
+                f"notify_{kind}": choice(Notification.Channel.values)
+                for kind in Notification.Kind.values
+            },
         },
         pages=at("reviews:preferences"),
+    ),
+    # Issue 22: who receives the board papers, and how many days before the meeting
+    "reviews:board_pack": HostileForm(
+        fields={
+            "days_before": NUMBER,
+            "board_members": BOOLEAN,
+            "others": many_of(
+                lambda t: [t.world.membership(t.world.partner)], lambda t: [t.other_membership]
+            ),
+        },
+        examples=EXAMPLES_PER_ACTIONS_FORM,
+        **by_pk("reviews:board_pack", own=our("plan"), foreign=their("plan")),
     ),
 }
 

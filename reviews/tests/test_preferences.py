@@ -15,7 +15,9 @@ URL = reverse("reviews:preferences")
 
 def test_the_page_shows_the_defaults_without_saving_anything(partner_client):
     page = partner_client.get(URL).content.decode()
-    assert "<h1>Reminder emails</h1>" in page
+    # Issue 22: the "Reminder emails" page grew into the notification settings.
+    assert "<h1>Notification settings</h1>" in page
+    assert '<h2 id="reminders-heading">Reminder emails</h2>' in page
     assert 'value="daily"' in page and "checked" in page
     assert not ReminderPreference.objects.exists()
 

@@ -40,6 +40,8 @@ def real_parts(postgresql, redis_url, smtp_server, celery_eager, settings, tmp_p
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(settings.EMAIL_PORT),
         "EMAIL_USE_TLS": "0",
+        # Files a worker keeps (a board pack's report) go to the test's folder.
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     workers: list[subprocess.Popen] = []
     logs: list = []

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.demo import seed_actions
+from comments.demo import seed_comments
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.shell.demo import seed_plan_versions
 from methods.demo import seed_method_plans
@@ -123,6 +124,7 @@ class Command(BaseCommand):
         seed_actions(plan, organisations, users)
         seed_status_override(plan, users[PEOPLE[0][0]])
         seed_reviews(plan)
+        seed_comments(plan)
         # Last: the plan as it now stands is its second agreed version.
         seed_plan_versions(plan, users[PEOPLE[0][0]])
         seed_method_plans(partnership, organisations, users)
