@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from improveplan import views
+from improveplan import oidc, two_factor, views
 from improveplan.forms import SignInForm
 from improveplan.shell import views as shell
 
@@ -36,14 +36,17 @@ core_patterns = [
     path("plans/<int:pk>/reopen/", views.plan_reopen, name="plan_reopen"),
     path("plans/<int:pk>/versions/", shell.plan_versions, name="plan_versions"),
     path("plans/<int:pk>/versions/<int:number>/", shell.plan_version, name="plan_version"),
+    path(
+        "partnerships/<int:pk>/two-factor/",
+        two_factor.partnership_requirement,
+        name="two_factor_requirement",
+    ),
 ]
 
 account_patterns = [
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
+        oidc.SignInPage.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
@@ -67,6 +70,14 @@ account_patterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Issue 23: two-factor sign-in, and signing in through one's organisation
+    path("two-factor/", two_factor.overview, name="two_factor"),
+    path("two-factor/set-up/", two_factor.set_up, name="two_factor_set_up"),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/recovery-codes/", two_factor.new_codes, name="two_factor_new_codes"),
+    path("two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
+    path("sso/start/", oidc.Start.as_view(), name="oidc_authentication_init"),
+    path("sso/return/", oidc.Return.as_view(), name="oidc_authentication_callback"),
 ]
 
 urlpatterns = [
@@ -76,6 +87,8 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reports.urls")),
     path("", include("methods.urls")),
+    path("", include("public.urls")),
+    path("", include("api.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

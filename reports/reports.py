@@ -432,6 +432,7 @@ def public_summary_context(plan, *, today: date) -> dict:
     for outcome in data["outcomes"]:
         indicators = [
             {
+                "pk": report.indicator.pk,  # the public page's anchors and embeds
                 "name": report.indicator.name,
                 # Never better than the computed status, whatever a lead set.
                 "words": PUBLIC_INDICATOR_WORDS[report.cautious_status],
