@@ -112,7 +112,8 @@ class PlanViewSet(Scoped):
             raise PermissionDenied("Board members read the plan; they do not enter readings.")
         access.check_plan_not_archived(request, plan.status, plan.partnership_id, manage=False)
         given = serializers.ReadingsWriteSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        if not given.is_valid():
+            return _readings_refused(_problems(given.errors.get("readings", given.errors)))
         result = import_items(
             plan=plan,
             items=given.validated_data["readings"],
@@ -120,13 +121,11 @@ class PlanViewSet(Scoped):
             membership=membership,
         )
         if not result.ok:
-            errors = [
-                {"row": error.row, "column": error.column, "message": error.message}
-                for error in result.errors
-            ]
-            return Response(
-                {"detail": "Nothing was saved: see each reading's problems.", "errors": errors},
-                status=status.HTTP_400_BAD_REQUEST,
+            return _readings_refused(
+                [
+                    {"row": error.row, "column": error.column, "message": error.message}
+                    for error in result.errors
+                ]
             )
         security.record(
             SecurityEvent.Kind.IMPORT,
@@ -138,6 +137,33 @@ class PlanViewSet(Scoped):
         return Response(
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
         )
+
+
+def _readings_refused(errors: list[dict]) -> Response:
+    return Response(
+        {"detail": "Nothing was saved: see each reading's problems.", "errors": errors},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _problems(errors, row: int = 0, column: str = "") -> list[dict]:
+    """The serializer's errors as the import's: a row (a reading's place in the list, from 1;
+    0 for the request as a whole), a column, a message."""
+    if isinstance(errors, dict):
+        return [
+            problem
+            for name, inner in errors.items()
+            for problem in _problems(inner, row, "" if name == "non_field_errors" else name)
+        ]
+    if isinstance(errors, list):
+        if row == 0 and errors and all(isinstance(item, dict) for item in errors):
+            return [
+                problem
+                for number, item in enumerate(errors, start=1)
+                for problem in _problems(item, number, column)
+            ]
+        return [problem for item in errors for problem in _problems(item, row, column)]
+    return [{"row": row, "column": column, "message": str(errors)}]
 
 
 class OutcomeViewSet(Scoped):

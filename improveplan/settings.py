@@ -380,6 +380,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatus": "improveplan.models.Plan.Status",
+        "ActionStatus": "actions.models.Action.Status",
+    },
 }
 
 # The public page of a plan: how long a rendered page is kept before it is built again.

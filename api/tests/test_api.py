@@ -272,7 +272,17 @@ def test_an_empty_or_malformed_batch_is_refused(api, api_world):
     w = api_world
     as_token(api, make_token(w.lead, w.partnership))
     for body in ({}, {"readings": []}, {"readings": "SMK"}, {"readings": [{"value": "1"}]}):
-        assert api.post(_readings_url(w.plan), body, format="json").status_code == 400
+        response = api.post(_readings_url(w.plan), body, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"], body
+    response = api.post(
+        _readings_url(w.plan),
+        {"readings": [{"indicator": "SMK", "period": "2025", "value": "1"}, {"value": "1"}]},
+        format="json",
+    )
+    assert {"row": 2, "column": "indicator", "message": "This field is required."} in (
+        response.json()["errors"]
+    )
 
 
 # Updates ---------------------------------------------------------------------------------
