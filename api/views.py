@@ -150,10 +150,15 @@ def _problems(errors, row: int = 0, column: str = "") -> list[dict]:
     """The serializer's errors as the import's: a row (a reading's place in the list, from 1;
     0 for the request as a whole), a column, a message."""
     if isinstance(errors, dict):
+        # A list's errors are keyed by each item's place in it, from 0.
         return [
             problem
             for name, inner in errors.items()
-            for problem in _problems(inner, row, "" if name == "non_field_errors" else name)
+            for problem in (
+                _problems(inner, name + 1, column)
+                if isinstance(name, int)
+                else _problems(inner, row, "" if name == "non_field_errors" else name)
+            )
         ]
     if isinstance(errors, list):
         if row == 0 and errors and all(isinstance(item, dict) for item in errors):
