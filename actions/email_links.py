@@ -43,7 +43,12 @@ class Opened:
 
 
 class Refused(Exception):
-    """Why a link does not work, in words for the person who followed it."""
+    """Why a link does not work, in words for the person who followed it; ``spent`` when it
+    worked once already."""
+
+    def __init__(self, why: str, *, spent: bool = False) -> None:
+        super().__init__(why)
+        self.spent = spent
 
 
 def open_link(token: str) -> Opened:
@@ -75,6 +80,7 @@ def open_link(token: str) -> Opened:
     if Update.objects.filter(action=action, author=user, created_at__gte=made_at).exists():
         raise Refused(
             "You have posted your update with this link already: each link takes one. "
-            "Sign in to post another."
+            "Sign in to post another.",
+            spent=True,
         )
     return Opened(action=action, user=user, made_at=made_at)

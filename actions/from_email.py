@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from actions import forms, services
@@ -26,6 +26,8 @@ def update_from_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
         opened = open_link(token)
     except Refused as why:
+        if why.spent and request.method != "POST" and "saved" in request.GET:
+            return render(request, "actions/update_link_saved.html")
         access.refuse(request, f"a reminder's update link: {why}")
         return render(request, "actions/update_link_refused.html", {"why": why}, status=410)
     action, user = opened.action, opened.user
@@ -52,7 +54,7 @@ def update_from_email(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as problem:
             form.add_error(None, problem)
         if not form.errors:
-            return render(request, "actions/update_link_saved.html", {"action": action})
+            return redirect(f"{request.path}?saved=1")
     return render(
         request,
         "actions/update_link.html",

@@ -29,17 +29,14 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp.util import random_hex
 
 from improveplan import security
 from improveplan.access import get_partnership_for_user
 from improveplan.models import Partnership, SecurityEvent
 
 OWED = "improveplan.two_factor"  # session key: "verify", "set_up" or absent
-NEW_KEY = "improveplan.two_factor_new_key"
 NEW_CODES = "improveplan.two_factor_new_codes"
 RECOVERY_CODES = 10
 APP_NAME = "Authenticator app"
@@ -155,23 +152,23 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def set_up(request: HttpRequest) -> HttpResponse:
+    """The key for a new app (kept on an unconfirmed device until a code from the app
+    confirms it; django-otp throttles wrong codes), then the recovery codes, shown once."""
     user = request.user
     if has_app(user):
         messages.info(request, "Your authenticator app is already set up.")
         return redirect("two_factor")
-    key = request.session.get(NEW_KEY) or random_hex(20)
-    request.session[NEW_KEY] = key
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=False)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        totp = TOTP(bytes.fromhex(key))
-        code = form.cleaned_data["code"]
-        if code.isdigit() and totp.verify(int(code), tolerance=1):
+        if device.verify_token(form.cleaned_data["code"]):
             with transaction.atomic():
-                device = TOTPDevice.objects.create(
-                    user=user, name=APP_NAME, key=key, confirmed=True, last_t=totp.t()
-                )
+                TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
                 codes = _new_codes(user)
-            del request.session[NEW_KEY]
+            device.confirmed = True
             otp_login(request, device)
             request.session.pop(OWED, None)
             _show_codes_once(request, codes)
@@ -185,8 +182,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
             )
             return redirect("two_factor")
         form.add_error("code", "That code is not the one your app shows now. Try the next one.")
-    device = TOTPDevice(user=user, name=APP_NAME, key=key)
-    secret = base64.b32encode(bytes.fromhex(key)).decode()
+    secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
         "registration/two_factor_set_up.html",
@@ -197,7 +193,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
             "required_by": required_for(user),
             "owed": request.session.get(OWED) == "set_up",
         },
-        status=200 if form.is_bound is False or form.is_valid() else 422,
+        status=422 if form.is_bound else 200,
     )
 
 
