@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     # Issue 23: the public page of a plan, and the API (both read every app: the top layer).
-    "public",
+    "publishing",
     "api",
     "rest_framework",
     "drf_spectacular",

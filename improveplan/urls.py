@@ -87,7 +87,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reports.urls")),
     path("", include("methods.urls")),
-    path("", include("public.urls")),
+    path("", include("publishing.urls")),
     path("", include("api.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),

@@ -393,10 +393,10 @@ ROUTES.update(
         ),
         # The public page of a plan and its charts: anyone, once a lead publishes it
         # (public/tests/test_public_page.py); publishing is a lead's.
-        "public:plan": Route(public=True),
-        "public:embed": Route(public=True),
-        "public:publish": Route(kwargs=_plan, writes=True),
-        "public:unpublish": Route(kwargs=_plan, writes=True, get=False),
+        "publishing:plan": Route(public=True),
+        "publishing:embed": Route(public=True),
+        "publishing:publish": Route(kwargs=_plan, writes=True),
+        "publishing:unpublish": Route(kwargs=_plan, writes=True, get=False),
         # A reminder's link to post one update: a signed token (actions/tests/test_update_link.py)
         "actions:update_from_email": Route(public=True),
         # Two-factor sign-in: one's own pages; a lead requires it of the partnership.

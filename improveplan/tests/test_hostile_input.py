@@ -69,7 +69,7 @@ from improveplan.tests.hostile import (
 from improveplan.tests.test_access_sweep import ROUTES, Route, url_names
 from methods.tests import test_hostile_input as methods_hostile
 from outcomes.tests import test_hostile_input as outcomes_hostile
-from public.tests import test_hostile_input as public_hostile
+from publishing.tests import test_hostile_input as publishing_hostile
 from reviews.tests import test_hostile_input as reviews_hostile
 
 pytestmark = pytest.mark.django_db
@@ -344,7 +344,7 @@ APPS_FORMS = {
     "actions": actions_hostile.FORMS,
     "methods": methods_hostile.FORMS,
     "reviews": reviews_hostile.FORMS,
-    "public": public_hostile.FORMS,
+    "publishing": publishing_hostile.FORMS,
     "api": api_hostile.FORMS,
 }
 HOSTILE_FORMS: dict[str, HostileForm] = {

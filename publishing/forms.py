@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from public import sites
+from publishing import sites
 
 
 class PublishForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
 
-class PublicConfig(AppConfig):
-    name = "public"
+class PublishingConfig(AppConfig):
+    name = "publishing"
     verbose_name = "Public pages"

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from public import views
+from publishing import views
 
-app_name = "public"
+app_name = "publishing"
 
 urlpatterns = [
     path("public/plans/<int:pk>/", views.plan_page, name="plan"),

@@ -21,7 +21,7 @@ from outcomes.tests.factories import (
     RiskFactory,
     TargetFactory,
 )
-from public.models import Publication
+from publishing.models import Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -55,12 +55,12 @@ def plan(world):
 
 
 def _publish(client, plan, sites: str = "") -> None:
-    response = client.post(reverse("public:publish", args=[plan.pk]), {"embed_sites": sites})
+    response = client.post(reverse("publishing:publish", args=[plan.pk]), {"embed_sites": sites})
     assert response.status_code == 302
 
 
 def test_a_lead_publishes_and_anyone_reads_it(lead_client, client, plan):
-    public_url = reverse("public:plan", args=[plan.pk])
+    public_url = reverse("publishing:plan", args=[plan.pk])
     assert client.get(public_url).status_code == 404
     _publish(lead_client, plan)
     lead_client.logout()
@@ -77,7 +77,7 @@ def test_a_lead_publishes_and_anyone_reads_it(lead_client, client, plan):
 def test_the_page_says_nothing_the_public_summary_leaves_out(lead_client, client, plan, world):
     _publish(lead_client, plan)
     lead_client.logout()
-    page = client.get(reverse("public:plan", args=[plan.pk])).content.decode()
+    page = client.get(reverse("publishing:plan", args=[plan.pk])).content.decode()
     for private in (
         world.partner.full_name,
         world.lead.full_name,
@@ -92,7 +92,7 @@ def test_the_page_says_nothing_the_public_summary_leaves_out(lead_client, client
 
 def test_each_chart_has_its_words_and_its_figures(lead_client, client, plan):
     _publish(lead_client, plan)
-    page = client.get(reverse("public:plan", args=[plan.pk])).content.decode()
+    page = client.get(reverse("publishing:plan", args=[plan.pk])).content.decode()
     assert "<svg" in page
     assert "<figcaption" in page
     assert "The figures in this chart" in page
@@ -102,9 +102,9 @@ def test_each_chart_has_its_words_and_its_figures(lead_client, client, plan):
 
 def test_unpublishing_takes_it_down_at_once(lead_client, client, plan):
     _publish(lead_client, plan)
-    public_url = reverse("public:plan", args=[plan.pk])
+    public_url = reverse("publishing:plan", args=[plan.pk])
     assert client.get(public_url).status_code == 200  # now kept rendered
-    response = lead_client.post(reverse("public:unpublish", args=[plan.pk]))
+    response = lead_client.post(reverse("publishing:unpublish", args=[plan.pk]))
     assert response.status_code == 302
     lead_client.logout()
     assert client.get(public_url).status_code == 404
@@ -116,7 +116,7 @@ def test_the_page_is_kept_rendered_and_cheap(
 ):
     _publish(lead_client, plan)
     lead_client.logout()
-    public_url = reverse("public:plan", args=[plan.pk])
+    public_url = reverse("publishing:plan", args=[plan.pk])
     first = client.get(public_url)
     with django_assert_max_num_queries(1):  # is it still published?
         again = client.get(public_url)
@@ -129,7 +129,7 @@ def test_the_page_is_kept_rendered_and_cheap(
 def test_a_change_shows_once_the_kept_page_is_renewed(lead_client, client, plan, settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # nothing kept: each request builds the page
     _publish(lead_client, plan)
-    public_url = reverse("public:plan", args=[plan.pk])
+    public_url = reverse("publishing:plan", args=[plan.pk])
     assert "17.5" not in client.get(public_url).content.decode()
     Reading.objects.create(indicator=plan.indicators.get(), period=date(2025, 3, 31), value=17.5)
     assert "17.5" in client.get(public_url).content.decode()
@@ -137,7 +137,7 @@ def test_a_change_shows_once_the_kept_page_is_renewed(lead_client, client, plan,
 
 def test_only_a_lead_publishes(partner_client, board_client, plan):
     for client in (partner_client, board_client):
-        assert client.post(reverse("public:publish", args=[plan.pk])).status_code == 403
+        assert client.post(reverse("publishing:publish", args=[plan.pk])).status_code == 403
     assert not Publication.objects.exists()
 
 
@@ -147,7 +147,7 @@ def test_only_a_lead_publishes(partner_client, board_client, plan):
 def test_the_embed_page_may_be_framed_by_the_named_sites_only(lead_client, client, plan, world):
     _publish(lead_client, plan, "https://www.riverside.gov.uk\nhealth.riverside.org")
     lead_client.logout()
-    response = client.get(reverse("public:embed", args=[plan.pk, world.indicator.pk]))
+    response = client.get(reverse("publishing:embed", args=[plan.pk, world.indicator.pk]))
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]
     assert "frame-ancestors https://www.riverside.gov.uk https://health.riverside.org" in policy
@@ -159,8 +159,8 @@ def test_the_embed_page_may_be_framed_by_the_named_sites_only(lead_client, clien
 def test_every_other_page_may_not_be_framed(lead_client, client, plan, world):
     _publish(lead_client, plan, "https://www.riverside.gov.uk")
     for url in (
-        reverse("public:plan", args=[plan.pk]),
-        reverse("public:publish", args=[plan.pk]),
+        reverse("publishing:plan", args=[plan.pk]),
+        reverse("publishing:publish", args=[plan.pk]),
         plan.get_absolute_url(),
     ):
         response = lead_client.get(url)
@@ -170,16 +170,16 @@ def test_every_other_page_may_not_be_framed(lead_client, client, plan, world):
 
 def test_with_no_sites_named_no_one_may_frame_a_chart(lead_client, client, plan, world):
     _publish(lead_client, plan)
-    response = client.get(reverse("public:embed", args=[plan.pk, world.indicator.pk]))
+    response = client.get(reverse("publishing:embed", args=[plan.pk, world.indicator.pk]))
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
 def test_a_chart_of_another_plan_is_not_found(lead_client, client, plan, world):
     _publish(lead_client, plan)
     theirs = IndicatorFactory(outcome=OutcomeFactory(plan=world.other_plan))
-    assert client.get(reverse("public:embed", args=[plan.pk, theirs.pk])).status_code == 404
+    assert client.get(reverse("publishing:embed", args=[plan.pk, theirs.pk])).status_code == 404
     assert (
-        client.get(reverse("public:embed", args=[world.other_plan.pk, theirs.pk])).status_code
+        client.get(reverse("publishing:embed", args=[world.other_plan.pk, theirs.pk])).status_code
         == 404
     )
 
@@ -195,7 +195,9 @@ def test_a_chart_of_another_plan_is_not_found(lead_client, client, plan, world):
     ],
 )
 def test_a_site_that_is_not_a_plain_https_site_is_refused(lead_client, plan, sites):
-    response = lead_client.post(reverse("public:publish", args=[plan.pk]), {"embed_sites": sites})
+    response = lead_client.post(
+        reverse("publishing:publish", args=[plan.pk]), {"embed_sites": sites}
+    )
     assert response.status_code == 422
     assert response.context["form"].errors["embed_sites"]
     assert not Publication.objects.exists()

@@ -26,8 +26,8 @@ from improveplan import security
 from improveplan.access import check_plan_open, get_plan_for_user
 from improveplan.models import SecurityEvent
 from outcomes.models import Indicator
-from public.forms import PublishForm
-from public.models import Publication
+from publishing.forms import PublishForm
+from publishing.models import Publication
 from reports.reports import public_summary_context
 
 
@@ -70,7 +70,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
 
     def build() -> str:
         context = public_summary_context(publication.plan, today=timezone.localdate())
-        return render_to_string("public/plan.html", {**context, "publication": publication})
+        return render_to_string("publishing/plan.html", {**context, "publication": publication})
 
     return _page(request, _key("plan", publication), build)
 
@@ -99,7 +99,7 @@ def embed(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
             raise Http404("No such chart.")
         outcome, item = found
         return render_to_string(
-            "public/embed.html",
+            "publishing/embed.html",
             {**context, "outcome": outcome, "indicator": item, "publication": publication},
         )
 
@@ -137,11 +137,11 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
                 partnership_id=plan.partnership_id,
                 detail=f"Plan {plan.pk} {detail}: {sites.replace(chr(10), ' ') or 'no sites'}",
             )
-            return redirect("public:publish", pk=plan.pk)
+            return redirect("publishing:publish", pk=plan.pk)
     indicators = Indicator.objects.filter(plan=plan).order_by("outcome__priority", "code")
     return render(
         request,
-        "public/publish.html",
+        "publishing/publish.html",
         {
             "plan": plan,
             "partnership": plan.partnership,
@@ -169,4 +169,4 @@ def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "The public page is down: its address now answers “not found”.")
     else:
         messages.info(request, "The plan was not published.")
-    return redirect("public:publish", pk=plan.pk)
+    return redirect("publishing:publish", pk=plan.pk)

@@ -23,7 +23,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
-from public.models import Publication
+from publishing.models import Publication
 from reviews.tests.test_hostile_input import LAYERS as BELOW
 
 pytestmark = pytest.mark.django_db
@@ -64,14 +64,14 @@ SITES = Kind(
 )
 
 FORMS: dict[str, HostileForm] = {
-    "public:publish": HostileForm(
+    "publishing:publish": HostileForm(
         fields={"embed_sites": SITES},
-        **by_pk("public:publish", own=our("plan"), foreign=their("plan")),
+        **by_pk("publishing:publish", own=our("plan"), foreign=their("plan")),
     ),
-    "public:unpublish": HostileForm(
+    "publishing:unpublish": HostileForm(
         fields={},
         examples=EXAMPLES_PER_BUTTON,
-        **by_pk("public:unpublish", own=our("plan"), foreign=their("plan")),
+        **by_pk("publishing:unpublish", own=our("plan"), foreign=their("plan")),
     ),
 }
 

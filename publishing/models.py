@@ -28,7 +28,7 @@ class Publication(models.Model):
         return f"{self.plan} (public since {self.published_at:%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
-        return reverse("public:plan", args=[self.plan_id])
+        return reverse("publishing:plan", args=[self.plan_id])
 
     @property
     def origins(self) -> list[str]:
