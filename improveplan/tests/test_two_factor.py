@@ -50,7 +50,7 @@ def test_setting_up_shows_a_qr_code_and_the_key(client, world):
 
 
 def test_a_person_sets_up_an_app_and_sees_recovery_codes_once(client, world):
-    device, codes = set_up_app(client, world.partner)
+    _, codes = set_up_app(client, world.partner)
     assert len(codes) == 10
     assert StaticToken.objects.filter(device__user=world.partner).count() == 10
     again = client.get(reverse("two_factor")).content.decode()
