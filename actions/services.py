@@ -16,6 +16,7 @@ from actions import appraisal, smart
 from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Update
 from improveplan import history, notifications
 from improveplan.models import Membership, Notification, Plan, Role, User
+from improveplan.periods import PeriodClosed, closing_period
 from improveplan.uploads import Kind
 
 
@@ -132,6 +133,16 @@ class AlreadyPosted(Exception):
 # An update the same as the author's last one within this time is the same form sent again
 # (e.g. Back, then save again, on a page the browser fetched afresh with a new token).
 SAME_UPDATE_WITHIN = timedelta(minutes=10)
+
+
+def update_refusal(action: Action, *, today) -> str | None:
+    """Why the action takes no update today, if it does not: closed, or its period closed.
+    For the API and a reminder's link (the update page says the same in its own words)."""
+    if action.is_closed:
+        return "This action is closed: it takes no more updates."
+    if closed := closing_period(action.plan_id, today):
+        return f"{PeriodClosed(closed)} Updates start again with the next period."
+    return None
 
 
 def update_post(

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actions import views
+from actions import from_email, views
 from improveplan import items
 
 app_name = "actions"
 
 urlpatterns = [
     path("my-actions/", views.my_actions, name="my_actions"),
+    # Issue 23: a reminder's link to post one update without signing in.
+    path("update/<str:token>/", from_email.update_from_email, name="update_from_email"),
     path("plans/<int:pk>/actions/", views.action_plan, name="plan"),
     path("plans/<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("plans/<int:pk>/actions/smart-check/", views.smart_preview, name="smart_preview"),

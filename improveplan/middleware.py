@@ -74,14 +74,17 @@ class FormEncodingMiddleware:
 class PrivateResponsesMiddleware:
     """Partnership data stays out of shared caches and browsers' disk caches: every page and
     download is sent ``Cache-Control: private, no-store`` (WhiteNoise answers the public
-    static files before this runs, with their own long-lived headers)."""
+    static files before this runs, with their own long-lived headers). A published plan's
+    public page, which anyone may read, says so with ``response.public_page`` and keeps its own
+    (public/views.py)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        patch_cache_control(response, private=True, no_store=True)
+        if not getattr(response, "public_page", False):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -85,6 +85,10 @@ class Partnership(models.Model):
     name = models.CharField(validators=[one_line], max_length=200, unique=True)
     description = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A lead may ask every member to sign in with a second factor (improveplan/two_factor.py).
+    require_two_factor = models.BooleanField(
+        "members must sign in with an authenticator app", default=False
+    )
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -359,6 +363,9 @@ class SecurityEvent(models.Model):
         MEMBER_JOINED = "member_joined", "Member joined"
         EXPORT = "export", "Data exported"
         IMPORT = "import", "Data imported"
+        TWO_FACTOR = "two_factor", "Two-factor sign-in changed"
+        TOKEN = "token", "API token created or revoked"
+        PUBLISHED = "published", "Plan published or unpublished"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)

@@ -73,6 +73,15 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "django_prometheus",
+    # Issue 23: the public page of a plan, and the API (both read every app: the top layer).
+    "publishing",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 23: a second factor, when the person has one or a partnership requires one.
+    "django_otp.middleware.OTPMiddleware",
+    "improveplan.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view (and the CSRF check) reads a form it cannot decode.
     "improveplan.middleware.FormEncodingMiddleware",
@@ -137,6 +149,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses sign-in while an address is locked out.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Issue 23: signing in through one's organisation (OpenID Connect), when configured.
+    "improveplan.oidc.SignInThroughOrganisation",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "improveplan:home"
@@ -356,3 +370,82 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
 SENTRY_DSN = env_str("SENTRY_DSN")
 if SENTRY_DSN:
     start_error_reporting(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT"))
+
+# Issue 23: ways in beyond the sign-in page ------------------------------------------------
+# Single sign-on through the person's organisation (OpenID Connect: Microsoft Entra ID, Google
+# Workspace...). Off unless a client id is given; the provider's four addresses are in its
+# discovery document (.well-known/openid-configuration). A person is matched to their account
+# by a verified email address, never by name (improveplan/oidc.py).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_choice("OIDC_RP_SIGN_ALGO", "RS256", ["RS256", "ES256", "HS256"])
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your organisation")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_missing)} too."
+        )
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_CREATE_USER = False  # an invitation makes the account; sign-on only finds it
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/account/sign-in/?sso=failed"
+
+# Two-factor sign-in with an authenticator app (django-otp): the name the app shows.
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# The API (Django REST framework) and its OpenAPI schema (drf-spectacular).
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1, maximum=3 * 365)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MemberWithToken"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ImprovePlan API",
+    "DESCRIPTION": "Read a partnership's plans, and write readings and action updates. "
+    "Send a personal access token as `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatus": "improveplan.models.Plan.Status",
+        "ActionStatus": "actions.models.Action.Status",
+    },
+}
+
+# The public page of a plan: how long a rendered page is kept before it is built again.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300, minimum=0, maximum=86_400)
+
+# A reminder's link to update an action without signing in works this many days.
+REMINDER_LINK_DAYS = env_int("REMINDER_LINK_DAYS", 14, minimum=1, maximum=60)

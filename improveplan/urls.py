@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from improveplan import views
+from improveplan import oidc, two_factor, views
 from improveplan.forms import SignInForm
 from improveplan.shell import views as shell
 
@@ -39,14 +39,17 @@ core_patterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path(
+        "partnerships/<int:pk>/two-factor/",
+        two_factor.partnership_requirement,
+        name="two_factor_requirement",
+    ),
 ]
 
 account_patterns = [
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
+        oidc.SignInPage.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
@@ -70,6 +73,14 @@ account_patterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Issue 23: two-factor sign-in, and signing in through one's organisation
+    path("two-factor/", two_factor.overview, name="two_factor"),
+    path("two-factor/set-up/", two_factor.set_up, name="two_factor_set_up"),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/recovery-codes/", two_factor.new_codes, name="two_factor_new_codes"),
+    path("two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
+    path("sso/start/", oidc.Start.as_view(), name="oidc_authentication_init"),
+    path("sso/return/", oidc.Return.as_view(), name="oidc_authentication_callback"),
 ]
 
 urlpatterns = [
@@ -80,6 +91,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("methods.urls")),
     path("", include("comments.urls")),
+    path("", include("publishing.urls")),
+    path("", include("api.urls")),
     path("account/", include(account_patterns)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

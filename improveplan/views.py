@@ -44,6 +44,7 @@ from improveplan.forms import (
     PlanForm,
 )
 from improveplan.models import Notification, Plan, User
+from improveplan.two_factor import RequirementForm
 
 Accepted = TypeVar("Accepted")
 
@@ -117,6 +118,12 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if manages
             else []
         ),
+        # Issue 23: a lead requires two-factor sign-in of the members.
+        "two_factor_form": RequirementForm(
+            initial={"require_two_factor": partnership.require_two_factor}
+        )
+        if manages
+        else None,
     }
     return render(request, "improveplan/partnership_detail.html", context)
 

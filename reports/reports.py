@@ -433,6 +433,7 @@ def _public_indicator(report) -> dict:
     """An indicator as the public summary tells it, its figures in everyday words."""
     plain = report.indicator.measure.plain()  # "2,320 in every 100,000", not "2,320.0 per"
     return {
+        "pk": report.indicator.pk,  # the public page's anchors and embeds
         "name": report.indicator.name,
         # Never better than the computed status, whatever a lead set.
         "words": PUBLIC_INDICATOR_WORDS[report.cautious_status],

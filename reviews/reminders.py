@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.email_links import update_link
 from actions.models import Action, Update
 from improveplan.models import Membership, Notification, Plan, Role
 from outcomes.models import Indicator
@@ -73,6 +74,8 @@ class Item:
     detail: str
     url: str
     plan: str
+    action_id: int | None = None  # an action's item: its email offers a link to update it
+    update_url: str = ""  # that link, made for the digest's person when the email is written
 
 
 @dataclass
@@ -88,6 +91,23 @@ class Digest:
         for item in self.items:
             grouped[item.kind].append(item)
         return [(kind, HEADINGS[kind], grouped[kind]) for kind in HEADINGS if grouped[kind]]
+
+    def sections_with_links(self) -> list[tuple[str, str, list[Item]]]:
+        """The sections, each action's item with its link to post an update from the email:
+        signed for this action and this person only, and dated now (actions/email_links.py)."""
+        return [
+            (
+                kind,
+                heading,
+                [
+                    replace(item, update_url=update_link(item.action_id, self.user_id))
+                    if item.action_id
+                    else item
+                    for item in items
+                ],
+            )
+            for kind, heading, items in self.sections()
+        ]
 
     def counts(self) -> dict[str, int]:
         return {kind: len(items) for kind, _, items in self.sections()}
@@ -267,7 +287,7 @@ def build_digests(
         if not updated and (start is None or start < quarter_start):
             found.append((Kind.MISSING_UPDATE, f"no update since {quarter_start:%-d %B %Y}"))
         for kind, detail in found:
-            item = Item(kind, f"{reference} {title}", detail, action_url.format(pk), plan)
+            item = Item(kind, f"{reference} {title}", detail, action_url.format(pk), plan, pk)
             for user_id in responsible:
                 give(user_id, item)
 

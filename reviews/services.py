@@ -484,7 +484,7 @@ def digest_message(
     counts = digest.counts()
     context = {
         "digest": digest,
-        "sections": digest.sections(),
+        "sections": digest.sections_with_links(),
         "day": day,
         "one_off": one_off,
         "completion": digest.items[0] if completion else None,

@@ -13,10 +13,13 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from django.conf import settings as django_settings
+from django.core import signing
 from django.db.models import F, Model
 from django.urls import reverse
 from hypothesis import strategies as st
 
+from actions.email_links import update_link
 from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Score, Update
 from actions.tests.factories import (
     ActionFactory,
@@ -35,11 +38,13 @@ from improveplan.tests.hostile import (
     DECIMAL,
     EXAMPLES_PER_ACTIONS_BUTTON,
     EXAMPLES_PER_ACTIONS_FORM,
+    FIXED,
     LINK,
     NUMBER,
     NUMBERS,
     ONERROR,
     ORGANISATION_ID,
+    RANDOM_TEXT,
     SCRIPT,
     TEXT,
     Address,
@@ -49,6 +54,7 @@ from improveplan.tests.hostile import (
     Targets,
     Upload,
     Value,
+    anonymous,
     by_pk,
     choice,
     fixed,
@@ -56,6 +62,7 @@ from improveplan.tests.hostile import (
     hostile_tests_of,
     many_of,
     named,
+    no_slash,
     one_of_ours,
     our,
     partner,
@@ -497,6 +504,40 @@ FORMS.update(
             ),
         ),
     }
+)
+
+
+# Issue 23: a reminder's link to post one update without signing in, for the partner's action.
+def _update_links(t: Targets) -> list[Address]:
+    link = update_link(t.ours["action"].pk, t.world.partner.pk)
+    return [Address(link.removeprefix(django_settings.SITE_URL))]
+
+
+def _broken_update_links(t: Targets) -> st.SearchStrategy[Address]:
+    """Links for another person, for the other partnership's action, forged and mangled."""
+    ours = update_link(t.ours["action"].pk, t.world.partner.pk).rsplit("/", 2)[-2]
+    forged = [
+        update_link(t.ours["action"].pk, t.world.board.pk).rsplit("/", 2)[-2],  # may not
+        update_link(t.theirs["action"].pk, t.world.partner.pk).rsplit("/", 2)[-2],
+        signing.dumps({"a": t.ours["action"].pk, "u": t.world.partner.pk, "t": 0}),
+        ours[:-2] + ("AA" if not ours.endswith("AA") else "BB"),
+        str(t.ours["action"].pk),
+    ]
+    tokens = st.one_of(st.sampled_from(forged), st.sampled_from(FIXED), RANDOM_TEXT)
+    return tokens.map(
+        lambda token: Address(
+            reverse("actions:update_from_email", args=[no_slash(token)]), status=410
+        )
+    )
+
+
+FORMS["actions:update_from_email"] = HostileForm(
+    fields={name: kind for name, kind in UPDATE_FIELDS.items() if name != "evidence_file"},
+    user=anonymous,
+    typical={"status": Action.Status.ON_TRACK},
+    examples=EXAMPLES_PER_ACTIONS_FORM,
+    pages=_update_links,
+    refused=_broken_update_links,
 )
 
 

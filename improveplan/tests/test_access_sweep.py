@@ -32,6 +32,7 @@ from actions.tests.factories import (
     UpdateFactory,
 )
 from actions.versions import plan_agree
+from api.services import token_create
 from comments.tests.factories import CommentFactory
 from conftest import World
 from improveplan import notifications
@@ -74,6 +75,9 @@ class Route:
     # Only a request that brings METRICS_TOKEN gets it (the metrics for Prometheus); to
     # everyone else, signed in or not, site administrators too, it does not exist.
     token_only: bool = False
+    # The API (issue 23): asks for a token (401) rather than sending to the sign-in page, and
+    # is swept with tokens of every role below (test_every_api_route_for_every_role).
+    api: bool = False
 
 
 def _partnership(w: World) -> dict:
@@ -385,6 +389,64 @@ ROUTES: dict[str, Route] = {
     "reviews:board_pack": Route(kwargs=_plan, writes=True),
 }
 
+# Issue 23: the API. A list and a detail of each kind, and the two writes.
+API_KINDS = [
+    "partnership",
+    "plan",
+    "outcome",
+    "indicator",
+    "reading",
+    "target",
+    "comparator",
+    "action",
+    "milestone",
+    "update",
+]
+
+
+def _own(kind: str) -> Kwargs:
+    return lambda w: {"pk": getattr(w, kind).pk}
+
+
+ROUTES.update(
+    {
+        **{f"api:{kind}-list": Route(api=True) for kind in API_KINDS},
+        **{f"api:{kind}-detail": Route(kwargs=_own(kind), api=True) for kind in API_KINDS},
+        # Readings of the partner's own indicator; updates of the partner's own action.
+        "api:plan-readings": Route(
+            kwargs=_plan, writes=True, partner_writes=True, get=False, api=True
+        ),
+        "api:action-updates": Route(
+            kwargs=_own("action"), writes=True, partner_writes=True, get=False, api=True
+        ),
+        "api:schema": Route(public=True),  # the API's description, for anyone
+        "api:docs": Route(public=True),
+        # One's own tokens: the person's own page; a token's revoke button is theirs alone.
+        "api:tokens": Route(),
+        "api:token_revoke": Route(
+            kwargs=lambda w: {"pk": w.token.pk}, writes=True, get=False, own_only=True
+        ),
+        # The public page of a plan and its charts: anyone, once a lead publishes it
+        # (public/tests/test_public_page.py); publishing is a lead's.
+        "publishing:plan": Route(public=True),
+        "publishing:embed": Route(public=True),
+        "publishing:publish": Route(kwargs=_plan, writes=True),
+        "publishing:unpublish": Route(kwargs=_plan, writes=True, get=False),
+        # A reminder's link to post one update: a signed token (actions/tests/test_update_link.py)
+        "actions:update_from_email": Route(public=True),
+        # Two-factor sign-in: one's own pages; a lead requires it of the partnership.
+        "two_factor": Route(),
+        "two_factor_set_up": Route(),
+        "two_factor_verify": Route(),
+        "two_factor_new_codes": Route(get=False),
+        "two_factor_turn_off": Route(get=False),
+        "improveplan:two_factor_requirement": Route(kwargs=_partnership, writes=True, get=False),
+        # Signing in through one's organisation (improveplan/tests/test_single_sign_on.py)
+        "oidc_authentication_init": Route(public=True),
+        "oidc_authentication_callback": Route(public=True),
+    }
+)
+
 # Django's admin is for site administrators only; test_admin_is_for_site_administrators covers it.
 EXEMPT_NAMESPACES = {"admin"}
 
@@ -483,6 +545,9 @@ def sweep_world(world: World) -> World:
         text="Pat Partner mentioned you",
         url=w.action.get_absolute_url(),
     )
+    w.token, _ = token_create(  # Issue 23: the lead's own API token
+        user=w.lead, partnership=w.partnership, name="Sweep", scope="read_write", days=30
+    )
     return w
 
 
@@ -512,6 +577,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, sweep_world, name, route):
     before = _snapshot()
     for method in (client.get, client.post):
         response = method(url)
+        if route.api:  # a program is asked for its token
+            assert response.status_code == 401, f"{method.__name__.upper()} {url}"
+            continue
         assert response.status_code == 302, f"{method.__name__.upper()} {url}"
         assert response["Location"].startswith(reverse("login") + "?next=")
     assert _snapshot() == before
@@ -632,3 +700,63 @@ def test_the_403_page_says_who_may(board_client, world):
     page = response.content.decode().replace("&#x27;", "'")
     assert response.status_code == 403
     assert "Only the partnership's leads may do this." in page
+
+
+# The API with tokens (issue 23) ----------------------------------------------------------
+
+
+def _token(user, partnership, scope: str = "read_write") -> str:
+    _, raw = token_create(user=user, partnership=partnership, name="Sweep", scope=scope, days=30)
+    return raw
+
+
+def _api_call(client, method: str, url: str, raw: str | None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"} if raw else {}
+    if method == "GET":
+        return client.get(url, **headers)
+    return client.post(url, data="{}", content_type="application/json", **headers)
+
+
+def _api_kind(name: str) -> str:
+    return name.removeprefix("api:").split("-")[0]
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.api))
+def test_every_api_route_for_every_role(client, sweep_world, name, route):
+    """As each member of the partnership and as the other partnership's lead, each with a
+    read-write token, and with none: what each may read, and that a write they may not make
+    is refused with nothing saved."""
+    w = sweep_world
+    url = _url(name, route, w)
+    method = "GET" if route.get else "POST"
+    before = _snapshot()
+    assert _api_call(client, method, url, None).status_code == 401
+    for user in (w.lead, w.partner, w.board):
+        response = _api_call(client, method, url, _token(user, w.partnership))
+        if route.get:
+            assert response.status_code == 200, f"{user} could not read {url}"
+        elif user == w.board:
+            assert response.status_code == 403, f"{user} could write through {url}"
+        else:  # an empty write: refused for what it lacks, whoever may write
+            assert response.status_code == 400, f"{user}: {response.status_code} from {url}"
+    outsider = _token(w.outsider, w.other_partnership)
+    response = _api_call(client, method, url, outsider)
+    if route.kwargs:
+        assert response.status_code == 404
+    else:
+        ours = getattr(w, _api_kind(name)).pk
+        assert ours not in [row["id"] for row in response.json()["results"]]
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "route"), _routes(lambda r: r.api and r.writes))
+def test_a_read_only_token_writes_nothing_through_the_api(client, sweep_world, name, route):
+    w = sweep_world
+    before = _snapshot()
+    raw = _token(w.lead, w.partnership, "read")
+    assert _api_call(client, "POST", _url(name, route, w), raw).status_code == 403
+    assert _snapshot() == before
+
+
+def test_every_api_kind_is_swept():
+    assert {_api_kind(name) for name, route in ROUTES.items() if route.api} == set(API_KINDS)

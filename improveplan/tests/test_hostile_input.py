@@ -19,9 +19,12 @@ from django.core import signing
 from django.urls import get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import strategies as st
 
 from actions.tests import test_hostile_input as actions_hostile
+from api.tests import test_hostile_input as api_hostile
 from comments.tests import test_hostile_input as comments_hostile
 from conftest import World
 from improveplan.models import Organisation, Plan, Role, User
@@ -29,6 +32,7 @@ from improveplan.services import invitation_token
 from improveplan.tests.hostile import (
     ABSENT_IDS,
     ACCOUNT_EMAIL,
+    BOOLEAN,
     DATE,
     EXAMPLES_PER_BUTTON,
     FIXED,
@@ -44,6 +48,7 @@ from improveplan.tests.hostile import (
     TEXT,
     Address,
     HostileForm,
+    Kind,
     Targets,
     Value,
     anonymous,
@@ -51,6 +56,7 @@ from improveplan.tests.hostile import (
     by_pk,
     check_typical_input,
     choice,
+    fixed,
     hostile_tests_of,
     no_slash,
     other_partnership,
@@ -64,6 +70,7 @@ from improveplan.tests.hostile import (
 from improveplan.tests.test_access_sweep import ROUTES, Route, url_names
 from methods.tests import test_hostile_input as methods_hostile
 from outcomes.tests import test_hostile_input as outcomes_hostile
+from publishing.tests import test_hostile_input as publishing_hostile
 from reviews.tests import test_hostile_input as reviews_hostile
 
 pytestmark = pytest.mark.django_db
@@ -281,6 +288,74 @@ FORMS.update(
 )
 
 
+# Issue 23: two-factor sign-in. The codes an authenticator app would show now.
+def _code_now(device) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return str(totp.token()).zfill(device.digits)
+
+
+def _code_of_new_app(t: Targets) -> str:
+    """The lead is setting up an app: the code it shows now."""
+    lead = t.world.lead
+    device = TOTPDevice.objects.filter(user=lead, confirmed=False).first()
+    return _code_now(device or TOTPDevice.objects.create(user=lead, name="App", confirmed=False))
+
+
+def _board_with_app(t: Targets) -> User:
+    """The board member has an app, so signing in owes its code."""
+    TOTPDevice.objects.get_or_create(user=t.world.board, defaults={"name": "App"})
+    return t.world.board
+
+
+def _code_of_boards_app(t: Targets) -> str:
+    return _code_now(TOTPDevice.objects.get(user=_board_with_app(t)))
+
+
+CODE = Kind(
+    typical="000000",
+    plausible=fixed(["123456", "000000", " 123 456 ", "abcd2345ef", "1234567"]),
+    edges={
+        "21-characters": "1" * 21,
+        "null": "123\x00456",
+        "script": SCRIPT,
+        "astral": "😀😀😀😀😀😀",
+        "10001-characters": "1" * 10_001,
+    },
+)
+
+FORMS.update(
+    {
+        "two_factor_set_up": HostileForm(
+            fields={"code": CODE}, typical={"code": _code_of_new_app}, pages=at("two_factor_set_up")
+        ),
+        "two_factor_verify": HostileForm(
+            fields={"code": CODE},
+            typical={"code": _code_of_boards_app},
+            pages=at("two_factor_verify"),
+            user=_board_with_app,
+        ),
+        "two_factor_new_codes": HostileForm(
+            fields={}, pages=at("two_factor_new_codes"), examples=EXAMPLES_PER_BUTTON
+        ),
+        "two_factor_turn_off": HostileForm(
+            fields={"code": CODE},
+            shown_on=lambda t: (reverse("two_factor"), "form"),
+            pages=at("two_factor_turn_off"),
+        ),
+        "improveplan:two_factor_requirement": HostileForm(
+            fields={"require_two_factor": BOOLEAN},
+            shown_on=lambda t: (t.world.partnership.get_absolute_url(), "two_factor_form"),
+            examples=EXAMPLES_PER_BUTTON,
+            **by_pk(
+                "improveplan:two_factor_requirement",
+                own=our_partnership,
+                foreign=other_partnership,
+            ),
+        ),
+    }
+)
+
+
 # Every app's forms ----------------------------------------------------------------------
 
 APPS_FORMS = {
@@ -290,6 +365,8 @@ APPS_FORMS = {
     "methods": methods_hostile.FORMS,
     "reviews": reviews_hostile.FORMS,
     "comments": comments_hostile.FORMS,
+    "publishing": publishing_hostile.FORMS,
+    "api": api_hostile.FORMS,
 }
 HOSTILE_FORMS: dict[str, HostileForm] = {
     name: entry for forms in APPS_FORMS.values() for name, entry in forms.items()
@@ -306,11 +383,21 @@ POST_FORMS_THAT_DO_NOT_WRITE = {
     "password_change",
     "reviews:preferences",  # Issue 6: one's own reminder settings
     "improveplan:notifications_read_all",  # Issue 22: one's own notifications
+    # Issue 23: one's own tokens and two-factor sign-in; a reminder's link to post an update
+    "api:tokens",
+    "two_factor_set_up",
+    "two_factor_verify",
+    "two_factor_new_codes",
+    "two_factor_turn_off",
+    "actions:update_from_email",
 }
+# The API's writes take JSON, not forms: they are tried against the API's own schema with
+# schemathesis (api/tests/test_schema_fuzz.py), and swept with every role's token.
+API_WRITES = {name for name, route in ROUTES.items() if route.api and route.writes}
 
 
 def post_endpoints(routes: dict[str, Route]) -> set[str]:
-    return {name for name, route in routes.items() if route.writes} | (
+    return {name for name, route in routes.items() if route.writes and not route.api} | (
         POST_FORMS_THAT_DO_NOT_WRITE & set(routes)
     )
 
@@ -353,7 +440,7 @@ def route_world(targets: Targets) -> World:
     return w
 
 
-@pytest.mark.parametrize("name", sorted(set(ROUTES) - set(HOSTILE_FORMS)))
+@pytest.mark.parametrize("name", sorted(set(ROUTES) - set(HOSTILE_FORMS) - API_WRITES))
 def test_every_other_url_refuses_a_post(client, route_world, name):
     """A URL that answers a POST but is not in ROUTES as one would escape the hostile posts."""
     route = ROUTES[name]

@@ -303,7 +303,10 @@ def _reviewer_client(client, w: World):
     return client
 
 
-READ_PAGES = [name for name, route in ROUTES.items() if route.kwargs and not route.writes]
+READ_PAGES = [
+    name for name, route in ROUTES.items() if route.kwargs and not (route.writes or route.api)
+]
+API_WITH_IDS = [name for name, route in ROUTES.items() if route.kwargs and route.api]
 WRITE_URLS = [name for name, route in ROUTES.items() if route.writes and not route.own_only]
 WITH_IDS = [name for name, route in ROUTES.items() if route.kwargs]
 
@@ -324,6 +327,15 @@ def test_a_live_reviewer_reads_the_plans_pages_and_nothing_else(client, sweep_wo
                 reverse("improveplan:partnership", args=[sweep_world.partnership.pk]) + '"'
                 not in page
             )
+
+
+@pytest.mark.parametrize("name", API_WITH_IDS)
+def test_the_api_is_for_members_only(client, sweep_world, name):
+    """Peer reviewers read the plan's pages; the API (issue 23) is the members'."""
+    reviewer = _reviewer_client(client, sweep_world)
+    route = ROUTES[name]
+    call = reviewer.get if route.get else reviewer.post
+    assert call(_url(name, route, sweep_world)).status_code == 404
 
 
 @pytest.mark.parametrize("name", WRITE_URLS)

@@ -17,6 +17,7 @@ from improveplan.models import Membership, Organisation, Partnership, Plan, Role
 from improveplan.shell.demo import seed_plan_versions
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_outcomes, seed_status_override
+from publishing.demo import seed_publication
 from reviews.demo import PEER_REVIEWER, seed_reviews
 
 DEMO_PASSWORD = "improve-together-2026"
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         # Last: the plan as it now stands is its second agreed version.
         seed_plan_versions(plan, users[PEOPLE[0][0]])
         seed_method_plans(partnership, organisations, users)
+        seed_publication(plan, users[PEOPLE[0][0]])  # Issue 23: its public page
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(
