@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('improveplan', '0011_periods_limits_and_suppression'),
+        ('improveplan', '0013_notifications'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('improveplan', '0012_two_factor_and_security_kinds'),
+        ('improveplan', '0014_two_factor_and_security_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
