@@ -375,7 +375,7 @@ def main() -> None:
 
         weasy_s, chromium_s = statistics.median(weasy), statistics.median(chromium)
         print(f"WeasyPrint {weasy_s:.2f} s, Chromium {chromium_s:.2f} s, peak {memory:.0f} MB")
-        # The what of the four targets is bench/run.py's TARGETS, word for word.
+        # The what of each target is as bench/run.py's TARGETS names it.
         figures += [
             {
                 "what": f"Board report PDF, ~30 pages, {charts} charts, {ACTIONS} action rows",
