@@ -277,10 +277,15 @@ def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
     content = kept.part(
         "action-plan",
         plans=[plan.pk],
-        parts=[manages, request.GET.urlencode()],
+        parts=[kept.viewer(request), request.GET.urlencode()],
         render=lambda: render_to_string(
-            "actions/_action_plan.html", _action_plan_page(plan, request.GET, manages=manages)
+            "actions/_action_plan.html",
+            {
+                **kept.context_for(request),
+                **_action_plan_page(plan, request.GET, manages=manages),
+            },
         ),
+        request=request,
     )
     context = {"plan": plan, "partnership": plan.partnership, "content": content}
     return render(request, "actions/action_plan.html", context)

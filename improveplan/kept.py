@@ -26,12 +26,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Model
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -49,6 +51,38 @@ try:  # the Redis client is installed with Celery; a cache that fails must not f
     from redis.exceptions import RedisError as _CacheError
 except ImportError:  # pragma: no cover
     _CacheError = OSError
+
+
+# What a kept part's forms carry in place of the CSRF token: ``part`` puts each request's own
+# token back (the token is one person's, the part everyone's).
+CSRF_PLACEHOLDER = "csrf-token-of-the-request-kept-py"
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    """What a kept part sees of the request: the viewer's membership, nothing else."""
+
+    membership: object
+
+
+def viewer(request) -> tuple:
+    """What a kept part may show of the person looking, for its key: their role (a lead's
+    buttons, a board member's order of links) and, for a peer reviewer, their grant."""
+    membership = request.membership
+    reviewer = getattr(membership, "reviewer", None)
+    return (
+        membership.role,
+        membership.manages,
+        reviewer.pk if reviewer else None,
+        reviewer.expires_at if reviewer else None,
+    )
+
+
+def context_for(request) -> dict:
+    """The context every kept part is rendered with, besides its own: ``request`` with only
+    the viewer's membership (``viewer(request)`` must be in the part's key), and the forms'
+    CSRF token as a placeholder."""
+    return {"request": _Viewer(request.membership), "csrf_token": CSRF_PLACEHOLDER}
 
 
 @functools.cache
@@ -109,19 +143,28 @@ def key(name: str, plan_ids: Iterable[int], parts: Iterable[object] = ()) -> str
 
 
 def part(
-    name: str, *, plans: Iterable[int], parts: Iterable[object] = (), render: Callable[[], str]
+    name: str,
+    *,
+    plans: Iterable[int],
+    parts: Iterable[object] = (),
+    render: Callable[[], str],
+    request=None,
 ) -> SafeString:
     """The HTML ``render()`` gives, kept until one of ``plans`` changes (or the day, or the
-    code, or ``parts``); ``render`` runs only when nothing is kept."""
+    code, or ``parts``); ``render`` runs only when nothing is kept. With ``request``, the
+    forms in it get that request's CSRF token (rendered with ``context_for``)."""
     if not _stamps_kept():
-        return mark_safe(str(render()))  # noqa: S308 - HTML our own templates rendered
-    cache_key = key(name, plans, parts)
-    kept = _get_many([cache_key])
-    if cache_key in kept:
-        return mark_safe(kept[cache_key])  # noqa: S308 - HTML our own templates rendered
-    html = str(render())
-    _set_many({cache_key: html})
-    return mark_safe(html)  # noqa: S308
+        html = str(render())
+    else:
+        cache_key = key(name, plans, parts)
+        kept = _get_many([cache_key])
+        html = kept.get(cache_key)
+        if html is None:
+            html = str(render())
+            _set_many({cache_key: html})
+    if request is not None and CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # noqa: S308 - HTML our own templates rendered
 
 
 def many(

@@ -120,10 +120,12 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outcome-page",
         plans=[plan.pk],
         # The walk's steps are registered by the methods app at start-up.
-        parts=[outcome.pk, manages, walk_steps()],
+        parts=[outcome.pk, kept.viewer(request), walk_steps()],
         render=lambda: render_to_string(
-            "outcomes/_outcome_detail.html", _outcome_page(outcome, manages=manages)
+            "outcomes/_outcome_detail.html",
+            {**kept.context_for(request), **_outcome_page(outcome, manages=manages)},
         ),
+        request=request,
     )
     context = {"outcome": outcome, "plan": plan, "partnership": plan.partnership}
     return render(request, "outcomes/outcome_detail.html", {**context, "content": content})

@@ -66,35 +66,25 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
-    manages = request.membership.manages
-    may_import = manages or request.membership.role == Role.PARTNER
-    return render(
-        request,
-        "improveplan/plan_detail.html",
-        {
-            "plan": plan,
-            "partnership": plan.partnership,
-            "manages": manages,
-            "membership": request.membership,
-            "latest_version": plan.versions.select_related("agreed_by").order_by("-number").first(),
-            # Computed when the plan has changed since it was last shown, else as kept.
-            "dashboard": kept.part(
-                "plan-dashboard",
-                plans=[plan.pk],
-                parts=[manages, may_import],
-                render=lambda: _dashboard(plan, manages=manages, may_import=may_import),
-            ),
-            **(
-                waiting_for_lead(Action.objects.filter(plan=plan))
-                if manages and plan.status != Plan.Status.ARCHIVED
-                else {}
-            ),
-        },
+    # Computed when the plan has changed since it was last shown, else as kept.
+    content = kept.part(
+        "plan-page",
+        plans=[plan.pk],
+        parts=[kept.viewer(request)],
+        render=lambda: render_to_string(
+            "improveplan/_plan_page.html",
+            {**kept.context_for(request), **_plan_page(plan, request.membership)},
+        ),
+        request=request,
     )
+    context = {"plan": plan, "partnership": plan.partnership, "content": content}
+    return render(request, "improveplan/plan_detail.html", context)
 
 
-def _dashboard(plan: Plan, *, manages: bool, may_import: bool) -> str:
-    """The plan page's outcomes with their indicators, and the Five Steps' progress."""
+def _plan_page(plan: Plan, membership) -> dict:
+    """The plan page's status, what waits for a lead, its outcomes with their indicators, and
+    the Five Steps' progress."""
+    manages = membership.manages
     outcomes = plan_dashboard(plan)
     walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes], keep=True)
     by_pk = {outcome.pk: (outcome, progress) for outcome, progress in walk_progress}
@@ -109,21 +99,25 @@ def _dashboard(plan: Plan, *, manages: bool, may_import: bool) -> str:
             for pk in missing
         },
     )
-    return render_to_string(
-        "improveplan/_plan_dashboard.html",
-        {
-            "plan": plan,
-            "manages": manages,
-            "may_import": may_import,
-            "outcomes": outcomes,
-            "too_many_outcomes": len(outcomes) > plan.outcome_limit,
-            "crowded_outcomes": [
-                outcome for outcome, rows in outcomes if len(rows) > plan.indicator_limit
-            ],
-            "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
-            "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
-        },
-    )
+    return {
+        "plan": plan,
+        "membership": membership,
+        "manages": manages,
+        "may_import": manages or membership.role == Role.PARTNER,
+        "latest_version": plan.versions.select_related("agreed_by").order_by("-number").first(),
+        "outcomes": outcomes,
+        "too_many_outcomes": len(outcomes) > plan.outcome_limit,
+        "crowded_outcomes": [
+            outcome for outcome, rows in outcomes if len(rows) > plan.indicator_limit
+        ],
+        "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
+        "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
+        **(
+            waiting_for_lead(Action.objects.filter(plan=plan))
+            if manages and plan.status != Plan.Status.ARCHIVED
+            else {}
+        ),
+    }
 
 
 # Plan versions: agreeing and comparing ------------------------------------------

@@ -313,9 +313,9 @@ def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, worl
     # latest agreed version (issue 5), 2 for what waits for a lead (completions to confirm
     # and due-date requests, issue 16), and 6 for the stamps of the plan, its indicators and
     # actions with the lists of them (issue 19). Kept: the session, the person, the
-    # membership, the plan and its stamp, the latest version and what waits for a lead.
+    # membership, the plan and its stamp.
     assert computed <= 24
-    assert kept <= 9
+    assert kept <= 5
 
 
 def test_the_outcome_page_query_count_does_not_grow_with_its_rows(lead_client, world, indicator):
