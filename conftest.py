@@ -11,10 +11,13 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
+from io import StringIO
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.tests.artifacts import forget_parts
@@ -24,9 +27,16 @@ from improveplan.tests.factories import (
     PartnershipFactory,
     PlanFactory,
 )
+from improveplan.tests.kept_rows import KEPT, kept_rows, order_by_kept_fixtures
 
 # The hostile-input checks every app's tests call assert there: show what they compared.
 pytest.register_assert_rewrite("improveplan.tests.hostile")
+
+# Hypothesis examples have no deadline: the tests run beside others (a worker per core, and
+# whatever else the machine runs), where an example may wait for a core; how long one takes
+# is not what any of them checks.
+hypothesis_settings.register_profile("improveplan", deadline=None)
+hypothesis_settings.load_profile("improveplan")
 
 STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
 REDIS_DATABASES = 16  # Redis's default: numbers 0 to 15
@@ -69,23 +79,46 @@ def _use_redis_database_of_worker(index: int) -> None:
 
 
 BROWSER_TESTS = "improveplan/tests/browser/"
+TESTS_PER_UNIT = 25  # at most, of one test function's parameters sent to a worker together
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, called once a run
 def pytest_xdist_make_scheduler(config, log):
-    """With ``--dist loadgroup``, each test goes to whichever worker is free, but the browser
-    tests all go to one, in order: one browser, one list of pages checked, one picture of each
-    page. (pytest-xdist's own groups, by the ``xdist_group`` mark, do nothing under pytest 9.2:
-    it renames each test's node id, which pytest no longer reads.)"""
+    """With ``--dist loadgroup``, the tests go in units to whichever worker is free: all the
+    browser tests in one unit, in order (one browser, one list of pages checked, one picture of
+    each page), and each test function's parameters in units of up to TESTS_PER_UNIT, so that
+    the rows they start from are built once for the unit (improveplan/tests/kept_rows.py)
+    rather than once on each worker for every other test. pytest-xdist sends the largest units
+    first. (Its own groups, by the ``xdist_group`` mark, do nothing under pytest 9.2: it renames
+    each test's node id, which pytest no longer reads.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class BrowserTestsTogether(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return BROWSER_TESTS if nodeid.startswith(BROWSER_TESTS) else nodeid
+    class InUnits(LoadScopeScheduling):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.units: dict[str, str] = {}
+            self.sent: Counter[str] = Counter()
 
-    return BrowserTestsTogether(config, log)
+        def _split_scope(self, nodeid: str) -> str:
+            unit = self.units.get(nodeid)
+            if unit is None:
+                if nodeid.startswith(BROWSER_TESTS):
+                    unit = BROWSER_TESTS
+                else:
+                    function = nodeid.split("[", 1)[0]
+                    unit = f"{function}#{self.sent[function] // TESTS_PER_UNIT}"
+                    self.sent[function] += 1
+                self.units[nodeid] = unit
+            return unit
+
+    return InUnits(config, log)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the tests that commit last
+def pytest_collection_modifyitems(items) -> None:
+    order_by_kept_fixtures(items)
 
 
 def pytest_sessionstart(session) -> None:
@@ -128,8 +161,31 @@ class World:
         return Membership.objects.get(user=user, partnership=self.partnership)
 
 
+# Rows kept for many tests (improveplan/tests/kept_rows.py) ----------------------------------
+
+
 @pytest.fixture
-def world(db) -> World:
+def _django_db_helper(_kept_rows, _django_db_helper):
+    """pytest-django's, which gives each test its transaction, after the rows the test asks
+    for are kept, rolled back or built (outside that transaction)."""
+    return _django_db_helper
+
+
+@pytest.fixture
+def _kept_rows(request, _kept_rows_of_the_run, django_db_blocker, tmp_path_factory) -> None:
+    with django_db_blocker.unblock():
+        KEPT.prepare(request.node, lambda: tmp_path_factory.mktemp("kept-media"))
+
+
+@pytest.fixture(scope="session")
+def _kept_rows_of_the_run(django_db_setup, django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        KEPT.drop()
+
+
+@kept_rows
+def world() -> World:
     partnership = PartnershipFactory(name="Riverside Partnership")
     council = OrganisationFactory(partnership=partnership, name="Riverside Council")
     housing = OrganisationFactory(
@@ -160,6 +216,19 @@ def world(db) -> World:
         outsider=outsider,
         other_plan=PlanFactory(partnership=other_partnership, title="Best Start in Hillside"),
     )
+
+
+@kept_rows
+def demo() -> str:
+    """The demo, seeded as `make run` seeds it, from an empty database (some 7,000 queries,
+    so kept: improveplan/tests/kept_rows.py); what the command printed."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    out = StringIO()
+    with override_settings(DEBUG=True):  # the command runs only with DEBUG on
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
 
 
 def _client_for(client, user):
@@ -253,6 +322,17 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches: kept rows (improveplan/tests/kept_rows.py) have the
+    same ids from one test to the next, and what one test cached under them must not answer
+    the next."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

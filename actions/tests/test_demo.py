@@ -18,9 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan(settings) -> Plan:
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+def plan(settings, demo) -> Plan:
+    settings.DEBUG = True  # as when a developer runs seed_demo (a test runs it again)
     return Plan.objects.get(title="Healthier Riverside 2026–2029")
 
 

@@ -69,6 +69,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
+from improveplan.tests.kept_rows import kept_rows
 from outcomes.tests.test_hostile_input import FILE_EDGES, OUTCOMES
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +155,7 @@ ACTIONS = Layer(
 LAYERS = (CORE, OUTCOMES, ACTIONS)
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 

@@ -32,6 +32,7 @@ This module is the core's: it imports no app above it, so that every app's tests
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +47,7 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, QuerySet
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +66,7 @@ from improveplan.models import (
 )
 from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 from improveplan.tests.factories import PASSWORD, InvitationFactory
+from improveplan.tests.rows import rows
 
 EXAMPLES_PER_FORM = 25
 EXAMPLES_PER_BUTTON = 10  # endpoints without fields: only the address and junk vary
@@ -804,7 +806,15 @@ LOG_MODELS = {"SecurityEvent"}
 def snapshot() -> dict[str, list[str]]:
     """Every row of the partnership data, in every app of the project's own (but when people
     last signed in)."""
-    rows = {}
+    return {
+        label: sorted(map(repr, rows(("snapshot", label), every_row)))
+        for label, every_row in _snapshot_models()
+    }
+
+
+@functools.cache
+def _snapshot_models() -> tuple[tuple[str, Callable[[int], QuerySet]], ...]:
+    found = []
     for app in apps.get_app_configs():
         if Path(app.path).parent != django_settings.BASE_DIR:
             continue  # Django's and other libraries' apps
@@ -812,19 +822,40 @@ def snapshot() -> dict[str, list[str]]:
             if model.__name__ in LOG_MODELS:
                 continue
             columns = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]
-            rows[model._meta.label] = sorted(map(repr, model.objects.values_list(*columns)))
-    return rows
+            every_row = functools.partial(_values_list, model, columns)
+            found.append((model._meta.label, every_row))
+    return tuple(found)
+
+
+def _values_list(model: type[Model], columns: list[str], slot: int) -> QuerySet:
+    return model.objects.values_list(*columns)
+
+
+def _values_list_of_one(model: type[Model], path: str, slot: int) -> QuerySet:
+    return model.objects.filter(**{path: slot}).values_list()
 
 
 def other_partnerships_rows(t: Targets) -> list:
     other = t.world.other_partnership.pk
-    rows = [
-        sorted(model.objects.filter(**{path: other}).values_list())
+    found = [
+        sorted(
+            rows(
+                ("theirs", model, path),
+                functools.partial(_values_list_of_one, model, path),
+                other,
+            )
+        )
         for layer in t.layers
         for model, path in layer.partnership_of.items()
     ]
-    people = User.objects.filter(memberships__partnership=other)
-    return [*rows, sorted(people.values_list("email", "full_name", "is_active", "password"))]
+    people = rows(
+        ("their people",),
+        lambda slot: User.objects.filter(memberships__partnership=slot).values_list(
+            "email", "full_name", "is_active", "password"
+        ),
+        other,
+    )
+    return [*found, sorted(people)]
 
 
 def crossed_links(t: Targets) -> list:

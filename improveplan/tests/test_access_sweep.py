@@ -12,6 +12,7 @@ so every later feature inherits these checks. For each route the sweep checks th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +39,8 @@ from conftest import World
 from improveplan import notifications
 from improveplan.models import Invitation, Notification, Role
 from improveplan.tests.factories import InvitationFactory, UserFactory
+from improveplan.tests.kept_rows import kept_rows
+from improveplan.tests.rows import rows_with_names
 from outcomes.models import ImportJob
 from outcomes.tests.factories import (
     AchievementFactory,
@@ -503,7 +506,7 @@ def test_every_url_with_an_id_says_how_to_name_one():
 # The sweep itself ----------------------------------------------------------------
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def sweep_world(world: World) -> World:
     """The world, with one of everything in the first partnership for the sweep to name."""
     InvitationFactory(organisation=world.housing, email="waiting@example.org")
@@ -558,11 +561,23 @@ def _url(name: str, route: Route, w: World) -> str:
 def _snapshot() -> dict:
     """Every row of the partnership data, to show that nothing changed."""
     return {
-        model.__name__: sorted(map(repr, model.objects.values()))
+        model.__name__: sorted(map(repr, rows_with_names(("sweep", model), every_row)))
+        for model, every_row in _snapshot_models()
+    }
+
+
+@functools.cache
+def _snapshot_models() -> tuple:
+    return tuple(
+        (model, functools.partial(_values, model))
         for app in ("improveplan", "outcomes", "actions", "reviews", "comments")
         for model in apps.get_app_config(app).get_models()
         if model.__name__ not in {"User", "SecurityEvent"}  # the log records refusals
-    }
+    )
+
+
+def _values(model, slot: int):
+    return model.objects.values()
 
 
 def _routes(predicate) -> list:

@@ -67,6 +67,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
+from improveplan.tests.kept_rows import kept_rows
 from improveplan.tests.test_access_sweep import ROUTES, Route, url_names
 from methods.tests import test_hostile_input as methods_hostile
 from outcomes.tests import test_hostile_input as outcomes_hostile
@@ -79,7 +80,7 @@ pytestmark = pytest.mark.django_db
 LAYERS = comments_hostile.LAYERS
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from improveplan.management.commands.seed_demo import OTHER_LEAD, Command
+from improveplan.management.commands.seed_demo import OTHER_LEAD
 from improveplan.models import User
 
 PER_KIND = 2  # pages opened of each kind (view), per role
@@ -41,11 +41,6 @@ def head_problems(page: str) -> list[str]:
     if twice:
         problems.append(f"scripts loaded more than once: {twice}")
     return problems
-
-
-@pytest.fixture
-def demo(db):
-    Command().seed()
 
 
 @pytest.mark.parametrize(

@@ -45,9 +45,7 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_seed_demo_creates_the_riverside_partnership(settings):
-    seed(settings)
-
+def test_seed_demo_creates_the_riverside_partnership(demo):
     riverside = Partnership.objects.get(name=RIVERSIDE)
     assert riverside.organisations.count() == 5
     # One plan for each method.
@@ -60,24 +58,21 @@ def test_seed_demo_creates_the_riverside_partnership(settings):
     assert roles[PARTNERS[0]].organisation != roles[PARTNERS[1]].organisation
 
 
-def test_seed_demo_creates_a_second_partnership_whose_lead_sees_none_of_riverside(settings):
-    seed(settings)
-
+def test_seed_demo_creates_a_second_partnership_whose_lead_sees_none_of_riverside(demo):
     hillside_lead = User.objects.get(email=HILLSIDE_LEAD)
     other = Partnership.objects.exclude(name=RIVERSIDE).get()
     assert other.memberships.get(user=hillside_lead).role == Role.LEAD
     assert not Membership.objects.filter(user=hillside_lead, partnership__name=RIVERSIDE).exists()
 
 
-def test_seed_demo_prints_every_sign_in_and_the_password(settings):
-    output = seed(settings)
+def test_seed_demo_prints_every_sign_in_and_the_password(demo):
+    output = demo  # what the command printed
     for email in EVERY_EMAIL:
         assert email in output
     assert DEMO_PASSWORD in output
 
 
-def test_seed_demo_run_twice_changes_nothing(settings):
-    seed(settings)
+def test_seed_demo_run_twice_changes_nothing(settings, demo):
     first = counts()
     seed(settings)
     assert counts() == first
@@ -112,8 +107,7 @@ def test_seed_demo_if_empty_seeds_an_empty_database(settings):
 
 
 @pytest.mark.parametrize("email", EVERY_EMAIL)
-def test_every_demo_sign_in_works_through_the_sign_in_form(client, settings, email):
-    seed(settings)
+def test_every_demo_sign_in_works_through_the_sign_in_form(client, demo, email):
     response = client.post(
         reverse("login"), {"username": email, "password": DEMO_PASSWORD}, follow=True
     )
@@ -132,8 +126,7 @@ def riverside_page() -> str:
     return reverse("improveplan:partnership", args=[Partnership.objects.get(name=RIVERSIDE).pk])
 
 
-def test_the_demo_lead_may_invite_people(client, settings):
-    seed(settings)
+def test_the_demo_lead_may_invite_people(client, demo):
     sign_in(client, LEAD)
     response = client.get(riverside_page())
     assert response.status_code == 200
@@ -141,8 +134,7 @@ def test_the_demo_lead_may_invite_people(client, settings):
 
 
 @pytest.mark.parametrize("email", [BOARD, *PARTNERS])
-def test_demo_partners_and_board_members_may_not_invite_people(client, settings, email):
-    seed(settings)
+def test_demo_partners_and_board_members_may_not_invite_people(client, demo, email):
     sign_in(client, email)
     response = client.get(riverside_page())
     assert response.status_code == 200
@@ -150,8 +142,7 @@ def test_demo_partners_and_board_members_may_not_invite_people(client, settings,
     assert "Invite someone" not in response.content.decode()
 
 
-def test_the_hillside_lead_cannot_see_riverside(client, settings):
-    seed(settings)
+def test_the_hillside_lead_cannot_see_riverside(client, demo):
     sign_in(client, HILLSIDE_LEAD)
     assert client.get(riverside_page()).status_code == 404
 
@@ -177,8 +168,7 @@ LENS_PAGES = {
 
 
 @pytest.mark.parametrize("email", [LEAD, PARTNERS[0], BOARD])
-def test_every_methods_page_shows_its_demo_plan_to_every_role(client, settings, email):
-    seed(settings)
+def test_every_methods_page_shows_its_demo_plan_to_every_role(client, demo, email):
     sign_in(client, email)
     riverside = Partnership.objects.get(name=RIVERSIDE)
     for method, (page, words) in LENS_PAGES.items():
@@ -202,9 +192,8 @@ def test_every_methods_page_shows_its_demo_plan_to_every_role(client, settings, 
 
 
 def test_the_demo_plan_has_two_agreed_versions_with_a_moved_target_and_a_reassigned_action(
-    client, settings
+    client, settings, demo
 ):
-    seed(settings)
     seed(settings)  # and a second run keeps them as they were
     plan = Plan.objects.get(partnership__name=RIVERSIDE, method=Plan.Method.FIVE_STEPS)
     assert plan.status == Plan.Status.AGREED

@@ -29,6 +29,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
+from improveplan.tests.kept_rows import kept_rows
 from outcomes.models import Proofing
 from outcomes.tests.test_hostile_input import OUTCOMES
 
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.django_db
 LAYERS = (CORE, OUTCOMES, ACTIONS)
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 

@@ -46,6 +46,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
+from improveplan.tests.kept_rows import kept_rows
 from outcomes import arithmetic
 from outcomes.models import (
     Comparator,
@@ -125,7 +126,7 @@ OUTCOMES = Layer(
 LAYERS = (CORE, OUTCOMES)
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import gc
 from datetime import date
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
 from actions import services
 from actions.models import Action, Option, Update
@@ -124,17 +122,15 @@ def test_an_empty_plan_renders_a_readable_pdf_of_each_kind(world):
         assert nothing_yet[kind] in pdf.text
 
 
-def _demo_plan(settings) -> Plan:
-    settings.DEBUG = True  # seed_demo refuses to run without it
-    call_command("seed_demo", stdout=StringIO())
-    settings.DEBUG = False
+def _demo_plan() -> Plan:
+    """The demo's plan: the root conftest's `demo` seeds it."""
     return Plan.objects.get(title__startswith="Healthier Riverside")
 
 
-def test_the_public_summary_of_the_demo_names_no_one_and_keeps_the_internals_out(settings):
+def test_the_public_summary_of_the_demo_names_no_one_and_keeps_the_internals_out(demo):
     from improveplan.management.commands.seed_demo import PEOPLE
 
-    plan = _demo_plan(settings)
+    plan = _demo_plan()
     pdf = render(plan, "public")
     assert "a summary for everyone" in pdf.title
     # What the public should read is there ...
@@ -169,8 +165,8 @@ def test_the_public_summary_of_the_demo_names_no_one_and_keeps_the_internals_out
     assert "Risk" not in pdf.text
 
 
-def test_the_board_report_of_the_demo_reads_its_risks_and_updates(settings):
-    plan = _demo_plan(settings)
+def test_the_board_report_of_the_demo_reads_its_risks_and_updates(demo):
+    plan = _demo_plan()
     pdf = render(plan, "board")
     assert_numbered(pdf)
     risk = Risk.objects.filter(outcome__plan=plan).first()

@@ -15,10 +15,11 @@ from reviews.reminders import HEADINGS
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(settings):
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    """As when a developer runs seed_demo (the tests run it again); the demo itself is the root
+    conftest's, seeded once for the tests in a row."""
     settings.DEBUG = True
-    call_command("seed_demo", stdout=StringIO())
 
 
 def test_a_dry_run_on_the_demo_shows_every_kind_of_reminder(demo):

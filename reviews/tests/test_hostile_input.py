@@ -57,6 +57,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
+from improveplan.tests.kept_rows import kept_rows
 from outcomes.tests.factories import ReadingFactory
 from outcomes.tests.test_hostile_input import OUTCOMES
 from reviews import peer
@@ -94,7 +95,7 @@ REVIEWS = Layer(contents=_plan_contents)
 LAYERS = (CORE, OUTCOMES, ACTIONS, REVIEWS)
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 

@@ -15,7 +15,7 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
-from improveplan.management.commands.seed_demo import DEMO_PASSWORD, OTHER_LEAD, Command
+from improveplan.management.commands.seed_demo import DEMO_PASSWORD, OTHER_LEAD
 from reviews.demo import PEER_REVIEWER
 
 from .conftest import sign_in
@@ -38,11 +38,6 @@ DEMO_ROLES = [
     OTHER_LEAD[0],
     PEER_REVIEWER[0],  # Issue 6: reads the demo plan only
 ]
-
-
-@pytest.fixture
-def demo(transactional_db):
-    Command().seed()
 
 
 def screenshot_name(view_name: str) -> str:

@@ -1,0 +1,242 @@
+"""Rows built once for the tests in a row that start from them, instead of once for each test.
+
+Most tests start from the same rows: the root conftest's ``world``, the access sweep's
+``sweep_world``, each app's hostile-input ``targets``, the demo. Built again for every test,
+they cost more than many of the tests themselves (the demo alone is some 7,000 queries). A
+fixture made with ``@kept_rows`` is built once, in a transaction of its own on the test
+database; each test that asks for it then runs inside that transaction, in pytest-django's
+usual transaction (a savepoint here), which is rolled back when the test ends. So every test
+sees exactly the rows the fixture builds, as if built for it alone; and each test gets its own
+copy of the Python objects, as with Django's ``setUpTestData``, so what one test changes in
+them the next does not see.
+
+The rows are rolled back, and built again for the next test that asks, when:
+
+- a test asks for another set of these fixtures, or for none: it sees no row it did not ask
+  for (a module's tests are ordered so that those asking for the same set run together);
+- the tests move on to another module;
+- they are older than ``MAX_AGE``, well inside the shortest time window the application
+  keeps (an import is given up after five minutes, outcomes/imports.py), so that no test
+  sees rows older than its own test would have made them by much.
+
+A test that commits (``transactional_db``, ``live_server``, ``django_db(transaction=True)``)
+or that moves the clock before its fixtures are built (a fixture asks for ``time_machine``)
+keeps nothing: its fixtures build their rows for it alone, as if this module did not exist.
+
+The builder of a kept fixture may ask only for other kept fixtures (it runs before any of the
+test's own fixtures), and runs as a test would: fast password hashing, Celery tasks run at
+once, uploaded files in a folder of their own, copied into each test's folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+MAX_AGE = 120  # seconds a build is kept for
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+CLOCK_FIXTURES = {"time_machine"}
+COMMITTING_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def kept_rows(build: Callable) -> Callable:
+    """Make ``build`` a fixture of the same name whose rows are kept for the tests in a row
+    that ask for it (see above). ``build`` takes the other kept fixtures it needs by name."""
+    needs = list(inspect.signature(build).parameters)
+
+    def fixture(request, db, **needed):
+        if KEPT.serves(request.node):
+            return KEPT.copy_for_test(build.__name__)
+        return build(**needed)
+
+    fixture.__signature__ = inspect.Signature(
+        [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for name in ("request", "db", *needs)
+        ]
+    )
+    fixture.__name__ = build.__name__
+    fixture.__qualname__ = build.__qualname__
+    fixture.__module__ = build.__module__
+    fixture.__doc__ = build.__doc__
+    fixture.kept_build = build
+    fixture.kept_needs = needs
+    return pytest.fixture(name=build.__name__)(fixture)
+
+
+@dataclass
+class _Build:
+    key: tuple  # the kept fixtures' builders, in the order they were built
+    module: str
+    values: dict[str, object]
+    media: Path
+    made_at: float
+    atomic: object
+
+
+@dataclass
+class _Kept:
+    build: _Build | None = None
+    serving: str = ""  # the node id of the test the build is for, if it is for the current one
+    memo: dict = field(default_factory=dict)  # one test's copies, so that shared objects stay so
+    media_copied: bool = False
+
+    def serves(self, item) -> bool:
+        return self.build is not None and self.serving == item.nodeid
+
+    def copy_for_test(self, name: str):
+        if not self.media_copied:
+            self.media_copied = True
+            _copy_media(self.build.media)
+        return copy.deepcopy(self.build.values[name], self.memo)
+
+    def prepare(self, item, media_folder: Callable[[], Path]) -> None:
+        """Before the test's own transaction: keep, roll back or build the rows it asks for."""
+        builders = _kept_builders(item)
+        key = tuple(builders[name] for name in sorted(builders))
+        keep = bool(builders) and not _commits(item) and not _moves_the_clock(item)
+        build = self.build
+        if build is not None and not (
+            keep
+            and build.key == key
+            and build.module == _module_of(item)
+            and time.monotonic() - build.made_at < MAX_AGE
+        ):
+            self.drop()
+        self.serving, self.memo, self.media_copied = "", {}, False
+        if not keep:
+            return
+        if self.build is None:
+            self.build = _build(item, builders, media_folder())
+        self.serving = item.nodeid
+
+    def drop(self) -> None:
+        from django.db import connection, transaction
+
+        build, self.build, self.serving = self.build, None, ""
+        if build is None:
+            return
+        if connection.in_atomic_block and not connection.closed_in_transaction:
+            transaction.set_rollback(True)
+            build.atomic.__exit__(None, None, None)
+        else:  # the connection was closed under it: the server rolled it back
+            connection.close()
+        shutil.rmtree(build.media, ignore_errors=True)
+
+
+KEPT = _Kept()
+
+
+def _kept_builders(item) -> dict[str, Callable]:
+    """The kept fixtures this test asks for, directly or through others, by name."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    if definitions is None:
+        return {}
+    found = {}
+    for name in item.fixturenames:
+        defs = definitions.name2fixturedefs.get(name)
+        if defs and hasattr(defs[-1].func, "kept_build"):
+            found[name] = defs[-1].func
+    return found
+
+
+def _commits(item) -> bool:
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    return bool(COMMITTING_FIXTURES & set(item.fixturenames))
+
+
+def _moves_the_clock(item) -> bool:
+    return bool(CLOCK_FIXTURES & set(item.fixturenames))
+
+
+def _build(item, builders: dict[str, Callable], media: Path) -> _Build:
+    from django.db import transaction
+    from django.test import override_settings
+
+    from improveplan.celery import app
+
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    values: dict[str, object] = {}
+
+    def value(name: str):
+        if name not in values:
+            fixture = builders.get(name)
+            if fixture is None:
+                raise pytest.UsageError(
+                    f"A kept fixture may ask only for other kept fixtures, not for {name!r}"
+                )
+            needed = {need: value(need) for need in fixture.kept_needs}
+            values[name] = fixture.kept_build(**needed)
+        return values[name]
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(PASSWORD_HASHERS=[FAST_HASHER], MEDIA_ROOT=media):
+            for name in builders:
+                value(name)
+    except BaseException:
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+        raise
+    finally:
+        app.conf.task_always_eager = eager
+    return _Build(
+        key=tuple(builders[name] for name in sorted(builders)),
+        module=_module_of(item),
+        values=values,
+        media=media,
+        made_at=time.monotonic(),
+        atomic=atomic,
+    )
+
+
+def _copy_media(folder: Path) -> None:
+    from django.conf import settings
+
+    if folder.exists() and any(folder.iterdir()):
+        shutil.copytree(folder, settings.MEDIA_ROOT, dirs_exist_ok=True)
+
+
+def order_by_kept_fixtures(items: list) -> None:
+    """Within each run of one module's tests, those asking for the same kept fixtures one
+    after another (in their order otherwise), so that the rows are built once for them all.
+    The runs themselves stay where they are (pytest-django puts the tests that commit last)."""
+    ordered, run = [], []
+    for item in [*items, None]:
+        if run and (item is None or _module_of(item) != _module_of(run[0])):
+            first_of = {}
+            for each in run:
+                first_of.setdefault(_kept_key(each), len(first_of))
+            ordered += sorted(run, key=lambda each: first_of[_kept_key(each)])  # stable
+            run = []
+        if item is not None:
+            run.append(item)
+    items[:] = ordered
+
+
+def _module_of(item) -> str:
+    return getattr(getattr(item, "module", None), "__name__", "")
+
+
+def _kept_key(item) -> tuple:
+    return tuple(sorted(_kept_builders(item)))
