@@ -63,7 +63,12 @@ def test_the_api_answers_as_its_schema_says(in_this_process, api_world, path, me
     schema = schemathesis.openapi.from_dict(SCHEMA)
     schema.app = in_this_process
     operation = schema[path][method]
-    headers = {"Authorization": f"Bearer {make_token(api_world.lead, api_world.partnership)}"}
+    headers = {
+        "Authorization": f"Bearer {make_token(api_world.lead, api_world.partnership)}",
+        # The in-process client does not unpack gzip as an HTTP client does: ask for the
+        # answer as it is, so that the schema checks read its JSON.
+        "Accept-Encoding": "identity",
+    }
     # Ids the schema allows are mostly of nothing: every other example names our own thing,
     # so that what it sends is read and checked, not answered 404 at once.
     ours = _our_id(api_world, path)
