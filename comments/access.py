@@ -86,6 +86,8 @@ def get_comment_for_user(request: HttpRequest, pk, *, manage: bool = False) -> C
 def get_own_comment_to_edit(request: HttpRequest, pk) -> Comment:
     """One's own comment, while it may still be changed; 403 for anyone else's, or too late."""
     comment = get_comment_for_user(request, pk)
+    # An archived plan says so first, whoever asks: nothing in it can be changed.
+    access.check_plan_open(request, comment.plan)
     if comment.author_id != request.user.pk or not may_comment(request.membership):
         access.refuse(request, f"changing comment {comment.pk}", comment.plan.partnership_id)
         raise PermissionDenied("Only the person who wrote a comment may change it.")
