@@ -72,6 +72,8 @@ class Period(NamedTuple):
     start: datetime.date
     end: datetime.date
     label: str
+    # Written as one date ("2024-03-31"): read with as_last_day where a date ends a period.
+    day: bool = False
 
 
 class PeriodError(ValueError):
@@ -104,6 +106,11 @@ ACCEPTED = (
         "Financial or school years pooled together",
         ("2020/21 - 22/23",),
         "April 2020 to March 2023 for years ending in March",
+    ),
+    (
+        "A span of days, from the first to the last",
+        ("2024-01-01 to 2024-03-31",),
+        "1 January to 31 March 2024",
     ),
     (
         "A day",
@@ -154,6 +161,7 @@ _YEAR_QUARTER = re.compile(r"(?:" + _YEARS + r"\s*Q([1-4])|Q([1-4])\s+" + _YEARS
 _SPLIT_YEAR = re.compile(_YEARS)
 # Pooled years: the dash has a space beside it ("2020 - 22"), or each end is a split year.
 _POOLED = re.compile(r"(\d{4})(?:\s+-\s*|\s*-\s+|\s+to\s+)(\d{2}|\d{4})", re.I)
+_SPAN = re.compile(r"(\S.*?)\s+(?:to|-)\s+(\S.*)", re.I)  # 2024-01-01 to 2024-03-31
 _POOLED_SPLIT = re.compile(_YEARS + r"\s*(?:-|to)\s*" + r"(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})", re.I)
 
 
@@ -175,20 +183,22 @@ def parse(text: str, *, year_end_month: int = 3) -> Period:
     start, end, named = found
     if not (EARLIEST <= end <= LATEST and start.year >= 1900):
         raise PeriodError(f"{written} is outside 1990–2100.")
-    return Period(start, end, written if named else "")
+    return Period(
+        start, end, written if named else "", day=start == end and not _SPAN.fullmatch(plain)
+    )
 
 
 def as_last_day(period: Period, frequency: str) -> Period:
     """A single date read the way readings files and forms have always read it: the last day of
     a period as long as the indicator's (a monthly indicator's month, whichever day of it is
     written). Any other period is kept as it is."""
-    if period.start != period.end:
+    if not period.day:
         return period
     day = period.end
     if frequency == "monthly":
         end = _month_end(day.year, day.month)
-        return Period(end.replace(day=1), end, period.label)
-    return Period(start_for(day, frequency), day, period.label)
+        return Period(end.replace(day=1), end, period.label, day=True)
+    return Period(start_for(day, frequency), day, period.label, day=True)
 
 
 def _month_end(year: int, month: int) -> datetime.date:
@@ -304,6 +314,16 @@ def _period(text: str, year_end_month: int) -> tuple[datetime.date, datetime.dat
         return (*_months(year, MONTH_NAMES[match[1].lower()], 1), True)
     if (match := _NUMBERED_MONTH.fullmatch(text)) and 1 <= int(match[1]) <= 12:
         return (*_months(int(match[2]), int(match[1]), 1), True)
+    if match := _SPAN.fullmatch(text):
+        first, last = (_period(part, year_end_month) for part in match.groups())
+        if (
+            first
+            and last
+            and first[0] == first[1]
+            and last[0] == last[1]
+            and not last[0] < first[0]
+        ):
+            return first[0], last[1], False
     return None
 
 

@@ -56,6 +56,58 @@ COLUMNS = [
     "period_end",
 ]
 REQUIRED = ("indicator", "period", "value")
+# Each column, what it holds and an example: the import page and the guide list them.
+COLUMN_HELP = (
+    ("indicator", "Needed: the indicator's reference", "HW-01"),
+    ("period", "Needed: the period as the source writes it (the forms are below)", "2023/24"),
+    (
+        "value",
+        "Needed: a number, or the source's mark for a value it held back (below); or empty "
+        "with a value note saying why",
+        "14.1",
+    ),
+    (
+        "lower",
+        "The lower limit of the value's interval; it need not be as far as the upper",
+        "12.7",
+    ),
+    ("upper", "The upper limit", "15.9"),
+    ("confidence_level", "The limits' confidence level: 95 (if empty) or 99.8", "95"),
+    ("count", "The count behind a rate or percentage (its numerator)", "512"),
+    ("denominator", "What the count is out of; it may change from period to period", "3631"),
+    ("value_note", "The source's note on the value", "Value suppressed for small count"),
+    ("series_break", "yes: the way it is collected changed from this period on", "yes"),
+    ("breakdown", "A group or neighbourhood; empty for the whole area", "Northfield"),
+    ("source_note", "Where the figure came from", "APS 2023/24"),
+    ("comparator", "A comparator's name: the row is its value, not ours; added if new", "England"),
+    ("area_code", "The comparator's area code, as the profiles give it", "E92000001"),
+    (
+        "period_start",
+        "The period's first day; with period_end the period is exactly those days, and the "
+        "period column only its label",
+        "2023-04-01",
+    ),
+    ("period_end", "The period's last day", "2024-03-31"),
+)
+# How a source marks a value held back, as the import page lists them.
+SUPPRESSION_SHOWN = (
+    "*",
+    "<5",
+    "x",
+    "..",
+    ".",
+    ":",
+    "c",
+    "z",
+    "u",
+    "[c]",
+    "[x]",
+    "[z]",
+    "[u]",
+    "[low]",
+    "**",
+    "n/a",
+)
 # Other names files give the same columns (lower case, spaces as underscores).
 ALIASES = {
     "time_period": "period",
@@ -75,6 +127,17 @@ ALIASES = {
     "start": "period_start",
     "end": "period_end",
 }
+# The other names, as the import page lists them.
+OTHER_NAMES = (
+    ("Time period", "period"),
+    ("Lower CI 95.0 limit, Upper CI 95.0 limit", "lower and upper, at 95%"),
+    ("Lower CI 99.8 limit, Upper CI 99.8 limit", "lower and upper, at 99.8% (95% if both)"),
+    ("lower limit, lower bound, upper limit, upper bound", "lower and upper"),
+    ("numerator", "count"),
+    ("note", "value_note"),
+    ("break in series", "series_break"),
+    ("start, end", "period_start, period_end"),
+)
 # The profiles' limit columns: each says its confidence level.
 LEVEL_COLUMNS = {
     "lower_ci_95.0_limit": ("lower", "95"),
@@ -1187,7 +1250,7 @@ class RowChecker:
                     day = periods.parse(day_text, year_end_month=year_end) if day_text else None
                 except ValueError as error:
                     return f"The period's {what} day: {error}"
-                if day is None or day.start != day.end:
+                if day is None or not day.day:
                     return f"Give the period's {what} day as a date, e.g. 2024-03-31."
                 days.append(day.start)
             start, end = days
@@ -1203,7 +1266,7 @@ class RowChecker:
                 label = text if named is None or named.label else ""
             if len(label) > 40:
                 return f"A period's label may have at most 40 characters; this has {len(label)}."
-            found = _Period(start, end, label, dated=start == end)
+            found = _Period(start, end, label, dated=False)  # exactly these days
         elif not text:
             return "The period is missing."
         else:
@@ -1211,7 +1274,7 @@ class RowChecker:
                 parsed = periods.parse(text, year_end_month=year_end)
             except ValueError as error:
                 return str(error)
-            dated = parsed.start == parsed.end
+            dated = parsed.day
             if dated and self.dated_ends_periods and frequency:
                 parsed = periods.as_last_day(parsed, frequency)
             found = _Period(parsed.start, parsed.end, parsed.label, dated=dated)
