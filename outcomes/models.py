@@ -352,7 +352,10 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         where = f" ({self.breakdown})" if self.breakdown else ""
-        shown = self.indicator.measure.value(self.value)
+        if self.value is None:  # held back by its source
+            shown = f"held back ({self.suppression_mark})" if self.suppression_mark else "held back"
+        else:
+            shown = self.indicator.measure.value(self.value)
         return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {shown}"
 
     def save(self, *args, **kwargs):

@@ -136,7 +136,7 @@ def covers(mapping: Matching | None, found: dict) -> bool:
     codes = {area[0] for area in found["areas"]}
     return (
         mapping.area_code in codes
-        and all(area in mapping.areas for area in codes)
+        and all(area in mapping.areas for area in codes - {mapping.area_code})
         and all(source[0] in mapping.indicators for source in found["indicators"])
         and any(mapping.indicators.values())
     )
@@ -222,7 +222,7 @@ class _Main:
 
 def _main_groups(rows) -> dict[str, _Main]:
     sexes: dict[str, set[str]] = defaultdict(set)
-    ages: dict[tuple[str, str], set[str]] = defaultdict(set)
+    ages: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
         get = row.get
@@ -231,25 +231,29 @@ def _main_groups(rows) -> dict[str, _Main]:
         if category:
             kinds[(source, category)].add(get("category_type", ""))
         else:
-            ages[(source, sex)].add(get("age", ""))
+            ages[(source, sex)][get("age", "")] += 1
     shared: dict[str, set[str]] = defaultdict(set)
     for (source, category), types in kinds.items():
         if len(types) > 1:
             shared[source].add(category)
     main = {}
     for source, found in sexes.items():
-        sex = _the_one(found, ALL_PERSONS)
-        age = _the_one(ages.get((source, sex), set()), ALL_AGES) if sex is not None else None
-        main[source] = _Main(sex, age, frozenset(shared[source]))
+        # Persons; else the one sex an indicator is of (breastfeeding: women); else none, and
+        # each sex is a breakdown.
+        sex = ALL_PERSONS if ALL_PERSONS in found else (min(found) if len(found) == 1 else None)
+        main[source] = _Main(sex, _main_age(ages.get((source, sex))), frozenset(shared[source]))
     return main
 
 
-def _the_one(found: set[str], everyone: str) -> str | None:
-    """The group that stands for everyone: "Persons" or "All ages" if the file has it, else
-    the only one it has (an indicator of women, or of those aged 65 and over)."""
-    if everyone in found:
-        return everyone
-    return next(iter(found)) if len(found) == 1 else None
+def _main_age(found: Counter[str] | None) -> str | None:
+    """The ages an indicator is of: all ages; else those of most of its rows (18+ yrs, with
+    18-24 yrs for some areas only); else none, and each age is a breakdown."""
+    if not found:
+        return None
+    if ALL_AGES in found:
+        return ALL_AGES
+    (first, most), *rest = found.most_common(2)
+    return first if not rest or rest[0][1] < most else None
 
 
 def _breakdown(row, main: _Main | None) -> str:
@@ -264,10 +268,18 @@ def _breakdown(row, main: _Main | None) -> str:
         parts.append(age)
     if category:
         if main is not None and category in main.shared_categories:
-            parts.append(f"{get('category_type', '')}: {category}")
+            # The kind of category, shortly: without its brackets, and cut to fit.
+            kind = get("category_type", "").split(" (", 1)[0]
+            room = BREAKDOWN_LENGTH - len(category) - 2 - sum(len(part) + 2 for part in parts)
+            if len(kind) > room:
+                kind = kind[: max(room - 1, 0)].rstrip() + "…"
+            parts.append(f"{kind}: {category}")
         else:
             parts.append(category)
     return ", ".join(part for part in parts if part)
+
+
+BREAKDOWN_LENGTH = 100  # Reading.breakdown's
 
 
 @transaction.atomic
