@@ -409,7 +409,8 @@ class ComparatorReadingForm(FiguresForm):
 
     class Meta:
         model = ComparatorReading
-        fields: list[str] = []
+        # The rest are FiguresForm's own fields, which clean() puts on the value.
+        fields = ["value_note"]
 
     def __init__(self, *args, parent, **kwargs) -> None:
         self.comparator = parent

@@ -394,7 +394,7 @@ def readings_grid(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         if not rows:
             errors.append(readings_io.RowError(0, "", "There are no readings in the grid."))
-        if not errors:
+        with transaction.atomic():
             result = readings_io.import_readings(
                 plan=indicator.plan,
                 rows=rows,
@@ -404,7 +404,9 @@ def readings_grid(request: HttpRequest, pk: int) -> HttpResponse:
                     decimal_comma=form.cleaned_data["decimal_style"] == "comma"
                 ),
             )
-            errors = result.errors
+            errors = sorted([*errors, *result.errors], key=lambda error: error.row)
+            if errors:
+                transaction.set_rollback(True)  # every problem is listed; nothing is saved
         if not errors:
             security.record(
                 SecurityEvent.Kind.IMPORT,
