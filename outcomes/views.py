@@ -382,6 +382,7 @@ def readings_grid(request: HttpRequest, pk: int) -> HttpResponse:
         "indicator": indicator,
         "plan": indicator.plan,
         "partnership": indicator.plan.partnership,
+        "form": form,
         "grid_form": form,
         "grid_columns": GRID_HEADINGS,
     }

@@ -44,9 +44,7 @@ def kept(indicator) -> list[tuple]:
     )
 
 
-def test_the_indicator_page_offers_the_grid_to_those_who_enter_readings(
-    client, world, indicator
-):
+def test_the_indicator_page_offers_the_grid_to_those_who_enter_readings(client, world, indicator):
     client.force_login(world.partner)
     page = client.get(indicator.get_absolute_url()).content.decode()
     assert "Enter many readings at once" in page
@@ -69,7 +67,6 @@ def test_lines_pasted_from_a_spreadsheet_are_saved_together(partner_client, worl
     assert indicator.readings.get(period_label="2022/23").value_note == "Revised"
     page = partner_client.get(response["Location"]).content.decode()
     assert "Imported: 3 new readings, 0 changed, 0 already as in the file." in page
-    assert "2022/23" in page and "11.6% to 15.0% (99.8%)" in page and "480 of 3,640" in page
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.IMPORT).count() == 1
 
     again = partner_client.post(grid(indicator), {"lines": PASTED})
