@@ -352,7 +352,10 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         where = f" ({self.breakdown})" if self.breakdown else ""
-        shown = self.indicator.measure.value(self.value)
+        if self.value is None:  # held back by its source
+            shown = f"held back ({self.suppression_mark})" if self.suppression_mark else "held back"
+        else:
+            shown = self.indicator.measure.value(self.value)
         return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {shown}"
 
     def save(self, *args, **kwargs):
@@ -696,6 +699,8 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting for a worker"
+        # A profiles download whose indicators and area a lead has yet to match to the plan's.
+        MAPPING = "mapping", "Waiting for its indicators to be matched"
         RUNNING = "running", "Being imported"
         DONE = "done", "Saved"
         FAILED = "failed", "Nothing saved"
@@ -711,6 +716,9 @@ class ImportJob(models.Model):
     summary = models.CharField(max_length=500, blank=True)  # what was saved
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    # How to read the file (its decimal style), and for a profiles download what it holds: its
+    # indicators and areas, for the lead to match (outcomes/profiles.py).
+    options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -727,3 +735,49 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportMapping(models.Model):
+    """How a plan reads the public health profiles' downloads, as its lead last matched them:
+    which area is "us", which other areas are compared with, and (its rows) which of the
+    file's indicators is which of the plan's. Used again for the next download."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="import_mapping")
+    area_code = models.CharField("our area's code", max_length=20)
+    area_name = models.CharField(max_length=100, blank=True)
+    # {area code: True to compare with it, False to leave its rows out}, for every area seen.
+    areas = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_id"]
+
+    def __str__(self) -> str:
+        return f"Profiles downloads into {self.plan}: {self.area_name or self.area_code} is us"
+
+
+class MappedIndicator(models.Model):
+    """One indicator of the profiles' downloads, and the plan's indicator its rows go to (none:
+    its rows are left out), with the confidence level of the limits to keep."""
+
+    mapping = models.ForeignKey(ImportMapping, on_delete=models.CASCADE, related_name="indicators")
+    source_id = models.CharField("indicator id in the file", max_length=20)
+    source_name = models.CharField(max_length=255, blank=True)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    confidence_level = models.CharField(max_length=5, choices=CONFIDENCE_LEVELS, default="95")
+
+    class Meta:
+        ordering = ["mapping_id", "source_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mapping", "source_id"], name="one_mapping_per_source_indicator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.source_name} → {self.indicator or 'left out'}"
