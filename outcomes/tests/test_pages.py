@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from improveplan.models import Role
 from improveplan.tests.factories import MembershipFactory
-from outcomes.models import Indicator, Outcome, Reading, Target
+from outcomes.models import ComparatorReading, Indicator, Outcome, Reading, Target
 from outcomes.tests.factories import (
+    ComparatorFactory,
     IndicatorFactory,
     OutcomeFactory,
     ReadingFactory,
@@ -291,6 +292,13 @@ def _grow(world, outcomes: int, indicators: int, readings: int) -> None:
                 )
                 for i in range(readings)
             )
+            # Comparators with values, and one without: each is compared on the dashboard.
+            england = ComparatorFactory(indicator=indicator, name="England")
+            ComparatorFactory(indicator=indicator, name="Similar areas")
+            ComparatorReading.objects.bulk_create(
+                ComparatorReading(comparator=england, period=date(1995 + i, 3, 31), value=19)
+                for i in range(readings)
+            )
 
 
 def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, world):
@@ -307,9 +315,10 @@ def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, worl
     _grow(world, 4, 5, 20)
     assert count() == small
     # 12, 3 for each outcome's progress through the Five Steps, 1 for the plan's latest
-    # agreed version (issue 5) and, for a lead, 2 for what waits for them: completions to
-    # confirm and due-date requests (issue 16).
-    assert small <= 18
+    # agreed version (issue 5), for a lead 2 for what waits for them: completions to
+    # confirm and due-date requests (issue 16), and 1 for the comparators and their values,
+    # which each indicator is compared with (issue 17).
+    assert small <= 19
 
 
 def test_the_outcome_page_query_count_does_not_grow_with_its_rows(lead_client, world, indicator):
