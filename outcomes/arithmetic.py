@@ -1104,11 +1104,13 @@ def judge(
     count = len(points)
     if count < 3:
         if count == 0:
-            readings = "No readings yet"
+            readings = "No readings" if passed_readings else "No readings yet"
         elif count == 1:
             readings = "Only 1 reading"
         else:
             readings = f"Only {count} readings"
+        if passed_readings and len(passed_readings) > count:
+            readings += " in the trend"  # the others are before a break or of other periods
         return Judgement(
             status=Status.NOT_ENOUGH_DATA,
             sentence=f"{readings}: at least three are needed to forecast.",

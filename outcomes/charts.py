@@ -134,7 +134,7 @@ def indicator_chart(
     summary = _summary(
         readings, measure, target, forecast, bounds, trend, minimum_points, forecast_to
     )
-    extra = {} if small else {"titled": titled, "bounds": bounds}
+    extra = {} if small else {"titled": titled, "bounds": bounds, "trend": trend}
     svg = (_draw_small if small else _draw_full)(
         title=title,
         summary=summary,
@@ -555,11 +555,16 @@ def _draw_full(
     chart_id: str,
     titled: bool = True,
     bounds: Bounds = arithmetic.UNBOUNDED,
+    trend: arithmetic.TrendReadings | None = None,
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
     shown = [p for p in readings if p.value is not None]
-    pooled = [p for p in shown if p.months > 12]
+    # With a forecast drawn, a reading it leaves out (before a break or the chosen start, of
+    # another length, overlapping a later pooled period) is a hollow dot.
+    used = {(p.first_day, p.when) for p in (trend.points if trend and forecast else shown)}
+    left_out = [p for p in shown if (p.first_day, p.when) not in used]
+    pooled = [p for p in shown if p.months > 12 and (p.first_day, p.when) in used]
     breaks = [p for p in readings[1:] if p.series_break]
 
     # What the axes must hold.
@@ -598,7 +603,9 @@ def _draw_full(
     top = 6 + 19 * len(title_lines) + 30
     bottom = top + PLOT_HEIGHT
     right = WIDTH - RIGHT
-    items = _key_items(shown, target, band, forecast, comparators, pooled=bool(pooled))
+    items = _key_items(
+        shown, target, band, forecast, comparators, pooled=bool(pooled), left_out=bool(left_out)
+    )
     key = _key_rows(items, right - LEFT)
     height = bottom + 28 + 20 * len(key)
     x = _Scale(first_day, last_day, LEFT, right)
@@ -634,7 +641,11 @@ def _draw_full(
         group = _element(root, "g", class_="comparator")
         dashes = COMPARATOR_DASHES[number % len(COMPARATOR_DASHES)]
         for run in _runs(ordered):
-            _line(group, [at(p.x, p.value) for p in run], COMPARATOR, 1.25, dashes)
+            if len(run) == 1:  # a value alone: a short stroke in its pattern, across its place
+                where, level = at(run[0].x, run[0].value)
+                _line(group, [(where - 9, level), (where + 9, level)], COMPARATOR, 2, dashes)
+            else:
+                _line(group, [at(p.x, p.value) for p in run], COMPARATOR, 1.25, dashes)
 
     for point in breaks:
         # Drawn where the new series begins: the break reading's first day.
@@ -694,7 +705,8 @@ def _draw_full(
         _line(group, [at(p.x, p.value) for p in run], READINGS, 2)
     radius = min(3.0, max(1.5, (right - LEFT) / len(shown) / 2.5))  # smaller when crowded
     for p in shown:
-        _dot(group, *at(p.x, p.value), radius, class_="reading")
+        hollow = (p.first_day, p.when) not in used
+        _dot(group, *at(p.x, p.value), radius, hollow=hollow, class_="reading")
 
     _draw_key(root, key, bottom + 26)
     return _serialise(root)
@@ -715,10 +727,12 @@ def _runs(points: Sequence[Point]) -> list[list[Point]]:
 
 
 def _key_items(
-    readings, target, band, forecast, comparators, *, pooled: bool = False
+    readings, target, band, forecast, comparators, *, pooled: bool = False, left_out: bool = False
 ) -> list[tuple[str, str]]:
     """(what, label) for each entry of the key, in the order they are drawn."""
     items = [("readings", "Readings")]
+    if left_out:
+        items.append(("left-out", "Not in the trend"))
     levels = {p.level for p in readings if p.lower is not None and p.upper is not None}
     if levels:
         level = arithmetic.level_text(levels.pop()) if len(levels) == 1 else "95% or 99.8%"
@@ -768,6 +782,8 @@ def _draw_key(root: ET.Element, rows: list[list[tuple[str, str]]], top: float) -
                 _line(key, [(middle, y - 7), (middle, y + 7)], MARGIN, 1.5)
             elif what == "span":
                 _line(key, sample, MARGIN, 1.5, "1 2")
+            elif what == "left-out":
+                _dot(key, middle, y, 3, hollow=True)
             elif what == "target":
                 _line(key, sample, TARGET, 2, "8 4")
                 _diamond(key, middle, y, 5)
