@@ -93,6 +93,8 @@ def placed_like(end: date, like: Point | None) -> date:
     placed: a target for the year ending 31 March 2029 is forecast at that year's middle."""
     if like is None:
         return end
+    if like.months:  # as many whole months: three years ending 31 Dec 2030 begin 1 Jan 2028
+        return periods.midpoint(periods.months_before(end + timedelta(days=1), like.months), end)
     return periods.midpoint(end - like.length, end)
 
 
@@ -781,10 +783,25 @@ def poisson_ratio_interval(
     if n == 0:
         return 0.0, math.inf
     alpha = 1.0 - level
-    low = 0.0 if x2 == 0 else beta_quantile(alpha / 2.0, x2, n - x2 + 1.0)
-    high = 1.0 if x2 == n else beta_quantile(1.0 - alpha / 2.0, x2 + 1.0, n - x2)
     per = t1 / t2
-    return low / (1.0 - low) * per, (math.inf if high == 1.0 else high / (1.0 - high) * per)
+    low = 0.0
+    if x2 > 0:
+        share, rest = _quantile_and_complement(alpha / 2.0, x2, n - x2 + 1.0)
+        low = share / rest * per
+    if x2 == n:
+        return low, math.inf
+    share, rest = _quantile_and_complement(1.0 - alpha / 2.0, x2 + 1.0, n - x2)
+    return low, share / rest * per
+
+
+def _quantile_and_complement(p: float, a: float, b: float) -> tuple[float, float]:
+    """x = `beta_quantile(p, a, b)` and 1 − x, whichever is smaller found directly, so that
+    the odds x / (1 − x) keep their digits near 1 too."""
+    x = beta_quantile(p, a, b)
+    if x <= 0.5:
+        return x, 1.0 - x
+    rest = beta_quantile(1.0 - p, b, a)  # I_x(a, b) = p exactly when I_{1−x}(b, a) = 1 − p
+    return 1.0 - rest, rest
 
 
 def counts_of(point: Point, kind: str, per: float | None) -> tuple[float, float] | None:
