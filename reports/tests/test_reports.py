@@ -45,7 +45,8 @@ def test_each_report_is_a_numbered_tagged_pdf_with_title_and_language(planned, k
     # text a screen reader reads.
     alts = pdf.figure_alts()
     assert len(alts) == (0 if kind == "plan" else 1)
-    assert all(alt.startswith("Latest 20.0% in March 2024") for alt in alts)
+    # The period as label_for writes it: the factory's indicators are quarterly.
+    assert all(alt.startswith("Latest 20.0% in Jan–Mar 2024") for alt in alts)
 
 
 def test_the_delivery_plan_holds_the_plan_as_agreed(planned):
