@@ -3,6 +3,7 @@ constraints, so nothing the form misses can be saved."""
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 from datetime import date
@@ -70,11 +71,23 @@ class OutcomeForm(forms.ModelForm):
         self.instance.plan = parent
 
 
+MONTHS = [(number, calendar.month_name[number]) for number in range(1, 13)]
+
+
 class IndicatorForm(forms.ModelForm):
     owner = PartnershipOrganisationField(
         queryset=Organisation.objects.none(),
         label="Owner organisation",
         help_text="Its partners may enter readings for this indicator.",
+    )
+    year_end_month = forms.TypedChoiceField(
+        label="Month its years end",
+        choices=MONTHS,
+        coerce=int,
+        initial=3,
+        required=False,  # a post without it (a script, an older page) keeps the month set
+        help_text="March for financial years, August for school years, December for calendar "
+        "years: a period written “2023/24” ends on the last day of this month.",
     )
 
     class Meta:
@@ -93,8 +106,15 @@ class IndicatorForm(forms.ModelForm):
             "denominator",
             "minimum",
             "maximum",
+            "year_end_month",
+            "trend_from",
         ]
-        widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"definition": forms.Textarea(attrs={"rows": 3}), "trend_from": DATE_WIDGET}
+        help_texts = {
+            "trend_from": "Leave empty to use every reading since the latest break in the "
+            "series. Or give a date, such as the target's baseline: the trend starts at the "
+            "reading whose period ends on or after it.",
+        }
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -108,6 +128,10 @@ class IndicatorForm(forms.ModelForm):
         self.instance.outcome = parent
         self.instance.plan_id = parent.plan_id
 
+    def clean_year_end_month(self) -> int:
+        month = self.cleaned_data.get("year_end_month")
+        return month if month not in (None, "") else self.instance.year_end_month
+
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().upper()
         clash = Indicator.objects.filter(plan_id=self.outcome.plan_id, code__iexact=code)
@@ -120,6 +144,7 @@ class IndicatorForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("unit") == Indicator.Unit.RATE and not cleaned.get("rate_per"):
             self.add_error("rate_per", "Say what the rate is per, e.g. 1000 people.")
+        check_period(self, "trend_from")
         self._check_range(cleaned)
         return cleaned
 

@@ -6,6 +6,7 @@ hang off an indicator; evidence and risks off an outcome.
 
 from __future__ import annotations
 
+import calendar
 from decimal import Decimal
 
 from django.conf import settings
@@ -211,6 +212,11 @@ class Indicator(models.Model):
         return ""
 
     @property
+    def year_end_name(self) -> str:
+        """The month its years end in: "March", "August"."""
+        return calendar.month_name[self.year_end_month]
+
+    @property
     def measure(self) -> Measure:
         """Writes this indicator's figures: "61.2%", "2,205", "£15,808", "12.4 per 1,000"."""
         return Measure(self.unit, self.rate_per)
@@ -254,6 +260,25 @@ class Indicator(models.Model):
         return arithmetic.Direction(self.direction)
 
     @property
+    def counts_kind(self) -> str:
+        """What a reading's count and denominator make: a proportion for a percentage, a rate
+        of events for a rate; nothing a test can use for other units."""
+        if self.unit == self.Unit.PERCENT:
+            return arithmetic.PROPORTION
+        if self.unit == self.Unit.RATE and self.rate_per:
+            return arithmetic.RATE
+        return ""
+
+    def change_significance(
+        self, earlier: arithmetic.Point, later: arithmetic.Point
+    ) -> arithmetic.Change | None:
+        """Whether the change between two of its readings is bigger than its margin of error,
+        by the method its unit and the readings' counts allow (arithmetic.change_significance)."""
+        return arithmetic.change_significance(
+            earlier, later, kind=self.counts_kind, per=self.people_per
+        )
+
+    @property
     def people_per(self) -> float | None:
         """What a value is "per", to turn a gap in units into people."""
         if self.unit == self.Unit.PERCENT:
@@ -261,6 +286,60 @@ class Indicator(models.Model):
         if self.unit == self.Unit.RATE and self.rate_per:
             return float(self.rate_per)
         return None
+
+
+# What a reading or comparator value gives the arithmetic, in point_from's order: status.py
+# reads these columns as plain rows, Reading.point and ComparatorReading.point as attributes.
+POINT_FIELDS = [
+    "period_start",
+    "period",
+    "period_label",
+    "value",
+    "lower",
+    "upper",
+    "confidence_level",
+    "count",
+    "denominator",
+    "suppression_mark",
+    "value_note",
+]
+READING_POINT_FIELDS = [*POINT_FIELDS, "series_break"]
+
+
+def _float(number) -> float | None:
+    return None if number is None else float(number)
+
+
+def point_from(
+    period_start,
+    period,
+    period_label,
+    value,
+    lower,
+    upper,
+    confidence_level,
+    count,
+    denominator,
+    suppression_mark,
+    value_note,
+    series_break=False,
+) -> arithmetic.Point:
+    """A reading or comparator value as the arithmetic takes it: its period, its value (None
+    when suppressed), its limits at their level, and the count and denominator behind it."""
+    return arithmetic.Point(
+        when=period,
+        value=_float(value),
+        lower=_float(lower),
+        upper=_float(upper),
+        start=period_start,
+        label=period_label,
+        level=float(confidence_level) / 100,
+        count=_float(count),
+        denominator=_float(denominator),
+        series_break=series_break,
+        mark=suppression_mark,
+        note=value_note,
+    )
 
 
 class PeriodQuerySet(models.QuerySet):
@@ -362,6 +441,10 @@ class Reading(models.Model):
         self.fill_period_start()
         super().save(*args, **kwargs)
 
+    @property
+    def period_text(self) -> str:
+        return periods.label_for(self.period_start, self.period, self.period_label)
+
     def fill_period_start(self) -> None:
         """Callers that know only the last day (older forms and files) get the indicator's
         usual period: a quarterly reading ending 31 March began on 1 January."""
@@ -379,12 +462,7 @@ class Reading(models.Model):
 
     @property
     def point(self) -> arithmetic.Point:
-        return arithmetic.Point(
-            when=self.period,
-            value=float(self.value),
-            lower=None if self.lower is None else float(self.lower),
-            upper=None if self.upper is None else float(self.upper),
-        )
+        return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
 
 
 class Target(models.Model):
@@ -499,6 +577,10 @@ class ComparatorReading(models.Model):
         self.fill_period_start()
         super().save(*args, **kwargs)
 
+    @property
+    def period_text(self) -> str:
+        return periods.label_for(self.period_start, self.period, self.period_label)
+
     def fill_period_start(self) -> None:
         if self.period_start is None and self.period is not None:
             self.period_start = periods.start_for(self.period, self.comparator.indicator.frequency)
@@ -506,6 +588,10 @@ class ComparatorReading(models.Model):
     @property
     def indicator_key(self) -> int:
         return self.comparator_id
+
+    @property
+    def point(self) -> arithmetic.Point:
+        return point_from(*(getattr(self, name) for name in POINT_FIELDS))
 
     @staticmethod
     def frequencies_of(readings) -> dict[int, str]:

@@ -346,6 +346,8 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
             # A percentage from 1 to 99, around the readings already entered.
             "minimum": Kind(typical="1", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
             "maximum": Kind(typical="99", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
+            "year_end_month": choice([str(month) for month in range(1, 13)]),
+            "trend_from": DATE,
         },
     ),
     "reading": (

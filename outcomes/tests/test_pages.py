@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from improveplan.models import Role
 from improveplan.tests.factories import MembershipFactory
-from outcomes.models import Indicator, Outcome, Reading, Target
+from outcomes.models import ComparatorReading, Indicator, Outcome, Reading, Target
 from outcomes.tests.factories import (
+    ComparatorFactory,
     IndicatorFactory,
     OutcomeFactory,
     ReadingFactory,
@@ -292,6 +293,13 @@ def _grow(world, outcomes: int, indicators: int, readings: int) -> None:
                 )
                 for i in range(readings)
             )
+            # Comparators with values, and one without: each is compared on the dashboard.
+            england = ComparatorFactory(indicator=indicator, name="England")
+            ComparatorFactory(indicator=indicator, name="Similar areas")
+            ComparatorReading.objects.bulk_create(
+                ComparatorReading(comparator=england, period=date(1995 + i, 3, 31), value=19)
+                for i in range(readings)
+            )
 
 
 def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, world):
@@ -313,9 +321,10 @@ def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, worl
     # Computed: 12, 3 for each outcome's progress through the Five Steps, 1 for the plan's
     # latest agreed version (issue 5), 2 for what waits for a lead (completions to confirm
     # and due-date requests, issue 16), and 6 for the stamps of the plan, its indicators and
-    # actions with the lists of them (issue 19). Kept: the session, the person, the
+    # actions with the lists of them (issue 19), 1 for the comparators and their values
+    # (issue 17). Kept: the session, the person, the
     # membership, the plan and its stamp.
-    assert computed <= 24
+    assert computed <= 25
     assert kept <= 5
 
 
