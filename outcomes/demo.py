@@ -15,7 +15,9 @@ from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ImportMapping,
     Indicator,
+    MappedIndicator,
     Outcome,
     Reading,
     Risk,
@@ -572,3 +574,38 @@ def seed_status_override(plan: Plan, lead) -> None:
     indicator.save(
         update_fields=["status_override", "override_reason", "overridden_by", "overridden_at"]
     )
+
+
+# The plan has matched a public health profiles download once (docs/examples/
+# riverside-profile-download.csv): its next download is read straight away.
+PROFILE_MATCHING = {
+    "area_code": "E06000099",
+    "area_name": "Riverside",
+    "areas": {"E92000001": True, "E12000002": True, "E06000098": True},
+    "indicators": [
+        ("22401", "Emergency hospital admissions due to falls in people aged 65 and over", "OP-01"),
+        ("90366", "Life expectancy at birth", None),  # not one of the plan's: left out
+    ],
+}
+
+
+def seed_import_mapping(plan: Plan, lead) -> None:
+    spec = PROFILE_MATCHING
+    mapping, _ = ImportMapping.objects.update_or_create(
+        plan=plan,
+        defaults={
+            "area_code": spec["area_code"],
+            "area_name": spec["area_name"],
+            "areas": spec["areas"],
+            "updated_by": lead,
+        },
+    )
+    for source, name, code in spec["indicators"]:
+        MappedIndicator.objects.update_or_create(
+            mapping=mapping,
+            source_id=source,
+            defaults={
+                "source_name": name,
+                "indicator": Indicator.objects.get(plan=plan, code=code) if code else None,
+            },
+        )

@@ -14,8 +14,10 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
+from improveplan.models import Membership, Plan, User
 from outcomes.models import (
     Comparator,
     ComparatorReading,
@@ -544,3 +546,28 @@ def test_a_matching_that_chooses_one_indicator_twice_is_refused(lead_client, wor
     assert response.status_code == 200
     assert "is chosen for another of the file&#x27;s indicators too." in response.content.decode()
     assert not ImportMapping.objects.exists() and not Reading.objects.exists()
+
+
+def test_the_demo_plan_reads_its_example_profiles_download_as_it_comes(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    plan = Plan.objects.get(title="Healthier Riverside 2026–2029")
+    lead = User.objects.get(email="lead@demo.improveplan.test")
+    example = FILES.parents[2] / "docs" / "examples" / "riverside-profile-download.csv"
+    rows = read_rows(SimpleUploadedFile(example.name, example.read_bytes()))
+
+    result = import_readings(
+        plan=plan, rows=rows, user=lead, membership=Membership.objects.get(user=lead)
+    )
+
+    assert result.ok, (result.errors, result.needs_mapping)
+    assert result.created + result.updated == 9  # persons, men and women, three years
+    falls = Reading.objects.get(indicator__code="OP-01", period_label="2024/25", breakdown="")
+    assert (falls.confidence_level, falls.denominator) == ("95", 41000)
+    assert set(
+        Comparator.objects.filter(indicator__code="OP-01").values_list("area_code", flat=True)
+    ) >= {"E92000001", "E12000002", "E06000098"}
+    assert result.left_out == {
+        "other areas' rows for a sex, age or category": 18,
+        "rows of indicators not matched to the plan's": 8,
+    }
