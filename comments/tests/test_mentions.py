@@ -136,7 +136,8 @@ def test_a_change_tells_only_those_it_newly_mentions(partner_client, world, item
 def test_the_page_suggests_those_who_may_read_the_item(partner_client, world, items):
     page = partner_client.get(items.action.get_absolute_url()).content.decode()
     found = re.search(
-        r'<script id="action-\d+-comment-text-people-data" type="application/json">(.*?)</script>',
+        r'<script id="action-\d+-comment-text-people-data" type="application/json"[^>]*>'
+        r"(.*?)</script>",
         page,
     )
     people = json.loads(found.group(1))
