@@ -31,6 +31,10 @@ NOT_WATCHED = {
     "reviews.digestclaim": "which reminder emails were sent today",
     "improveplan.stamp": "the stamps themselves",
     "improveplan.stamppending": "the stamps themselves",
+    "improveplan.notification": "one person's notifications, under the bell, on no kept page",
+    "api.accesstoken": "one person's API tokens, on their own page, on no kept page",
+    "reports.reportrequest": "who asked for a report, to tell them when it is ready",
+    "publishing.publication": "the public page keeps its own rendering (publishing/)",
 }
 
 
