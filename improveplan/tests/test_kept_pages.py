@@ -81,8 +81,9 @@ def _page(w, page: str, client: Client | None = None) -> str:
 
 
 def _same(page: str) -> str:
-    """The page without what differs on every request: the CSRF token and the CSP nonce."""
-    return re.sub(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"', "", page)
+    """The page without what differs on every request: the CSRF token, the CSP nonce and the
+    one-time token of a form that adds something (the comment box, which is never kept)."""
+    return re.sub(r'(name="(csrfmiddlewaretoken|form_token)" value|nonce)="[^"]*"', "", page)
 
 
 def _save(obj, **values) -> None:
