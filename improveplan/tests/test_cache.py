@@ -79,7 +79,7 @@ def test_pages_are_kept_in_redis_and_shared(dashboard, redis_url):
     ):
         cache.clear()
         assert "21.5%" in client.get(url).content.decode()
-        kept = cache._cache.get_client().keys("*kept:*plan-dashboard*")
+        kept = cache._cache.get_client().keys("*kept:*plan-page*")
         assert len(kept) == 1
         ReadingFactory(indicator=indicator, period=date(2025, 3, 31), value=19.5)
         assert "19.5%" in client.get(url).content.decode()
