@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from conftest import service_missing
+from improveplan import stamps
 
 # The last migration of each app before the layering (docs/developers/index.md).
 BEFORE = [
@@ -28,11 +29,19 @@ def migrate(targets) -> MigrationExecutor:
     return MigrationExecutor(connection)
 
 
+def _drop_stamp_triggers() -> None:
+    with connection.cursor() as cursor:
+        for name, table in stamps._installed_triggers(cursor, connection):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {connection.ops.quote_name(table)}")
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_rows_made_before_the_layering_are_all_there_after_it():
     if connection.vendor != "postgresql":
         service_missing("PostgreSQL is not the database: set DATABASE_URL to run this test")
+    # The stamps' triggers (improveplan/stamps.py) write to a table older migrations lack.
+    _drop_stamp_triggers()
     old = migrate(BEFORE).loader.project_state(BEFORE).apps
     partnership = old.get_model("improveplan", "Partnership").objects.create(name="Riverside")
     council = old.get_model("improveplan", "Organisation").objects.create(
@@ -68,6 +77,7 @@ def test_rows_made_before_the_layering_are_all_there_after_it():
     )
 
     new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    stamps.install()
     assert not new.migration_plan(new.loader.graph.leaf_nodes())
 
     from actions.models import Action
