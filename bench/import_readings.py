@@ -37,16 +37,13 @@ from openpyxl import Workbook
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from outcomes.models import Indicator, Outcome, Reading
-from outcomes.readings_io import (
-    COLUMNS,
-    RowError,
-    import_readings,
-    read_rows,
-    write_readings_csv,
-)
+from outcomes.readings_io import RowError, import_readings, read_rows, write_readings_csv
 
 INDICATORS = 200
 BREAKDOWNS = 10
+# The plain files' columns, as files had them before periods, limits and comparators came in
+# (issue 17): still read, and the most common file there is.
+COLUMNS = ["indicator", "period", "value", "lower", "upper", "breakdown", "source_note"]
 
 
 def scratch_plan(tag: str) -> tuple[Plan, Membership]:

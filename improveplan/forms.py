@@ -93,6 +93,7 @@ class PlanForm(forms.ModelForm):
             "method",
             "outcome_limit",
             "indicator_limit",
+            "trend_minimum_points",
         ]
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -105,7 +106,19 @@ class PlanForm(forms.ModelForm):
             "indicators and actions.",
             "outcome_limit": "Few outcomes keep a partnership focused: the plan warns above this.",
             "indicator_limit": "The plan warns when an outcome has more indicators than this.",
+            "trend_minimum_points": "A trend is called a trend only with at least this many "
+            "readings (public health profiles use five); with fewer, a status says it is "
+            "based on only a few readings, and still shows its forecast and range.",
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A post without it (a script, an older page) keeps the plan's setting.
+        self.fields["trend_minimum_points"].required = False
+
+    def clean_trend_minimum_points(self) -> int:
+        number = self.cleaned_data.get("trend_minimum_points")
+        return self.instance.trend_minimum_points if number is None else number
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -8,7 +8,7 @@ strings and each sheet piece by piece, counting rows, cells and columns in the r
 regular expressions (a parser's callback per cell would cost seconds for the largest file
 accepted) and stopping at the first limit passed, so a refusal costs about as much as the
 part of the file up to that point.
-``measure_csv`` counts line breaks and commas in the raw bytes, without decoding them.
+``measure_csv`` counts line breaks and separators in the raw bytes, without decoding them.
 
 Both raise a ValidationError whose message names the limit that was passed.
 """
@@ -271,8 +271,8 @@ def _measure_sheet(archive, name: str, limits: Limits, label: str, cells: list[i
 def measure_csv(upload, limits: Limits, *, label: str = "The file") -> None:
     """Refuse (ValidationError) a CSV file with more lines than ``limits.rows`` + 1 (the
     header), or more cells than ``limits.cells``. Counted on the raw bytes: every line break
-    is a row (empty lines too) and every comma may start a cell, so a comma inside quoted
-    text counts as one; the limits allow for that."""
+    is a row (empty lines too) and every comma, semicolon or tab may start a cell, so one
+    inside quoted text counts as one; the limits allow for that."""
     upload.seek(0)
     lines = commas = 0
     last = b""
@@ -281,7 +281,8 @@ def measure_csv(upload, limits: Limits, *, label: str = "The file") -> None:
         if last == b"\r" and chunk.startswith(b"\n"):
             lines -= 1  # a \r\n split between two chunks
         last = chunk[-1:]
-        commas += chunk.count(b",")
+        # Semicolons and tabs separate cells too (outcomes.readings_io reads all three).
+        commas += chunk.count(b",") + chunk.count(b";") + chunk.count(b"\t")
         if lines > limits.rows + 1:
             upload.seek(0)
             raise _rows_message(label, limits)

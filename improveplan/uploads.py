@@ -6,6 +6,8 @@ and serve them through ``attachment_response`` from behind their access check.
 
 from __future__ import annotations
 
+import codecs
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -81,15 +83,36 @@ def _office_kind(upload) -> Kind | None:
 
 
 def _is_text(head: bytes) -> bool:
+    """Text as spreadsheets save it: UTF-8, UTF-16 with its byte-order mark (Excel's "Unicode
+    Text"), or Windows-1252 (Excel's plain "CSV" on a British computer)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
+        codecs.BOM_UTF32_LE
+    ):
+        decoder = codecs.getincrementaldecoder("utf-16")()
+        try:
+            # Not final: a character cut off at the end of the sample is still text.
+            text = decoder.decode(head[: len(head) // 2 * 2])
+        except UnicodeDecodeError:
+            return False
+        return bool(text) and not _CONTROL.search(text)
     if not head or b"\x00" in head:
         return False
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
         # A multi-byte character cut off at the end of the sample is still text.
-        if error.start < len(head) - 3:
+        if error.start >= len(head) - 3:
+            return True
+        try:
+            text = head.decode("cp1252")
+        except UnicodeDecodeError:
             return False
+        return not _CONTROL.search(text)
     return True
+
+
+# Characters no spreadsheet's text has: the controls other than tab, line breaks and form feed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def check_upload(

@@ -3,8 +3,11 @@
 Plain Python, with no Django and no numpy, so the arithmetic a board relies on can be read and
 tested on its own.
 
-Time is measured in years of 365.25 days from the date of the earliest reading, so readings at
-uneven dates, or with periods missing, are fitted where they really fall.
+Time is measured in years of 365.25 days from the earliest reading, so readings at uneven dates,
+or with periods missing, are fitted where they really fall. A reading of a period (a quarter, a
+year, three pooled years) is placed at its period's midpoint (`Point.x`), and a forecast for a
+target date is placed where a reading like the latest, ending on that date, would be
+(`placed_like`). Which readings a trend uses at all is `trend_readings`'s rule.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
+from outcomes import periods
 from outcomes.units import Measure
 
 DAYS_PER_YEAR = Fraction(1461, 4)  # 365.25, exactly
@@ -26,12 +30,72 @@ DAYS_PER_YEAR = Fraction(1461, 4)  # 365.25, exactly
 
 @dataclass(frozen=True)
 class Point:
-    """One reading; `lower` and `upper` bound its margin of error where one is published."""
+    """One reading of the period that ends on `when` (and begins on `start`; None for a single
+    day). `value` is None when the source suppressed it (`mark`, `note` say how and why).
+    `lower` and `upper` are its confidence limits as published, at `level` (0.95 or 0.998),
+    and need not be symmetric. `count` and `denominator` are what a rate or percentage was
+    made from, where the source gives them. `series_break`: the way the figure is collected
+    changed from this reading on, so it is not comparable with those before."""
 
     when: date
-    value: float
+    value: float | None
     lower: float | None = None
     upper: float | None = None
+    start: date | None = None
+    label: str = ""
+    level: float = 0.95
+    count: float | None = None
+    denominator: float | None = None
+    series_break: bool = False
+    mark: str = ""
+    note: str = ""
+
+    @property
+    def first_day(self) -> date:
+        return self.start or self.when
+
+    @property
+    def x(self) -> date:
+        """Where a trend and a chart place the reading: the middle of its period. A pooled
+        period of three years sits at its middle year, never at its last."""
+        return periods.midpoint(self.first_day, self.when)
+
+    @property
+    def length(self) -> timedelta:
+        """How long its period is, less a day: zero for a single day."""
+        return self.when - self.first_day
+
+    @property
+    def months(self) -> int:
+        """Its period's length in whole months: 12 for a year, 36 for three pooled years, 0
+        for a single day."""
+        return round((self.length.days + 1) / 30.4375) if self.start else 0
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+    @property
+    def period_text(self) -> str:
+        """The period as pages, charts and reports write it (outcomes.periods.label_for); a
+        bare date, with no period, as its month."""
+        if self.start is None and not self.label:
+            return format_month(self.when)
+        return periods.label_for(self.first_day, self.when, self.label)
+
+    @property
+    def has_interval(self) -> bool:
+        return self.lower is not None and self.upper is not None
+
+
+def placed_like(end: date, like: Point | None) -> date:
+    """Where a reading of the same length of period as `like`, ending on `end`, would be
+    placed: a target for the year ending 31 March 2029 is forecast at that year's middle."""
+    if like is None:
+        return end
+    if like.months:  # as many whole months: three years ending 31 Dec 2030 begin 1 Jan 2028
+        return periods.midpoint(periods.months_before(end + timedelta(days=1), like.months), end)
+    return periods.midpoint(end - like.length, end)
 
 
 class Direction(StrEnum):
@@ -138,6 +202,99 @@ def student_t_quantile(p: float, df: float) -> float:
             high = middle
 
 
+# Which readings a trend uses --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendReadings:
+    """The readings a trend is fitted to (`points`, oldest first), and how many were left out
+    by each of `trend_readings`'s rules."""
+
+    points: list[Point]
+    suppressed: int = 0
+    before_break: int = 0
+    before_start: int = 0
+    other_length: int = 0
+    overlapping: int = 0
+    break_at: Point | None = None  # the reading that began the series the trend is of
+
+    @property
+    def left_out(self) -> str:
+        """Why readings are not in the trend, as a sentence; "" when none were left out."""
+        reasons = []
+        if self.suppressed:
+            reasons.append(_readings(self.suppressed, "suppressed by the source"))
+        if self.before_break and self.break_at is not None:
+            reasons.append(
+                _readings(self.before_break, "from before the break in the series at ")
+                + self.break_at.period_text
+            )
+        if self.before_start:
+            reasons.append(_readings(self.before_start, "from before the trend's chosen start"))
+        if self.other_length:
+            reasons.append(_readings(self.other_length, "of periods not as long as the latest"))
+        if self.overlapping:
+            reasons.append(
+                _readings(self.overlapping, "of periods overlapping a later one (rolling pooled)")
+            )
+        if not reasons:
+            return ""
+        return f"Left out of the trend: {'; '.join(reasons)}."
+
+
+def _readings(number: int, what: str) -> str:
+    return f"{number} reading{'' if number == 1 else 's'} {what}"
+
+
+def trend_readings(readings: Sequence[Point], *, start_from: date | None = None) -> TrendReadings:
+    """The readings a trend may be fitted to, by these rules in turn:
+
+    1. A suppressed reading (no value) is left out.
+    2. Only the series since the latest break: the reading flagged as a break in the series
+       and those whose periods begin on or after its first day.
+    3. Only readings whose periods end on or after `start_from`, the lead's chosen start.
+    4. Only readings whose periods are as long as the latest one's, in whole months: yearly
+       readings are never mixed with a three-year pooled one as if it were a year, nor
+       quarters with years.
+    5. Periods that overlap are not separate readings: in a rolling series of pooled periods
+       (2018-20, 2019-21, 2020-22) each year is in three of them. From the latest back, a
+       reading is used only if its period ends before the next one used begins (2020-22, then
+       2017-19), so each year counts once.
+    Each reading used is placed at its period's middle (`Point.x`).
+    """
+    ordered = sorted(readings, key=lambda point: (point.when, point.first_day))
+    breaks = [point for point in ordered if point.series_break]
+    break_at = max(breaks, key=lambda point: (point.first_day, point.when), default=None)
+    suppressed = before_break = before_start = 0
+    used: list[Point] = []
+    for point in ordered:
+        if point.value is None:
+            suppressed += 1
+        elif break_at is not None and point.first_day < break_at.first_day:
+            before_break += 1
+        elif start_from is not None and point.when < start_from:
+            before_start += 1
+        else:
+            used.append(point)
+    if not used:
+        return TrendReadings([], suppressed, before_break, before_start, break_at=break_at)
+    months = used[-1].months
+    same = [point for point in used if point.months == months]
+    kept: list[Point] = []
+    for point in reversed(same):
+        if not kept or point.when < kept[-1].first_day:
+            kept.append(point)
+    return TrendReadings(
+        points=kept[::-1],
+        suppressed=suppressed,
+        before_break=before_break,
+        before_start=before_start,
+        other_length=len(used) - len(same),
+        overlapping=len(same) - len(kept),
+        break_at=break_at,
+    )
+
+
 # Trends and forecasts ---------------------------------------------------------------------------
 
 
@@ -185,7 +342,7 @@ def trend(points: Sequence[Point]) -> Trend | None:
     float; residuals that are only rounding noise (a flat or perfectly straight series) are
     taken as zero rather than drawn as a hair-thin interval.
     """
-    return _line([point.when for point in points], [float(point.value) for point in points])
+    return _line([point.x for point in points], [float(point.value) for point in points])
 
 
 def _line(whens: Sequence[date], values: Sequence[float]) -> Trend | None:
@@ -451,7 +608,7 @@ def fit(points: Sequence[Point], bounds: Bounds = UNBOUNDED) -> Fit | None:
     With bounds, the same line fitted on the bounded scale (logit between two bounds, log above
     one), so forecasts and their intervals, mapped back, stay in the range. A series that never
     moves is forecast to stay where it is, on whichever scale."""
-    whens = [point.when for point in points]
+    whens = [point.x for point in points]
     values = [float(point.value) for point in points]
     if not bounds.limited or not values or min(values) == max(values):
         fitted = _line(whens, values)
@@ -480,7 +637,7 @@ def gap_in_people(gap_in_units: float, *, per: float, denominator: float) -> flo
 
 def rate_needed_per_year(current: Point, target_value: float, target_date: date) -> float | None:
     """The steady change per year that would reach the target on the day; None once it is due."""
-    days = (target_date - current.when).days
+    days = (placed_like(target_date, current) - current.x).days
     if days <= 0:
         return None
     return (target_value - current.value) / (days / float(DAYS_PER_YEAR))
@@ -490,27 +647,310 @@ def recent_rate_per_year(points: Sequence[Point], last_n: int = 3) -> float | No
     """The least-squares slope of the latest `last_n` readings, to set beside the rate needed."""
     if last_n < 2:
         raise ValueError(f"a rate needs at least two readings, not last_n={last_n}")
-    recent = sorted(points, key=lambda point: point.when)[-last_n:]
+    recent = sorted(points, key=lambda point: point.x)[-last_n:]
     fitted = trend(recent)
     return None if fitted is None else fitted.slope_per_year
 
 
-def _margin_of_error(point: Point) -> float | None:
-    if point.lower is None or point.upper is None:
+# Is a change bigger than its margin of error? --------------------------------------------------
+
+
+class Method(StrEnum):
+    """How `change_significance` decided."""
+
+    NEWCOMBE = "newcombe"
+    POISSON = "poisson"
+    LIMITS = "limits"
+
+    @property
+    def label(self) -> str:
+        return METHOD_LABELS[self]
+
+
+METHOD_LABELS = {
+    Method.NEWCOMBE: "Newcombe's hybrid score method for a difference of proportions (his "
+    "method 10, from the two Wilson intervals)",
+    Method.POISSON: "the exact test of the ratio of two Poisson rates, conditional on their "
+    "total count",
+    Method.LIMITS: "the square-and-add rule on the published confidence limits (the MOVER "
+    "method of Zou and Donner)",
+}
+
+# The values `change_significance` takes for `kind`: a percentage of its denominator, or a
+# rate of events per so many of it.
+PROPORTION, RATE = "proportion", "rate"
+
+
+@dataclass(frozen=True)
+class Change:
+    """Whether the change from one reading to the next is bigger than its margin of error, how
+    that was decided and at what confidence level. `lower` and `upper` bound the difference
+    later − earlier in the indicator's units; the Poisson test leaves them None (the ratio's
+    exact interval, `poisson_ratio_interval`, costs tens of milliseconds to find, and no page
+    shows it)."""
+
+    significant: bool
+    method: Method
+    level: float
+    lower: float | None
+    upper: float | None
+
+    @property
+    def level_text(self) -> str:
+        return level_text(self.level)
+
+
+def level_text(level: float) -> str:
+    """0.95 as "95%", 0.998 as "99.8%"."""
+    return f"{level * 100:.1f}".removesuffix(".0") + "%"
+
+
+def z_for(level: float) -> float:
+    """The standard normal quantile of a two-sided interval: 1.96 for 95%, 3.09 for 99.8%."""
+    _check_level(level)
+    return statistics.NormalDist().inv_cdf((1.0 + level) / 2.0)
+
+
+def wilson_interval(count: float, denominator: float, level: float = 0.95) -> tuple[float, float]:
+    """Wilson's score interval for the proportion count/denominator (Newcombe 1998, method 3)."""
+    z = z_for(level)
+    p = count / denominator
+    z2n = z * z / denominator
+    centre = p + z2n / 2.0
+    spread = z * math.sqrt(p * (1.0 - p) / denominator + z2n / (4.0 * denominator))
+    low = 0.0 if count == 0 else (centre - spread) / (1.0 + z2n)
+    high = 1.0 if count == denominator else (centre + spread) / (1.0 + z2n)
+    return low, high
+
+
+def newcombe_difference(
+    earlier: tuple[float, float], later: tuple[float, float], level: float = 0.95
+) -> tuple[float, float]:
+    """The interval of the difference of two independent proportions, later − earlier, each
+    given as (count, denominator): Newcombe's hybrid score interval, his method 10, which
+    squares and adds the distances to each proportion's Wilson limits (Newcombe, Stat Med
+    1998;17:873-890)."""
+    p1, p2 = later[0] / later[1], earlier[0] / earlier[1]
+    l1, u1 = wilson_interval(*later, level)
+    l2, u2 = wilson_interval(*earlier, level)
+    difference = p1 - p2
+    return (
+        difference - math.hypot(p1 - l1, u2 - p2),
+        difference + math.hypot(u1 - p1, p2 - l2),
+    )
+
+
+def _binomial_tails(k: int, n: int, p: float, q: float) -> tuple[float, float]:
+    """P(X ≤ k) and P(X ≥ k) for X binomial(n, p), with q = 1 − p given separately."""
+    at_most = 1.0 if k == n else _regularized_beta(q, p, n - k, k + 1.0)
+    at_least = 1.0 if k == 0 else _regularized_beta(p, q, k, n - k + 1.0)
+    return at_most, at_least
+
+
+def poisson_rates_p_value(earlier: tuple[float, float], later: tuple[float, float]) -> float:
+    """The two-sided p-value of the exact conditional test that two Poisson rates, each given
+    as (count, person-time or population), are equal: given the total count, the later count
+    is binomial with the later share of the person-time; twice the smaller tail (the central
+    test, whose matching interval is `poisson_ratio_interval`)."""
+    (x1, t1), (x2, t2) = earlier, later
+    n = int(x1 + x2)
+    if n == 0:
+        return 1.0
+    at_most, at_least = _binomial_tails(int(x2), n, t2 / (t1 + t2), t1 / (t1 + t2))
+    return min(1.0, 2.0 * min(at_most, at_least))
+
+
+def beta_quantile(p: float, a: float, b: float) -> float:
+    """The x with I_x(a, b) = p, by bisection, to about fifteen significant digits."""
+    low, high = 0.0, 1.0
+    while high - low > 1e-15 * high:
+        middle = (low + high) / 2.0
+        if middle <= low or middle >= high:  # no float left between them
+            break
+        if _regularized_beta(middle, 1.0 - middle, a, b) < p:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2.0
+
+
+def poisson_ratio_interval(
+    earlier: tuple[float, float], later: tuple[float, float], level: float = 0.95
+) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval of the ratio of the later rate to the earlier,
+    conditional on the total count: the interval R's poisson.test gives."""
+    (x1, t1), (x2, t2) = earlier, later
+    n = x1 + x2
+    if n == 0:
+        return 0.0, math.inf
+    alpha = 1.0 - level
+    per = t1 / t2
+    low = 0.0
+    if x2 > 0:
+        share, rest = _quantile_and_complement(alpha / 2.0, x2, n - x2 + 1.0)
+        low = share / rest * per
+    if x2 == n:
+        return low, math.inf
+    share, rest = _quantile_and_complement(1.0 - alpha / 2.0, x2 + 1.0, n - x2)
+    return low, share / rest * per
+
+
+def _quantile_and_complement(p: float, a: float, b: float) -> tuple[float, float]:
+    """x = `beta_quantile(p, a, b)` and 1 − x, whichever is smaller found directly, so that
+    the odds x / (1 − x) keep their digits near 1 too."""
+    x = beta_quantile(p, a, b)
+    if x <= 0.5:
+        return x, 1.0 - x
+    rest = beta_quantile(1.0 - p, b, a)  # I_x(a, b) = p exactly when I_{1−x}(b, a) = 1 − p
+    return 1.0 - rest, rest
+
+
+def counts_of(point: Point, kind: str, per: float | None) -> tuple[float, float] | None:
+    """The (count, denominator) a reading's value was made from, where a test may use them:
+    whole counts, a proportion no more than its denominator, and a value that is the count
+    over the denominator times `per` (to 1%, or 0.05 for rounding). A directly standardised
+    rate, whose value is not its crude count over its population, is judged by its limits."""
+    count, denominator = point.count, point.denominator
+    if kind not in (PROPORTION, RATE) or not per or point.value is None:
         return None
-    return (point.upper - point.lower) / 2.0
+    if count is None or denominator is None or denominator <= 0 or count < 0:
+        return None
+    if count != int(count):
+        return None
+    if kind == PROPORTION and (count > denominator or denominator != int(denominator)):
+        return None
+    made = count / denominator * per
+    if abs(made - point.value) > max(0.05, 0.01 * abs(made)):
+        return None
+    return count, denominator
 
 
-def change_is_significant(earlier: Point, later: Point) -> bool | None:
-    """Whether a change is larger than the two readings' margins of error combined.
+def _limits_change(earlier: Point, later: Point) -> Change | None:
+    """The difference's interval from the two readings' own limits, each side squared and
+    added (MOVER: Zou & Donner, Stat Med 2008;27:1693-1702); from Wilson limits it is
+    Newcombe's method 10. Limits at different levels are brought to the lower one, each side
+    scaled by the ratio of the normal quantiles."""
+    if not (earlier.has_interval and later.has_interval):
+        return None
+    level = min(earlier.level, later.level)
 
-    Assumes each interval is a symmetric 95% interval and the two readings' errors are
-    independent, so margins combine as √(m₁² + m₂²). None if either reading has no interval.
+    def below_and_above(point: Point) -> tuple[float, float]:
+        scale = z_for(level) / z_for(point.level)
+        return (
+            max(0.0, point.value - point.lower) * scale,
+            max(0.0, point.upper - point.value) * scale,
+        )
+
+    below_earlier, above_earlier = below_and_above(earlier)
+    below_later, above_later = below_and_above(later)
+    difference = later.value - earlier.value
+    lower = difference - math.hypot(below_later, above_earlier)
+    upper = difference + math.hypot(above_later, below_earlier)
+    return Change(lower > 0.0 or upper < 0.0, Method.LIMITS, level, lower, upper)
+
+
+def change_significance(
+    earlier: Point, later: Point, *, kind: str = "", per: float | None = None
+) -> Change | None:
+    """Whether the change from `earlier` to `later` is bigger than its margin of error.
+
+    - A percentage (`kind` PROPORTION, `per` 100) whose readings give their count and
+      denominator: Newcombe's hybrid score interval of the difference (`newcombe_difference`).
+    - A rate (`kind` RATE, `per` its "per") with counts and denominators: the exact
+      conditional test of the two Poisson rates (`poisson_rates_p_value`).
+    - Otherwise, where both readings have limits: the limits squared and added
+      (`_limits_change`), which is right for asymmetric limits and respects their level.
+    - Otherwise None: there is no margin of error to judge by.
+    Both readings are taken as independent. The test is at 95%, or at 99.8% where both
+    readings' limits are at 99.8%. None also when a reading is suppressed.
     """
-    first, second = _margin_of_error(earlier), _margin_of_error(later)
-    if first is None or second is None:
+    if earlier.value is None or later.value is None:
         return None
-    return abs(later.value - earlier.value) > math.hypot(first, second)
+    level = 0.998 if earlier.level == later.level == 0.998 else 0.95
+    first, second = counts_of(earlier, kind, per), counts_of(later, kind, per)
+    if first is not None and second is not None:
+        if kind == PROPORTION:
+            lower, upper = newcombe_difference(first, second, level)
+            return Change(
+                lower > 0.0 or upper < 0.0, Method.NEWCOMBE, level, lower * per, upper * per
+            )
+        try:
+            p_value = poisson_rates_p_value(first, second)
+        except ArithmeticError:  # counts too large for the continued fraction: use the limits
+            return _limits_change(earlier, later)
+        return Change(p_value < 1.0 - level, Method.POISSON, level, None, None)
+    return _limits_change(earlier, later)
+
+
+def change_is_significant(
+    earlier: Point, later: Point, *, kind: str = "", per: float | None = None
+) -> bool | None:
+    """`change_significance`'s answer alone."""
+    change = change_significance(earlier, later, kind=kind, per=per)
+    return None if change is None else change.significant
+
+
+# Compared with England, the region, similar areas -----------------------------------------------
+
+
+class Comparison(StrEnum):
+    BETTER = "better"
+    SIMILAR = "similar"
+    WORSE = "worse"
+    NOT_COMPARED = "not_compared"
+
+
+@dataclass(frozen=True)
+class Compared:
+    """How the area's reading compares with a comparator's for the same period: `verdict`,
+    the level of the area's interval, whether both intervals were compared, and, when not
+    compared, why."""
+
+    verdict: Comparison
+    level: float | None = None
+    both_intervals: bool = False
+    reason: str = ""
+
+
+def compare(area: Point | None, other: Point | None, direction: Direction) -> Compared:
+    """The public health profiles' comparison with a benchmark: the area is better or worse
+    when the comparator's value lies outside the area's confidence interval (95% or 99.8%, as
+    published), and similar when inside it. Where the comparator has an interval at the same
+    level, the two intervals are compared instead: better or worse only if they do not
+    overlap. Which is better follows the indicator's direction. Not compared without a
+    value for the period on either side, or without the area's interval."""
+    if area is None:
+        return Compared(Comparison.NOT_COMPARED, reason="no reading yet")
+    if area.value is None:
+        return Compared(Comparison.NOT_COMPARED, reason=f"our {area.period_text} is suppressed")
+    if other is None:
+        return Compared(Comparison.NOT_COMPARED, reason=f"no value for {area.period_text}")
+    if other.value is None:
+        return Compared(Comparison.NOT_COMPARED, reason=f"its {area.period_text} is suppressed")
+    if not area.has_interval:
+        return Compared(Comparison.NOT_COMPARED, reason="our reading has no confidence interval")
+    both = other.has_interval and other.level == area.level
+    low, high = (other.lower, other.upper) if both else (other.value, other.value)
+    if area.lower > high:
+        higher = True
+    elif area.upper < low:
+        higher = False
+    else:
+        return Compared(Comparison.SIMILAR, area.level, both)
+    better = higher == (direction is Direction.HIGHER_IS_BETTER)
+    return Compared(Comparison.BETTER if better else Comparison.WORSE, area.level, both)
+
+
+def comparison_words(compared: Compared, name: str) -> str:
+    """ "Better than England", "Similar to the North West", "Not compared with England: no
+    value for 2023/24": how every page and report words a comparison."""
+    if compared.verdict is Comparison.BETTER:
+        return f"Better than {name}"
+    if compared.verdict is Comparison.WORSE:
+        return f"Worse than {name}"
+    if compared.verdict is Comparison.SIMILAR:
+        return f"Similar to {name}"
+    return f"Not compared with {name}: {compared.reason}"
 
 
 @dataclass(frozen=True)
@@ -581,6 +1021,8 @@ class Judgement:
     sentence: str
     forecast: Forecast | None
     likelihood: float | None
+    # Forecast from fewer readings than a trend needs: the sentence says "based on only N".
+    few_readings: bool = False
 
 
 def format_value(value: float, unit: str = "", *, decimals: int = 1) -> str:
@@ -640,6 +1082,8 @@ def judge(
     months_per_reading: int = 3,
     bounds: Bounds | None = None,
     measure: Measure | None = None,
+    minimum_points: int = 3,
+    passed_readings: Sequence[Point] | None = None,
 ) -> Judgement:
     """Whether an indicator is on course for its target, in one sentence a board can read.
 
@@ -656,10 +1100,17 @@ def judge(
     Meeting means reaching the target or beating it. With `bounds`, the forecast and the
     chance come from the bounded fit (`fit`); with `measure`, the sentence writes its figures
     in the indicator's unit (outcomes/units.py) rather than `unit`.
+
+    `points` are the readings the trend is fitted to (`trend_readings`). With fewer than
+    `minimum_points` of them (a plan's "fewest readings for a trend": public health profiles
+    call a trend a trend from five) the forecast, its interval and the status are still given,
+    and the sentence begins "Based on only N readings". The forecast is for a reading like the
+    latest ending on the target date, placed at its period's middle (`placed_like`). A passed
+    target is judged from `passed_readings` (every reading with a value), or else `points`.
     """
     if target_date < (today or date.today()):
         return judge_passed_target(
-            points,
+            points if passed_readings is None else passed_readings,
             target_value=target_value,
             target_date=target_date,
             direction=direction,
@@ -670,11 +1121,13 @@ def judge(
     count = len(points)
     if count < 3:
         if count == 0:
-            readings = "No readings yet"
+            readings = "No readings" if passed_readings else "No readings yet"
         elif count == 1:
             readings = "Only 1 reading"
         else:
             readings = f"Only {count} readings"
+        if passed_readings and len(passed_readings) > count:
+            readings += " in the trend"  # the others are before a break or of other periods
         return Judgement(
             status=Status.NOT_ENOUGH_DATA,
             sentence=f"{readings}: at least three are needed to forecast.",
@@ -692,8 +1145,10 @@ def judge(
             forecast=None,
             likelihood=None,
         )
-    predicted = fitted.forecast(target_date, 0.95)
-    likelihood = fitted.likelihood(target_value, target_date, direction)
+    latest = max(points, key=lambda point: point.when)
+    target_x = placed_like(target_date, latest)
+    predicted = fitted.forecast(target_x, 0.95)
+    likelihood = fitted.likelihood(target_value, target_x, direction)
     assert likelihood is not None  # three readings at two or more dates always give one
 
     decimals = decimals_for(points, target_value)
@@ -703,7 +1158,6 @@ def judge(
             return measure.value(value)
         return format_value(value, unit, decimals=decimals)
 
-    latest = max(points, key=lambda point: point.when)
     interval = ""
     # Readings exactly on a line leave no interval worth printing.
     if (
@@ -735,7 +1189,19 @@ def judge(
             f"{predicted_phrase[0].upper()}{predicted_phrase[1:]}, against a target of {target}: "
             f"{chance_in_words(likelihood)} of meeting it."
         )
-    return Judgement(status=status, sentence=sentence, forecast=predicted, likelihood=likelihood)
+    few = count < minimum_points
+    if few:
+        sentence = (
+            f"Based on only {count} readings (a trend needs {minimum_points}): "
+            f"{sentence[0].lower()}{sentence[1:]}"
+        )
+    return Judgement(
+        status=status,
+        sentence=sentence,
+        forecast=predicted,
+        likelihood=likelihood,
+        few_readings=few,
+    )
 
 
 def months_before(day: date, months: int) -> date:
@@ -795,7 +1261,7 @@ def judge_passed_target(
         status=Status.ON_TRACK if met else Status.OFF_TRACK,
         sentence=(
             f"Target {'met' if met else 'missed'}: {show(reading.value)} for "
-            f"{format_month(reading.when)}, against a target of {target}."
+            f"{reading.period_text}, against a target of {target}."
         ),
         forecast=None,
         likelihood=None,

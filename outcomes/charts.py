@@ -94,6 +94,8 @@ def indicator_chart(
     measure: Measure | None = None,
     bounds: Bounds | None = None,
     plain: bool = False,
+    trend_from: date | None = None,
+    minimum_points: int = 3,
 ) -> Chart:
     """The chart of an indicator's readings, with the words and (unless small) the table that
     say the same. ``titled=False`` leaves the title out of the drawing (it stays the SVG's
@@ -101,34 +103,51 @@ def indicator_chart(
     text out letter by letter, so a title drawn again costs their render time for nothing.
     ``measure`` writes the figures in the indicator's unit (without it, `unit` follows the
     numbers); ``bounds`` keeps the forecast, its band and the value axis inside them.
-    ``plain`` writes the key and the summary in everyday words, for the public summary."""
+    ``plain`` writes the key and the summary in everyday words, for the public summary.
+
+
+    Each reading is drawn at its period's middle and labelled as its source wrote the period
+    (`Point.period_text`); its limits are drawn as given, however asymmetric. A suppressed
+    reading leaves a gap in the line and says so in the table; a break in the series is a gap
+    with a marked line, and the words and the table say where. The forecast comes from the
+    readings `arithmetic.trend_readings` picks (from the break on, from ``trend_from``), as the
+    status's does; with fewer than ``minimum_points`` of them the words say so."""
     bounds = bounds or arithmetic.UNBOUNDED
-    readings = sorted(readings, key=lambda point: point.when)
+    readings = sorted(readings, key=lambda point: (point.when, point.first_day))
+    valued = [point for point in readings if point.value is not None]
+    notes = _notes(readings)
     headers = TABLE_HEADERS + [series.name for series in comparators]
-    if not readings:
-        summary = "No readings yet."
+    headers = _limit_headers(readings, headers) + (["Note"] if any(notes.values()) else [])
+    if measure is None and not valued:
+        measure = _Legacy(unit, 1)
+    if not valued:
+        summary = "No readings yet." if not readings else _all_suppressed(readings)
         svg = _no_readings_svg(title, summary, chart_id, small)
-        return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=[])
+        rows = [] if small or not readings else _table_rows(readings, comparators, measure, notes)
+        return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
     if forecast_to is None and target is not None:
         forecast_to = target.target_date
-    forecast = _forecast(readings, forecast_to, bounds)
+    trend = arithmetic.trend_readings(readings, start_from=trend_from)
+    forecast = _forecast(trend.points, forecast_to, bounds)
     decimals = arithmetic.decimals_for(  # the judgement's sentence rounds the same way
-        readings, target.target_value if target else readings[-1].value
+        valued, target.target_value if target else valued[-1].value
     )
     if measure is None:
         measure = _Legacy(unit, decimals)
     if plain:
-        summary = _plain_summary(readings, measure, target, forecast)
+        summary = _plain_summary(valued, measure, target, forecast)
     else:
-        summary = _summary(readings, measure, target, forecast, bounds)
-    extra = {} if small else {"titled": titled, "bounds": bounds, "plain": plain}
+        summary = _summary(
+            readings, measure, target, forecast, bounds, trend, minimum_points, forecast_to
+        )
+    extra = {} if small else {"titled": titled, "bounds": bounds, "plain": plain, "trend": trend}
     svg = (_draw_small if small else _draw_full)(
         title=title,
         summary=summary,
         unit=unit,
         readings=readings,
         direction=direction,
-        target=target,
+        target=_placed(target, valued[-1]),
         comparators=comparators,
         marks=marks,
         forecast=forecast,
@@ -137,8 +156,57 @@ def indicator_chart(
     )
     # A sparkline shows no table (templates/outcomes/_chart.html): formatting its 60 rows cost
     # the dashboard of 200 indicators a fifth of its time for nothing.
-    rows = [] if small else _table_rows(readings, comparators, measure)
+    rows = [] if small else _table_rows(readings, comparators, measure, notes)
     return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
+
+
+def _placed(target: TargetLine | None, latest: Point) -> TargetLine | None:
+    """The target line drawn where the readings it speaks of would be: at the middle of the
+    periods, like the latest reading's, that end on its baseline and target dates."""
+    if target is None:
+        return None
+    return TargetLine(
+        baseline_date=arithmetic.placed_like(target.baseline_date, latest),
+        baseline_value=target.baseline_value,
+        target_date=arithmetic.placed_like(target.target_date, latest),
+        target_value=target.target_value,
+        label=target.label,
+    )
+
+
+def _all_suppressed(readings: Sequence[Point]) -> str:
+    count = len(readings)
+    return (
+        f"No values yet: the source suppressed {'the only reading' if count == 1 else 'all'}"
+        f"{'' if count == 1 else f' {count} readings'}."
+    )
+
+
+def _notes(readings: Sequence[Point]) -> dict[tuple[date, date], str]:
+    """What the table's Note column says of each reading: suppressed (with the source's mark
+    and note), a break in the series, or the source's value note."""
+    notes = {}
+    for point in readings:
+        said = []
+        if point.series_break:
+            said.append("Break in the series: collected differently from here")
+        if point.value is None:
+            said.append(f"Suppressed{f' ({point.mark})' if point.mark else ''}")
+        if point.note:
+            said.append(point.note)
+        notes[(point.first_day, point.when)] = "; ".join(said)
+    return notes
+
+
+def _limit_headers(readings: Sequence[Point], headers: list[str]) -> list[str]:
+    """The limits' columns name their level when it is not 95% for every reading."""
+    levels = {point.level for point in readings if point.has_interval}
+    if levels and levels != {0.95}:
+        level = arithmetic.level_text(levels.pop()) if len(levels) == 1 else "95% or 99.8%"
+        return [
+            f"{header} ({level})" if header in ("Lower", "Upper") else header for header in headers
+        ]
+    return headers
 
 
 # The numbers ------------------------------------------------------------------------------------
@@ -150,12 +218,14 @@ def _forecast(
     """The trend from the last reading to `forecast_to`, at 13 dates; none from under 3 readings.
 
     The same numbers as arithmetic.forecast at each date, but the line is fitted and the t
-    quantile found once rather than 13 times (2 ms instead of 21 for 60 readings).
+    quantile found once rather than 13 times (2 ms instead of 21 for 60 readings). It runs from
+    the last reading's place (its period's middle) to where a reading like it, ending on
+    `forecast_to`, would be placed (`arithmetic.placed_like`), as the status's forecast is.
     """
-    last = readings[-1].when
-    if len(readings) < 3 or forecast_to is None or forecast_to <= last:
+    if len(readings) < 3 or forecast_to is None or forecast_to <= readings[-1].when:
         return []
-    span = (forecast_to - last).days
+    last = readings[-1].x
+    span = (arithmetic.placed_like(forecast_to, readings[-1]) - last).days
     steps = [
         last + timedelta(days=round(span * step / FORECAST_STEPS))
         for step in range(FORECAST_STEPS + 1)
@@ -220,32 +290,49 @@ def _summary(
     target: TargetLine | None,
     forecast: Sequence[arithmetic.Forecast],
     bounds: Bounds,
+    trend: arithmetic.TrendReadings,
+    minimum_points: int,
+    forecast_to: date | None,
 ) -> str:
     show = measure.value
-
-    first, latest = readings[0], readings[-1]
-    sentences = [f"Latest {show(latest.value)} in {format_month(latest.when)}"]
-    if len(readings) == 1:
+    valued = [point for point in readings if point.value is not None]
+    first, latest = valued[0], valued[-1]
+    sentences = [f"Latest {show(latest.value)} in {latest.period_text}"]
+    if len(valued) == 1:
         sentences[0] += ", the only reading so far."
     elif show(latest.value) == show(first.value):
-        sentences[0] += f", the same as in {format_month(first.when)}."
+        sentences[0] += f", the same as in {first.period_text}."
     else:
         change = "up" if latest.value > first.value else "down"
-        sentences[0] += f", {change} from {show(first.value)} in {format_month(first.when)}."
+        sentences[0] += f", {change} from {show(first.value)} in {first.period_text}."
     if target is not None:
         sentences.append(
             f"Target {show(target.target_value)} by {format_month(target.target_date)}."
         )
     if forecast:
         end = forecast[-1]
-        by_then = target is not None and end.when == target.target_date
-        when = "by then" if by_then else f"by {format_month(end.when)}"
+        by_then = target is not None and forecast_to == target.target_date
+        when = "by then" if by_then else f"by {format_month(forecast_to)}"
         interval = ""
         if end.lower is not None and end.upper is not None and show(end.lower) != show(end.upper):
             interval = f" ({measure.interval(end.lower, end.upper)})"
         sentences.append(f"Forecast {show(end.value)} {when}{interval}.")
+        if len(trend.points) < minimum_points:
+            sentences.append(
+                f"The forecast is based on only {len(trend.points)} readings (a trend needs "
+                f"{minimum_points})."
+            )
         if bounds.limited:
             sentences.append(bounds_note(bounds, measure))
+    if trend.break_at is not None:
+        sentences.append(
+            f"The series breaks at {trend.break_at.period_text}: it is collected differently "
+            "from then on, so the trend starts there."
+        )
+    suppressed = [point.period_text for point in readings if point.value is None]
+    if suppressed:
+        listed = ", ".join(suppressed[:3]) + (" and more" if len(suppressed) > 3 else "")
+        sentences.append(f"Suppressed by the source: {listed}.")
     return " ".join(sentences)
 
 
@@ -275,26 +362,49 @@ def _plain_summary(
 
 
 def _table_rows(
-    readings: Sequence[Point], comparators: Sequence[Series], measure
+    readings: Sequence[Point],
+    comparators: Sequence[Series],
+    measure,
+    notes: dict[tuple[date, date], str],
 ) -> list[list[str]]:
+    """A row a period, oldest first: ours and each comparator's value for the same period
+    (the same first and last day), a suppressed value as "Suppressed", and a Note column
+    when any reading has a note."""
+
     def cell(value: float | None) -> str:  # the unit is in the table's heading
         return "" if value is None else measure.number(value)
 
-    by_date = {point.when: point for point in readings}
-    comparator_values = [{point.when: point.value for point in s.points} for s in comparators]
-    dates = sorted(set(by_date).union(*comparator_values))
+    def limit(point: Point | None, value: float | None) -> str:
+        if point is None or value is None:
+            return ""
+        mixed = len(levels) > 1 and point.level != 0.95
+        return cell(value) + (f" ({arithmetic.level_text(point.level)})" if mixed else "")
+
+    levels = {point.level for point in readings if point.has_interval}
+    by_period = {(point.first_day, point.when): point for point in readings}
+    comparator_points = [{(p.first_day, p.when): p for p in s.points} for s in comparators]
+    periods = {key: point for values in comparator_points for key, point in values.items()}
+    periods.update(by_period)
+    with_notes = any(notes.values())
     rows = []
-    for when in dates:
-        reading = by_date.get(when)
-        rows.append(
-            [
-                format_month(when),
-                cell(reading.value if reading else None),
-                cell(reading.lower if reading else None),
-                cell(reading.upper if reading else None),
-                *(cell(values.get(when)) for values in comparator_values),
-            ]
-        )
+    for key in sorted(periods, key=lambda key: (key[1], key[0])):
+        reading = by_period.get(key)
+        value = cell(reading.value if reading else None)
+        if reading is not None and reading.value is None:
+            value = "Suppressed"
+        row = [
+            periods[key].period_text,
+            value,
+            limit(reading, reading.lower if reading else None),
+            limit(reading, reading.upper if reading else None),
+        ]
+        for values in comparator_points:
+            other = values.get(key)
+            shown = cell(other.value if other else None)
+            row.append("Suppressed" if other is not None and other.value is None else shown)
+        if with_notes:
+            row.append(notes.get(key, ""))
+        rows.append(row)
     return rows
 
 
@@ -477,18 +587,29 @@ def _draw_full(
     titled: bool = True,
     bounds: Bounds = arithmetic.UNBOUNDED,
     plain: bool = False,
+    trend: arithmetic.TrendReadings | None = None,
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
+    shown = [p for p in readings if p.value is not None]
+    # With a forecast drawn, a reading it leaves out (before a break or the chosen start, of
+    # another length, overlapping a later pooled period) is a hollow dot.
+    used = {(p.first_day, p.when) for p in (trend.points if trend and forecast else shown)}
+    left_out = [p for p in shown if (p.first_day, p.when) not in used]
+    pooled = [p for p in shown if p.months > 12 and (p.first_day, p.when) in used]
+    breaks = [p for p in readings[1:] if p.series_break]
 
     # What the axes must hold.
-    dates = [p.when for p in readings] + [f.when for f in forecast] + [m.when for m in marks]
-    values = [p.value for p in readings] + [f.value for f in forecast]
-    values += [bound for p in readings for bound in (p.lower, p.upper) if bound is not None]
+    dates = [p.x for p in shown] + [f.when for f in forecast] + [m.when for m in marks]
+    dates += (
+        [p.first_day for p in pooled] + [p.when for p in pooled] + [p.first_day for p in breaks]
+    )
+    values = [p.value for p in shown] + [f.value for f in forecast]
+    values += [bound for p in shown for bound in (p.lower, p.upper) if bound is not None]
     values += [bound for f in band for bound in (f.lower, f.upper)]
     for series in comparators:
-        dates += [p.when for p in series.points]
-        values += [p.value for p in series.points]
+        dates += [p.x for p in series.points if p.value is not None]
+        values += [p.value for p in series.points if p.value is not None]
     if target is not None:
         dates += [target.baseline_date, target.target_date]
         values += [target.baseline_value, target.target_value]
@@ -514,9 +635,17 @@ def _draw_full(
     top = 6 + 19 * len(title_lines) + 30
     bottom = top + PLOT_HEIGHT
     right = WIDTH - RIGHT
-    key = _key_rows(
-        _key_items(readings, target, band, forecast, comparators, plain=plain), right - LEFT
+    items = _key_items(
+        shown,
+        target,
+        band,
+        forecast,
+        comparators,
+        pooled=bool(pooled),
+        left_out=bool(left_out),
+        plain=plain,
     )
+    key = _key_rows(items, right - LEFT)
     height = bottom + 28 + 20 * len(key)
     x = _Scale(first_day, last_day, LEFT, right)
     y = _Scale(axis_low, axis_high, bottom, top)
@@ -550,7 +679,25 @@ def _draw_full(
         ordered = sorted(series.points, key=lambda point: point.when)
         group = _element(root, "g", class_="comparator")
         dashes = COMPARATOR_DASHES[number % len(COMPARATOR_DASHES)]
-        _line(group, [at(p.when, p.value) for p in ordered], COMPARATOR, 1.25, dashes)
+        for run in _runs(ordered):
+            if len(run) == 1:  # a value alone: a short stroke in its pattern, across its place
+                where, level = at(run[0].x, run[0].value)
+                _line(group, [(where - 9, level), (where + 9, level)], COMPARATOR, 2, dashes)
+            else:
+                _line(group, [at(p.x, p.value) for p in run], COMPARATOR, 1.25, dashes)
+
+    for point in breaks:
+        # Drawn where the new series begins: the break reading's first day.
+        group = _element(root, "g", class_="series-break", fill=MARK)
+        where = x(point.first_day.toordinal())
+        _line(group, [(where, top), (where, bottom)], MARK, 1.5, "6 3")
+        label = "Series break"
+        if where + 4 + _text_width(label, 11) <= right:
+            _element(group, "text", label, x=where + 4, y=bottom - 6, font_size=11)
+        else:
+            _element(
+                group, "text", label, x=where - 4, y=bottom - 6, font_size=11, text_anchor="end"
+            )
 
     for number, mark in enumerate(marks):
         group = _element(root, "g", class_="mark", fill=MARK)
@@ -577,14 +724,28 @@ def _draw_full(
         _dot(group, *at(forecast[-1].when, forecast[-1].value), 3.5, hollow=True)
 
     group = _element(root, "g", class_="readings")
-    for p in readings:
-        if p.lower is not None and p.upper is not None:
-            where = x(p.when.toordinal())
+    for p in shown:
+        if p.lower is not None and p.upper is not None:  # as published, however asymmetric
+            where = x(p.x.toordinal())
             _line(group, [(where, y(p.lower)), (where, y(p.upper))], MARGIN, 1.5)
-    _line(group, [at(p.when, p.value) for p in readings], READINGS, 2)
-    radius = min(3.0, max(1.5, (right - LEFT) / len(readings) / 2.5))  # smaller when crowded
-    for p in readings:
-        _dot(group, *at(p.when, p.value), radius, class_="reading")
+    for p in pooled:  # the years a pooled reading covers, its dot at their middle
+        span = [at(p.first_day, p.value), at(p.when, p.value)]
+        _element(
+            group,
+            "polyline",
+            class_="period-span",
+            points=_points(span),
+            fill="none",
+            stroke=MARGIN,
+            stroke_width=1.5,
+            stroke_dasharray="1 2",
+        )
+    for run in _runs(readings):
+        _line(group, [at(p.x, p.value) for p in run], READINGS, 2)
+    radius = min(3.0, max(1.5, (right - LEFT) / len(shown) / 2.5))  # smaller when crowded
+    for p in shown:
+        hollow = (p.first_day, p.when) not in used
+        _dot(group, *at(p.x, p.value), radius, hollow=hollow, class_="reading")
 
     _draw_key(root, key, bottom + 26)
     return _serialise(root)
@@ -597,16 +758,46 @@ PLAIN_KEY = {
     "target": "Our aim",
     "forecast": "Where it is heading",
     "band": "Where it could end up",
+    "left-out": "Not counted in the trend",
+    "span": "Years taken together",
 }
 
 
+def _runs(points: Sequence[Point]) -> list[list[Point]]:
+    """The stretches of a series drawn as one line: a suppressed value or a break in the
+    series leaves a gap."""
+    runs: list[list[Point]] = [[]]
+    for point in points:
+        if point.series_break and runs[-1]:
+            runs.append([])
+        if point.value is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    return [run for run in runs if run]
+
+
 def _key_items(
-    readings, target, band, forecast, comparators, *, plain: bool = False
+    readings,
+    target,
+    band,
+    forecast,
+    comparators,
+    *,
+    pooled: bool = False,
+    left_out: bool = False,
+    plain: bool = False,
 ) -> list[tuple[str, str]]:
     """(what, label) for each entry of the key, in the order they are drawn."""
     items = [("readings", "Readings")]
-    if any(p.lower is not None and p.upper is not None for p in readings):
-        items.append(("margin", "Margin of error"))
+    if left_out:
+        items.append(("left-out", "Not in the trend"))
+    levels = {p.level for p in readings if p.lower is not None and p.upper is not None}
+    if levels:
+        level = arithmetic.level_text(levels.pop()) if len(levels) == 1 else "95% or 99.8%"
+        items.append(("margin", f"{level} confidence interval"))
+    if pooled:
+        items.append(("span", "Years pooled"))
     if target is not None:
         items.append(("target", target.label))
     if forecast:
@@ -650,6 +841,10 @@ def _draw_key(root: ET.Element, rows: list[list[tuple[str, str]]], top: float) -
                 _dot(key, middle, y, 3)
             elif what == "margin":
                 _line(key, [(middle, y - 7), (middle, y + 7)], MARGIN, 1.5)
+            elif what == "span":
+                _line(key, sample, MARGIN, 1.5, "1 2")
+            elif what == "left-out":
+                _dot(key, middle, y, 3, hollow=True)
             elif what == "target":
                 _line(key, sample, TARGET, 2, "8 4")
                 _diamond(key, middle, y, 5)
@@ -676,9 +871,10 @@ def _draw_small(
     **_unused,
 ) -> str:
     """A sparkline: the readings, the target point and where the forecast ends."""
+    readings = [p for p in readings if p.value is not None]
     last = readings[-1]
     end = forecast[-1] if forecast else None
-    dates = [p.when for p in readings]
+    dates = [p.x for p in readings]
     values = [p.value for p in readings]
     if target is not None:
         dates.append(target.target_date)
@@ -698,11 +894,12 @@ def _draw_small(
     root = _svg(SMALL_WIDTH, SMALL_HEIGHT, title, summary, chart_id)
     if end is not None:
         group = _element(root, "g", class_="forecast")
-        _line(group, [at(last.when, last.value), at(end.when, end.value)], READINGS, 1.5, "3 2")
+        start = forecast[0]  # where the trend's last reading sits
+        _line(group, [at(start.when, start.value), at(end.when, end.value)], READINGS, 1.5, "3 2")
         _dot(group, *at(end.when, end.value), 2.5, hollow=True)
     group = _element(root, "g", class_="readings")
-    _line(group, [at(p.when, p.value) for p in readings], READINGS, 1.5)
-    _dot(group, *at(last.when, last.value), 2.5, class_="reading")
+    _line(group, [at(p.x, p.value) for p in readings], READINGS, 1.5)
+    _dot(group, *at(last.x, last.value), 2.5, class_="reading")
     if target is not None:  # last, so that a forecast ending on target does not hide it
         _diamond(
             _element(root, "g", class_="target"), *at(target.target_date, target.target_value), 4

@@ -5,7 +5,8 @@ A plan's dashboard is kept whole until anything in the plan changes (improveplan
 when something does, only the indicators whose own stamp changed (their row, readings,
 targets, comparators: improveplan/stamps.py) are computed and drawn again. What a row prints
 from elsewhere, the names of the indicator's owner and of the lead who overruled its status,
-goes in its key.
+goes in its key, with the plan's settings the row's arithmetic reads (the fewest readings
+for a trend).
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ def plan_dashboard(plan) -> list[tuple[Outcome, list[SafeString]]]:
         "dashboard-row",
         model=Indicator,
         parts={
-            indicator.pk: (str(indicator.owner), str(indicator.overridden_by))
+            indicator.pk: (
+                str(indicator.owner),
+                str(indicator.overridden_by),
+                plan.trend_minimum_points,
+            )
             for indicator in indicators
         },
         render=_rows,
@@ -39,7 +44,7 @@ def plan_dashboard(plan) -> list[tuple[Outcome, list[SafeString]]]:
 
 def _rows(indicator_ids: list[int]) -> dict[int, str]:
     reports = draw_charts(
-        indicator_reports(Indicator.objects.filter(pk__in=indicator_ids), with_comparators=False),
+        indicator_reports(Indicator.objects.filter(pk__in=indicator_ids)),
         small=True,
     )
     return {

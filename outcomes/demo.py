@@ -10,11 +10,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from improveplan.models import Organisation, Plan
+from outcomes import arithmetic
 from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ImportMapping,
     Indicator,
+    MappedIndicator,
     Outcome,
     Reading,
     Risk,
@@ -22,6 +25,38 @@ from outcomes.models import (
 )
 
 NEIGHBOURHOODS = ["Northfield", "Old Town", "Riverside Park", "Eastgate"]
+
+
+def _pooled(first_year, value, lower, upper, count=None, denominator=None) -> dict:
+    """Three calendar years pooled, labelled as the public health profiles write it
+    ("2019 - 21"), with 99.8% limits."""
+    return {
+        "period_start": date(first_year, 1, 1),
+        "period": date(first_year + 2, 12, 31),
+        "period_label": f"{first_year} - {(first_year + 2) % 100:02d}",
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "confidence_level": "99.8",
+        "count": count,
+        "denominator": denominator,
+    }
+
+
+def _counted(year_ending, count, denominator) -> dict:
+    """A financial year's percentage from its count and denominator, with Wilson's 95%
+    limits, as the profiles publish a proportion."""
+    lower, upper = arithmetic.wilson_interval(count, denominator)
+    return {
+        "period_start": date(year_ending - 1, 4, 1),
+        "period": date(year_ending, 3, 31),
+        "value": round(100 * count / denominator, 1),
+        "lower": round(100 * lower, 1),
+        "upper": round(100 * upper, 1),
+        "count": count,
+        "denominator": denominator,
+    }
+
 
 # Each indicator: its fields, its yearly (or quarterly) whole-area series, how wide its margin
 # of error is, how its neighbourhoods differ from the whole, its target, and its comparators.
@@ -58,6 +93,10 @@ OUTCOMES = [
                     "Eastgate": 1.3,
                 },
                 "target": ("local", 16.9, date(2021, 3, 31), 12.0, date(2029, 3, 31)),
+                # The survey moved to the telephone in 2020/21: a break in the series, so the
+                # trend starts there (and its five readings are just enough for a trend).
+                "series_break": 5,
+                "break_note": "Collected by telephone from 2020/21, face to face before",
                 "comparators": {
                     "England": [15.8, 15.1, 14.7, 14.4, 13.9, 13.3, 13.0, 12.9, 12.3, 11.9],
                     "Similar areas": [18.1, 17.6, 17.3, 16.8, 16.3, 15.9, 15.5, 15.0, 14.6, 14.2],
@@ -86,6 +125,9 @@ OUTCOMES = [
                 "source": "Hospital Episode Statistics",
                 "owner": "Riverside Integrated Care Board",
                 "denominator": 41000,
+                # Each reading's count of admissions over this population: the change is
+                # judged by the exact test of two Poisson rates.
+                "counts_of": 41000,
                 "series": [2010, 2045, 2090, 2060, 2140, 2185, 2230, 2210, 2290, 2320],
                 "start": date(2016, 3, 31),
                 "step_months": 12,
@@ -115,9 +157,55 @@ OUTCOMES = [
                 "start": date(2016, 3, 31),
                 "step_months": 12,
                 "margin": 1.8,
+                # The lead starts the trend after the reablement service was redesigned.
+                "trend_from": date(2019, 3, 31),
                 "target": ("local", 81.4, date(2024, 3, 31), 84.0, date(2028, 3, 31)),
                 "comparators": {
                     "England": [82.5, 82.9, 82.0, 82.4, 79.1, 81.8, 82.3, 82.1, 83.0, 83.1]
+                },
+            },
+            {
+                "code": "OP-03",
+                "name": "Deaths under 75 from causes considered preventable",
+                "definition": "Directly standardised rate per 100,000 people under 75, over "
+                "three calendar years pooled.",
+                "unit": Indicator.Unit.RATE,
+                "rate_per": 100000,
+                "direction": Indicator.Direction.LOWER,
+                "frequency": Indicator.Frequency.ANNUAL,
+                "year_end_month": 12,
+                "source": "Public health profiles (OHID)",
+                "owner": "Riverside Integrated Care Board",
+                # Rolling three-year periods as the profiles publish them, with 99.8% limits
+                # (Dobson's, not symmetric) and the deaths and person-years behind each rate.
+                "readings": [
+                    _pooled(2014, 171.6, 159.2, 184.7, 1093, 915600),
+                    _pooled(2015, 169.9, 157.6, 182.9, 1086, 917400),
+                    _pooled(2016, 168.1, 155.9, 181.0, 1077, 919500),
+                    _pooled(2017, 168.8, 156.6, 181.7, 1084, 921300),
+                    _pooled(2018, 170.2, 157.9, 183.2, 1096, 922800),
+                    _pooled(2019, 168.7, 156.5, 181.6, 1089, 924900),
+                    _pooled(2020, 166.9, 154.8, 179.7, 1080, 926700),
+                    _pooled(2021, 165.3, 153.3, 178.0, 1072, 928200),
+                ],
+                "target": ("local", 166.9, date(2022, 12, 31), 150.0, date(2030, 12, 31)),
+                "comparator_readings": {
+                    "England": (
+                        "E92000001",
+                        [
+                            _pooled(2019, 142.0, 141.2, 142.8),
+                            _pooled(2020, 142.9, 142.1, 143.7),
+                            _pooled(2021, 142.0, 141.3, 142.7),
+                        ],
+                    ),
+                    "North West": (
+                        "E12000002",
+                        [
+                            _pooled(2019, 163.1, 161.1, 165.1),
+                            _pooled(2020, 162.0, 160.0, 164.0),
+                            _pooled(2021, 160.2, 158.2, 162.2),
+                        ],
+                    ),
                 },
             },
         ],
@@ -174,6 +262,57 @@ OUTCOMES = [
                 "start": date(2024, 11, 30),
                 "step_months": 12,
                 "target": ("local", 14, date(2024, 11, 30), 5, date(2027, 11, 30)),
+            },
+            {
+                "code": "HS-04",
+                "name": "Care leavers aged 19 to 21 in suitable accommodation",
+                "definition": "Care leavers aged 19 to 21 whose accommodation is suitable, of "
+                "those the council is in touch with.",
+                "unit": Indicator.Unit.PERCENT,
+                "direction": Indicator.Direction.HIGHER,
+                "frequency": Indicator.Frequency.ANNUAL,
+                "source": "Children looked after in England (DfE)",
+                "owner": "Riverside Borough Council",
+                # Counted care leavers: Wilson limits, and Newcombe's method for a change. The
+                # 2021/22 figure was never published.
+                "readings": [
+                    _counted(2018, 62, 80),
+                    _counted(2019, 66, 84),
+                    _counted(2020, 64, 79),
+                    _counted(2021, 70, 85),
+                    {
+                        **_counted(2022, 0, 1),
+                        "value": None,
+                        "lower": None,
+                        "upper": None,
+                        "count": None,
+                        "denominator": None,
+                        "suppression_mark": "x",
+                        "value_note": "Not published: the return for this year was incomplete",
+                    },
+                    _counted(2023, 74, 88),
+                    _counted(2024, 79, 91),
+                    _counted(2025, 85, 94),
+                ],
+                "target": ("local", 84.1, date(2023, 3, 31), 92.0, date(2028, 3, 31)),
+                "comparator_readings": {
+                    "England": (
+                        "E92000001",
+                        [
+                            _counted(2023, 37150, 43200),
+                            _counted(2024, 38320, 44010),
+                            _counted(2025, 39440, 44810),
+                        ],
+                    ),
+                    "Similar areas": (
+                        "",
+                        [
+                            _counted(2023, 1130, 1650),
+                            _counted(2024, 1175, 1662),
+                            _counted(2025, 1210, 1680),
+                        ],
+                    ),
+                },
             },
         ],
     },
@@ -287,43 +426,58 @@ def seed_outcomes(plan: Plan, organisations: dict[str, Organisation]) -> None:
             )
 
 
+SEEDING = {
+    "series",
+    "start",
+    "step_months",
+    "margin",
+    "spread",
+    "target",
+    "comparators",
+    "series_break",
+    "break_note",
+    "counts_of",
+    "readings",
+    "comparator_readings",
+}
+
+
 def seed_indicator(plan, outcome, item, organisations, rng) -> None:
-    skip = {"series", "start", "step_months", "margin", "spread", "target", "comparators"}
-    fields = {k: v for k, v in item.items() if k not in skip | {"code", "owner"}}
+    """An indicator from its spec: a regular ``series`` from ``start`` every ``step_months``
+    (with a ``margin``, neighbourhoods' ``spread``, a ``series_break`` at an index, and counts
+    ``counts_of`` a population), or ``readings`` given one by one as the source publishes
+    them; its ``target``, and ``comparators`` (values for the same periods) or
+    ``comparator_readings`` (an area code and readings of their own)."""
+    fields = {k: v for k, v in item.items() if k not in SEEDING | {"code", "owner"}}
     indicator, _ = Indicator.objects.update_or_create(
         plan=plan,
         code=item["code"],
         defaults={**fields, "outcome": outcome, "owner": organisations[item["owner"]]},
     )
+    if "readings" in item:
+        _seed_readings(indicator, item)
+        return
     periods = [
         _add_months(item["start"], i * item["step_months"]) for i in range(len(item["series"]))
     ]
     margin = item.get("margin")
-    for period, value in zip(periods, item["series"], strict=True):
-        _reading(indicator, period, value, margin, "")
+    for number, (period, value) in enumerate(zip(periods, item["series"], strict=True)):
+        extra = {}
+        if item.get("counts_of"):
+            extra["count"] = Decimal(round(value * item["counts_of"] / indicator.rate_per))
+            extra["denominator"] = Decimal(item["counts_of"])
+        if number == item.get("series_break"):
+            extra |= {"series_break": True, "value_note": item["break_note"]}
+        _reading(indicator, period, value, margin, "", **extra)
     # Neighbourhoods for the last three periods, each with a wider margin (smaller samples).
     for name, factor in item.get("spread", {}).items():
         for period, value in zip(periods[-3:], item["series"][-3:], strict=True):
             local = value * factor * (1 + rng.uniform(-0.03, 0.03))
             _reading(indicator, period, local, margin * 2 if margin else None, name)
-    kind, base_value, base_date, target_value, target_date = item["target"]
-    Target.objects.update_or_create(
-        indicator=indicator,
-        kind=kind,
-        defaults={
-            "baseline_value": Decimal(str(base_value)),
-            "baseline_date": base_date,
-            "target_value": Decimal(str(target_value)),
-            "target_date": target_date,
-        },
-    )
+    _seed_target(indicator, item["target"])
     for name, values in item.get("comparators", {}).items():
         comparator, _ = Comparator.objects.update_or_create(
-            indicator=indicator,
-            name=name,
-            defaults={
-                "kind": Comparator.Kind.NATIONAL if name == "England" else Comparator.Kind.SIMILAR
-            },
+            indicator=indicator, name=name, defaults={"kind": _comparator_kind(name)}
         )
         for period, value in zip(periods, values, strict=True):
             ComparatorReading.objects.update_or_create(
@@ -331,7 +485,7 @@ def seed_indicator(plan, outcome, item, organisations, rng) -> None:
             )
 
 
-def _reading(indicator, period, value, margin, breakdown) -> None:
+def _reading(indicator, period, value, margin, breakdown, **extra) -> None:
     rounded = Decimal(str(round(value, 1)))
     bounds = {}
     if margin:
@@ -343,7 +497,59 @@ def _reading(indicator, period, value, margin, breakdown) -> None:
         indicator=indicator,
         period=period,
         breakdown=breakdown,
-        defaults={"value": rounded, "source_note": indicator.source, **bounds},
+        defaults={"value": rounded, "source_note": indicator.source, **bounds, **extra},
+    )
+
+
+def _decimals(reading: dict) -> dict:
+    return {
+        name: Decimal(str(value)) if isinstance(value, float | int) else value
+        for name, value in reading.items()
+    }
+
+
+def _seed_readings(indicator, item) -> None:
+    """Readings and comparator values given one by one, each with its own period."""
+    for reading in map(_decimals, item["readings"]):
+        period_start, period = reading.pop("period_start"), reading.pop("period")
+        Reading.objects.update_or_create(
+            indicator=indicator,
+            period_start=period_start,
+            period=period,
+            breakdown="",
+            defaults={"source_note": indicator.source, **reading},
+        )
+    _seed_target(indicator, item["target"])
+    for name, (area_code, readings) in item.get("comparator_readings", {}).items():
+        comparator, _ = Comparator.objects.update_or_create(
+            indicator=indicator,
+            name=name,
+            defaults={"kind": _comparator_kind(name), "area_code": area_code},
+        )
+        for reading in map(_decimals, readings):
+            period_start, period = reading.pop("period_start"), reading.pop("period")
+            ComparatorReading.objects.update_or_create(
+                comparator=comparator, period_start=period_start, period=period, defaults=reading
+            )
+
+
+def _comparator_kind(name: str) -> str:
+    if name == "England":
+        return Comparator.Kind.NATIONAL
+    return Comparator.Kind.SIMILAR if name == "Similar areas" else Comparator.Kind.REGIONAL
+
+
+def _seed_target(indicator, target) -> None:
+    kind, base_value, base_date, target_value, target_date = target
+    Target.objects.update_or_create(
+        indicator=indicator,
+        kind=kind,
+        defaults={
+            "baseline_value": Decimal(str(base_value)),
+            "baseline_date": base_date,
+            "target_value": Decimal(str(target_value)),
+            "target_date": target_date,
+        },
     )
 
 
@@ -368,3 +574,38 @@ def seed_status_override(plan: Plan, lead) -> None:
     indicator.save(
         update_fields=["status_override", "override_reason", "overridden_by", "overridden_at"]
     )
+
+
+# The plan has matched a public health profiles download once (docs/examples/
+# riverside-profile-download.csv): its next download is read straight away.
+PROFILE_MATCHING = {
+    "area_code": "E06000099",
+    "area_name": "Riverside",
+    "areas": {"E92000001": True, "E12000002": True, "E06000098": True},
+    "indicators": [
+        ("22401", "Emergency hospital admissions due to falls in people aged 65 and over", "OP-01"),
+        ("90366", "Life expectancy at birth", None),  # not one of the plan's: left out
+    ],
+}
+
+
+def seed_import_mapping(plan: Plan, lead) -> None:
+    spec = PROFILE_MATCHING
+    mapping, _ = ImportMapping.objects.update_or_create(
+        plan=plan,
+        defaults={
+            "area_code": spec["area_code"],
+            "area_name": spec["area_name"],
+            "areas": spec["areas"],
+            "updated_by": lead,
+        },
+    )
+    for source, name, code in spec["indicators"]:
+        MappedIndicator.objects.update_or_create(
+            mapping=mapping,
+            source_id=source,
+            defaults={
+                "source_name": name,
+                "indicator": Indicator.objects.get(plan=plan, code=code) if code else None,
+            },
+        )

@@ -3,18 +3,21 @@ constraints, so nothing the form misses can be saved."""
 
 from __future__ import annotations
 
+import calendar
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
 
 from improveplan.forms import PartnershipOrganisationField
 from improveplan.models import Organisation
 from improveplan.periods import PeriodClosed, closing_period
-from outcomes import arithmetic, reading_rules
+from outcomes import arithmetic, periods, profiles, reading_rules, readings_io
 from outcomes.models import (
+    CONFIDENCE_LEVELS,
     Comparator,
     ComparatorReading,
     Evidence,
@@ -68,11 +71,23 @@ class OutcomeForm(forms.ModelForm):
         self.instance.plan = parent
 
 
+MONTHS = [(number, calendar.month_name[number]) for number in range(1, 13)]
+
+
 class IndicatorForm(forms.ModelForm):
     owner = PartnershipOrganisationField(
         queryset=Organisation.objects.none(),
         label="Owner organisation",
         help_text="Its partners may enter readings for this indicator.",
+    )
+    year_end_month = forms.TypedChoiceField(
+        label="Month its years end",
+        choices=MONTHS,
+        coerce=int,
+        initial=3,
+        required=False,  # a post without it (a script, an older page) keeps the month set
+        help_text="March for financial years, August for school years, December for calendar "
+        "years: a period written “2023/24” ends on the last day of this month.",
     )
 
     class Meta:
@@ -91,8 +106,15 @@ class IndicatorForm(forms.ModelForm):
             "denominator",
             "minimum",
             "maximum",
+            "year_end_month",
+            "trend_from",
         ]
-        widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"definition": forms.Textarea(attrs={"rows": 3}), "trend_from": DATE_WIDGET}
+        help_texts = {
+            "trend_from": "Leave empty to use every reading since the latest break in the "
+            "series. Or give a date, such as the target's baseline: the trend starts at the "
+            "reading whose period ends on or after it.",
+        }
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -106,6 +128,10 @@ class IndicatorForm(forms.ModelForm):
         self.instance.outcome = parent
         self.instance.plan_id = parent.plan_id
 
+    def clean_year_end_month(self) -> int:
+        month = self.cleaned_data.get("year_end_month")
+        return month if month not in (None, "") else self.instance.year_end_month
+
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().upper()
         clash = Indicator.objects.filter(plan_id=self.outcome.plan_id, code__iexact=code)
@@ -118,6 +144,7 @@ class IndicatorForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("unit") == Indicator.Unit.RATE and not cleaned.get("rate_per"):
             self.add_error("rate_per", "Say what the rate is per, e.g. 1000 people.")
+        check_period(self, "trend_from")
         self._check_range(cleaned)
         return cleaned
 
@@ -173,59 +200,161 @@ class IndicatorForm(forms.ModelForm):
             )
 
 
-class ReadingForm(forms.ModelForm):
+class FiguresForm(forms.ModelForm):
+    """What the reading form and the comparator value form share: a period written as the
+    source writes it, a value or the source's mark for one held back, limits at a confidence
+    level, the count and denominator behind a rate, and a value note. Each is checked as the
+    readings import checks its rows (outcomes/readings_io.py), so the rules are the same."""
+
+    period = forms.CharField(
+        max_length=40,
+        help_text="As the source writes it: 2023/24, Q3 2024, 2024/25 Q3, Mar 2024, 2020 - 22, "
+        "or a date, which is the last day of a period as long as the indicator's.",
+    )
+    value = forms.CharField(
+        max_length=30,
+        required=False,
+        help_text="A number, or the source's mark for a value it held back: *, <5, x or .. "
+        "(or leave it empty and say why in the value note).",
+    )
+    lower = forms.CharField(label="Lower limit", max_length=30, required=False)
+    upper = forms.CharField(label="Upper limit", max_length=30, required=False)
+    confidence_level = forms.ChoiceField(
+        label="Confidence level of the limits",
+        choices=CONFIDENCE_LEVELS,
+        initial="95",
+        required=False,  # 95% unless said
+        help_text="Public health profiles give limits at 95% and at 99.8%.",
+    )
+    count = forms.CharField(
+        label="Count (numerator)",
+        max_length=30,
+        required=False,
+        help_text="For a rate or percentage: the number of people or events counted.",
+    )
+    denominator = forms.CharField(
+        max_length=30, required=False, help_text="The population the count is out of."
+    )
+    value_note = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="The source's note on the value, e.g. why it was held back.",
+    )
+    figures = ["value", "lower", "upper", "confidence_level", "count", "denominator"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.update(self.figures_of(self.instance))
+
+    def figures_of(self, saved) -> dict:
+        """The saved figures as the form shows them: the period as its source wrote it, or
+        its days; numbers as they are, without the column's trailing zeros."""
+        indicator = self.indicator
+        period = saved.period_label
+        if not period:
+            as_date = periods.as_last_day(
+                periods.Period(saved.period, saved.period, "", day=True), indicator.frequency
+            )
+            period = (
+                f"{saved.period:%Y-%m-%d}"
+                if as_date.start == saved.period_start
+                else f"{saved.period_start:%Y-%m-%d} to {saved.period:%Y-%m-%d}"
+            )
+        shown = {"period": period, "value_note": saved.value_note}
+        shown["value"] = (
+            saved.suppression_mark if saved.value is None else readings_io._plain(saved.value)
+        )
+        for name in ("lower", "upper", "count", "denominator"):
+            shown[name] = readings_io._plain(getattr(saved, name))
+        shown["confidence_level"] = saved.confidence_level
+        return shown
+
+    def cells(self) -> dict[str, str]:
+        """The form's fields as a row of the readings import."""
+        data = self.cleaned_data
+        cells = {name: (data.get(name) or "") for name in ("period", "value_note", *self.figures)}
+        cells["indicator"] = self.indicator.code
+        return cells
+
+    def check_figures(self, cells: dict[str, str]):
+        """Check the row as the import does; the checked row, or None with the problems added
+        to their fields."""
+        check = readings_io.RowChecker(None, None, indicators=[self.indicator])
+        row, problems = check(0, cells, frozenset(cells))
+        for column, message in problems:
+            self.add_error(column if column in self.fields else None, message)
+        return row
+
+    def keep_figures(self, row, names: tuple[str, ...]) -> None:
+        """Put a checked row's period and figures on the instance."""
+        instance = self.instance
+        label = row.data[-1]
+        if not label and (instance.period_start, instance.period) == (row.start, row.end):
+            label = instance.period_label  # the same period, written as its days
+        instance.period_start, instance.period, instance.period_label = row.start, row.end, label
+        for name, figure in zip(names[:-1], row.data[:-1], strict=True):
+            setattr(instance, name, figure)
+
+
+class ReadingForm(FiguresForm):
+    field_order = [
+        "period",
+        "value",
+        "lower",
+        "upper",
+        "confidence_level",
+        "count",
+        "denominator",
+        "value_note",
+        "series_break",
+        "breakdown",
+        "source_note",
+    ]
+
     class Meta:
         model = Reading
-        fields = ["period", "value", "lower", "upper", "breakdown", "source_note"]
-        widgets = {"period": DATE_WIDGET}
+        fields = ["series_break", "breakdown", "source_note"]
+        help_texts = {
+            "series_break": "The way it is collected changed from this reading on: trends "
+            "start after the latest break.",
+        }
 
     def __init__(self, *args, parent, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
         self.indicator = parent
+        super().__init__(*args, **kwargs)
 
     def attach(self, parent) -> None:
         self.instance.indicator = parent
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        check_period(self, "period")
-        if cleaned.get("period"):
-            monthly = self.indicator.frequency == Indicator.Frequency.MONTHLY
-            cleaned["period"] = reading_rules.reading_period(cleaned["period"], monthly=monthly)
-            if cleaned["period"] != self.instance.period:
-                self.instance.period_start = None  # save() gives the new period its first day
-            today = timezone.localdate()
-            if problem := reading_rules.future_problem(cleaned["period"], today=today):
-                self.add_error("period", problem)
-        check_digits(self, "value", "lower", "upper")
-        value, lower, upper = (cleaned.get(name) for name in ("value", "lower", "upper"))
-        if value is not None and lower is not None and lower > value:
-            self.add_error("lower", f"The lower bound {lower} is above the value {value}.")
-        if value is not None and upper is not None and upper < value:
-            self.add_error("upper", f"The upper bound {upper} is below the value {value}.")
-        for name in ("value", "lower", "upper"):
-            if name not in self.errors and (
-                problem := self.indicator.range_problem(cleaned.get(name))
-            ):
-                self.add_error(name, problem)
-        period, breakdown = cleaned.get("period"), cleaned.get("breakdown", "")
-        if period:
-            clash = Reading.objects.filter(
-                indicator=self.indicator, period=period, breakdown=breakdown
-            )
-            clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                where = f" for {breakdown}" if breakdown else ""
-                self.add_error(
-                    "period", f"There is already a reading{where} for {period:%d %B %Y}."
-                )
-        self._check_not_closed(period)
+        if self.errors:
+            return cleaned
+        cells = self.cells()
+        cells["breakdown"] = cleaned.get("breakdown", "")
+        cells["source_note"] = cleaned.get("source_note", "")
+        cells["series_break"] = "yes" if cleaned.get("series_break") else ""
+        row = self.check_figures(cells)
+        if row is None:
+            return cleaned
+        self.keep_figures(row, readings_io.DATA)
+        breakdown = row.breakdown
+        clash = Reading.objects.filter(
+            indicator=self.indicator, period_start=row.start, period=row.end, breakdown=breakdown
+        ).exclude(pk=self.instance.pk)
+        if clash.exists():
+            where = f" for {breakdown}" if breakdown else ""
+            shown = row.data[-1] or f"{row.end.day} {row.end:%B %Y}"
+            self.add_error("period", f"There is already a reading{where} for {shown}.")
+        self._check_not_closed(row.end)
         return cleaned
 
     def _check_not_closed(self, period) -> None:
         """Readings of a period a signed-off review closed are corrected only by a lead,
         with a reason, on the reading's correction page (reviews.Correction records it)."""
-        for day in {period, self.instance.period if self.instance.pk else None} - {None}:
+        saved = Reading.objects.filter(pk=self.instance.pk).values_list("period", flat=True)
+        for day in {period, *saved} - {None}:
             closed = closing_period(self.indicator.plan_id, day)
             if closed:
                 where = (
@@ -291,29 +420,48 @@ class ComparatorForm(forms.ModelForm):
         return name
 
 
-class ComparatorReadingForm(forms.ModelForm):
+class ComparatorReadingForm(FiguresForm):
+    field_order = [
+        "period",
+        "value",
+        "lower",
+        "upper",
+        "confidence_level",
+        "count",
+        "denominator",
+        "value_note",
+    ]
+
     class Meta:
         model = ComparatorReading
-        fields = ["period", "value"]
-        widgets = {"period": DATE_WIDGET}
+        # The rest are FiguresForm's own fields, which clean() puts on the value.
+        fields = ["value_note"]
 
     def __init__(self, *args, parent, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
         self.comparator = parent
+        self.indicator = parent.indicator
+        super().__init__(*args, **kwargs)
 
     def attach(self, parent) -> None:
         self.instance.comparator = parent
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("period") and cleaned["period"] != self.instance.period:
-            self.instance.period_start = None  # save() gives the new period its first day
-        check_period(self, "period")
-        period = cleaned.get("period")
-        clash = ComparatorReading.objects.filter(comparator=self.comparator, period=period)
-        clash = clash.exclude(pk=self.instance.pk)
-        if period and clash.exists():
-            self.add_error("period", f"{self.comparator} already has a value for that date.")
+        if self.errors:
+            return cleaned
+        cells = self.cells()
+        cells["comparator"] = self.comparator.name
+        cells["area_code"] = self.comparator.area_code
+        row = self.check_figures(cells)
+        if row is None:
+            return cleaned
+        self.keep_figures(row, readings_io.COMPARATOR_DATA)
+        clash = ComparatorReading.objects.filter(
+            comparator=self.comparator, period_start=row.start, period=row.end
+        ).exclude(pk=self.instance.pk)
+        if clash.exists():
+            shown = row.data[-1] or f"{row.end.day} {row.end:%B %Y}"
+            self.add_error("period", f"{self.comparator} already has a value for {shown}.")
         return cleaned
 
 
@@ -415,9 +563,171 @@ class StatusOverrideForm(forms.Form):
         return cleaned
 
 
+DECIMAL_STYLES = [
+    ("point", "1,234.5: a point before the decimals (as in the UK)"),
+    ("comma", "1.234,5: a comma before the decimals"),
+]
+
+
 class ReadingsImportForm(forms.Form):
     file = forms.FileField(
         label="CSV or Excel file of readings",
-        help_text="Columns: indicator (its reference), period, value, and optionally lower, "
-        "upper, breakdown and source_note. The whole file is saved, or nothing is.",
+        help_text="Our columns (indicator, period, value and others below), or a public health "
+        "profiles download as it comes. The whole file is saved, or nothing is.",
     )
+    decimal_style = forms.ChoiceField(
+        label="How the file writes numbers",
+        choices=DECIMAL_STYLES,
+        initial="point",
+        required=False,  # 1,234.5 unless said
+        widget=forms.RadioSelect,
+        help_text="Numbers in an Excel workbook's number cells are read as they are.",
+    )
+    review_mapping = forms.BooleanField(
+        label="Let me check how a profiles download's indicators and areas are matched "
+        "before it is imported",
+        required=False,
+        help_text="Without this, a download is read as the plan's last one was, if it can be.",
+    )
+
+    def options(self) -> dict:
+        return {
+            "decimal_comma": self.cleaned_data["decimal_style"] == "comma",
+            "review_mapping": self.cleaned_data["review_mapping"],
+        }
+
+
+class ProfileMappingForm(forms.Form):
+    """A lead matches a profiles download to the plan: which area is ours, which others are
+    compared with, and which of the plan's indicators each of the file's indicators is (or
+    none, to leave its rows out), with the confidence level of the limits to keep."""
+
+    area = forms.ChoiceField(label="Which area is yours?")
+    compare_with = forms.MultipleChoiceField(
+        label="Compare with",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each area ticked becomes a comparator of the indicators, with its values. "
+        "Only whole-area values are kept for a comparator, not those for a sex, age or "
+        "category.",
+    )
+
+    def __init__(self, *args, survey: dict, plan, saved=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        areas = [
+            (code, f"{name or code} ({code}{', ' + kind if kind else ''})")
+            for code, name, kind, _parent, _rows in survey["areas"]
+        ]
+        self.fields["area"].choices = areas
+        self.fields["compare_with"].choices = areas
+        codes = [code for code, *_ in survey["areas"]]
+        if saved is not None and saved.area_code in codes:
+            self.fields["area"].initial = saved.area_code
+        seen = saved.areas if saved is not None else {}
+        self.fields["compare_with"].initial = [
+            code
+            for code, name, kind, _parent, _rows in survey["areas"]
+            if seen.get(
+                code, profiles.kind_of(code, kind) != Comparator.Kind.SIMILAR or len(codes) <= 20
+            )
+        ]
+        self.indicators = list(plan.indicators.order_by("code"))
+        choices = [("", "Leave its rows out")] + [
+            (str(indicator.pk), f"{indicator.code} {indicator.name}")
+            for indicator in self.indicators
+        ]
+        by_code = {indicator.code: indicator for indicator in self.indicators}
+        by_name = {indicator.name.casefold(): indicator for indicator in self.indicators}
+        self.sources = []
+        for index, (source, name, rows) in enumerate(survey["indicators"]):
+            matched = saved.indicators.get(source) if saved is not None else None
+            guess = by_code.get(matched[0]) if matched else by_name.get(name.casefold())
+            self.fields[f"indicator_{index}"] = forms.ChoiceField(
+                label=f"{name or 'Indicator'} (id {source}, {rows:,} rows)",
+                choices=choices,
+                required=False,
+                initial=str(guess.pk) if guess else "",
+            )
+            self.fields[f"level_{index}"] = forms.ChoiceField(
+                label="Limits to keep",
+                choices=CONFIDENCE_LEVELS,
+                initial=matched[1] if matched else "95",
+            )
+            self.sources.append(source)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        chosen = {}
+        seen: dict[str, int] = {}
+        by_pk = {str(indicator.pk): indicator for indicator in self.indicators}
+        for index, source in enumerate(self.sources):
+            picked = cleaned.get(f"indicator_{index}")
+            indicator = by_pk.get(picked) if picked else None
+            if indicator is not None and indicator.code in seen:
+                self.add_error(
+                    f"indicator_{index}",
+                    f"{indicator.code} is chosen for another of the file's indicators too.",
+                )
+            if indicator is not None:
+                seen[indicator.code] = index
+            chosen[source] = (indicator, cleaned.get(f"level_{index}", "95"))
+        if not seen and not self.errors:
+            self.add_error(None, "Choose the plan's indicator for at least one of the file's.")
+        cleaned["chosen"] = chosen
+        return cleaned
+
+
+GRID_COLUMNS = [
+    "period",
+    "value",
+    "lower",
+    "upper",
+    "confidence_level",
+    "count",
+    "denominator",
+    "value_note",
+]
+
+
+class ReadingsGridForm(forms.Form):
+    """Many readings of one indicator at once, one a line: typed into the page's grid, or
+    pasted from a spreadsheet (tab-separated lines; the grid needs no script to be sent)."""
+
+    lines = forms.CharField(
+        label="Readings, one a line",
+        widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace", "spellcheck": "false"}),
+        max_length=200_000,
+        help_text="In this order, separated by tabs (as a spreadsheet copies them), semicolons "
+        "or commas: period, value, lower limit, upper limit, confidence level, count, "
+        "denominator, value note. Only the period and the value are needed.",
+    )
+    decimal_style = forms.ChoiceField(
+        label="How the numbers are written",
+        choices=DECIMAL_STYLES,
+        initial="point",
+        required=False,  # 1,234.5 unless said
+        widget=forms.RadioSelect,
+    )
+
+    def rows(self, indicator) -> list[dict[str, str]]:
+        """The lines as rows of the readings import, each knowing its line number. A first
+        line of headings (starting "period") is left out, and so are empty lines. A column left
+        empty on every line is left out, so it keeps the saved readings' values."""
+        text = self.cleaned_data["lines"]
+        separator = "\t" if "\t" in text else ";" if ";" in text else ","
+        found = []
+        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=separator), 1):
+            cells = [cell.strip() for cell in cells]
+            if not any(cells) or (number == 1 and cells[0].lower() == "period"):
+                continue
+            values = dict(zip(GRID_COLUMNS, cells, strict=False))
+            if len(cells) > len(GRID_COLUMNS) and any(cells[len(GRID_COLUMNS) :]):
+                values["extra"] = "\t".join(cells[len(GRID_COLUMNS) :])
+            found.append((number, values))
+        given = {column for _, values in found for column, text in values.items() if text}
+        columns = frozenset({"indicator", "period", "value"} | given)
+        return [
+            readings_io.Row(number, {**values, "indicator": indicator.code}, columns)
+            for number, values in found
+        ]

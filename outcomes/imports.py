@@ -26,21 +26,45 @@ FOLDER = "imports"
 # its worker.
 GIVE_UP_AFTER = timedelta(minutes=5)
 SHOWN_ERRORS = 200  # the first problems of a refused file are listed, as on the import pages
+UNMATCHED_FOR = timedelta(days=7)
+NOT_MATCHED = (
+    "Nobody matched the file's indicators to the plan's within a week, so it was removed and "
+    "nothing was saved. Upload it again to import it."
+)
+GONE = "The file was no longer kept, so nothing was saved. Upload it again to import it."
 TOO_LONG = (
     "The file took too long to import, so nothing was saved. Try splitting it into smaller "
     "files, or import it again later."
 )
 
 
-def import_job_create(*, plan, user, kind: str, upload) -> ImportJob:
-    """Keep the uploaded file and record a job waiting for a worker."""
+def import_job_create(*, plan, user, kind: str, upload, options=None, survey=None) -> ImportJob:
+    """Keep the uploaded file and record a job waiting for a worker; or, given the ``survey``
+    of a profiles download the plan has no matching for, waiting for a lead to match it."""
+    upload.seek(0)
     stored_name = default_storage.save(f"{FOLDER}/{secrets.token_hex(16)}", upload)
+    options = dict(options or {})
+    if survey is not None:
+        options["survey"] = survey
     return ImportJob.objects.create(
         plan=plan,
         user=user,
         kind=kind,
         file_name=(upload.name or "")[:255],
         stored_name=stored_name,
+        options=options,
+        status=ImportJob.Status.QUEUED if survey is None else ImportJob.Status.MAPPING,
+    )
+
+
+def import_job_mapped(job: ImportJob) -> bool:
+    """Send a job whose profiles download a lead has now matched to a worker's queue (False
+    if it was not waiting for that: another lead matched it first)."""
+    options = {**job.options, "mapped": True}
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).update(
+            status=ImportJob.Status.QUEUED, options=options
+        )
     )
 
 
@@ -60,14 +84,25 @@ def import_job_run(
     if not claimed:
         return False
     job = ImportJob.objects.select_related("plan__partnership", "user").get(pk=job_id)
+    waits = False
     try:
         # One transaction for the import and its log line: stopped anywhere, it leaves nothing.
         with default_storage.open(job.stored_name, "rb") as file, transaction.atomic():
             result = run(job, file)
+        waits = result.needs_mapping is not None
     except SoftTimeLimitExceeded:
         result = ImportResult(errors=[RowError(0, "", TOO_LONG)])
+    except FileNotFoundError:
+        result = ImportResult(errors=[RowError(0, "", GONE)])
     finally:
-        default_storage.delete(job.stored_name)
+        if not waits:
+            default_storage.delete(job.stored_name)
+    if waits:
+        # A profiles download the plan has no matching for: the file waits for a lead.
+        job.status = ImportJob.Status.MAPPING
+        job.options = {**job.options, "survey": result.needs_mapping, "mapped": False}
+        job.save(update_fields=["status", "options"])
+        return True
     _finish(job, result, describe(result) if result.ok else "")
     return True
 
@@ -75,17 +110,22 @@ def import_job_run(
 def import_job_give_up(job: ImportJob, *, now) -> bool:
     """End a job still running long after its hard time limit (its worker was stopped before
     it could say so) as one that took too long: nothing of it was saved, as the import is
-    one transaction. False if it is not such a job."""
-    if job.status != ImportJob.Status.RUNNING or job.started_at > now - GIVE_UP_AFTER:
+    one transaction. A profiles download nobody matched for a week ends too, and its file
+    goes. False if it is not such a job."""
+    if job.status == ImportJob.Status.MAPPING and job.created_at <= now - UNMATCHED_FOR:
+        why = NOT_MATCHED
+    elif job.status == ImportJob.Status.RUNNING and job.started_at <= now - GIVE_UP_AFTER:
+        why = TOO_LONG
+    else:
         return False
-    ended = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+    ended = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
         status=ImportJob.Status.FAILED
     )
     if not ended:
         return False
     if job.stored_name:
         default_storage.delete(job.stored_name)
-    _finish(job, ImportResult(errors=[RowError(0, "", TOO_LONG)]), "")
+    _finish(job, ImportResult(errors=[RowError(0, "", why)]), "")
     return True
 
 

@@ -6,6 +6,7 @@ hang off an indicator; evidence and risks off an outcome.
 
 from __future__ import annotations
 
+import calendar
 from decimal import Decimal
 
 from django.conf import settings
@@ -211,6 +212,11 @@ class Indicator(models.Model):
         return ""
 
     @property
+    def year_end_name(self) -> str:
+        """The month its years end in: "March", "August"."""
+        return calendar.month_name[self.year_end_month]
+
+    @property
     def measure(self) -> Measure:
         """Writes this indicator's figures: "61.2%", "2,205", "£15,808", "12.4 per 1,000"."""
         return Measure(self.unit, self.rate_per)
@@ -254,6 +260,25 @@ class Indicator(models.Model):
         return arithmetic.Direction(self.direction)
 
     @property
+    def counts_kind(self) -> str:
+        """What a reading's count and denominator make: a proportion for a percentage, a rate
+        of events for a rate; nothing a test can use for other units."""
+        if self.unit == self.Unit.PERCENT:
+            return arithmetic.PROPORTION
+        if self.unit == self.Unit.RATE and self.rate_per:
+            return arithmetic.RATE
+        return ""
+
+    def change_significance(
+        self, earlier: arithmetic.Point, later: arithmetic.Point
+    ) -> arithmetic.Change | None:
+        """Whether the change between two of its readings is bigger than its margin of error,
+        by the method its unit and the readings' counts allow (arithmetic.change_significance)."""
+        return arithmetic.change_significance(
+            earlier, later, kind=self.counts_kind, per=self.people_per
+        )
+
+    @property
     def people_per(self) -> float | None:
         """What a value is "per", to turn a gap in units into people."""
         if self.unit == self.Unit.PERCENT:
@@ -261,6 +286,60 @@ class Indicator(models.Model):
         if self.unit == self.Unit.RATE and self.rate_per:
             return float(self.rate_per)
         return None
+
+
+# What a reading or comparator value gives the arithmetic, in point_from's order: status.py
+# reads these columns as plain rows, Reading.point and ComparatorReading.point as attributes.
+POINT_FIELDS = [
+    "period_start",
+    "period",
+    "period_label",
+    "value",
+    "lower",
+    "upper",
+    "confidence_level",
+    "count",
+    "denominator",
+    "suppression_mark",
+    "value_note",
+]
+READING_POINT_FIELDS = [*POINT_FIELDS, "series_break"]
+
+
+def _float(number) -> float | None:
+    return None if number is None else float(number)
+
+
+def point_from(
+    period_start,
+    period,
+    period_label,
+    value,
+    lower,
+    upper,
+    confidence_level,
+    count,
+    denominator,
+    suppression_mark,
+    value_note,
+    series_break=False,
+) -> arithmetic.Point:
+    """A reading or comparator value as the arithmetic takes it: its period, its value (None
+    when suppressed), its limits at their level, and the count and denominator behind it."""
+    return arithmetic.Point(
+        when=period,
+        value=_float(value),
+        lower=_float(lower),
+        upper=_float(upper),
+        start=period_start,
+        label=period_label,
+        level=float(confidence_level) / 100,
+        count=_float(count),
+        denominator=_float(denominator),
+        series_break=series_break,
+        mark=suppression_mark,
+        note=value_note,
+    )
 
 
 class PeriodQuerySet(models.QuerySet):
@@ -352,12 +431,19 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         where = f" ({self.breakdown})" if self.breakdown else ""
-        shown = self.indicator.measure.value(self.value)
+        if self.value is None:  # held back by its source
+            shown = f"held back ({self.suppression_mark})" if self.suppression_mark else "held back"
+        else:
+            shown = self.indicator.measure.value(self.value)
         return f"{self.indicator.code} {self.period:%Y-%m-%d}{where}: {shown}"
 
     def save(self, *args, **kwargs):
         self.fill_period_start()
         super().save(*args, **kwargs)
+
+    @property
+    def period_text(self) -> str:
+        return periods.label_for(self.period_start, self.period, self.period_label)
 
     def fill_period_start(self) -> None:
         """Callers that know only the last day (older forms and files) get the indicator's
@@ -376,12 +462,7 @@ class Reading(models.Model):
 
     @property
     def point(self) -> arithmetic.Point:
-        return arithmetic.Point(
-            when=self.period,
-            value=float(self.value),
-            lower=None if self.lower is None else float(self.lower),
-            upper=None if self.upper is None else float(self.upper),
-        )
+        return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
 
 
 class Target(models.Model):
@@ -496,6 +577,10 @@ class ComparatorReading(models.Model):
         self.fill_period_start()
         super().save(*args, **kwargs)
 
+    @property
+    def period_text(self) -> str:
+        return periods.label_for(self.period_start, self.period, self.period_label)
+
     def fill_period_start(self) -> None:
         if self.period_start is None and self.period is not None:
             self.period_start = periods.start_for(self.period, self.comparator.indicator.frequency)
@@ -503,6 +588,10 @@ class ComparatorReading(models.Model):
     @property
     def indicator_key(self) -> int:
         return self.comparator_id
+
+    @property
+    def point(self) -> arithmetic.Point:
+        return point_from(*(getattr(self, name) for name in POINT_FIELDS))
 
     @staticmethod
     def frequencies_of(readings) -> dict[int, str]:
@@ -696,6 +785,8 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting for a worker"
+        # A profiles download whose indicators and area a lead has yet to match to the plan's.
+        MAPPING = "mapping", "Waiting for its indicators to be matched"
         RUNNING = "running", "Being imported"
         DONE = "done", "Saved"
         FAILED = "failed", "Nothing saved"
@@ -711,6 +802,9 @@ class ImportJob(models.Model):
     summary = models.CharField(max_length=500, blank=True)  # what was saved
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    # How to read the file (its decimal style), and for a profiles download what it holds: its
+    # indicators and areas, for the lead to match (outcomes/profiles.py).
+    options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -727,3 +821,49 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportMapping(models.Model):
+    """How a plan reads the public health profiles' downloads, as its lead last matched them:
+    which area is "us", which other areas are compared with, and (its rows) which of the
+    file's indicators is which of the plan's. Used again for the next download."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="import_mapping")
+    area_code = models.CharField("our area's code", max_length=20)
+    area_name = models.CharField(max_length=100, blank=True)
+    # {area code: True to compare with it, False to leave its rows out}, for every area seen.
+    areas = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan_id"]
+
+    def __str__(self) -> str:
+        return f"Profiles downloads into {self.plan}: {self.area_name or self.area_code} is us"
+
+
+class MappedIndicator(models.Model):
+    """One indicator of the profiles' downloads, and the plan's indicator its rows go to (none:
+    its rows are left out), with the confidence level of the limits to keep."""
+
+    mapping = models.ForeignKey(ImportMapping, on_delete=models.CASCADE, related_name="indicators")
+    source_id = models.CharField("indicator id in the file", max_length=20)
+    source_name = models.CharField(max_length=255, blank=True)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    confidence_level = models.CharField(max_length=5, choices=CONFIDENCE_LEVELS, default="95")
+
+    class Meta:
+        ordering = ["mapping_id", "source_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mapping", "source_id"], name="one_mapping_per_source_indicator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.source_name} → {self.indicator or 'left out'}"

@@ -7,14 +7,23 @@ queries, then works in memory, so a dashboard's query count does not grow with i
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from outcomes import arithmetic, charts
-from outcomes.models import Comparator, ComparatorReading, Indicator, Reading, Target
+from outcomes.models import (
+    POINT_FIELDS,
+    READING_POINT_FIELDS,
+    Comparator,
+    Indicator,
+    Outcome,
+    Reading,
+    Target,
+    point_from,
+)
 
 # When an indicator has several targets, the one the partnership judges itself by.
 TARGET_PREFERENCE = [Target.Kind.LOCAL, Target.Kind.NATIONAL, Target.Kind.STRETCH]
@@ -40,12 +49,31 @@ PLACES_LIKE_OURS = "Places like ours"
 
 @dataclass(frozen=True)
 class ComparatorSeries:
+    """A comparator's values, oldest first, and how the area compares with it in the area's
+    latest period (set by `report`)."""
+
     comparator: Comparator
     points: list[arithmetic.Point]
+    compared: arithmetic.Compared | None = None
+
+    @property
+    def words(self) -> str:
+        """ "Worse than England": the one wording of a comparison, on every page and report."""
+        if self.compared is None:
+            return ""
+        return arithmetic.comparison_words(self.compared, self.comparator.name)
+
+    @property
+    def verdict(self) -> str:
+        """better, similar, worse or not_compared: the class that colours the words."""
+        return "" if self.compared is None else self.compared.verdict.value
 
 
 @dataclass
 class IndicatorReport:
+    """`readings`: every whole-area reading, suppressed ones too, oldest first; `points`: those
+    with a value; `trend`: the ones the trend is fitted to, and what was left out and why."""
+
     indicator: Indicator
     points: list[arithmetic.Point]
     breakdowns: dict[str, list[arithmetic.Point]]
@@ -53,11 +81,13 @@ class IndicatorReport:
     judgement: arithmetic.Judgement
     computed_status: arithmetic.Status
     latest: arithmetic.Point | None
+    readings: list[arithmetic.Point] = field(default_factory=list)
+    trend: arithmetic.TrendReadings | None = None
     gap: float | None = None
     gap_in_people: float | None = None
     rate_needed: float | None = None
     recent_rate: float | None = None
-    last_change_significant: bool | None = None
+    last_change: arithmetic.Change | None = None
     spread: arithmetic.Spread | None = None
     comparators: list[ComparatorSeries] = field(default_factory=list)
     chart: object | None = None  # outcomes.charts.Chart, drawn on request
@@ -91,6 +121,46 @@ class IndicatorReport:
     @property
     def latest_text(self) -> str:
         return self.show(self.latest.value if self.latest else None)
+
+    @property
+    def last_change_significant(self) -> bool | None:
+        return None if self.last_change is None else self.last_change.significant
+
+    @property
+    def last_change_text(self) -> str:
+        """The latest change against its margin of error, with the method and level that
+        decided it: one sentence for the pages and the board report."""
+        change = self.last_change
+        if change is None:
+            return ""
+        earlier, later = self.trend.points[-2], self.trend.points[-1]
+        verdict = "larger than" if change.significant else "within"
+        return (
+            f"The change from {earlier.period_text} to {later.period_text} is {verdict} its "
+            f"margin of error at {change.level_text}, by {change.method.label}."
+        )
+
+    @property
+    def comparison_basis(self) -> str:
+        """How the comparisons were made, with the period and level: the indicator page says
+        it under them."""
+        area = self.readings[-1] if self.readings else None
+        if area is None or area.value is None or not area.has_interval:
+            return ""
+        return (
+            f"For {area.period_text}, as the public health profiles compare: better or worse "
+            f"when the comparator's value lies outside our {arithmetic.level_text(area.level)} "
+            "confidence interval (or, when the comparator has an interval at the same level, "
+            "when the two intervals do not overlap), similar otherwise. Which is better follows "
+            "the indicator's direction."
+        )
+
+    @property
+    def latest_suppressed(self) -> arithmetic.Point | None:
+        """The latest whole-area reading, when the source suppressed it."""
+        if self.readings and self.readings[-1].value is None:
+            return self.readings[-1]
+        return None
 
     @property
     def target_text(self) -> str:
@@ -135,16 +205,6 @@ def main_target(targets) -> Target | None:
     return next((by_kind[kind] for kind in TARGET_PREFERENCE if kind in by_kind), None)
 
 
-def _points(row) -> arithmetic.Point:
-    period, value, lower, upper = row
-    return arithmetic.Point(
-        when=period,
-        value=float(value),
-        lower=None if lower is None else float(lower),
-        upper=None if upper is None else float(upper),
-    )
-
-
 def report(
     indicator: Indicator,
     *,
@@ -153,10 +213,17 @@ def report(
     today: date | None = None,
 ) -> IndicatorReport:
     """Everything known about one indicator's course. ``series`` maps a breakdown ("" for the
-    whole area) to its readings, oldest first; targets come from the indicator (prefetched)."""
+    whole area) to its readings, oldest first, suppressed ones too; targets come from the
+    indicator (prefetched), the fewest readings for a trend from its plan."""
     today = today or timezone.localdate()
-    whole_area = series.get("", [])
-    breakdowns = {name: points for name, points in series.items() if name}
+    readings = series.get("", [])
+    whole_area = [point for point in readings if point.value is not None]
+    trend = arithmetic.trend_readings(readings, start_from=indicator.trend_from)
+    breakdowns = {
+        name: [point for point in points if point.value is not None]
+        for name, points in series.items()
+        if name
+    }
     target = main_target(indicator.targets.all())
     direction = indicator.arithmetic_direction
     latest = whole_area[-1] if whole_area else None
@@ -170,7 +237,7 @@ def report(
         )
     else:
         judgement = arithmetic.judge(
-            whole_area,
+            trend.points,
             target_value=float(target.target_value),
             target_date=target.target_date,
             direction=direction,
@@ -179,6 +246,8 @@ def report(
             months_per_reading=MONTHS_PER_READING[indicator.frequency],
             bounds=indicator.bounds,
             measure=indicator.measure,
+            minimum_points=indicator.plan.trend_minimum_points,
+            passed_readings=whole_area,
         )
     result = IndicatorReport(
         indicator=indicator,
@@ -188,7 +257,12 @@ def report(
         judgement=judgement,
         computed_status=judgement.status,
         latest=latest,
-        comparators=list(comparators),
+        readings=readings,
+        trend=trend,
+        comparators=[
+            replace(series, compared=_compared(indicator, readings, series))
+            for series in comparators
+        ],
     )
     if latest and target:
         result.gap = arithmetic.gap(latest.value, float(target.target_value), direction)
@@ -199,14 +273,23 @@ def report(
         result.rate_needed = arithmetic.rate_needed_per_year(
             latest, float(target.target_value), target.target_date
         )
-    result.recent_rate = arithmetic.recent_rate_per_year(whole_area)
-    if len(whole_area) >= 2:
-        result.last_change_significant = arithmetic.change_is_significant(
-            whole_area[-2], whole_area[-1]
-        )
+    result.recent_rate = arithmetic.recent_rate_per_year(trend.points)
+    if len(trend.points) >= 2:
+        result.last_change = indicator.change_significance(trend.points[-2], trend.points[-1])
     latest_by_group = {name: points[-1].value for name, points in breakdowns.items() if points}
     result.spread = arithmetic.spread(latest_by_group, direction)
     return result
+
+
+def _compared(indicator, readings, series: ComparatorSeries) -> arithmetic.Compared:
+    """The area's latest period (suppressed or not) against the comparator's value for the
+    same period."""
+    area = readings[-1] if readings else None
+    other = None
+    if area is not None:
+        same = (area.first_day, area.when)
+        other = next((p for p in series.points if (p.first_day, p.when) == same), None)
+    return arithmetic.compare(area, other, indicator.arithmetic_direction)
 
 
 def indicator_reports(
@@ -218,31 +301,39 @@ def indicator_reports(
     thousands of them."""
     today = today or timezone.localdate()
     indicators = list(
-        indicators.select_related("owner", "outcome", "overridden_by").prefetch_related("targets")
+        indicators.select_related("owner", "outcome", "overridden_by", "plan").prefetch_related(
+            "targets"
+        )
     )
     ids = [indicator.pk for indicator in indicators]
     series: dict[int, dict[str, list[arithmetic.Point]]] = defaultdict(lambda: defaultdict(list))
     rows = (
         Reading.objects.filter(indicator_id__in=ids)
-        .order_by("period")
-        .values_list("indicator_id", "breakdown", "period", "value", "lower", "upper")
+        .order_by("period", "period_start")
+        .values_list("indicator_id", "breakdown", *READING_POINT_FIELDS)
     )
     for indicator_id, breakdown, *point in rows:
-        series[indicator_id][breakdown].append(_points(point))
+        series[indicator_id][breakdown].append(point_from(*point))
 
     comparators: dict[int, list[ComparatorSeries]] = defaultdict(list)
     if with_comparators:
-        values: dict[int, list[arithmetic.Point]] = defaultdict(list)
-        for comparator_id, period, value in (
-            ComparatorReading.objects.filter(comparator__indicator_id__in=ids)
-            .order_by("period")
-            .values_list("comparator_id", "period", "value")
-        ):
-            values[comparator_id].append(arithmetic.Point(when=period, value=float(value)))
-        for comparator in Comparator.objects.filter(indicator_id__in=ids):
-            comparators[comparator.indicator_id].append(
-                ComparatorSeries(comparator=comparator, points=values[comparator.pk])
-            )
+        # One query: each comparator with its values, a comparator without any as one row of
+        # NULLs (a left join).
+        fields = ["id", "indicator_id", "name", "kind", "area_code"]
+        rows = (
+            Comparator.objects.filter(indicator_id__in=ids)
+            .order_by("indicator_id", "kind", "name", "readings__period", "readings__period_start")
+            .values_list(*fields, *(f"readings__{name}" for name in POINT_FIELDS))
+        )
+        by_pk: dict[int, ComparatorSeries] = {}
+        for row in rows:
+            pk, indicator_id, point = row[0], row[1], row[len(fields) :]
+            if pk not in by_pk:
+                comparator = Comparator.from_db("default", fields, row[: len(fields)])
+                by_pk[pk] = ComparatorSeries(comparator=comparator, points=[])
+                comparators[indicator_id].append(by_pk[pk])
+            if point[1] is not None:  # a value's last day: this comparator has values
+                by_pk[pk].points.append(point_from(*point))
     return [
         report(
             indicator,
@@ -252,6 +343,17 @@ def indicator_reports(
         )
         for indicator in indicators
     ]
+
+
+def plan_outcome_reports(plan) -> list[tuple[Outcome, list[IndicatorReport]]]:
+    """Every outcome of the plan with its indicators' reports and comparisons, in a fixed
+    number of queries."""
+    outcomes = list(plan.outcomes.all())
+    reports = draw_charts(indicator_reports(Indicator.objects.filter(plan=plan)), small=True)
+    by_outcome: dict[int, list] = {outcome.pk: [] for outcome in outcomes}
+    for item in reports:
+        by_outcome[item.indicator.outcome_id].append(item)
+    return [(outcome, by_outcome[outcome.pk]) for outcome in outcomes]
 
 
 def draw_charts(
@@ -276,7 +378,9 @@ def draw_charts(
             measure=indicator.measure.plain() if plain else indicator.measure,
             plain=plain,
             bounds=indicator.bounds,
-            readings=item.points,
+            readings=item.readings,
+            trend_from=indicator.trend_from,
+            minimum_points=indicator.plan.trend_minimum_points,
             direction=indicator.arithmetic_direction,
             target=charts.TargetLine(
                 baseline_date=target.baseline_date,

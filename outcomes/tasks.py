@@ -33,7 +33,15 @@ def _run(job, file) -> readings_io.ImportResult:
                 )
             ]
         )
-    result = readings_io.import_file(plan=plan, upload=file, user=job.user, membership=membership)
+    options = job.options
+    result = readings_io.import_file(
+        plan=plan,
+        upload=file,
+        user=job.user,
+        membership=membership,
+        options=readings_io.Options(decimal_comma=bool(options.get("decimal_comma"))),
+        review_mapping=bool(options.get("review_mapping")) and not options.get("mapped"),
+    )
     if result.ok:
         security.record(
             SecurityEvent.Kind.IMPORT,

@@ -16,6 +16,8 @@ urlpatterns = [
     path("indicators/<int:pk>/status/", views.indicator_status, name="indicator_status"),
     path("plans/<int:pk>/readings/import/", views.readings_import, name="readings_import"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/matching/", views.import_mapping, name="import_mapping"),
+    path("indicators/<int:pk>/readings/grid/", views.readings_grid, name="readings_grid"),
     path("plans/<int:pk>/readings.csv", views.readings_export, name="readings_export"),
     *items.crud("outcomes", "plans", "outcome"),
     *items.crud("indicators", "outcomes", "indicator"),

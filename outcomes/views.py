@@ -16,7 +16,7 @@ from improveplan import items, kept, security
 from improveplan.celery import workers_available
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import history_page
-from outcomes import access, forms, imports, readings_io, tasks
+from outcomes import access, forms, imports, periods, profiles, readings_io, tasks
 from outcomes.hooks import chart_marks_for, walk_steps
 from outcomes.models import Evidence, ImportJob, Indicator, Outcome, Reading, Target
 from outcomes.status import draw_charts, indicator_reports
@@ -187,6 +187,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "override_form": forms.StatusOverrideForm(
             initial={"status": indicator.status_override, "reason": indicator.override_reason}
         ),
+        "grid_form": forms.ReadingsGridForm(),
+        "grid_columns": GRID_HEADINGS,
     }
     return render(request, "outcomes/indicator_detail.html", context)
 
@@ -267,18 +269,41 @@ def readings_import(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Board members read the readings; leads and partners enter them.")
     access.check_plan_open(request, plan)
     form = forms.ReadingsImportForm(request.POST or None, request.FILES or None)
-    context = {"plan": plan, "partnership": plan.partnership, "form": form}
+    context = {"plan": plan, "partnership": plan.partnership, "form": form, **IMPORT_HELP}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        options = form.options()
         if workers_available() and not readings_io.refusal(upload):
             job = imports.import_job_create(
-                plan=plan, user=request.user, kind=ImportJob.Kind.READINGS, upload=upload
+                plan=plan,
+                user=request.user,
+                kind=ImportJob.Kind.READINGS,
+                upload=upload,
+                options=options,
             )
             transaction.on_commit(lambda: tasks.import_readings_file.delay(job.pk))
             return redirect(job)
         result = readings_io.import_file(
-            plan=plan, upload=upload, user=request.user, membership=membership
+            plan=plan,
+            upload=upload,
+            user=request.user,
+            membership=membership,
+            options=readings_io.Options(decimal_comma=options["decimal_comma"]),
+            review_mapping=options["review_mapping"],
         )
+        if result.needs_mapping is not None:
+            # A profiles download to match first: the file waits, kept, for a lead.
+            job = imports.import_job_create(
+                plan=plan,
+                user=request.user,
+                kind=ImportJob.Kind.READINGS,
+                upload=upload,
+                options=options,
+                survey=result.needs_mapping,
+            )
+            return redirect(
+                "outcomes:import_mapping" if membership.manages else "outcomes:import_job", job.pk
+            )
         if result.ok:
             security.record(
                 SecurityEvent.Kind.IMPORT,
@@ -302,6 +327,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     if imports.import_job_give_up(job, now=timezone.now()):
         job.refresh_from_db()
     context = {"job": job, "plan": job.plan, "partnership": job.plan.partnership}
+    if job.status == ImportJob.Status.MAPPING:
+        context["manages"] = request.membership.manages
+        return render(request, "outcomes/import_job.html", context)
     if not job.finished:
         response = render(request, "outcomes/import_job.html", context, status=202)
         response["Refresh"] = str(IMPORT_CHECK_AGAIN_SECONDS)
@@ -310,6 +338,131 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     context["errors"] = job.errors
     context["error_count"] = job.error_count
     return render(request, "outcomes/import_job.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead matches a public health profiles download to the plan (its indicators to the
+    plan's, which area is ours, which are compared with); the plan keeps the matching for the
+    next download, and the file is imported with it."""
+    job = access.get_import_job_for_user(request, pk)
+    plan = job.plan
+    if not request.membership.manages:
+        access.refuse(request, f"matching import {job.pk} of plan {plan.pk}", plan.partnership_id)
+        raise PermissionDenied("A lead matches a download's indicators to the plan's.")
+    access.check_plan_open(request, plan)
+    if job.status != ImportJob.Status.MAPPING:
+        return redirect(job)
+    survey = job.options["survey"]
+    form = forms.ProfileMappingForm(
+        request.POST or None, survey=survey, plan=plan, saved=profiles.saved_mapping(plan)
+    )
+    if request.method == "POST" and form.is_valid():
+        area = form.cleaned_data["area"]
+        profiles.mapping_save(
+            plan=plan,
+            found=survey,
+            area_code=area,
+            compare_with=set(form.cleaned_data["compare_with"]) - {area},
+            chosen=form.cleaned_data["chosen"],
+            user=request.user,
+        )
+        if imports.import_job_mapped(job):
+            if workers_available():
+                transaction.on_commit(lambda: tasks.import_readings_file.delay(job.pk))
+            else:
+                tasks.import_readings_file(job.pk)
+        return redirect(job)
+    context = {
+        "job": job,
+        "plan": plan,
+        "partnership": plan.partnership,
+        "form": form,
+        "indicator_fields": [
+            (form[f"indicator_{index}"], form[f"level_{index}"])
+            for index in range(len(form.sources))
+        ],
+    }
+    return render(request, "outcomes/import_mapping.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def readings_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    """Many readings of one indicator at once, typed into a grid or pasted from a spreadsheet:
+    checked as the import checks a file, and saved all together or not at all."""
+    indicator = access.get_indicator_for_user(request, pk)
+    access.check_may_enter_readings(request, indicator)
+    form = forms.ReadingsGridForm(request.POST or None)
+    context = {
+        "indicator": indicator,
+        "plan": indicator.plan,
+        "partnership": indicator.plan.partnership,
+        "form": form,
+        "grid_form": form,
+        "grid_columns": GRID_HEADINGS,
+    }
+    if request.method == "POST" and form.is_valid():
+        rows = form.rows(indicator)
+        errors = [
+            readings_io.RowError(row.number, "", "There are more than eight cells on this line.")
+            for row in rows
+            if row.get("extra")
+        ]
+        if not rows:
+            errors.append(readings_io.RowError(0, "", "There are no readings in the grid."))
+        with transaction.atomic():
+            result = readings_io.import_readings(
+                plan=indicator.plan,
+                rows=rows,
+                user=request.user,
+                membership=request.membership,
+                options=readings_io.Options(
+                    decimal_comma=form.cleaned_data["decimal_style"] == "comma"
+                ),
+            )
+            errors = sorted([*errors, *result.errors], key=lambda error: error.row)
+            if errors:
+                transaction.set_rollback(True)  # every problem is listed; nothing is saved
+        if not errors:
+            security.record(
+                SecurityEvent.Kind.IMPORT,
+                request=request,
+                partnership_id=indicator.plan.partnership_id,
+                detail=f"Readings grid of indicator {indicator.pk}: "
+                + readings_io.logged_detail(indicator.plan, result),
+            )
+            messages.success(request, readings_io.saved_message(result))
+            return redirect(indicator)
+        context["errors"] = [
+            readings_io.RowError(
+                error.row, GRID_HEADINGS.get(error.column, error.column), error.message
+            )
+            for error in errors[:SHOWN_ERRORS]
+        ]
+        context["error_count"] = len(errors)
+        context["rows_are_lines"] = True
+    return render(request, "outcomes/readings_grid.html", context)
+
+
+GRID_HEADINGS = {
+    "period": "Period",
+    "value": "Value",
+    "lower": "Lower limit",
+    "upper": "Upper limit",
+    "confidence_level": "Level",
+    "count": "Count",
+    "denominator": "Denominator",
+    "value_note": "Value note",
+}
+# What the import page lists: every column, period form and value mark, with examples.
+IMPORT_HELP = {
+    "columns": readings_io.COLUMN_HELP,
+    "other_names": readings_io.OTHER_NAMES,
+    "period_forms": periods.ACCEPTED,
+    "suppression_marks": readings_io.SUPPRESSION_SHOWN,
+}
 
 
 @login_required

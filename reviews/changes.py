@@ -18,7 +18,6 @@ from datetime import date
 from django.utils import timezone
 
 from actions.models import Action, Update
-from outcomes import arithmetic
 from outcomes.models import Indicator, Reading, Risk
 from reviews.models import Review
 
@@ -129,7 +128,7 @@ def significant_movements(indicators, *, since: date, until: date) -> list[Movem
     by more than the two readings' margins of error (whole-area readings only)."""
     readings: dict[int, list[Reading]] = {}
     for reading in Reading.objects.filter(
-        indicator__in=indicators, breakdown="", period__lte=until
+        indicator__in=indicators, breakdown="", period__lte=until, value__isnull=False
     ).order_by("indicator_id", "period"):
         readings.setdefault(reading.indicator_id, []).append(reading)
     found = []
@@ -140,7 +139,8 @@ def significant_movements(indicators, *, since: date, until: date) -> list[Movem
         if not earlier or not later:
             continue
         first, last = earlier[-1], later[-1]
-        if arithmetic.change_is_significant(first.point, last.point):
+        change = indicator.change_significance(first.point, last.point)
+        if change is not None and change.significant:
             higher = last.value > first.value
             better = higher == (indicator.direction == Indicator.Direction.HIGHER)
             found.append(Movement(indicator, first, last, better))
@@ -192,7 +192,7 @@ def decision_movements(decisions, *, today: date) -> dict[int, list[dict]]:
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=wanted)}
     readings: dict[int, list[Reading]] = {}
     for reading in Reading.objects.filter(
-        indicator__in=wanted, breakdown="", period__lte=today
+        indicator__in=wanted, breakdown="", period__lte=today, value__isnull=False
     ).order_by("indicator_id", "period"):
         readings.setdefault(reading.indicator_id, []).append(reading)
     moved: dict[int, list[dict]] = {}
@@ -210,9 +210,8 @@ def decision_movements(decisions, *, today: date) -> dict[int, list[dict]]:
                 higher_better = indicator.direction == Indicator.Direction.HIGHER
                 row["change"] = change
                 row["better"] = change != 0 and (change > 0) == higher_better
-                row["significant"] = arithmetic.change_is_significant(
-                    row["before"].point, row["latest"].point
-                )
+                change = indicator.change_significance(row["before"].point, row["latest"].point)
+                row["significant"] = None if change is None else change.significant
             rows.append(row)
         moved[decision.pk] = rows
     return moved

@@ -710,7 +710,11 @@ def review_sign_off(*, review: Review, membership: Membership) -> None:
 
 def reading_correct(*, reading, review: Review, user, reason: str, **values) -> Correction:
     """Change a reading of a closed period and record who did it and why, together."""
-    before = f"{reading.value.normalize():f}"
+
+    def written(value) -> str:  # a suppressed reading has no value
+        return "suppressed" if value is None else f"{value.normalize():f}"
+
+    before = written(reading.value)
     with transaction.atomic():
         for name, value in values.items():
             setattr(reading, name, value)
@@ -722,7 +726,7 @@ def reading_correct(*, reading, review: Review, user, reason: str, **values) -> 
             what=(
                 f"{reading.indicator.code} for {reading.period:%-d %B %Y}"
                 f"{f' ({reading.breakdown})' if reading.breakdown else ''}: "
-                f"{before} → {reading.value.normalize():f}"
+                f"{before} → {written(reading.value)}"
             )[:300],
             reason=reason.strip(),
         )

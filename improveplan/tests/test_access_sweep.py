@@ -109,6 +109,20 @@ def _import_job(w: World) -> dict:
     return {"pk": job.pk}
 
 
+def _waiting_import_job(w: World) -> dict:
+    job, _ = ImportJob.objects.get_or_create(
+        plan=w.plan,
+        user=w.partner,
+        kind=ImportJob.Kind.READINGS,
+        status=ImportJob.Status.MAPPING,
+        defaults={
+            "file_name": "profile.csv",
+            "options": {"survey": {"indicators": [["90366", "Life expectancy", 1]], "areas": []}},
+        },
+    )
+    return {"pk": job.pk}
+
+
 def _agreed_version(w: World) -> dict:
     version = w.plan.versions.first() or plan_agree(plan=w.plan, by=w.lead)
     return {"pk": w.plan.pk, "number": version.number}
@@ -166,6 +180,11 @@ ROUTES: dict[str, Route] = {
     "outcomes:readings_import": Route(kwargs=_plan, writes=True, partner_writes=True),
     "outcomes:readings_export": Route(kwargs=_plan),
     "outcomes:import_job": Route(kwargs=_import_job, sender_and_leads=True),
+    # A profiles download waiting for a lead to match it: only leads may (issue 17).
+    "outcomes:import_mapping": Route(kwargs=_waiting_import_job, writes=True),
+    "outcomes:readings_grid": Route(
+        kwargs=lambda w: {"pk": w.indicator.pk}, writes=True, partner_writes=True
+    ),
     "outcomes:indicator": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
     "outcomes:indicator_status": Route(
         kwargs=lambda w: {"pk": w.indicator.pk}, writes=True, get=False

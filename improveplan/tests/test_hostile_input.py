@@ -165,6 +165,7 @@ PLAN_FIELDS = {
     "method": choice(Plan.Method.values),
     "outcome_limit": NUMBER,
     "indicator_limit": NUMBER,
+    "trend_minimum_points": NUMBER,
 }
 PLAN_PERIOD: dict[str, Value] = {"period_start": "2027-04-01", "period_end": "2030-03-31"}
 NEW_PASSWORD_FIELDS = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

@@ -180,7 +180,7 @@ CHANGES = {
     ),
     "a comparator added": (
         "outcome",
-        "Compared with: England average",
+        "England average",
         lambda w: ComparatorReadingFactory(
             comparator=ComparatorFactory(indicator=w.indicator, name="England average"),
             period=date(2024, 3, 31),

@@ -16,6 +16,7 @@ GOOD = {
     "method": Plan.Method.RBA,
     "outcome_limit": 7,
     "indicator_limit": 5,
+    "trend_minimum_points": 5,
 }
 
 

@@ -45,3 +45,22 @@ def test_seeding_again_changes_nothing(demo, settings):
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == before
     assert list(Reading.objects.order_by("pk").values_list("value", "lower", "upper")) == values
+
+
+def test_the_demo_has_data_as_analysts_publish_it(demo):
+    """A pooled period with 99.8% limits, a suppressed value, a break in the series, counts
+    behind a percentage and a rate, comparators with limits and area codes, a chosen start of
+    the trend and a school-or-calendar year: each shows on the pages."""
+    assert Reading.objects.filter(period_label="2021 - 23", confidence_level="99.8").exists()
+    assert Reading.objects.filter(value__isnull=True, suppression_mark="x").exists()
+    assert Reading.objects.filter(series_break=True).exists()
+    assert ComparatorReading.objects.filter(lower__isnull=False, count__isnull=False).exists()
+    assert Indicator.objects.filter(trend_from__isnull=False).exists()
+    assert Indicator.objects.exclude(year_end_month=3).exists()
+    reports = indicator_reports(Indicator.objects.filter(plan__title__startswith="Healthier"))
+    methods = {report.last_change.method for report in reports if report.last_change}
+    assert methods == set(arithmetic.Method)
+    verdicts = {series.compared.verdict for report in reports for series in report.comparators}
+    assert {arithmetic.Comparison.BETTER, arithmetic.Comparison.SIMILAR} <= verdicts
+    assert arithmetic.Comparison.WORSE in verdicts
+    assert any(report.judgement.few_readings for report in reports)

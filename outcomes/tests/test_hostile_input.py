@@ -12,6 +12,7 @@ import io
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F, Model
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ from improveplan.tests.hostile import (
     RANDOM_TEXT,
     SCRIPT,
     TEXT,
+    TEXT_EDGES,
     HostileForm,
     Kind,
     Layer,
@@ -42,16 +44,19 @@ from improveplan.tests.hostile import (
     dates_taken,
     hostile_tests_of,
     named,
+    one_of_ours,
     our,
     targets_in,
     their,
 )
 from improveplan.tests.kept_rows import kept_rows
-from outcomes import arithmetic
+from outcomes import arithmetic, imports
 from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ImportJob,
+    ImportMapping,
     Indicator,
     Outcome,
     Reading,
@@ -73,11 +78,37 @@ from outcomes.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+PROFILE_SURVEY = {
+    "indicators": [["92443", "Smoking prevalence in adults", 2]],
+    "areas": [
+        ["E06000008", "Blackburn with Darwen", "Counties & UAs", "E12000002", 1],
+        ["E92000001", "England", "England", "", 1],
+    ],
+}
+PROFILE_FILE = (
+    "Indicator ID,Area Code,Area Name,Sex,Age,Time period,Value\n"
+    "92443,E06000008,Blackburn with Darwen,Persons,18+ yrs,2023,17.7\n"
+    "92443,E92000001,England,Persons,18+ yrs,2023,11.6\n"
+)
+
+
+def _waiting_import(plan: Plan) -> ImportJob:
+    """A profiles download waiting for a lead to match it, its file kept."""
+    return imports.import_job_create(
+        plan=plan,
+        user=None,
+        kind=ImportJob.Kind.READINGS,
+        upload=SimpleUploadedFile("profile.csv", PROFILE_FILE.encode()),
+        survey=PROFILE_SURVEY,
+    )
+
+
 def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> dict[str, Model]:
     outcome = OutcomeFactory(plan=plan)
     indicator = IndicatorFactory(outcome=outcome, owner=owner)
     comparator = ComparatorFactory(indicator=indicator)
     return {
+        "import_job": _waiting_import(plan),
         "outcome": outcome,
         "indicator": indicator,
         "reading": ReadingFactory(indicator=indicator),
@@ -117,6 +148,8 @@ OUTCOMES = Layer(
         Target: "indicator__plan__partnership",
         Comparator: "indicator__plan__partnership",
         ComparatorReading: "comparator__indicator__plan__partnership",
+        ImportJob: "plan__partnership",
+        ImportMapping: "plan__partnership",
         Evidence: "outcome__plan__partnership",
         Risk: "outcome__plan__partnership",
     },
@@ -145,6 +178,52 @@ PAST_DATE = Kind(
     edges=DATE.edges,
     odd=DATE.odd,
 )
+
+
+# A period as sources write it, or a date: the forms read both (issue 17).
+PERIOD = Kind(
+    typical="2024-06-30",
+    plausible=lambda t: st.one_of(
+        PAST_DATE.plausible(t),
+        st.sampled_from(["2023/24", "Q3 2024", "2024/25 Q3", "Mar 2024", "2020 - 22", "45382"]),
+    ),
+    edges={**DATE.edges, "two-years-pooled": "2021 - 22", "ambiguous": "2011-12"},
+    odd=DATE.odd,
+)
+# A value, or the source's mark for one held back.
+FIGURE = Kind(
+    typical=DECIMAL.typical,
+    plausible=lambda t: st.one_of(DECIMAL.plausible(t), st.sampled_from(["*", "<5", "x", ".."])),
+    edges={**DECIMAL.edges, "held-back": "*", "pounds": "£1,200", "percent": "12.5%"},
+    odd=DECIMAL.odd,
+)
+LEVEL = choice(["95", "99.8"])
+GRID_LINES = Kind(
+    typical="2024/25\t12.5\t11\t14\t95\t120\t960\tRevised",
+    plausible=lambda t: st.lists(
+        st.lists(_grid_cell(), min_size=1, max_size=9).map("\t".join), max_size=4
+    ).map("\n".join),
+    edges={
+        **TEXT_EDGES,
+        "header-only": "Period\tValue",
+        "too-many-cells": "2024\t1\t\t\t\t\t\t\t\textra",
+        "script-in-every-cell": "\t".join([SCRIPT] * 8),
+        "other-partnerships-indicator-code": lambda t: t.theirs["indicator"].code + "\t1",
+    },
+)
+AREAS = Kind(
+    typical=["E92000001"],
+    plausible=lambda t: st.lists(st.sampled_from(["E92000001", "E06000008", "XX"]), max_size=3),
+    edges={"unknown": ["E99999999"], "none": [], "script": [SCRIPT]},
+)
+
+
+def _grid_cell() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(["2023/24", "Q3 2024", "2024-06-30", "12.5", "*", "<5", "95", "99.8", ""]),
+        st.sampled_from(FIXED),
+        RANDOM_TEXT,
+    )
 
 
 # Spreadsheets of readings ---------------------------------------------------------------
@@ -267,15 +346,22 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
             # A percentage from 1 to 99, around the readings already entered.
             "minimum": Kind(typical="1", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
             "maximum": Kind(typical="99", plausible=DECIMAL.plausible, edges=DECIMAL.edges),
+            "year_end_month": choice([str(month) for month in range(1, 13)]),
+            "trend_from": DATE,
         },
     ),
     "reading": (
         "indicator",
         {
-            "period": PAST_DATE,
-            "value": DECIMAL,
+            "period": PERIOD,
+            "value": FIGURE,
             "lower": DECIMAL,
             "upper": DECIMAL,
+            "confidence_level": LEVEL,
+            "count": DECIMAL,
+            "denominator": DECIMAL,
+            "value_note": TEXT,
+            "series_break": BOOLEAN,
             "breakdown": TEXT,
             "source_note": TEXT,
         },
@@ -291,7 +377,19 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
         },
     ),
     "comparator": ("indicator", {"name": COMPARATOR_NAME, "kind": choice(Comparator.Kind.values)}),
-    "comparator_reading": ("comparator", {"period": DATE, "value": DECIMAL}),
+    "comparator_reading": (
+        "comparator",
+        {
+            "period": PERIOD,
+            "value": FIGURE,
+            "lower": DECIMAL,
+            "upper": DECIMAL,
+            "confidence_level": LEVEL,
+            "count": DECIMAL,
+            "denominator": DECIMAL,
+            "value_note": TEXT,
+        },
+    ),
     "evidence": (
         "outcome",
         {
@@ -338,9 +436,23 @@ for _kind, (_parent, _fields) in OUTCOME_FORMS.items():
         examples=EXAMPLES_PER_BUTTON,
         **by_pk(f"outcomes:{_kind}_delete", own=our(_kind), foreign=their(_kind)),
     )
+DECIMAL_STYLE = choice(["point", "comma"])
 FORMS["outcomes:readings_import"] = HostileForm(
-    fields={"file": FILE},
+    fields={"file": FILE, "decimal_style": DECIMAL_STYLE, "review_mapping": BOOLEAN},
     **by_pk("outcomes:readings_import", own=our("plan"), foreign=their("plan")),
+)
+FORMS["outcomes:readings_grid"] = HostileForm(
+    fields={"lines": GRID_LINES, "decimal_style": DECIMAL_STYLE},
+    **by_pk("outcomes:readings_grid", own=our("indicator"), foreign=their("indicator")),
+)
+FORMS["outcomes:import_mapping"] = HostileForm(
+    fields={
+        "area": choice([area[0] for area in PROFILE_SURVEY["areas"]]),
+        "compare_with": AREAS,
+        "indicator_0": one_of_ours("indicator", required=False),
+        "level_0": LEVEL,
+    },
+    **by_pk("outcomes:import_mapping", own=our("import_job"), foreign=their("import_job")),
 )
 FORMS["outcomes:indicator_status"] = HostileForm(
     fields={

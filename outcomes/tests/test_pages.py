@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from improveplan.models import Role
 from improveplan.tests.factories import MembershipFactory
-from outcomes.models import Indicator, Outcome, Reading, Target
+from outcomes.models import ComparatorReading, Indicator, Outcome, Reading, Target
 from outcomes.tests.factories import (
+    ComparatorFactory,
     IndicatorFactory,
     OutcomeFactory,
     ReadingFactory,
@@ -166,13 +167,14 @@ def test_a_partner_may_not_change_targets(partner_client, indicator):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"value": "ten"}, "Enter a number."),
-        ({"value": "NaN"}, "Enter a number."),
-        ({"period": "2025-02-30"}, "Enter a valid date."),
-        ({"period": "2206-03-31"}, "Give a date between 1990 and 2100."),
+        # The form reads a reading as the import does (outcomes/readings_io.py), and says so.
+        ({"value": "ten"}, "The value “ten” is not a number."),
+        ({"value": "NaN"}, "The value “NaN” is not a number."),
+        ({"period": "2025-02-30"}, "“2025-02-30” is not a real date."),
+        ({"period": "2206-03-31"}, "2206-03-31 is outside 1990–2100."),
         ({"lower": "18"}, "The lower bound 18 is above the value 17.2."),
         ({"upper": "17"}, "The upper bound 17 is below the value 17.2."),
-        ({"value": "1" * 20}, "Ensure that there are no more than 16 digits in total."),
+        ({"value": "1" * 20}, "at most 12 digits may come before the decimal point."),
     ],
 )
 def test_bad_readings_are_refused_with_a_message(lead_client, indicator, data, message):
@@ -291,6 +293,13 @@ def _grow(world, outcomes: int, indicators: int, readings: int) -> None:
                 )
                 for i in range(readings)
             )
+            # Comparators with values, and one without: each is compared on the dashboard.
+            england = ComparatorFactory(indicator=indicator, name="England")
+            ComparatorFactory(indicator=indicator, name="Similar areas")
+            ComparatorReading.objects.bulk_create(
+                ComparatorReading(comparator=england, period=date(1995 + i, 3, 31), value=19)
+                for i in range(readings)
+            )
 
 
 def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, world):
@@ -312,9 +321,10 @@ def test_the_dashboard_query_count_does_not_grow_with_its_rows(lead_client, worl
     # Computed: 12, 3 for each outcome's progress through the Five Steps, 1 for the plan's
     # latest agreed version (issue 5), 2 for what waits for a lead (completions to confirm
     # and due-date requests, issue 16), and 6 for the stamps of the plan, its indicators and
-    # actions with the lists of them (issue 19). Kept: the session, the person, the
+    # actions with the lists of them (issue 19), 1 for the comparators and their values
+    # (issue 17). Kept: the session, the person, the
     # membership, the plan and its stamp.
-    assert computed <= 24
+    assert computed <= 25
     assert kept <= 5
 
 

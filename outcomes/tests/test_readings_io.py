@@ -14,13 +14,13 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from improveplan.models import Organisation, Plan, SecurityEvent, User
+from outcomes import periods
 from outcomes.models import Indicator, Outcome, Reading
 from outcomes.readings_io import (
     COLUMNS,
     ImportResult,
     RowError,
     import_readings,
-    parse_period,
     read_rows,
     write_readings_csv,
 )
@@ -205,9 +205,9 @@ def test_an_xlsx_file_imports_the_same_as_the_equivalent_csv(world, indicators):
         world,
         csv_file(
             HEADER + "HW-01,2025-03-31,12.3,11,14,,Annual survey\n"
-            "HW-01,2025-06-30,13,,,,\n"
-            "HS-01,2025-03-31,7,,,North ward,\n"
-            "HS-01,2025-12-31,12.5,,,South ward,\n"
+            "HW-01,2025-06,13,,,,\n"
+            "HS-01,2024/25,7,,,North ward,\n"
+            "HS-01,2025,12.5,,,South ward,\n"
         ),
     )
 
@@ -238,7 +238,7 @@ def test_errors_name_the_row_the_spreadsheet_shows_after_empty_rows(world, indic
     [
         ("XX-99,2025-03,12,,,,", "indicator", "There is no indicator “XX-99” in this plan."),
         (",2025-03,12,,,,", "indicator", "The indicator’s reference is missing."),
-        ("HW-01,March 2025,12,,,,", "period", "“March 2025” is not a period we recognise."),
+        ("HW-01,Spring 2025,12,,,,", "period", "“Spring 2025” is not a period we recognise."),
         ("HW-01,2025-02-30,12,,,,", "period", "“2025-02-30” is not a real date."),
         ("HW-01,1989-12-31,12,,,,", "period", "1989-12-31 is outside 1990–2100."),
         ("HW-01,,12,,,,", "period", "The period is missing."),
@@ -255,9 +255,17 @@ def test_errors_name_the_row_the_spreadsheet_shows_after_empty_rows(world, indic
         (f"HW-01,2025-03,12,,,{'w' * 101},", "breakdown", "at most 100 characters; this has 101"),
         (f"HW-01,2025-03,12,,,,{'n' * 301}", "source_note", "at most 300 characters; this has 301"),
         (
-            "HW-01,2025-01,12,,,,",
+            "HW-01,2025-01-31,12,,,,",
             "period",
             "Row 2 already gives HW-01 for 2025-01-31. Give each period once.",
+        ),
+        (
+            # A date is the last day of a quarter (HW-01 is quarterly); 2025-01 is January.
+            "HW-01,2025-01,12,,,,",
+            "period",
+            "Row 2 already gives HW-01 for 2025-01-31, written another way: a date is the last "
+            "day of a quarterly period, while a name such as 2024-03 or 2023/24 is that period "
+            "alone. Write both the same way.",
         ),
     ],
 )
@@ -291,8 +299,9 @@ def test_every_bad_row_is_reported_at_once_and_an_existing_reading_is_not_change
     assert [str(error) for error in result.errors] == [
         "Row 3, column value: The value “twelve” is not a number.",
         "Row 4, column period: 1850 is outside 1990–2100.",
-        "Row 6, column period: Row 5 already gives HS-01 for 2025-03-31 for “North”. "
-        "Give each period once.",
+        "Row 6, column period: Row 5 already gives HS-01 for 2025-03-31 for “North”, written "
+        "another way: a date is the last day of a quarterly period, while a name such as "
+        "2024-03 or 2023/24 is that period alone. Write both the same way.",
     ]
     assert Reading.objects.get().value == 12
 
@@ -366,8 +375,9 @@ def test_extra_and_missing_columns_are_one_error_that_lists_them(world, indicato
         1,
         "",
         "Unknown columns: colour, notes. Missing columns: period. The columns are: "
-        "indicator, period, value, lower, upper, breakdown, source_note (the first three are "
-        "needed).",
+        "indicator, period, value, lower, upper, confidence_level, count, denominator, "
+        "value_note, series_break, breakdown, source_note, comparator, area_code, period_start, "
+        "period_end (indicator, period and value are needed).",
     )
 
 
@@ -384,7 +394,11 @@ def test_a_value_under_a_column_without_a_heading_is_refused(world, indicators):
     [
         (b"", "The file is empty."),
         (b"%PDF-1.7 not a spreadsheet", "not of a kind we accept"),
-        (b"indicator,period,value\n" + b"x" * 9000 + b"\xff\xfe\n", "not UTF-8 text"),
+        # 0x81 is a character in neither UTF-8 nor Windows-1252 (which are read).
+        (
+            b"indicator,period,value\n" + b"x" * 9000 + b"\x81\n",
+            "neither UTF-8 nor Windows-1252 text: line 2 has byte 0x81",
+        ),
         (b"PK\x03\x04 a broken zip", "not of a kind we accept"),
         (b"\n\n", "Its first row must name the columns"),
     ],
@@ -421,11 +435,12 @@ def test_the_export_lists_every_reading_in_the_import_columns(world, indicators)
 
     text = export(world.plan)
 
+    # The period as the source wrote it (or its last day), and its first and last days.
     assert text.splitlines() == [
         "\ufeff" + ",".join(COLUMNS),
-        "HS-01,2025-03-31,7,,,North ward,",
-        "HW-01,2025-03-31,12.5,11,14,,Annual survey",
-        "HW-01,2025-06-30,13,,,,",
+        "HS-01,2024/25,7,,,,,,,,North ward,,,,2024-04-01,2025-03-31",
+        "HW-01,2025-03-31,12.5,11,14,95,,,,,,Annual survey,,,2025-01-01,2025-03-31",
+        "HW-01,2025-06-30,13,,,,,,,,,,,,2025-06-01,2025-06-30",
     ]
 
 
@@ -468,12 +483,20 @@ def test_the_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(world,
     lines = export(world.plan).splitlines()
 
     assert lines[1:] == [
-        "HW-01,2025-03-31,1,,,'+44 20 7946 0000,'-2+3",
-        'HW-01,2025-03-31,-2.5,-3,,"\'=HYPERLINK(""http://evil.example"",""x"")",\'@SUM(1+1)',
+        "HW-01,2025-03-31,1,,,,,,,,'+44 20 7946 0000,'-2+3,,,2025-01-01,2025-03-31",
+        "HW-01,2025-03-31,-2.5,-3,,95,,,,,"
+        '"\'=HYPERLINK(""http://evil.example"",""x"")",\'@SUM(1+1)'
+        ",,,2025-01-01,2025-03-31",
     ]
 
 
 # Periods ----------------------------------------------------------------------------------
+
+
+def parse_period(text: str) -> date:
+    """The last day of the period ``text`` names (outcomes/tests/test_period_parsing.py tests
+    the first days too)."""
+    return periods.parse(text).end
 
 
 @pytest.mark.parametrize(
@@ -508,7 +531,7 @@ def test_parse_period_takes_every_form(text, day):
         ("1989-12-31", "1989-12-31 is outside 1990–2100."),
         ("2101", "2101 is outside 1990–2100."),
         ("2100/01", "2100/01 is outside 1990–2100."),
-        ("March 2025", "“March 2025” is not a period we recognise. Write 2025-03-31 or 31/03/2025"),
+        ("Spring 2025", "“Spring 2025” is not a period we recognise. Write 2024 (a calendar"),
         ("2024/26", "“2024/26” is not a period we recognise."),
         ("2025-13", "“2025-13” is not a period we recognise."),
         ("2025-Q5", "“2025-Q5” is not a period we recognise."),
@@ -525,9 +548,11 @@ def test_parse_period_refuses_what_it_cannot_place(text, message):
 
 def test_parse_periods_refusal_lists_the_accepted_forms():
     with pytest.raises(ValueError) as refusal:
-        parse_period("last spring")
+        periods.parse("last spring")
 
-    for form in ("2025-03-31", "31/03/2025", "2025-03", "2025-Q1", "2025 Q1", "2025", "2024/25"):
+    for form in ("2024-03-31", "31/03/2024", "2024-03", "Mar 2024", "Q3 2024", "2024/25 Q3"):
+        assert form in str(refusal.value)
+    for form in ("2024 (a calendar year)", "2023/24 (a financial or school year)", "2020 - 22"):
         assert form in str(refusal.value)
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from improveplan.models import SecurityEvent
+from outcomes import readings_io
 from outcomes.models import Reading
 from outcomes.tests.factories import IndicatorFactory, OutcomeFactory, ReadingFactory
 
@@ -79,7 +80,8 @@ def test_the_download_holds_this_plans_readings_and_nothing_else(
     response = board_client.get(reverse("outcomes:readings_export", args=[world.plan.pk]))
     text = response.content.decode("utf-8-sig")
     assert response["Content-Disposition"].startswith("attachment;")
-    assert text.splitlines()[0] == "indicator,period,value,lower,upper,breakdown,source_note"
+    assert text.splitlines()[0] == ",".join(readings_io.COLUMNS)
+    assert text.splitlines()[0].startswith("indicator,period,value,lower,upper,confidence_level")
     assert "HS-01" in text and "58.8" in text
     assert "SECRET-1" not in text and "99.9" not in text
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT, user=world.board).exists()

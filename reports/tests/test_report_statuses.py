@@ -62,7 +62,8 @@ def test_an_indicator_set_on_track_stays_in_the_board_reports_exceptions_with_wh
     assert "Adults who smoke" in exceptions
     override = (
         "On track (set by Lena Lead on 3 August 2026 instead of the computed “Off track”; "
-        "reason: “New clinics open in September.”) Forecast "
+        "reason: “New clinics open in September.”) Based on only 3 readings (a trend needs 5): "
+        "forecast "
     )
     assert override in exceptions
     # Wherever the report shows the status (the exceptions and the outcome's own page), the

@@ -16,7 +16,7 @@ from comments.demo import seed_comments
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.shell.demo import seed_plan_versions
 from methods.demo import seed_method_plans
-from outcomes.demo import seed_outcomes, seed_status_override
+from outcomes.demo import seed_import_mapping, seed_outcomes, seed_status_override
 from publishing.demo import seed_publication
 from reviews.demo import PEER_REVIEWER, seed_reviews
 
@@ -124,6 +124,7 @@ class Command(BaseCommand):
         users = {e: User.objects.get(email=e) for e, *_ in PEOPLE}
         seed_actions(plan, organisations, users)
         seed_status_override(plan, users[PEOPLE[0][0]])
+        seed_import_mapping(plan, users[PEOPLE[0][0]])
         seed_reviews(plan)
         seed_comments(plan)
         # Last: the plan as it now stands is its second agreed version.

@@ -7,13 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from improveplan import security
 from improveplan.models import Membership, Plan, Role, SecurityEvent
-from outcomes.readings_io import RowError, import_readings, read_rows
+from outcomes.readings_io import Options, RowError, import_readings, read_rows
 
 
 class Command(BaseCommand):
     help = (
         "Import indicator readings into a plan from a CSV or Excel file with the columns "
-        "indicator, period, value, lower, upper, breakdown, source_note. "
+        "indicator, period, value and others (docs/guides/importing-data.md), or a public "
+        "health profiles download the plan has matched. "
         "Nothing is saved if any row is wrong."
     )
 
@@ -27,8 +28,15 @@ class Command(BaseCommand):
             help="The member the readings are entered by; their role decides which "
             "indicators they may enter. The partnership's first lead if not given.",
         )
+        parser.add_argument(
+            "--decimal-comma",
+            action="store_true",
+            help="The file writes numbers 1.234,5 (a comma before the decimals).",
+        )
 
-    def handle(self, *args, file: str, plan: int, email: str | None, **options) -> None:
+    def handle(
+        self, *args, file: str, plan: int, email: str | None, decimal_comma=False, **options
+    ) -> None:
         try:
             the_plan = Plan.objects.select_related("partnership").get(pk=plan)
         except Plan.DoesNotExist:
@@ -50,9 +58,23 @@ class Command(BaseCommand):
             errors = [rows]
         else:
             result = import_readings(
-                plan=the_plan, rows=rows, user=membership.user, membership=membership
+                plan=the_plan,
+                rows=rows,
+                user=membership.user,
+                membership=membership,
+                options=Options(decimal_comma=decimal_comma),
             )
             errors = result.errors
+            if result.needs_mapping is not None:
+                errors = [
+                    RowError(
+                        0,
+                        "",
+                        "This is a public health profiles download, and the plan has not yet "
+                        "matched its indicators and areas: a lead does that once, on the import "
+                        "page.",
+                    )
+                ]
         if errors:
             for error in errors:
                 self.stderr.write(str(error))
