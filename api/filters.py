@@ -3,8 +3,11 @@ status, organisation and dates."""
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters as filters
 from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from actions.models import Action, Milestone, Update
 from improveplan.models import Plan
@@ -19,6 +22,26 @@ class IdFilter(filters.NumberFilter):
 
     def __init__(self, field_name: str, **kwargs) -> None:
         super().__init__(field_name=field_name, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class MomentField(IsoDateTimeField):
+    """A moment as ISO 8601, its time zone within the ±14 hours the world's clocks use (the
+    database holds offsets to ±16 hours, and a larger one would be its error, not a 400)."""
+
+    LIMIT = datetime.timedelta(hours=14)
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        offset = moment.utcoffset() if moment is not None else None
+        if offset is not None and abs(offset) > self.LIMIT:
+            raise forms.ValidationError(
+                "Give a time zone offset between -14:00 and +14:00.", code="offset"
+            )
+        return moment
+
+
+class MomentFilter(filters.IsoDateTimeFilter):
+    field_class = MomentField
 
 
 class PlanFilter(filters.FilterSet):
@@ -101,7 +124,7 @@ class UpdateFilter(filters.FilterSet):
     action = IdFilter("action")
     author = IdFilter("author")
     plan = IdFilter("action__plan")
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    since = MomentFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = Update

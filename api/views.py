@@ -108,7 +108,9 @@ class PlanViewSet(Scoped):
         plan = self.get_object()
         membership = membership_for(request, plan.partnership_id)
         if membership.role == Role.BOARD:
-            access.refuse(request, f"readings of plan {plan.pk} by a board member", plan.pk)
+            access.refuse(
+                request, f"readings of plan {plan.pk} by a board member", plan.partnership_id
+            )
             raise PermissionDenied("Board members read the plan; they do not enter readings.")
         access.check_plan_not_archived(request, plan.status, plan.partnership_id, manage=False)
         given = serializers.ReadingsWriteSerializer(data=request.data)

@@ -342,6 +342,11 @@ def point_from(
     )
 
 
+def _as_date(obj: models.Model, name: str):
+    """A date field's value as a date, as saving would make it: code may set "2024-03-31"."""
+    return obj._meta.get_field(name).to_python(getattr(obj, name))
+
+
 class PeriodQuerySet(models.QuerySet):
     """bulk_create gives rows without a first day their indicator's usual period, as save()
     does, with one query for the indicators' frequencies."""
@@ -352,6 +357,7 @@ class PeriodQuerySet(models.QuerySet):
         if missing:
             frequency = self.model.frequencies_of(missing)
             for obj in missing:
+                obj.period = _as_date(obj, "period")
                 obj.period_start = periods.start_for(obj.period, frequency[obj.indicator_key])
         return super().bulk_create(objs, *args, **kwargs)
 
@@ -449,6 +455,7 @@ class Reading(models.Model):
         """Callers that know only the last day (older forms and files) get the indicator's
         usual period: a quarterly reading ending 31 March began on 1 January."""
         if self.period_start is None and self.period is not None:
+            self.period = _as_date(self, "period")
             self.period_start = periods.start_for(self.period, self.indicator.frequency)
 
     @property
@@ -583,6 +590,7 @@ class ComparatorReading(models.Model):
 
     def fill_period_start(self) -> None:
         if self.period_start is None and self.period is not None:
+            self.period = _as_date(self, "period")
             self.period_start = periods.start_for(self.period, self.comparator.indicator.frequency)
 
     @property

@@ -14,7 +14,7 @@ from actions.tests.factories import ActionFactory
 from api.models import AccessToken
 from api.tests.conftest import as_token, make_token
 from improveplan.models import Membership, Plan, Role, SecurityEvent
-from improveplan.tests.factories import MembershipFactory
+from improveplan.tests.factories import MembershipFactory, PlanFactory
 from outcomes.models import Reading
 
 pytestmark = pytest.mark.django_db
@@ -220,14 +220,20 @@ def test_a_partner_enters_only_their_organisations_readings(api, api_world):
 
 def test_a_board_member_may_not_write_readings(api, api_world):
     w = api_world
+    # A second plan, so that the plan's id is not its partnership's (the log must not mix them).
+    plan = PlanFactory(partnership=w.partnership)
+    assert plan.pk != w.partnership.pk
     as_token(api, make_token(w.board, w.partnership))
     response = api.post(
-        _readings_url(w.plan),
+        _readings_url(plan),
         {"readings": [{"indicator": "SMK", "period": "2025-03-31", "value": "17"}]},
         format="json",
     )
     assert response.status_code == 403
     assert not Reading.objects.filter(period="2025-03-31").exists()
+    # The security log names the partnership whose plan it was.
+    refused = SecurityEvent.objects.get(kind=SecurityEvent.Kind.ACCESS_REFUSED)
+    assert refused.partnership_id == w.partnership.pk
 
 
 def test_a_read_only_token_writes_nothing(api, api_world):
@@ -367,6 +373,17 @@ def test_lists_filter_as_the_pages_do(api, api_world):
     readings = api.get(reverse("api:reading-list"), {"period_after": "2024-01-01"})
     assert _ids(readings) == [w.reading.pk]
     assert api.get(reverse("api:action-list"), {"status": "nonsense"}).status_code == 400
+
+
+def test_updates_since_a_moment_take_any_real_time_zone_and_refuse_others(api, api_world):
+    w = api_world
+    as_token(api, make_token(w.lead, w.partnership, AccessToken.Scope.READ))
+    since = api.get(reverse("api:update-list"), {"since": "2000-01-01T00:00:00+14:00"})
+    assert _ids(since) == [w.update.pk]
+    # An offset no clock uses: a clear 400, where the database would have failed.
+    odd = api.get(reverse("api:update-list"), {"since": "0596-06-05T02:09:00-20:16"})
+    assert odd.status_code == 400
+    assert "Give a time zone offset between -14:00 and +14:00." in str(odd.json())
 
 
 @pytest.mark.parametrize("count", [2, 30])

@@ -112,6 +112,12 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign out").wait_for()
 
 
+def messages(page):
+    """What the page says it just did: the status region under the header. A page may have
+    other status regions of its own (the comment box's list of people to mention)."""
+    return page.locator(".messages[role=status]")
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 

@@ -21,7 +21,7 @@ from actions.tests.factories import ActionFactory
 from improveplan.middleware import SEEN_AT
 from improveplan.tests.factories import PASSWORD
 
-from .conftest import sign_in
+from .conftest import messages, sign_in
 
 pytestmark = pytest.mark.services  # Chromium
 
@@ -166,14 +166,14 @@ def test_a_session_that_ends_on_the_action_page_comes_back_to_it_with_the_text(
     page.get_by_role("button", name="Save the update").click()
 
     expect(heading(page)).to_have_text("Sign in")
-    expect(page.get_by_role("status")).to_contain_text("You were signed out after a while")
+    expect(messages(page)).to_contain_text("You were signed out after a while")
     assert re.search(r"next=%2Factions%2F\d+%2F$", page.url), page.url
     sign_in_again(page, world.partner.email)
     expect(heading(page)).to_have_text("A-03 Visit every family given notice to quit")
     expect(page.get_by_label("What has happened")).to_have_value(NOTE)
     look(screenshot="action-draft-back")
     page.get_by_role("button", name="Save the update").click()
-    expect(page.get_by_role("status")).to_contain_text("Your update to A-03 has been saved")
+    expect(messages(page)).to_contain_text("Your update to A-03 has been saved")
     assert Update.objects.get(action=action).note == NOTE
     page.reload()
     expect(page.get_by_label("What has happened")).to_have_value("")
@@ -185,7 +185,7 @@ def test_back_after_saving_then_saving_again_keeps_one_update(world, action, pag
     page.get_by_label("Progress (%)").fill("60")
     page.get_by_label("What has happened").fill(NOTE)
     page.get_by_role("button", name="Save the update").click()
-    expect(page.get_by_role("status")).to_contain_text("Your update to A-03 has been saved")
+    expect(messages(page)).to_contain_text("Your update to A-03 has been saved")
 
     page.go_back()
     expect(page.get_by_label("What has happened")).to_have_value(NOTE)
