@@ -22,7 +22,7 @@ from improveplan.models import Plan
 from improveplan.tests.factories import PASSWORD
 from outcomes.tests.factories import IndicatorFactory, OutcomeFactory, ReadingFactory
 
-from .conftest import messages, sign_in
+from .conftest import sign_in
 
 pytestmark = pytest.mark.services  # Chromium
 
