@@ -53,6 +53,13 @@ class Chart:
     table_headers: list[str]
     table_rows: list[list[str]]
 
+    @property
+    def has_notes(self) -> bool:
+        """Whether the table's last column is the source's notes: words, not figures."""
+        return self.table_headers[-1:] == [NOTE]
+
+
+NOTE = "Note"  # the readings table's column of the source's notes
 
 # Colours keep at least 3:1 against white (WCAG 1.4.11) where they carry meaning.
 INK = "#222222"
@@ -117,7 +124,7 @@ def indicator_chart(
     valued = [point for point in readings if point.value is not None]
     notes = _notes(readings)
     headers = TABLE_HEADERS + [series.name for series in comparators]
-    headers = _limit_headers(readings, headers) + (["Note"] if any(notes.values()) else [])
+    headers = _limit_headers(readings, headers) + ([NOTE] if any(notes.values()) else [])
     if measure is None and not valued:
         measure = _Legacy(unit, 1)
     if not valued:
@@ -669,7 +676,10 @@ def _draw_full(
     for when, label in _date_ticks(date.fromordinal(first_day), date.fromordinal(last_day)):
         tick = x(when.toordinal())
         _element(axes, "line", x1=tick, x2=tick, y1=bottom, y2=bottom + 4, stroke=MUTED)
-        _element(axes, "text", label, x=tick, y=bottom + 17, text_anchor="middle")
+        # A label centred on a tick at the axis's start would reach under the lowest value's
+        # label: there it starts at its tick instead.
+        anchor = "start" if tick - len(label) * FONT * 0.3 < LEFT else "middle"
+        _element(axes, "text", label, x=tick, y=bottom + 17, text_anchor=anchor)
 
     if band:
         edge = [at(f.when, f.upper) for f in band] + [at(f.when, f.lower) for f in reversed(band)]
