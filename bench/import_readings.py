@@ -7,7 +7,10 @@ indicators in the configured database, then times, for a file of that many readi
 - reading the rows from CSV and from Excel (`read_rows`);
 - the first import (every reading new), a second one of the same rows (nothing changes),
   and a third with every value changed (every reading updated);
-- exporting the readings again (`write_readings_csv`).
+- exporting the readings again (`write_readings_csv`);
+- a public health profiles download of that many rows (20 indicators, our area, England, the
+  region and seven similar areas, persons and each sex, month after month), read through the
+  plan's saved matching: our rows become readings and breakdowns, the others comparators.
 
 It deletes everything it made, also when it fails.
 """
@@ -36,7 +39,8 @@ from django.db import connection
 from openpyxl import Workbook
 
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
-from outcomes.models import Indicator, Outcome, Reading
+from outcomes import profiles
+from outcomes.models import Comparator, ComparatorReading, Indicator, Outcome, Reading
 from outcomes.readings_io import RowError, import_readings, read_rows, write_readings_csv
 
 INDICATORS = 200
@@ -46,16 +50,20 @@ BREAKDOWNS = 10
 COLUMNS = ["indicator", "period", "value", "lower", "upper", "breakdown", "source_note"]
 
 
-def scratch_plan(tag: str) -> tuple[Plan, Membership]:
-    partnership = Partnership.objects.create(name=f"Benchmark {tag}")
-    council = Organisation.objects.create(partnership=partnership, name="Bench Council")
-    user = User.objects.create_user(f"bench-{tag}@example.invalid", full_name="Bench Lead")
-    membership = Membership.objects.create(
-        user=user, partnership=partnership, organisation=council, role=Role.LEAD
-    )
+def scratch_plan(tag: str, partnership: Partnership | None = None) -> tuple[Plan, Membership]:
+    if partnership is None:
+        partnership = Partnership.objects.create(name=f"Benchmark {tag}")
+        council = Organisation.objects.create(partnership=partnership, name="Bench Council")
+        user = User.objects.create_user(f"bench-{tag}@example.invalid", full_name="Bench Lead")
+        membership = Membership.objects.create(
+            user=user, partnership=partnership, organisation=council, role=Role.LEAD
+        )
+    else:
+        membership = Membership.objects.get(partnership=partnership)
+        council = membership.organisation
     plan = Plan.objects.create(
         partnership=partnership,
-        title="Benchmark plan",
+        title=f"Benchmark plan {Plan.objects.filter(partnership=partnership).count() + 1}",
         period_start=date(2026, 4, 1),
         period_end=date(2029, 3, 31),
     )
@@ -82,6 +90,10 @@ def clean_up(tag: str) -> None:
     indicator_ids = list(Indicator.objects.filter(plan__in=plans).values_list("pk", flat=True))
     # Scratch rows, deleted without the history of changes' one-row-at-a-time signal.
     Reading.objects.filter(indicator_id__in=indicator_ids)._raw_delete(connection.alias)
+    ComparatorReading.objects.filter(comparator__indicator_id__in=indicator_ids)._raw_delete(
+        connection.alias
+    )
+    Comparator.objects.filter(indicator_id__in=indicator_ids)._raw_delete(connection.alias)
     Partnership.objects.filter(name=f"Benchmark {tag}").delete()
     User.objects.filter(email=f"bench-{tag}@example.invalid").delete()
     # The scratch data's history of changes goes too (it has no foreign keys to cascade).
@@ -112,14 +124,106 @@ def table(rows: int, shift: float = 0.0) -> list[list[str]]:
     return lines
 
 
-def as_csv(lines: list[list[str]]) -> SimpleUploadedFile:
+PROFILE_COLUMNS = [
+    "Indicator ID",
+    "Indicator Name",
+    "Parent Code",
+    "Parent Name",
+    "Area Code",
+    "Area Name",
+    "Area Type",
+    "Sex",
+    "Age",
+    "Category Type",
+    "Category",
+    "Time period",
+    "Value",
+    "Lower CI 95.0 limit",
+    "Upper CI 95.0 limit",
+    "Lower CI 99.8 limit",
+    "Upper CI 99.8 limit",
+    "Count",
+    "Denominator",
+    "Value note",
+    "Recent Trend",
+    "Compared to England value or percentiles",
+    "Time period Sortable",
+]
+PROFILE_INDICATORS = 20
+OURS = "E06000001"
+PROFILE_AREAS = [
+    (OURS, "Benchmark area", "Counties & UAs (from Apr 2023)"),
+    (profiles.ENGLAND, "England", "England"),
+    ("E12000001", "North East region", "Regions (statistical)"),
+    *((f"E0600000{n}", f"Similar area {n}", "Counties & UAs (from Apr 2023)") for n in range(2, 9)),
+]
+SEXES = ["Persons", "Male", "Female"]
+
+
+def profile_table(rows: int) -> list[list[str]]:
+    """``rows`` lines of a profiles download: each indicator, area and sex, month by month."""
+    lines = []
+    per_month = PROFILE_INDICATORS * len(PROFILE_AREAS) * len(SEXES)
+    for i in range(rows):
+        month, rest = divmod(i, per_month)
+        indicator, rest = divmod(rest, len(PROFILE_AREAS) * len(SEXES))
+        area, sex = divmod(rest, len(SEXES))
+        code, name, kind = PROFILE_AREAS[area]
+        value = 40 + (i % 997) / 20
+        lines.append(
+            [
+                str(90000 + indicator),
+                f"Profile indicator {indicator}",
+                "E92000001" if code != profiles.ENGLAND else "",
+                "England" if code != profiles.ENGLAND else "",
+                code,
+                name,
+                kind,
+                SEXES[sex],
+                "All ages",
+                "",
+                "",
+                f"{1990 + month // 12}-{month % 12 + 1:02}",
+                f"{value:.6f}",
+                f"{value - 1.2:.6f}",
+                f"{value + 1.2:.6f}",
+                f"{value - 1.9:.6f}",
+                f"{value + 1.9:.6f}",
+                str(400 + i % 50),
+                "1000",
+                "",
+                "",
+                "Not compared",
+                f"{1990 + month // 12}{month % 12 + 1:02}00",
+            ]
+        )
+    return lines
+
+
+def as_csv(lines: list[list[str]], columns: list[str] = COLUMNS) -> SimpleUploadedFile:
     import csv
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     writer.writerows(lines)
     return SimpleUploadedFile("bench.csv", out.getvalue().encode())
+
+
+def match_profile(plan, user, parsed) -> None:
+    """The lead's matching of the download, as its page saves it: each profile indicator to
+    one of the plan's, compared with every other area."""
+    found = profiles.survey(parsed)
+    assert isinstance(found, dict), found
+    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
+    profiles.mapping_save(
+        plan=plan,
+        found=found,
+        area_code=OURS,
+        compare_with={code for code, _, _ in PROFILE_AREAS if code != OURS},
+        chosen={str(90000 + n): (indicators[f"B-{n:03}"], "95") for n in range(PROFILE_INDICATORS)},
+        user=user,
+    )
 
 
 def as_xlsx(lines: list[list[str]]) -> SimpleUploadedFile:
@@ -192,6 +296,27 @@ def main() -> None:
         out = io.StringIO()
         count = timed("write_readings_csv", lambda: write_readings_csv(plan, out))
         print(f"{'':<42} {count:,} readings, {len(out.getvalue()) / 1e6:.1f} MB")
+
+        # A profiles download, into a plan of its own (the same indicators' codes).
+        profile_plan, _ = scratch_plan(tag, partnership=plan.partnership)
+        download = as_csv(profile_table(rows), PROFILE_COLUMNS)
+        print(f"Profiles download {download.size / 1e6:.1f} MB")
+        from_profile = read_rows(download)
+        assert not isinstance(from_profile, RowError), from_profile
+        match_profile(profile_plan, user, from_profile)
+        download.seek(0)
+
+        def profile():
+            parsed = read_rows(download)
+            return import_readings(plan=profile_plan, rows=parsed, user=user, membership=membership)
+
+        result = timed("profiles download, read and import", profile)
+        assert result.ok, result.errors[:5]
+        readings = Reading.objects.filter(indicator__plan=profile_plan).count()
+        compared = ComparatorReading.objects.filter(
+            comparator__indicator__plan=profile_plan
+        ).count()
+        print(f"{'':<42} {readings:,} readings, {compared:,} comparators' values")
     finally:
         start = time.perf_counter()
         clean_up(tag)
@@ -217,6 +342,12 @@ def main() -> None:
                 "what": f"Import {rows:,} with every value changed",
                 "value": SECONDS["import_readings, every value changed"],
                 "unit": "s",
+            },
+            {
+                "what": f"Import a {rows:,}-row public health profiles download (read and save)",
+                "value": SECONDS["profiles download, read and import"],
+                "unit": "s",
+                "target": 15 if rows >= 100_000 else None,
             },
             *(
                 [
