@@ -16,6 +16,7 @@ from improveplan.access import get_plan_for_reports as get_plan_for_reports
 from improveplan.access import get_plan_for_user as get_plan_for_user
 from improveplan.access import refuse as refuse
 from improveplan.models import Membership, Role
+from outcomes.access import get_evidence_for_user as get_evidence_for_user
 from outcomes.access import get_outcome_for_user as get_outcome_for_user
 from outcomes.access import get_under_outcome
 
@@ -36,7 +37,12 @@ def get_option_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
 def get_action_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
 
     queryset = Action.objects.select_related(
-        "plan__partnership", "lead_organisation", "owner", "option", "success_indicator"
+        "plan__partnership",
+        "lead_organisation",
+        "owner",
+        "option",
+        "success_indicator",
+        "source_gap__outcome",
     )
     return access.get_in_users_partnership(
         request, queryset, pk, manage=manage, path="plan__partnership"

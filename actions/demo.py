@@ -30,7 +30,7 @@ from actions.models import (
 )
 from improveplan import history
 from improveplan.models import Organisation, Plan, User
-from outcomes.models import Outcome
+from outcomes.models import Evidence, Outcome
 
 # The day the demo is written as seen from: the dates below are before or after it.
 TODAY = date(2026, 11, 23)
@@ -2135,6 +2135,30 @@ ACTIONS = [
             ),
         ],
     },
+    # Issue 24: an information gap of Step 2 turned into an action in one step.
+    {
+        "key": "sm-mental-health-rates",
+        "title": "Find out how many people with a mental illness smoke",
+        "description": "Ask the community mental health teams to record smoking status at each "
+        "review for six months, so that the partnership knows the rate it is planning for.",
+        "gap": "We do not know smoking rates among people with a mental illness",
+        "outcomes": [SMOKING],
+        "lead": ICB,
+        "supporting": [COUNCIL],
+        "start": "2027-01-11",
+        "due": "2027-07-30",
+        "term": SHORT,
+        "staff_time": "0.2 FTE of an ICB analyst for six months",
+        "expected_outputs": "A smoking rate for adults on the mental health teams' caseloads.",
+        "success_measure": "Smoking status recorded at 90% of reviews by July 2027",
+        "monitoring": "The ICB's analyst reports the share recorded each month.",
+        "milestones": [
+            M("Smoking status added to the review form", "2027-02-12"),
+            M("Three months of reviews recorded", "2027-04-30"),
+        ],
+        "status": NOT_STARTED,
+        "progress": 0,
+    },
 ]
 
 
@@ -2213,13 +2237,15 @@ def seed_option(
     return option
 
 
-def _action_fields(spec, organisations, users_by_email, indicators, options) -> dict:
+def _action_fields(spec, organisations, users_by_email, indicators, options, gaps) -> dict:
     owner = OWNERS.get(spec["lead"])
     provider = spec.get("provider")
     amount = spec.get("amount")
     indicator = spec.get("indicator")
     option = spec.get("option")
+    gap = spec.get("gap")
     return {
+        "source_gap_id": gaps[gap].pk if gap else None,
         "description": spec["description"],
         "option_id": options[option].pk if option else None,
         "lead_organisation_id": organisations[spec["lead"]].pk,
@@ -2245,7 +2271,8 @@ def _action_fields(spec, organisations, users_by_email, indicators, options) -> 
 
 
 def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators, options):
-    fields = _action_fields(spec, organisations, users_by_email, indicators, options)
+    gaps = {gap.summary: gap for gap in Evidence.objects.filter(outcome__plan=plan, kind="gap")}
+    fields = _action_fields(spec, organisations, users_by_email, indicators, options, gaps)
     action = Action.objects.filter(plan=plan, title=spec["title"]).first()
     created = action is None
     if created:

@@ -139,6 +139,20 @@ class OptionToActionsForm(forms.Form):
         self.fields["lead_organisation"].queryset = partnership.organisations.all()
 
 
+class GapToActionForm(forms.Form):
+    title = forms.CharField(
+        label="The action",
+        max_length=200,
+        help_text="What will be done to find out. Add dates, an owner and a measure of "
+        "success on its page.",
+    )
+    lead_organisation = PartnershipOrganisationField(queryset=Organisation.objects.none())
+
+    def __init__(self, *args, partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organisation"].queryset = partnership.organisations.all()
+
+
 class OwnerSelect(forms.Select):
     """The owner list, each member marked with their organisation. Members outside the lead
     organisation are not offered (hidden and disabled); ``static/actions/action_form.js``

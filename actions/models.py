@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan, Role
 from improveplan.text import one_line
-from outcomes.models import Indicator, Outcome
+from outcomes.models import Evidence, Indicator, Outcome
 
 
 class Criterion(models.Model):
@@ -215,6 +215,16 @@ class Action(models.Model):
         blank=True,
         related_name="actions",
         verbose_name="the option it came from",
+    )
+    # Step 2's "what don't we know yet?": the information gap this action was made to fill.
+    source_gap = models.ForeignKey(
+        Evidence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gap_actions",
+        limit_choices_to={"kind": "gap"},
+        verbose_name="the information gap it came from",
     )
     lead_organisation = models.ForeignKey(
         Organisation, on_delete=models.RESTRICT, related_name="led_actions"

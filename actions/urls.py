@@ -35,6 +35,7 @@ urlpatterns = [
     path("options/<int:pk>/scores/", views.option_scores, name="option_scores"),
     path("options/<int:pk>/decision/", views.option_decision, name="option_decision"),
     path("options/<int:pk>/actions/", views.option_to_actions, name="option_to_actions"),
+    path("evidence/<int:pk>/action/", views.gap_to_action, name="gap_to_action"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/history/", views.action_history, name="action_history"),

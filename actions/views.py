@@ -35,7 +35,7 @@ from improveplan.periods import PeriodClosed, closing_period
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_errors_from, form_page, history_page, next_or
 from outcomes import imports
-from outcomes.models import ImportJob
+from outcomes.models import Evidence, ImportJob
 
 for _name, _kind in {
     "criterion": items.Kind(
@@ -261,6 +261,44 @@ def option_to_actions(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Turn “{option}” into actions",
         submit="Make the actions",
         cancel_url=next_or(request, option.get_absolute_url()),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gap_to_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2's information gap becomes a draft action in one step (Five Steps: "what
+    don't we know yet? Each gap can become an action")."""
+    gap = access.get_evidence_for_user(request, pk, manage=True)
+    if gap.kind != Evidence.Kind.GAP:
+        raise Http404("Only an information gap becomes an action this way.")
+    outcome = gap.outcome
+    plan = outcome.plan
+    form = forms.GapToActionForm(
+        request.POST or None,
+        partnership=plan.partnership,
+        initial={"title": f"Find out: {gap.summary}"[:200]},
+    )
+    if request.method == "POST" and form.is_valid():
+        action = services.gap_to_action(
+            gap=gap,
+            title=form.cleaned_data["title"],
+            lead_organisation=form.cleaned_data["lead_organisation"],
+        )
+        messages.success(
+            request,
+            f"Action {action.reference} has been made from the information gap. "
+            "Give it an owner, dates and a measure of success.",
+        )
+        return redirect(action)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Turn the information gap “{gap.summary}” into an action",
+        submit="Make the action",
+        cancel_url=next_or(request, outcome.get_absolute_url() + "#step-2"),
     )
 
 

@@ -70,6 +70,7 @@ from improveplan.tests.hostile import (
     their,
 )
 from improveplan.tests.kept_rows import kept_rows
+from outcomes.tests.factories import EvidenceFactory
 from outcomes.tests.test_hostile_input import FILE_EDGES, OUTCOMES
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,8 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "update": update,
         "finding": FindingFactory(plan=plan),  # Issue 5
         "due_proposal": due_proposal,  # Issue 16
+        # Issue 24: an information gap of Step 2, to become an action.
+        "gap": EvidenceFactory(outcome=outcome, kind="gap", summary="Why people leave"),
     }
 
 
@@ -137,6 +140,9 @@ def _crossed_links() -> list:
         *supporting.exclude(organisation__partnership=F("action__plan__partnership")),
         *depends.exclude(to_action__plan=F("from_action__plan")),
         *Score.objects.exclude(criterion__plan=F("option__outcome__plan")),
+        *Action.objects.filter(source_gap__isnull=False).exclude(
+            source_gap__outcome__plan=F("plan")
+        ),
     ]
 
 
@@ -434,6 +440,11 @@ FORMS.update(
             fields={"titles": TEXT, "lead_organisation": ORGANISATION_ID},
             examples=EXAMPLES_PER_ACTIONS_FORM,
             **by_pk("actions:option_to_actions", own=our("option"), foreign=their("option")),
+        ),
+        "actions:gap_to_action": HostileForm(
+            fields={"title": TEXT, "lead_organisation": ORGANISATION_ID},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:gap_to_action", own=our("gap"), foreign=their("gap")),
         ),
         "actions:action_create": HostileForm(
             fields=ACTION_FIELDS,
