@@ -19,6 +19,7 @@ from improveplan.models import Membership, Role
 from outcomes.access import get_evidence_for_user as get_evidence_for_user
 from outcomes.access import get_outcome_for_user as get_outcome_for_user
 from outcomes.access import get_under_outcome
+from outcomes.models import Risk
 
 
 def get_criterion_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
@@ -52,6 +53,14 @@ def get_action_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
 def get_finding_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 
     queryset = Finding.objects.select_related("plan__partnership")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
+
+
+def get_plan_risk_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+    """A risk in the plan's register (of the whole plan or of one of its outcomes)."""
+    queryset = Risk.objects.select_related("plan__partnership", "outcome")
     return access.get_in_users_partnership(
         request, queryset, pk, manage=manage, path="plan__partnership"
     )

@@ -29,6 +29,7 @@ urlpatterns = [
         name="export_csv",
     ),
     path("plans/<int:pk>/action-plan/import/", views.action_plan_import, name="import_xlsx"),
+    path("plans/<int:pk>/risks/", views.risk_register, name="risk_register"),
     path("plans/<int:pk>/criteria/", views.criteria, name="criteria"),
     path("plans/<int:pk>/criteria/suggested/", views.criteria_defaults, name="criteria_defaults"),
     path("outcomes/<int:pk>/options/", views.appraisal_page, name="appraisal"),
@@ -52,4 +53,5 @@ urlpatterns = [
     *items.crud("criteria", "plans", "criterion"),
     *items.crud("options", "outcomes", "option"),
     *items.crud("milestones", "actions", "milestone"),
+    *items.crud("plan-risks", "plans", "plan_risk"),
 ]

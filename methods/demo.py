@@ -794,7 +794,12 @@ def _seed_plan(plan: Plan, spec: dict, organisations, users_by_email) -> None:
         Risk.objects.update_or_create(
             outcome=outcomes[READY],
             description="Health visitor vacancies rise again",
-            defaults={"likelihood": 3, "impact": 4, "owner": "ICB head of children's services"},
+            defaults={
+                "plan": plan,
+                "likelihood": 3,
+                "impact": 4,
+                "owner": "ICB head of children's services",
+            },
         )
     criteria = seed_criteria(plan) if spec["options"] else []
     lead = users_by_email["lead@demo.improveplan.test"]

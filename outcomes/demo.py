@@ -417,6 +417,7 @@ def seed_outcomes(plan: Plan, organisations: dict[str, Organisation]) -> None:
                 outcome=outcome,
                 description=description,
                 defaults={
+                    "plan": plan,
                     "likelihood": likelihood,
                     "impact": impact,
                     "owner": owner,

@@ -261,7 +261,14 @@ ROUTES: dict[str, Route] = {
         foreign_fields=lambda w: {"titles": "One", "lead_organisation": w.other_organisation.pk},
     ),
     "actions:action": Route(kwargs=lambda w: {"pk": w.action.pk}),
-    # Issue 24: an information gap becomes an action
+    # Issue 24: the plan's risk register, and an information gap becomes an action
+    "actions:risk_register": Route(kwargs=_plan),
+    **crud_routes(
+        "plan_risk",
+        parent=_plan,
+        own=lambda w: w.risk,
+        app="actions",
+    ),  # it names no organisation: actions/tests/test_risk_register.py tries foreign ids
     "actions:gap_to_action": Route(
         kwargs=lambda w: {"pk": w.gap.pk},
         writes=True,
