@@ -34,7 +34,7 @@ from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
 from reports import tagging
-from reviews import changes
+from reviews import changes, lessons
 from reviews.periods import quarter_bounds, quarter_of
 
 MONTHS = [
@@ -413,6 +413,8 @@ def delivery_plan_context(plan, *, today: date) -> dict:
             resources.values(), key=lambda row: (-row["amount"], row["partner"].name)
         ),
         "total_resources": sum(row["amount"] for row in resources.values()),
+        # Issue 24: what the plan's closed actions and reviews taught.
+        "lessons": lessons.lessons(plan_id=plan.pk),
     }
 
 

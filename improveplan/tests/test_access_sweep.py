@@ -263,6 +263,7 @@ ROUTES: dict[str, Route] = {
     "actions:action": Route(kwargs=lambda w: {"pk": w.action.pk}),
     # Issue 24: the plan's risk register, and an information gap becomes an action
     "actions:risk_register": Route(kwargs=_plan),
+    "reviews:lessons": Route(kwargs=_partnership),
     **crud_routes(
         "plan_risk",
         parent=_plan,
