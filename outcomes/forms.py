@@ -102,6 +102,7 @@ class IndicatorForm(forms.ModelForm):
             "direction",
             "frequency",
             "source",
+            "data_sharing",
             "owner",
             "denominator",
             "minimum",

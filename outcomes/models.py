@@ -117,6 +117,14 @@ class Indicator(models.Model):
         max_length=10, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
     source = models.CharField("data source", max_length=300, blank=True)
+    # Issue 24: the agreement under which the source's data reach the partnership.
+    data_sharing = models.CharField(
+        "data-sharing agreement",
+        max_length=300,
+        blank=True,
+        help_text="The agreement behind the source, e.g. its name, who signed it and when "
+        "it ends; or say that the data are published openly.",
+    )
     owner = models.ForeignKey(
         Organisation,
         on_delete=models.RESTRICT,

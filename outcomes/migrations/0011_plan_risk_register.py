@@ -271,4 +271,24 @@ class Migration(migrations.Migration):
                 to="improveplan.plan",
             ),
         ),
+        migrations.AddField(
+            model_name="historicalindicator",
+            name="data_sharing",
+            field=models.CharField(
+                blank=True,
+                help_text="The agreement behind the source, e.g. its name, who signed it and when it ends; or say that the data are published openly.",
+                max_length=300,
+                verbose_name="data-sharing agreement",
+            ),
+        ),
+        migrations.AddField(
+            model_name="indicator",
+            name="data_sharing",
+            field=models.CharField(
+                blank=True,
+                help_text="The agreement behind the source, e.g. its name, who signed it and when it ends; or say that the data are published openly.",
+                max_length=300,
+                verbose_name="data-sharing agreement",
+            ),
+        ),
     ]

@@ -366,6 +366,7 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
             "direction": choice(Indicator.Direction.values),
             "frequency": choice(Indicator.Frequency.values),
             "source": TEXT,
+            "data_sharing": TEXT,
             "owner": ORGANISATION_ID,
             "denominator": NUMBER,
             # A percentage from 1 to 99, around the readings already entered.

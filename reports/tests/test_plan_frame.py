@@ -81,3 +81,26 @@ def test_the_demo_care_service_plan_has_its_frame(demo):
     assert care.reinspection_date == date(2027, 4, 30)
     assert care.manager.email == "lead@demo.improveplan.test"
     assert Plan.objects.get(title="Healthier Riverside 2026–2029").scope
+
+
+def test_an_indicators_data_sharing_agreement_shows_on_its_page_and_in_the_delivery_plan(
+    lead_client, planned
+):
+    indicator = planned.indicator
+    indicator.data_sharing = "Agreement DSA-7 with the ICB, to March 2028"
+    indicator.save()
+    assert indicator.history.first().data_sharing == indicator.data_sharing  # tracked
+    page = text(lead_client.get(indicator.get_absolute_url()))
+    assert "Data-sharing agreement Agreement DSA-7 with the ICB, to March 2028" in page
+    pdf = read(
+        reports.render_report(
+            planned.plan, kind="plan", year=2026, quarter=3, today=date(2026, 8, 14)
+        )
+    )
+    assert "data-sharing agreement: Agreement DSA-7" in pdf.text
+
+
+def test_the_demo_names_a_data_sharing_agreement(demo):
+    from outcomes.models import Indicator
+
+    assert Indicator.objects.exclude(data_sharing="").filter(source="Hospital Episode Statistics")
