@@ -16,8 +16,10 @@ from improveplan.access import get_plan_for_reports as get_plan_for_reports
 from improveplan.access import get_plan_for_user as get_plan_for_user
 from improveplan.access import refuse as refuse
 from improveplan.models import Membership, Role
+from outcomes.access import get_evidence_for_user as get_evidence_for_user
 from outcomes.access import get_outcome_for_user as get_outcome_for_user
 from outcomes.access import get_under_outcome
+from outcomes.models import Risk
 
 
 def get_criterion_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
@@ -36,7 +38,12 @@ def get_option_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
 def get_action_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
 
     queryset = Action.objects.select_related(
-        "plan__partnership", "lead_organisation", "owner", "option", "success_indicator"
+        "plan__partnership",
+        "lead_organisation",
+        "owner",
+        "option",
+        "success_indicator",
+        "source_gap__outcome",
     )
     return access.get_in_users_partnership(
         request, queryset, pk, manage=manage, path="plan__partnership"
@@ -46,6 +53,14 @@ def get_action_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
 def get_finding_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 
     queryset = Finding.objects.select_related("plan__partnership")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
+
+
+def get_plan_risk_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+    """A risk in the plan's register (of the whole plan or of one of its outcomes)."""
+    queryset = Risk.objects.select_related("plan__partnership", "outcome")
     return access.get_in_users_partnership(
         request, queryset, pk, manage=manage, path="plan__partnership"
     )

@@ -30,7 +30,7 @@ from actions.models import (
 )
 from improveplan import history
 from improveplan.models import Organisation, Plan, User
-from outcomes.models import Outcome
+from outcomes.models import Evidence, Outcome, Risk
 
 # The day the demo is written as seen from: the dates below are before or after it.
 TODAY = date(2026, 11, 23)
@@ -124,6 +124,10 @@ OPTIONS = {
         "and manual workers within a year. Four in ten who set a quit date with our service "
         "have stopped four weeks later.",
         "cost": Decimal("440500"),
+        "risk_notes": "Advisers may be hard to recruit for evening work; the clinics depend on "
+        "the stop-smoking grant, which ends in 2027.",
+        "unintended_effects": "Daytime clinics may lose staff to the new sessions; more people "
+        "seen may lengthen the wait for nicotine replacement at pharmacies.",
         "plausibility": Option.Plausibility.HIGH,
         "decision": Option.Decision.FAVOURED,
         "decision_reason": "The highest score for this outcome. It builds on a service that "
@@ -2135,6 +2139,30 @@ ACTIONS = [
             ),
         ],
     },
+    # Issue 24: an information gap of Step 2 turned into an action in one step.
+    {
+        "key": "sm-mental-health-rates",
+        "title": "Find out how many people with a mental illness smoke",
+        "description": "Ask the community mental health teams to record smoking status at each "
+        "review for six months, so that the partnership knows the rate it is planning for.",
+        "gap": "We do not know smoking rates among people with a mental illness",
+        "outcomes": [SMOKING],
+        "lead": ICB,
+        "supporting": [COUNCIL],
+        "start": "2027-01-11",
+        "due": "2027-07-30",
+        "term": SHORT,
+        "staff_time": "0.2 FTE of an ICB analyst for six months",
+        "expected_outputs": "A smoking rate for adults on the mental health teams' caseloads.",
+        "success_measure": "Smoking status recorded at 90% of reviews by July 2027",
+        "monitoring": "The ICB's analyst reports the share recorded each month.",
+        "milestones": [
+            M("Smoking status added to the review form", "2027-02-12"),
+            M("Three months of reviews recorded", "2027-04-30"),
+        ],
+        "status": NOT_STARTED,
+        "progress": 0,
+    },
 ]
 
 
@@ -2176,6 +2204,74 @@ def seed_actions(
             actions[spec["key"]].depends_on.set([actions[key] for key in spec.get("after", [])])
         for action, spec in new:
             write_history(action, spec, users_by_email)
+        seed_risk_register(plan, actions, options, users_by_email)
+
+
+# Issue 24: the plan's risk register. Risks to the whole plan, and each outcome's risks scored
+# after mitigation, with owners, review dates and the actions and options they threaten.
+PLAN_RISKS = [
+    {
+        "description": "A partner cannot keep staff at the monthly delivery meetings",
+        "likelihood": 3,
+        "impact": 3,
+        "owned_by": PRIYA,
+        "mitigation": "Each partner names a deputy; the meeting can be joined online.",
+        "after": (2, 3),
+        "review_date": "2026-11-02",  # passed: Priya's reminders say so
+        "actions": ["sm-recruit"],
+    },
+    {
+        "description": "Council budget cuts in 2027 reduce the money pooled for the plan",
+        "likelihood": 4,
+        "impact": 4,
+        "owned_by": PRIYA,
+        "owner": "Partnership board",
+        "mitigation": "Agree each partner's share for two years at the March board; keep a "
+        "list of actions to stop first if money falls.",
+        "after": (3, 3),
+        "review_date": "2027-03-15",
+        "manageable_locally": False,
+        "actions": ["sm-recruit", "hs-outreach"],
+        "options": ["clinics"],
+    },
+]
+# The outcomes' risks (outcomes/demo.py): (after mitigation, next review, owner, options).
+OUTCOME_RISKS = {
+    "Stop-smoking grant ends in 2027": ((2, 5), "2027-01-18", GRACE, ["clinics"]),
+    "Temporary accommodation providers leave the market": ((3, 3), "2026-12-14", TOM, []),
+}
+
+
+def seed_risk_register(plan: Plan, actions: dict, options: dict, users_by_email: dict) -> None:
+    for spec in PLAN_RISKS:
+        likelihood_after, impact_after = spec["after"]
+        risk, _ = Risk.objects.update_or_create(
+            plan=plan,
+            outcome=None,
+            description=spec["description"],
+            defaults={
+                "likelihood": spec["likelihood"],
+                "impact": spec["impact"],
+                "owned_by": users_by_email[spec["owned_by"]],
+                "owner": spec.get("owner", ""),
+                "mitigation": spec["mitigation"],
+                "likelihood_after": likelihood_after,
+                "impact_after": impact_after,
+                "review_date": _day(spec["review_date"]),
+                "manageable_locally": spec.get("manageable_locally", True),
+            },
+        )
+        risk.threatened_actions.set([actions[key] for key in spec.get("actions", [])])
+        risk.threatened_options.set([options[key] for key in spec.get("options", [])])
+    for description, (after, review, owner, threatened) in OUTCOME_RISKS.items():
+        risk = Risk.objects.filter(plan=plan, description=description).first()
+        if risk is None:
+            continue
+        risk.likelihood_after, risk.impact_after = after
+        risk.review_date = _day(review)
+        risk.owned_by = users_by_email[owner]
+        risk.save(update_fields=["likelihood_after", "impact_after", "review_date", "owned_by"])
+        risk.threatened_options.set([options[key] for key in threatened])
 
 
 def seed_criteria(plan: Plan) -> list[Criterion]:
@@ -2213,13 +2309,15 @@ def seed_option(
     return option
 
 
-def _action_fields(spec, organisations, users_by_email, indicators, options) -> dict:
+def _action_fields(spec, organisations, users_by_email, indicators, options, gaps) -> dict:
     owner = OWNERS.get(spec["lead"])
     provider = spec.get("provider")
     amount = spec.get("amount")
     indicator = spec.get("indicator")
     option = spec.get("option")
+    gap = spec.get("gap")
     return {
+        "source_gap_id": gaps[gap].pk if gap else None,
         "description": spec["description"],
         "option_id": options[option].pk if option else None,
         "lead_organisation_id": organisations[spec["lead"]].pk,
@@ -2245,7 +2343,8 @@ def _action_fields(spec, organisations, users_by_email, indicators, options) -> 
 
 
 def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators, options):
-    fields = _action_fields(spec, organisations, users_by_email, indicators, options)
+    gaps = {gap.summary: gap for gap in Evidence.objects.filter(outcome__plan=plan, kind="gap")}
+    fields = _action_fields(spec, organisations, users_by_email, indicators, options, gaps)
     action = Action.objects.filter(plan=plan, title=spec["title"]).first()
     created = action is None
     if created:

@@ -7,7 +7,7 @@ from actions.models import Action, Criterion, DueDateProposal, Milestone, Option
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
 from improveplan.models import Organisation, Plan, User
-from outcomes.forms import DATE_WIDGET, check_period
+from outcomes.forms import DATE_WIDGET, RiskForm, check_period
 from outcomes.models import Indicator, Outcome
 
 BIGGEST_ID = 2**63 - 1
@@ -64,10 +64,19 @@ class OptionForm(forms.ModelForm):
             "is_pilot",
             "pilot_evaluation",
             "exit_plan",
+            "risk_notes",
+            "unintended_effects",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in ("description", "evidence", "pilot_evaluation", "exit_plan")
+            for name in (
+                "description",
+                "evidence",
+                "pilot_evaluation",
+                "exit_plan",
+                "risk_notes",
+                "unintended_effects",
+            )
         }
 
     def __init__(self, *args, parent, **kwargs) -> None:
@@ -137,6 +146,65 @@ class OptionToActionsForm(forms.Form):
     def __init__(self, *args, partnership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_organisation"].queryset = partnership.organisations.all()
+
+
+class GapToActionForm(forms.Form):
+    title = forms.CharField(
+        label="The action",
+        max_length=200,
+        help_text="What will be done to find out. Add dates, an owner and a measure of "
+        "success on its page.",
+    )
+    lead_organisation = PartnershipOrganisationField(queryset=Organisation.objects.none())
+
+    def __init__(self, *args, partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organisation"].queryset = partnership.organisations.all()
+
+
+class PlanRiskForm(RiskForm):
+    """A risk in the plan's register: to the whole plan or to one outcome, with the actions
+    and options of the plan it threatens."""
+
+    threatened_actions = forms.ModelMultipleChoiceField(
+        queryset=Action.objects.none(),
+        required=False,
+        label="Actions it threatens",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    threatened_options = forms.ModelMultipleChoiceField(
+        queryset=Option.objects.none(),
+        required=False,
+        label="Options it threatens",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta(RiskForm.Meta):
+        fields = ["outcome", *RiskForm.Meta.fields]
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, parent=parent, **kwargs)
+        plan = self.plan
+        self.fields["outcome"].queryset = Outcome.objects.filter(plan=plan)
+        self.fields["outcome"].empty_label = "The whole plan"
+        self.fields["threatened_actions"].queryset = Action.objects.filter(plan=plan)
+        self.fields["threatened_options"].queryset = Option.objects.filter(outcome__plan=plan)
+        for name in ("outcome", "threatened_actions", "threatened_options"):
+            self.fields[name].error_messages["invalid_choice"] = "Choose from this plan."
+            self.fields[name].error_messages["invalid_pk_value"] = "Choose from this plan."
+        if self.instance.pk:
+            self.initial["threatened_actions"] = list(self.instance.threatened_actions.all())
+            self.initial["threatened_options"] = list(self.instance.threatened_options.all())
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+    def save(self, commit: bool = True):
+        risk = super().save(commit=commit)
+        if commit:
+            risk.threatened_actions.set(self.cleaned_data["threatened_actions"])
+            risk.threatened_options.set(self.cleaned_data["threatened_options"])
+        return risk
 
 
 class OwnerSelect(forms.Select):

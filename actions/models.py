@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan, Role
 from improveplan.text import one_line
-from outcomes.models import Indicator, Outcome
+from outcomes.models import Evidence, Indicator, Outcome, Risk
 
 
 class Criterion(models.Model):
@@ -90,6 +90,22 @@ class Option(models.Model):
         blank=True,
         help_text="For doing less: how the service will be wound down safely.",
         max_length=LONG_TEXT,
+    )
+    # Recorded at appraisal (CQC guide: think about risks and unintended consequences).
+    risk_notes = models.TextField(
+        "its risks",
+        blank=True,
+        help_text="What could go wrong if we choose it.",
+        max_length=LONG_TEXT,
+    )
+    unintended_effects = models.TextField(
+        blank=True,
+        help_text="What else it might change, for better or worse, that we do not intend.",
+        max_length=LONG_TEXT,
+    )
+    # Risks in the plan's register that would threaten it (outcomes.Risk lives below).
+    risks = models.ManyToManyField(
+        Risk, related_name="threatened_options", blank=True, verbose_name="risks in the register"
     )
     decision = models.CharField(max_length=15, choices=Decision.choices, default=Decision.UNDECIDED)
     decision_reason = models.TextField("why", blank=True, max_length=NOTE)
@@ -216,6 +232,16 @@ class Action(models.Model):
         related_name="actions",
         verbose_name="the option it came from",
     )
+    # Step 2's "what don't we know yet?": the information gap this action was made to fill.
+    source_gap = models.ForeignKey(
+        Evidence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gap_actions",
+        limit_choices_to={"kind": "gap"},
+        verbose_name="the information gap it came from",
+    )
     lead_organisation = models.ForeignKey(
         Organisation, on_delete=models.RESTRICT, related_name="led_actions"
     )
@@ -286,6 +312,8 @@ class Action(models.Model):
     depends_on = models.ManyToManyField(
         "self", symmetrical=False, related_name="dependants", blank=True
     )
+    # The risks in the plan's register that threaten it.
+    risks = models.ManyToManyField(Risk, related_name="threatened_actions", blank=True)
     # Bumped on every save: a form carries the version it was read at, so a second person's
     # save over someone else's change is refused instead of silently overwriting it.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -15,9 +15,11 @@ from django.utils import timezone
 from actions import appraisal, smart
 from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Update
 from improveplan import history, notifications
+from improveplan.limits import LONG_TEXT
 from improveplan.models import Membership, Notification, Plan, Role, User
 from improveplan.periods import PeriodClosed, closing_period
 from improveplan.uploads import Kind
+from outcomes.models import Evidence
 
 
 class EditConflict(Exception):
@@ -124,6 +126,34 @@ def option_to_actions(*, option: Option, titles: Iterable[str], lead_organisatio
                 action.outcomes.add(option.outcome)
             made.append(action)
     return made
+
+
+def gap_to_action(*, gap: Evidence, title: str, lead_organisation) -> Action:
+    """An information gap (Step 2: what don't we know yet?) becomes a draft action to fill
+    it: serving the gap's outcome, not started, with the gap recorded as where it came from.
+    The gap stays in the evidence until someone deletes it; the action names it."""
+    if gap.kind != Evidence.Kind.GAP:
+        raise ValidationError("Only an information gap becomes an action this way.")
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Say what the action is."})
+    plan = gap.outcome.plan
+    with transaction.atomic():
+        number, reference = next_reference(plan)
+        action = Action(
+            plan=plan,
+            number=number,
+            reference=reference,
+            title=title[:200],
+            description=gap.detail,
+            source_gap=gap,
+            lead_organisation=lead_organisation,
+            expected_outputs=f"What we do not know yet, found out: {gap.summary}"[:LONG_TEXT],
+        )
+        with history.one_entry(action, created=True):
+            action.save()
+            action.outcomes.add(gap.outcome)
+    return action
 
 
 class AlreadyPosted(Exception):

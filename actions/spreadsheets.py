@@ -75,6 +75,13 @@ COLUMN_HELP = {
     "depends_on": "References of the actions it waits for, e.g. A-01, A-04",
 }
 COLUMNS = list(COLUMN_HELP)
+# The closed sheet's last columns: what a closed action showed and taught (issue 24). They are
+# written for reading; an import leaves them as they are (they change on the action's page).
+CLOSED_COLUMN_HELP = {
+    "completion_evidence": "How we know it was done; read only: change it on the action's page",
+    "lessons_learned": "What it taught us; read only: change it on the action's page",
+}
+CLOSED_COLUMNS = list(CLOSED_COLUMN_HELP)
 
 WIDTHS = {
     "reference": 10,
@@ -99,6 +106,8 @@ WIDTHS = {
     "status": 12,
     "progress": 10,
     "depends_on": 16,
+    "completion_evidence": 50,
+    "lessons_learned": 50,
 }
 
 # Beyond this a file is more likely a mistake than a plan's actions.
@@ -216,25 +225,32 @@ def write_xlsx(plan: Plan, out: BinaryIO) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheets = {False: _new_sheet(workbook, OPEN_SHEET), True: _new_sheet(workbook, CLOSED_SHEET)}
+    sheets = {
+        False: _new_sheet(workbook, OPEN_SHEET, COLUMNS),
+        True: _new_sheet(workbook, CLOSED_SHEET, [*COLUMNS, *CLOSED_COLUMNS]),
+    }
     for action in _actions_for_export(plan):
-        sheet = sheets[action.closure == Action.Closure.CLOSED]
-        sheet.append([_xlsx_cell(sheet, value) for value in _values(action)])
+        closed = action.closure == Action.Closure.CLOSED
+        sheet = sheets[closed]
+        values = _values(action)
+        if closed:
+            values += [action.completion_evidence, action.lessons_learned]
+        sheet.append([_xlsx_cell(sheet, value) for value in values])
     workbook.save(out)
 
 
-def _new_sheet(workbook, title: str):
+def _new_sheet(workbook, title: str, columns: list[str]):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
-    for position, name in enumerate(COLUMNS, start=1):
+    for position, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = WIDTHS[name]
     bold = Font(bold=True)
     header = []
-    for name in COLUMNS:
+    for name in columns:
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
         header.append(cell)
@@ -434,6 +450,8 @@ def _under_header(
         cells = dict.fromkeys(COLUMNS, "")
         for position, text in enumerate(texts):
             name = header[position] if position < len(header) else ""
+            if name in CLOSED_COLUMNS:
+                continue  # for reading only: see CLOSED_COLUMN_HELP
             if name:
                 cells[name] = text
             elif text:
@@ -455,7 +473,8 @@ def _under_header(
 def _header_problems(sheet: str, number: int, header: list[str]) -> list[RowError]:
     named = [name for name in header if name]
     problems = []
-    unknown = [name for name in named if name not in COLUMNS]
+    known = COLUMNS + CLOSED_COLUMNS if sheet == CLOSED_SHEET else COLUMNS
+    unknown = [name for name in named if name not in known]
     if unknown:
         problems.append(_error(sheet, number, "", f"Unknown columns: {', '.join(unknown)}."))
     twice = sorted({name for name in named if named.count(name) > 1})

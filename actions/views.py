@@ -14,10 +14,21 @@ from django.db.models import F, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions import access, appraisal, forms, services, smart, spreadsheets, tasks, timeline
+from actions import (
+    access,
+    appraisal,
+    forms,
+    risks,
+    services,
+    smart,
+    spreadsheets,
+    tasks,
+    timeline,
+)
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import (
     Action,
@@ -35,7 +46,7 @@ from improveplan.periods import PeriodClosed, closing_period
 from improveplan.uploads import EVIDENCE_KINDS, attachment_response, check_upload
 from improveplan.views import form_errors_from, form_page, history_page, next_or
 from outcomes import imports
-from outcomes.models import ImportJob
+from outcomes.models import Evidence, ImportJob
 
 for _name, _kind in {
     "criterion": items.Kind(
@@ -53,6 +64,15 @@ for _name, _kind in {
         get_object=access.get_option_for_user,
         parent_of=lambda option: option.outcome,
         back_to=lambda outcome: f"/outcomes/{outcome.pk}/options/",
+    ),
+    # Issue 24: the plan's risk register, risks of the whole plan and of each outcome.
+    "plan_risk": items.Kind(
+        noun="risk",
+        form=forms.PlanRiskForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_plan_risk_for_user,
+        parent_of=lambda risk: risk.plan,
+        back_to=lambda plan: reverse("actions:risk_register", args=[plan.pk]),
     ),
     "milestone": items.Kind(
         noun="milestone",
@@ -125,7 +145,7 @@ def appraisal_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan_criteria = list(plan.criteria.all())
     options = list(
         outcome.options.prefetch_related(
-            Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+            Prefetch("scores", queryset=Score.objects.select_related("criterion")), "risks"
         ).select_related("decided_by")
     )
     ranking = appraisal.rank(
@@ -261,6 +281,65 @@ def option_to_actions(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Turn “{option}” into actions",
         submit="Make the actions",
         cancel_url=next_or(request, option.get_absolute_url()),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gap_to_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2's information gap becomes a draft action in one step (Five Steps: "what
+    don't we know yet? Each gap can become an action")."""
+    gap = access.get_evidence_for_user(request, pk, manage=True)
+    if gap.kind != Evidence.Kind.GAP:
+        raise Http404("Only an information gap becomes an action this way.")
+    outcome = gap.outcome
+    plan = outcome.plan
+    form = forms.GapToActionForm(
+        request.POST or None,
+        partnership=plan.partnership,
+        initial={"title": f"Find out: {gap.summary}"[:200]},
+    )
+    if request.method == "POST" and form.is_valid():
+        action = services.gap_to_action(
+            gap=gap,
+            title=form.cleaned_data["title"],
+            lead_organisation=form.cleaned_data["lead_organisation"],
+        )
+        messages.success(
+            request,
+            f"Action {action.reference} has been made from the information gap. "
+            "Give it an owner, dates and a measure of success.",
+        )
+        return redirect(action)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Turn the information gap “{gap.summary}” into an action",
+        submit="Make the action",
+        cancel_url=next_or(request, outcome.get_absolute_url() + "#step-2"),
+    )
+
+
+# The risk register ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def risk_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every risk of the plan, the whole plan's and each outcome's, highest first, with the
+    heat maps before and after mitigation."""
+    plan = access.get_plan_for_user(request, pk)
+    return render(
+        request,
+        "actions/risk_register.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            **risks.register(plan),
+        },
     )
 
 

@@ -105,7 +105,13 @@ def scratch_plan(tag: str) -> Plan:
             for indicator in indicators
         )
         Risk.objects.bulk_create(
-            Risk(outcome=outcome, description=f"Risk {n}", likelihood=3, impact=n + 2)
+            Risk(
+                plan_id=outcome.plan_id,
+                outcome=outcome,
+                description=f"Risk {n}",
+                likelihood=3,
+                impact=n + 2,
+            )
             for outcome in outcomes
             for n in range(2)
         )

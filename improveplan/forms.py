@@ -94,8 +94,14 @@ class PlanForm(forms.ModelForm):
             "outcome_limit",
             "indicator_limit",
             "trend_minimum_points",
+            "scope",
+            "manager",
+            "expected_rating",
+            "reinspection_date",
         ]
         widgets = {
+            "scope": forms.Textarea(attrs={"rows": 3}),
+            "reinspection_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -109,10 +115,19 @@ class PlanForm(forms.ModelForm):
             "trend_minimum_points": "A trend is called a trend only with at least this many "
             "readings (public health profiles use five); with fewer, a status says it is "
             "based on only a few readings, and still shows its forecast and range.",
+            "expected_rating": "For a care-service plan: the rating the plan aims to earn.",
+            "reinspection_date": "For a care-service plan: when the inspector is expected back.",
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, partnership=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        partnership = partnership or getattr(self.instance, "partnership", None)
+        self.fields["manager"].queryset = User.objects.filter(
+            memberships__partnership=partnership
+        ).order_by("full_name")
+        self.fields["manager"].error_messages["invalid_choice"] = (
+            "Choose a member of this partnership."
+        )
         # A post without it (a script, an older page) keeps the plan's setting.
         self.fields["trend_minimum_points"].required = False
 

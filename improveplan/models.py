@@ -255,6 +255,11 @@ class Plan(models.Model):
         FUTURE_BASING = "future_basing", "Future-basing"
         CARE_SERVICE = "care_service", "Care-service action plan"
 
+    class ExpectedRating(models.TextChoices):
+        OUTSTANDING = "outstanding", "Outstanding"
+        GOOD = "good", "Good"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         AGREED = "agreed", "Agreed"
@@ -294,6 +299,30 @@ class Plan(models.Model):
     )
     # Action references (A-01, A-02…) are never reused, even after a deletion.
     last_action_number = models.PositiveIntegerField(default=0, editable=False)
+    # Issue 24: the plan's frame. What it covers and what it leaves out (CQC: the scope).
+    scope = models.TextField(
+        "scope",
+        blank=True,
+        max_length=LONG_TEXT,
+        help_text="What the plan covers, and what it leaves out.",
+    )
+    # For a care-service plan: the result it aims at, by when, and who manages it.
+    expected_rating = models.CharField(
+        "rating we expect at re-inspection",
+        max_length=25,
+        choices=ExpectedRating.choices,
+        blank=True,
+    )
+    reinspection_date = models.DateField("expected re-inspection", null=True, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_plans",
+        verbose_name="manages the plan",
+        help_text="The named person who manages the plan day to day.",
+    )
     smart_exception_reason = models.TextField(
         "why the plan may be agreed with actions that are not yet SMART",
         blank=True,

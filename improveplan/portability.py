@@ -52,6 +52,7 @@ NOT_EXPORTED = {
     "outcomes.HistoricalIndicator",
     "outcomes.HistoricalReading",
     "outcomes.HistoricalTarget",
+    "outcomes.HistoricalRisk",
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
     "actions.HistoricalDueDateProposal",

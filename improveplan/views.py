@@ -373,7 +373,9 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_partnership_for_user(request, pk, manage=True)
-    form = PlanForm(request.POST or None, initial={"status": Plan.Status.DRAFT})
+    form = PlanForm(
+        request.POST or None, initial={"status": Plan.Status.DRAFT}, partnership=partnership
+    )
     if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
         form.instance.partnership = partnership
         try:

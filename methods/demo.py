@@ -563,7 +563,12 @@ CARE_PLAN = {
         "period_end": date(2027, 5, 31),
         "method": Plan.Method.CARE_SERVICE,
         "vision": "Rated good in every key question at the re-inspection in spring 2027.",
+        # Issue 24: the result expected, when, and (below) the named manager
+        "scope": "The council's three care homes: Ashdown, Brook House and The Willows.",
+        "expected_rating": Plan.ExpectedRating.GOOD,
+        "reinspection_date": date(2027, 4, 30),
     },
+    "manager": "lead@demo.improveplan.test",
     "outcomes": [
         {
             "statement": CARE,
@@ -761,8 +766,11 @@ def seed_method_plans(
         _seed_proofing(five_steps, FIVE_STEPS_PROOFING)
     for spec in PLANS:
         fields = spec["plan"]
+        manager = spec.get("manager")
         plan, _ = Plan.objects.update_or_create(
-            partnership=partnership, title=fields["title"], defaults=fields
+            partnership=partnership,
+            title=fields["title"],
+            defaults={**fields, "manager": users_by_email[manager] if manager else None},
         )
         _seed_plan(plan, spec, organisations, users_by_email)
 
@@ -794,7 +802,12 @@ def _seed_plan(plan: Plan, spec: dict, organisations, users_by_email) -> None:
         Risk.objects.update_or_create(
             outcome=outcomes[READY],
             description="Health visitor vacancies rise again",
-            defaults={"likelihood": 3, "impact": 4, "owner": "ICB head of children's services"},
+            defaults={
+                "plan": plan,
+                "likelihood": 3,
+                "impact": 4,
+                "owner": "ICB head of children's services",
+            },
         )
     criteria = seed_criteria(plan) if spec["options"] else []
     lead = users_by_email["lead@demo.improveplan.test"]

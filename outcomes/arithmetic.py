@@ -1266,3 +1266,34 @@ def judge_passed_target(
         forecast=None,
         likelihood=None,
     )
+
+
+# Risks ------------------------------------------------------------------------------------------
+
+RISK_SCALE = range(1, 6)  # likelihood and impact are each 1 to 5
+RISK_HIGH, RISK_MEDIUM = 15, 8  # a score (likelihood × impact) at or above is high, medium
+
+
+def risk_score(likelihood: int, impact: int) -> int:
+    return likelihood * impact
+
+
+def risk_rating(score: int) -> str:
+    return "High" if score >= RISK_HIGH else "Medium" if score >= RISK_MEDIUM else "Low"
+
+
+def risk_grid(scores: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """How many risks sit in each cell of the 5 × 5 heat map, by (likelihood, impact); every
+    cell is present, empty ones with 0."""
+    grid = {(likelihood, impact): 0 for likelihood in RISK_SCALE for impact in RISK_SCALE}
+    for likelihood, impact in scores:
+        grid[likelihood, impact] += 1
+    return grid
+
+
+def risk_ratings_count(scores: Sequence[tuple[int, int]]) -> dict[str, int]:
+    """How many risks are high, medium and low, in that order."""
+    counts = {"High": 0, "Medium": 0, "Low": 0}
+    for likelihood, impact in scores:
+        counts[risk_rating(risk_score(likelihood, impact))] += 1
+    return counts

@@ -915,3 +915,74 @@ def _draw_small(
             _element(root, "g", class_="target"), *at(target.target_date, target.target_value), 4
         )
     return _serialise(root)
+
+
+# Risk heat map ----------------------------------------------------------------------------------
+
+# The cells' fills by rating: light enough for black text, and told apart in greyscale too.
+RISK_FILLS = {"High": "#f4b6b6", "Medium": "#fde5a6", "Low": "#d5ead6"}
+RISK_CELL, RISK_LEFT, RISK_TOP = 56, 80, 34
+IMPACT_WORDS = {1: "slight", 2: "minor", 3: "moderate", 4: "major", 5: "severe"}
+LIKELIHOOD_WORDS = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
+
+
+def risk_heat_map(
+    scores: Sequence[tuple[int, int]], *, title: str, chart_id: str = "risk-heat-map"
+) -> Chart:
+    """The 5 × 5 grid of likelihood (up) by impact (across), each cell its count of risks and
+    filled by its rating; with a summary in words and the grid as a table."""
+    grid = arithmetic.risk_grid(scores)
+    counts = arithmetic.risk_ratings_count(scores)
+    total = len(scores)
+    if total:
+        summary = (
+            f"{total} risk{'s' * (total != 1)}: "
+            + ", ".join(f"{count} {rating.lower()}" for rating, count in counts.items())
+            + "."
+        )
+        worst = max(scores, key=lambda pair: (arithmetic.risk_score(*pair), pair[1]))
+        summary += (
+            f" The highest scores {arithmetic.risk_score(*worst)} "
+            f"(likelihood {worst[0]}, impact {worst[1]})."
+        )
+    else:
+        summary = "No risks recorded."
+    width = RISK_LEFT + 5 * RISK_CELL + 10
+    height = RISK_TOP + 5 * RISK_CELL + 44
+    root = _svg(width, height, title, summary, chart_id)
+    _element(root, "text", title, x=RISK_LEFT, y=18, font_size=14, font_weight="bold")
+    for likelihood in arithmetic.RISK_SCALE:
+        y = RISK_TOP + (5 - likelihood) * RISK_CELL
+        _element(
+            root, "text", f"{likelihood} {LIKELIHOOD_WORDS[likelihood]}", x=RISK_LEFT - 6,
+            y=y + RISK_CELL / 2 + 4, text_anchor="end", font_size=10, fill=MUTED,
+        )  # fmt: skip
+        for impact in arithmetic.RISK_SCALE:
+            x = RISK_LEFT + (impact - 1) * RISK_CELL
+            rating = arithmetic.risk_rating(arithmetic.risk_score(likelihood, impact))
+            _element(
+                root, "rect", x=x, y=y, width=RISK_CELL, height=RISK_CELL,
+                fill=RISK_FILLS[rating], stroke="#ffffff", stroke_width=2,
+            )  # fmt: skip
+            if count := grid[likelihood, impact]:
+                _element(
+                    root, "text", str(count), x=x + RISK_CELL / 2, y=y + RISK_CELL / 2 + 6,
+                    text_anchor="middle", font_size=16, font_weight="bold",
+                )  # fmt: skip
+    bottom = RISK_TOP + 5 * RISK_CELL
+    for impact in arithmetic.RISK_SCALE:
+        x = RISK_LEFT + (impact - 0.5) * RISK_CELL
+        _element(root, "text", f"{impact} {IMPACT_WORDS[impact]}", x=x, y=bottom + 14,
+                 text_anchor="middle", font_size=10, fill=MUTED)  # fmt: skip
+    _element(root, "text", "Impact →", x=RISK_LEFT + 2.5 * RISK_CELL, y=bottom + 34,
+             text_anchor="middle", fill=MUTED)  # fmt: skip
+    _element(root, "text", "Likelihood ↑", x=4, y=RISK_TOP - 8, fill=MUTED)
+    headers = ["Likelihood", *(f"Impact {i} ({IMPACT_WORDS[i]})" for i in arithmetic.RISK_SCALE)]
+    rows = [
+        [
+            f"{likelihood} ({LIKELIHOOD_WORDS[likelihood]})",
+            *(str(grid[likelihood, impact]) for impact in arithmetic.RISK_SCALE),
+        ]
+        for likelihood in reversed(arithmetic.RISK_SCALE)
+    ]
+    return Chart(svg=_serialise(root), summary=summary, table_headers=headers, table_rows=rows)

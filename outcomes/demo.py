@@ -123,6 +123,9 @@ OUTCOMES = [
                 "direction": Indicator.Direction.LOWER,
                 "frequency": Indicator.Frequency.ANNUAL,
                 "source": "Hospital Episode Statistics",
+                # Issue 24: the agreement behind the source
+                "data_sharing": "Riverside ICB and council data-sharing agreement DSA-14, "
+                "signed March 2026, renewed each April",
                 "owner": "Riverside Integrated Care Board",
                 "denominator": 41000,
                 # Each reading's count of admissions over this population: the change is
@@ -417,6 +420,7 @@ def seed_outcomes(plan: Plan, organisations: dict[str, Organisation]) -> None:
                 outcome=outcome,
                 description=description,
                 defaults={
+                    "plan": plan,
                     "likelihood": likelihood,
                     "impact": impact,
                     "owner": owner,

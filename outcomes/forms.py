@@ -13,7 +13,7 @@ from django import forms
 from django.urls import reverse
 
 from improveplan.forms import PartnershipOrganisationField
-from improveplan.models import Organisation
+from improveplan.models import Organisation, User
 from improveplan.periods import PeriodClosed, closing_period
 from outcomes import arithmetic, periods, profiles, reading_rules, readings_io
 from outcomes.models import (
@@ -102,6 +102,7 @@ class IndicatorForm(forms.ModelForm):
             "direction",
             "frequency",
             "source",
+            "data_sharing",
             "owner",
             "denominator",
             "minimum",
@@ -514,12 +515,31 @@ class EvidenceForm(forms.ModelForm):
 
 
 class RiskForm(forms.ModelForm):
+    """A risk of one outcome (its parent); actions' PlanRiskForm adds the outcome, and the
+    actions and options a risk threatens, for the plan's risk register."""
+
     SCALE = [(n, str(n)) for n in range(1, 6)]
+    AFTER = [("", "Not scored yet"), *SCALE]
     likelihood = forms.TypedChoiceField(
         choices=SCALE, coerce=int, help_text="1 (rare) to 5 (almost certain)."
     )
     impact = forms.TypedChoiceField(
         choices=SCALE, coerce=int, help_text="1 (slight) to 5 (severe)."
+    )
+    likelihood_after = forms.TypedChoiceField(
+        label="Likelihood after mitigation",
+        choices=AFTER,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Once the mitigation works.",
+    )
+    impact_after = forms.TypedChoiceField(
+        label="Impact after mitigation",
+        choices=AFTER,
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
 
     class Meta:
@@ -528,17 +548,43 @@ class RiskForm(forms.ModelForm):
             "description",
             "likelihood",
             "impact",
+            "owned_by",
             "owner",
             "mitigation",
+            "likelihood_after",
+            "impact_after",
+            "review_date",
             "manageable_locally",
         ]
-        widgets = {"mitigation": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "mitigation": forms.Textarea(attrs={"rows": 3}),
+            "review_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        plan = getattr(parent, "plan", parent)  # an outcome, or the plan itself
+        self.plan = plan
+        self.fields["owned_by"].queryset = User.objects.filter(
+            memberships__partnership=plan.partnership_id
+        ).order_by("full_name")
+        self.fields["owned_by"].error_messages["invalid_choice"] = (
+            "Choose a member of this partnership."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        after = (cleaned.get("likelihood_after"), cleaned.get("impact_after"))
+        if (after[0] is None) != (after[1] is None):
+            self.add_error(
+                "impact_after" if after[1] is None else "likelihood_after",
+                "Give both the likelihood and the impact after mitigation, or neither.",
+            )
+        return cleaned
 
     def attach(self, parent) -> None:
         self.instance.outcome = parent
+        self.instance.plan_id = parent.plan_id
 
 
 class StatusOverrideForm(forms.Form):

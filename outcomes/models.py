@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from improveplan.limits import LONG_TEXT, NOTE
@@ -116,6 +117,14 @@ class Indicator(models.Model):
         max_length=10, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
     source = models.CharField("data source", max_length=300, blank=True)
+    # Issue 24: the agreement under which the source's data reach the partnership.
+    data_sharing = models.CharField(
+        "data-sharing agreement",
+        max_length=300,
+        blank=True,
+        help_text="The agreement behind the source, e.g. its name, who signed it and when "
+        "it ends; or say that the data are published openly.",
+    )
     owner = models.ForeignKey(
         Organisation,
         on_delete=models.RESTRICT,
@@ -668,8 +677,27 @@ class Evidence(models.Model):
         return f"{self.get_kind_display()}: {self.summary}"
 
 
+class RiskQuerySet(models.QuerySet):
+    def review_overdue(self, today=None) -> RiskQuerySet:
+        """Risks whose review date has passed: their owners are reminded."""
+        today = today or timezone.localdate()
+        return self.filter(review_date__lt=today)
+
+
 class Risk(models.Model):
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="risks")
+    """A risk to the plan: to one outcome, or (no outcome) to the plan as a whole. The actions
+    and options it threatens are linked from their side (actions.Action.risks and
+    actions.Option.risks), since they live in the layer above."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.CASCADE,
+        related_name="risks",
+        null=True,
+        blank=True,
+        help_text="Leave empty for a risk to the whole plan.",
+    )
     description = models.CharField(max_length=300)
     likelihood = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)],
@@ -679,16 +707,57 @@ class Risk(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 (slight) to 5 (severe).",
     )
-    owner = models.CharField(max_length=200, blank=True, help_text="Who watches this risk.")
+    owned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_risks",
+        verbose_name="owner",
+        help_text="A member of the partnership: reminded when the review date passes.",
+    )
+    owner = models.CharField(
+        "or who else watches it",
+        max_length=200,
+        blank=True,
+        help_text="For an owner who does not sign in, e.g. a board or a team.",
+    )
     mitigation = models.TextField(blank=True, max_length=LONG_TEXT)
+    # The score once the mitigation works: what is left (the residual risk).
+    likelihood_after = models.PositiveSmallIntegerField(
+        "likelihood after mitigation",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    impact_after = models.PositiveSmallIntegerField(
+        "impact after mitigation",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    review_date = models.DateField("next review", null=True, blank=True)
     manageable_locally = models.BooleanField("can be managed locally", default=True)
+    history = HistoricalRecords()
+
+    objects = RiskQuerySet.as_manager()
 
     class Meta:
-        ordering = ["outcome_id", "-likelihood", "-impact", "pk"]
+        ordering = ["plan_id", "-likelihood", "-impact", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(likelihood__gte=1, likelihood__lte=5, impact__gte=1, impact__lte=5),
                 name="risk_scores_one_to_five",
+            ),
+            models.CheckConstraint(
+                condition=(Q(likelihood_after__isnull=True) & Q(impact_after__isnull=True))
+                | Q(
+                    likelihood_after__gte=1,
+                    likelihood_after__lte=5,
+                    impact_after__gte=1,
+                    impact_after__lte=5,
+                ),
+                name="risk_scores_after_both_or_neither",
             ),
         ]
 
@@ -697,11 +766,30 @@ class Risk(models.Model):
 
     @property
     def score(self) -> int:
-        return self.likelihood * self.impact
+        return arithmetic.risk_score(self.likelihood, self.impact)
 
     @property
     def rating(self) -> str:
-        return "High" if self.score >= 15 else "Medium" if self.score >= 8 else "Low"
+        return arithmetic.risk_rating(self.score)
+
+    @property
+    def score_after(self) -> int | None:
+        if self.likelihood_after is None or self.impact_after is None:
+            return None
+        return arithmetic.risk_score(self.likelihood_after, self.impact_after)
+
+    @property
+    def rating_after(self) -> str:
+        return "" if self.score_after is None else arithmetic.risk_rating(self.score_after)
+
+    @property
+    def owner_text(self) -> str:
+        named = self.owned_by.full_name if self.owned_by_id and self.owned_by else ""
+        return ", ".join(part for part in (named, self.owner) if part)
+
+    def review_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.review_date is not None and self.review_date < today
 
 
 class Proofing(models.Model):

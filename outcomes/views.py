@@ -134,7 +134,10 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _outcome_page(outcome: Outcome, *, manages: bool) -> dict:
     plan = outcome.plan
     reports = draw_charts(indicator_reports(outcome.indicators.all()), small=False)
-    evidence = list(outcome.evidence.select_related("lead_organisation"))
+    # The actions made from an information gap (actions.Action.source_gap) show under it.
+    evidence = list(
+        outcome.evidence.select_related("lead_organisation").prefetch_related("gap_actions")
+    )
     kinds_present = {item.kind for item in evidence}
     answered = {
         1: bool(reports) and all(r.points for r in reports),

@@ -27,13 +27,14 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 
+from actions import risks as risk_register
 from actions.models import Action, Milestone, Option, Update
 from improveplan import versions
 from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
 from reports import tagging
-from reviews import changes
+from reviews import changes, lessons
 from reviews.periods import quarter_bounds, quarter_of
 
 MONTHS = [
@@ -286,12 +287,10 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
     first, last = quarter_bounds(year, quarter)
     data = _plan_data(plan, today=today, first=first, last=last)
     reports, actions = data["reports"], data["actions"]
-    risks = sorted(
-        Risk.objects.filter(outcome__plan=plan),
-        key=lambda risk: (-risk.score, -risk.impact, risk.pk),
-    )
+    register = risk_register.register(plan, today=today)
+    all_risks = [row["risk"] for row in register["risks"]]
     risks_by_outcome: dict[int, list[Risk]] = defaultdict(list)
-    for risk in risks:
+    for risk in all_risks:
         risks_by_outcome[risk.outcome_id].append(risk)
     undecided: dict[int, list[Option]] = defaultdict(list)
     for option in Option.objects.filter(outcome__plan=plan, decision=Option.Decision.UNDECIDED):
@@ -351,7 +350,12 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         "unlinked_actions": data["unlinked_actions"],
         "reports": reports,
         "actions": actions,
-        "risks": risks,
+        "risks": all_risks,
+        # Issue 24: the plan-wide register, its heat maps, and reviews past their date.
+        "plan_risks": risks_by_outcome[None],
+        "heat_map": register["heat_map"],
+        "heat_map_after": register["heat_map_after"],
+        "risk_reviews_overdue": sum(1 for row in register["risks"] if row["overdue"]),
     }
 
 
@@ -409,6 +413,8 @@ def delivery_plan_context(plan, *, today: date) -> dict:
             resources.values(), key=lambda row: (-row["amount"], row["partner"].name)
         ),
         "total_resources": sum(row["amount"] for row in resources.values()),
+        # Issue 24: what the plan's closed actions and reviews taught.
+        "lessons": lessons.lessons(plan_id=plan.pk),
     }
 
 

@@ -155,7 +155,7 @@ def what_changed(review: Review, *, today: date) -> dict:
     done = (Action.Status.COMPLETE, Action.Status.CANCELLED)
     previous = previous_review(review)
     known_risks = set(previous.known_risks) if previous else None
-    risks = list(Risk.objects.filter(outcome__plan=plan).select_related("outcome"))
+    risks = list(Risk.objects.filter(plan=plan).select_related("outcome"))
     indicators = list(Indicator.objects.filter(plan=plan))
     return {
         "since": since,

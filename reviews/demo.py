@@ -111,7 +111,7 @@ def _seed_past_review(plan: Plan, today: date) -> None:
             "signed_off_at": datetime.combine(last + timedelta(days=21), datetime.min.time(), UTC),
             # The risks it knew when it was opened: all but the one raised since.
             "known_risks": list(
-                Risk.objects.filter(outcome__plan=plan)
+                Risk.objects.filter(plan=plan)
                 .exclude(description=RISK_RAISED_SINCE)
                 .order_by("pk")
                 .values_list("pk", flat=True)

@@ -13,11 +13,13 @@ five people as for five thousand – and then sorts the rows out in memory:
   organisation that owns it;
 - **reviews coming up** (within ``REMINDER_REVIEW_WITHIN_DAYS``, not signed off) go to every
   member of the partnership;
+- **risk reviews overdue**: a risk in a plan's register whose review date has passed goes to
+  its owner, while they are a member (issue 24);
 - **notifications** (improveplan/notifications.py) the person chose to have in the digest,
   made the day before (the week before, for a weekly digest) and still unread.
 
-Archived plans remind nobody. Overdue actions are always included; a person may turn the
-other kinds off, and may take the digest weekly (Mondays) instead of daily.
+Archived plans remind nobody. Overdue actions and risk reviews are always included; a person
+may turn the other kinds off, and may take the digest weekly (Mondays) instead of daily.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from django.utils import timezone
 from actions.email_links import update_link
 from actions.models import Action, Update
 from improveplan.models import Membership, Notification, Plan, Role
-from outcomes.models import Indicator
+from outcomes.models import Indicator, Risk
 from reviews.models import ReminderPreference, Review
 from reviews.periods import quarter_bounds, quarter_of
 
@@ -49,6 +51,7 @@ class Kind:
     MISSING_UPDATE = "missing_updates"
     READING_DUE = "readings_due"
     REVIEW = "reviews"
+    RISK_REVIEW = "risk_reviews"
     AWAITING = "awaiting_confirmation"  # its own email, one per completion: never in a digest
 
 
@@ -59,6 +62,7 @@ HEADINGS = {
     Kind.MISSING_UPDATE: "Actions waiting for this quarter's update",
     Kind.READING_DUE: "Readings due",
     Kind.REVIEW: "Reviews coming up",
+    Kind.RISK_REVIEW: "Risk reviews overdue",
 }
 COMPLETION_KEY = "completion-"  # + the id of the update that marked the action complete
 NOTICE_KEY = "notice-"  # + the id of a notification emailed at once
@@ -148,7 +152,7 @@ def _link(name: str) -> str:
 
 def _wants(preference: ReminderPreference | None, kind: str) -> bool:
     # Notifications come here only when their person chose the digest for their kind.
-    if preference is None or kind in (Kind.OVERDUE, Kind.NOTICE):
+    if preference is None or kind in (Kind.OVERDUE, Kind.NOTICE, Kind.RISK_REVIEW):
         return True
     return getattr(preference, kind)
 
@@ -313,6 +317,30 @@ def build_digests(
         )
         for user_id in doers_of.get(owner_id, []):
             give(user_id, item)
+
+    # Risk reviews overdue, for each risk's owner (issue 24).
+    register_url = _link("actions:risk_register")
+    risks = (
+        Risk.objects.review_overdue(day)
+        .filter(plan__in=live_plans, owned_by__isnull=False)
+        .order_by("review_date", "pk")
+        .values_list(
+            "pk", "description", "review_date", "owned_by_id", "plan_id", "plan__title",
+            "plan__partnership_id",
+        )
+    )  # fmt: skip
+    for pk, description, review_date, owner_id, plan_pk, plan, partnership_id in risks:
+        if (owner_id, partnership_id) not in member_of:
+            continue
+        days = (day - review_date).days
+        item = Item(
+            Kind.RISK_REVIEW,
+            description,
+            f"review was due {review_date:%-d %B %Y}, {days} day{'s' * (days != 1)} ago",
+            register_url.format(plan_pk) + f"#risk-{pk}",
+            plan,
+        )
+        give(owner_id, item)
 
     # Notifications chosen for the digest: those of the day before, or of the week before for
     # a weekly digest (so each is in one digest), still unread.

@@ -657,9 +657,7 @@ def review_create(
                 period_end=last,
                 meets_on=meets_on,
                 attendees=attendees,
-                known_risks=list(
-                    Risk.objects.filter(outcome__plan=plan).values_list("pk", flat=True)
-                ),
+                known_risks=list(Risk.objects.filter(plan=plan).values_list("pk", flat=True)),
             )
             _tell_the_partnership(
                 review,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("reviews/<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
     path("readings/<int:pk>/correct/", views.reading_correct, name="reading_correct"),
     path("partnerships/<int:pk>/health-checks/", views.health_checks, name="health_checks"),
+    path("partnerships/<int:pk>/lessons/", views.lessons_library, name="lessons"),
     path(
         "partnerships/<int:pk>/health-checks/new/",
         views.health_check_create,

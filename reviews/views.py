@@ -25,6 +25,7 @@ from reviews import (
     changes,
     health,
     hooks,
+    lessons,
     locks,
     peer,
     periods,
@@ -521,6 +522,22 @@ def health_checks(request: HttpRequest, pk: int) -> HttpResponse:
         "next_due": _a_year_after(checks[0].opened_on) if checks else None,
     }
     return render(request, "reviews/health_checks.html", context)
+
+
+@login_required
+@require_GET
+def lessons_library(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue 24: the partnership's lessons, from closed actions and reviews of all its plans,
+    newest first, searchable."""
+    partnership = access.get_partnership_for_user(request, pk)
+    query = request.GET.get("q", "")[: lessons.MAX_QUERY].strip()
+    context = {
+        "partnership": partnership,
+        "query": query,
+        "max_query": lessons.MAX_QUERY,
+        "lessons": lessons.lessons(partnership_id=partnership.pk, query=query),
+    }
+    return render(request, "reviews/lessons.html", context)
 
 
 @login_required

@@ -229,3 +229,12 @@ def test_seeding_again_changes_nothing(plan):
     before = state()
     call_command("seed_demo", stdout=io.StringIO())
     assert state() == before
+
+
+def test_an_information_gap_became_an_action(plan):
+    """Issue 24, item 7: the smoking outcome's gap is being filled by an action made from it."""
+    action = plan.actions.get(source_gap__isnull=False)
+    assert action.source_gap.summary == (
+        "We do not know smoking rates among people with a mental illness"
+    )
+    assert list(action.outcomes.all()) == [action.source_gap.outcome]

@@ -70,7 +70,9 @@ from improveplan.tests.hostile import (
     their,
 )
 from improveplan.tests.kept_rows import kept_rows
-from outcomes.tests.test_hostile_input import FILE_EDGES, OUTCOMES
+from outcomes.models import Risk
+from outcomes.tests.factories import EvidenceFactory
+from outcomes.tests.test_hostile_input import FILE_EDGES, OUTCOMES, RISK_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +110,11 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "update": update,
         "finding": FindingFactory(plan=plan),  # Issue 5
         "due_proposal": due_proposal,  # Issue 16
+        # Issue 24: an information gap of Step 2, to become an action.
+        "gap": EvidenceFactory(outcome=outcome, kind="gap", summary="Why people leave"),
+        "plan_risk": Risk.objects.create(  # a risk to the whole plan
+            plan=plan, description="Partners leave", likelihood=2, impact=4
+        ),
     }
 
 
@@ -137,6 +144,12 @@ def _crossed_links() -> list:
         *supporting.exclude(organisation__partnership=F("action__plan__partnership")),
         *depends.exclude(to_action__plan=F("from_action__plan")),
         *Score.objects.exclude(criterion__plan=F("option__outcome__plan")),
+        *Action.objects.filter(source_gap__isnull=False).exclude(
+            source_gap__outcome__plan=F("plan")
+        ),
+        *Risk.objects.filter(outcome__isnull=False).exclude(outcome__plan=F("plan")),
+        *Action.risks.through.objects.exclude(risk__plan=F("action__plan")),
+        *Option.risks.through.objects.exclude(risk__plan=F("option__outcome__plan")),
     ]
 
 
@@ -322,6 +335,8 @@ OPTION_FIELDS = {
     "is_pilot": BOOLEAN,
     "pilot_evaluation": TEXT,
     "exit_plan": TEXT,
+    "risk_notes": TEXT,
+    "unintended_effects": TEXT,
 }
 MILESTONE_FIELDS = {"title": TEXT, "due": DATE, "done": BOOLEAN}
 OUR_ORGANISATIONS = many_of(
@@ -395,6 +410,20 @@ for _kind, (_parent, _fields) in {
     "criterion": ("plan", CRITERION_FIELDS),
     "option": ("outcome", OPTION_FIELDS),
     "milestone": ("action", MILESTONE_FIELDS),
+    # Issue 24: the plan's risk register
+    "plan_risk": (
+        "plan",
+        {
+            "outcome": one_of_ours("outcome", required=False),
+            **RISK_FIELDS,
+            "threatened_actions": many_of(
+                lambda t: [t.ours["action"]], lambda t: [t.theirs["action"]]
+            ),
+            "threatened_options": many_of(
+                lambda t: [t.ours["option"]], lambda t: [t.theirs["option"]]
+            ),
+        },
+    ),
 }.items():
     FORMS[f"actions:{_kind}_create"] = HostileForm(
         fields=_fields,
@@ -434,6 +463,11 @@ FORMS.update(
             fields={"titles": TEXT, "lead_organisation": ORGANISATION_ID},
             examples=EXAMPLES_PER_ACTIONS_FORM,
             **by_pk("actions:option_to_actions", own=our("option"), foreign=their("option")),
+        ),
+        "actions:gap_to_action": HostileForm(
+            fields={"title": TEXT, "lead_organisation": ORGANISATION_ID},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:gap_to_action", own=our("gap"), foreign=their("gap")),
         ),
         "actions:action_create": HostileForm(
             fields=ACTION_FIELDS,

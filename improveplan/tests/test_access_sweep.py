@@ -261,6 +261,23 @@ ROUTES: dict[str, Route] = {
         foreign_fields=lambda w: {"titles": "One", "lead_organisation": w.other_organisation.pk},
     ),
     "actions:action": Route(kwargs=lambda w: {"pk": w.action.pk}),
+    # Issue 24: the plan's risk register, and an information gap becomes an action
+    "actions:risk_register": Route(kwargs=_plan),
+    "reviews:lessons": Route(kwargs=_partnership),
+    **crud_routes(
+        "plan_risk",
+        parent=_plan,
+        own=lambda w: w.risk,
+        app="actions",
+    ),  # it names no organisation: actions/tests/test_risk_register.py tries foreign ids
+    "actions:gap_to_action": Route(
+        kwargs=lambda w: {"pk": w.gap.pk},
+        writes=True,
+        foreign_fields=lambda w: {
+            "title": "Find out",
+            "lead_organisation": w.other_organisation.pk,
+        },
+    ),
     "actions:action_edit": Route(
         kwargs=lambda w: {"pk": w.action.pk},
         writes=True,
@@ -538,6 +555,7 @@ def sweep_world(world: World) -> World:
     w.comparator_reading = ComparatorReadingFactory(comparator=w.comparator)
     w.evidence = EvidenceFactory(outcome=w.outcome)
     w.risk = RiskFactory(outcome=w.outcome)
+    w.gap = EvidenceFactory(outcome=w.outcome, kind="gap")  # Issue 24
     w.criterion = CriterionFactory(plan=w.plan)
     w.option = OptionFactory(outcome=w.outcome, decision="favoured", decision_reason="Works.")
     w.action = ActionFactory(plan=w.plan, lead_organisation=w.housing)  # the partner's

@@ -57,6 +57,7 @@ from improveplan.tests.hostile import (
     check_typical_input,
     choice,
     fixed,
+    foreign_or_absent_ids,
     hostile_tests_of,
     no_slash,
     other_partnership,
@@ -166,6 +167,21 @@ PLAN_FIELDS = {
     "outcome_limit": NUMBER,
     "indicator_limit": NUMBER,
     "trend_minimum_points": NUMBER,
+    # Issue 24: the plan's frame
+    "scope": TEXT,
+    "manager": Kind(  # a member of the partnership; an outsider is refused
+        typical=lambda t: str(t.world.lead.pk),
+        plausible=lambda t: st.sampled_from(["", str(t.world.lead.pk), str(t.world.partner.pk)]),
+        edges={
+            "other-partnerships": lambda t: str(t.world.outsider.pk),
+            "absent": str(2**31 - 1),
+            "beyond-64-bits": str(2**63),
+            "sql": "1 OR 1=1",
+        },
+        odd=foreign_or_absent_ids,
+    ),
+    "expected_rating": choice(["", *Plan.ExpectedRating.values]),
+    "reinspection_date": DATE,
 }
 PLAN_PERIOD: dict[str, Value] = {"period_start": "2027-04-01", "period_end": "2030-03-31"}
 NEW_PASSWORD_FIELDS = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

@@ -94,6 +94,7 @@ class RiskFactory(factory.django.DjangoModelFactory):
         model = Risk
 
     outcome = factory.SubFactory(OutcomeFactory)
+    plan = factory.LazyAttribute(lambda risk: risk.outcome.plan)
     description = factory.Sequence(lambda n: f"Risk {n}")
     likelihood = 3
     impact = 4

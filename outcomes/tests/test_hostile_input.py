@@ -42,6 +42,7 @@ from improveplan.tests.hostile import (
     by_pk,
     choice,
     dates_taken,
+    foreign_or_absent_ids,
     hostile_tests_of,
     named,
     one_of_ours,
@@ -151,7 +152,7 @@ OUTCOMES = Layer(
         ImportJob: "plan__partnership",
         ImportMapping: "plan__partnership",
         Evidence: "outcome__plan__partnership",
-        Risk: "outcome__plan__partnership",
+        Risk: "plan__partnership",
     },
     crossed_links=_crossed_links,
     taken_dates=_taken_dates,
@@ -317,6 +318,30 @@ FILE = Kind(
 
 FORMS: dict[str, HostileForm] = {}
 # Steps 1–3: each kind is added under its parent, and edited and deleted by its own id.
+RISK_OWNER = Kind(  # any member of the partnership; an outsider is refused
+    typical=lambda t: str(t.world.lead.pk),
+    plausible=lambda t: st.sampled_from(["", str(t.world.lead.pk), str(t.world.partner.pk)]),
+    edges={
+        "other-partnerships": lambda t: str(t.world.outsider.pk),
+        "absent": str(2**31 - 1),
+        "beyond-64-bits": str(2**63),
+        "sql": "1 OR 1=1",
+    },
+    odd=foreign_or_absent_ids,
+)
+# Issue 24: owner, the score after mitigation (both or neither) and the next review.
+RISK_FIELDS = {
+    "description": TEXT,
+    "likelihood": choice(["1", "2", "3", "4", "5"]),
+    "impact": choice(["1", "2", "3", "4", "5"]),
+    "owned_by": RISK_OWNER,
+    "owner": TEXT,
+    "mitigation": TEXT,
+    "likelihood_after": choice(["2", "1", "3", "4", "5", ""]),
+    "impact_after": choice(["2", "1", "3", "4", "5", ""]),
+    "review_date": DATE,
+    "manageable_locally": BOOLEAN,
+}
 OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
     "outcome": (
         "plan",
@@ -341,6 +366,7 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
             "direction": choice(Indicator.Direction.values),
             "frequency": choice(Indicator.Frequency.values),
             "source": TEXT,
+            "data_sharing": TEXT,
             "owner": ORGANISATION_ID,
             "denominator": NUMBER,
             # A percentage from 1 to 99, around the readings already entered.
@@ -404,17 +430,7 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
             "link": LINK,
         },
     ),
-    "risk": (
-        "outcome",
-        {
-            "description": TEXT,
-            "likelihood": choice(["1", "2", "3", "4", "5"]),
-            "impact": choice(["1", "2", "3", "4", "5"]),
-            "owner": TEXT,
-            "mitigation": TEXT,
-            "manageable_locally": BOOLEAN,
-        },
-    ),
+    "risk": ("outcome", RISK_FIELDS),
 }
 # A target of the existing target's kind, or one that ends before it starts, is refused.
 OUTCOME_TYPICAL: dict[str, dict[str, Value]] = {

@@ -61,3 +61,17 @@ def test_the_demo_has_a_peer_reviewer_who_reads_the_plan_only_and_whose_answers_
 
     call_command("seed_demo", stdout=StringIO())  # again: nothing doubles
     assert PeerReviewer.objects.count() == 1 and PeerAnswer.objects.count() == 4
+
+
+def test_the_demo_has_a_lessons_library_and_a_plan_wide_risk_register(demo, client):
+    """Issue 24: the demo's lessons across its plans, and its register's risks to the whole
+    plan, one of them past its review date."""
+    lead = User.objects.get(email="lead@demo.improveplan.test")
+    client.force_login(lead)
+    partnership = Partnership.objects.get(memberships__user=lead, name__startswith="Riverside")
+    page = client.get(reverse("reviews:lessons", args=[partnership.pk])).content.decode()
+    assert page.count('class="card mb-2"') >= 4
+    plan = partnership.plans.get(title__startswith="Healthier Riverside")
+    register = client.get(reverse("actions:risk_register", args=[plan.pk])).content.decode()
+    assert "The whole plan" in register and "Review overdue" in register
+    assert plan.risks.filter(outcome__isnull=True).count() == 2

@@ -57,6 +57,10 @@ PLAN = {
     "status": Plan.Status.DRAFT,
     "vision": "By 2029 people in every Riverside neighbourhood live longer, healthier lives, "
     "and the gap between our most and least deprived wards has narrowed.",
+    # Issue 24: the plan's frame
+    "scope": "Adults and families living in Riverside borough, and the services the five "
+    "partners run for them. Hospital treatment and schools' curriculum are outside it: other "
+    "plans cover them.",
 }
 
 # A second partnership, so that the demo shows one partnership never sees another.
