@@ -31,6 +31,7 @@ PARTNERSHIP_PAGES = {
     "reviews:health_check",
     "reviews:peer_challenge",  # the partnership's own view of its reviewers
     "outcomes:import_job",  # an import's progress: for its sender and the leads alone
+    "reviews:lessons",  # the lessons of all the partnership's plans
 }
 
 
