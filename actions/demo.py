@@ -437,6 +437,7 @@ ACTIONS = [
     },
     {
         "key": "sm-clinics",
+        "is_key": True,
         "title": "Open evening and weekend stop-smoking clinics in Northfield and Eastgate",
         "description": "Run 14 more stop-smoking clinic sessions a week – weekday evenings and "
         "Saturday mornings – at Northfield Health Centre and Riverside Community Housing's "
@@ -1095,6 +1096,7 @@ ACTIONS = [
     },
     {
         "key": "op-reablement-recruit",
+        "is_key": True,
         "title": "Recruit eight reablement support workers",
         "description": "Recruit eight reablement support workers to the council's reablement "
         "team, so that people leaving hospital can start reablement within two days, "
@@ -1698,6 +1700,7 @@ ACTIONS = [
     },
     {
         "key": "hs-lease",
+        "is_key": True,
         "title": "Lease 30 homes from private landlords for families in temporary accommodation",
         "description": "Lease 30 two- and three-bedroom homes from private landlords for five "
         "years, managed by Riverside Community Housing, to house families now in bed and "
@@ -2236,6 +2239,7 @@ def _action_fields(spec, organisations, users_by_email, indicators, options) -> 
         "success_measure": spec.get("success_measure", ""),
         "monitoring": spec.get("monitoring", ""),
         "corporate_plan_ref": spec.get("corporate_plan_ref", ""),
+        "is_key": spec.get("is_key", False),
         "status": spec["status"],
         "progress": spec["progress"],
         "closure": spec.get("closure", Action.Closure.OPEN),

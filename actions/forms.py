@@ -185,6 +185,7 @@ class ActionForm(forms.ModelForm):
             "start",
             "due",
             "term",
+            "is_key",
             "resource_amount",
             "resource_provider",
             "staff_time",

@@ -175,6 +175,10 @@ class ActionQuerySet(models.QuerySet):
             plan__partnership__memberships__role=Role.LEAD,
         ).exclude(plan__status=Plan.Status.ARCHIVED)
 
+    def key(self) -> ActionQuerySet:
+        """Marked key for closer tracking (five steps: the actions the plan most depends on)."""
+        return self.filter(is_key=True)
+
     def for_organisation(self, organisation_id: int) -> ActionQuerySet:
         """Actions an organisation leads or supports."""
         return self.filter(
@@ -270,6 +274,12 @@ class Action(models.Model):
     )
     corporate_plan_ref = models.CharField(
         "partner's corporate plan reference", max_length=100, blank=True
+    )
+    is_key = models.BooleanField(
+        "a key action",
+        default=False,
+        help_text="Tracked more closely: listed first in the board report, and its owner is "
+        "reminded of it every week.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     progress = models.PositiveSmallIntegerField(

@@ -269,8 +269,9 @@ def _plan_data(
         action.outcome_ids = set()
     for action_id, outcome_id in links:
         action_by_id[action_id].outcome_ids.add(outcome_id)
+    # Key actions first under each outcome: the board looks at them before the rest.
     for items in actions_by_outcome.values():
-        items.sort(key=lambda action: action.number)
+        items.sort(key=lambda action: (not action.is_key, action.number))
     return {
         "outcomes": outcomes,
         "reports": reports,
@@ -340,6 +341,8 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         "other_overdue_actions": other_overdue[:SUMMARY_ROWS],
         "other_overdue_more": max(0, len(other_overdue) - SUMMARY_ROWS),
         "overdue_exceptions": len(overdue) - len(other_overdue),
+        # First in the report: the actions the plan most depends on, however they stand.
+        "key_actions": [action for action in actions if action.is_key and action.is_live],
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
         "changes": changes_in_quarter(
             plan, actions=actions, reports=reports, first=first, last=last, today=today

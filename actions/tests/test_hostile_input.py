@@ -338,6 +338,7 @@ ACTION_FIELDS = {
     "start": DATE,
     "due": DATE,
     "term": choice(Action.Term.values),
+    "is_key": BOOLEAN,
     "resource_amount": DECIMAL,
     "resource_provider": ORGANISATION_ID,
     "staff_time": TEXT,
