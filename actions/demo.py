@@ -591,7 +591,7 @@ ACTIONS = [
                 "grace",
                 ON_TRACK,
                 85,
-                "Approved by the maternity governance group on 22 July. Choosing a voucher "
+                "The maternity governance group approved it on 22 July. Choosing a voucher "
                 "supplier next.",
             ),
             U(

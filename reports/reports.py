@@ -80,6 +80,10 @@ def parse_quarter(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
 def next_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
 
@@ -188,21 +192,41 @@ def _new_readings(reports, *, first: date, last: date) -> list[dict]:
     return rows
 
 
+def _milestones_reached(plan, *, first: date, last: date) -> list[Milestone]:
+    return list(
+        Milestone.objects.filter(action__plan=plan, done=True, done_at__date__range=(first, last))
+        .select_related("action", "action__lead_organisation")
+        .order_by("done_at", "pk")
+    )
+
+
 def changes_in_quarter(plan, *, actions, reports, first: date, last: date, today: date) -> dict:
     """What happened in the quarter: readings for its periods, milestones reached, and the
     actions added, whose status changed and closed, up to today if the quarter is still
     running (reviews.changes, which the review page reads them from too)."""
-    milestones = list(
-        Milestone.objects.filter(action__plan=plan, done=True, done_at__date__range=(first, last))
-        .select_related("action")
-        .order_by("done_at", "pk")
-    )
     since, until = changes.so_far(first, last, today=today)
     return {
         "until": until,
         "readings": _new_readings(reports, first=first, last=last),
         **changes.actions_changed(plan, actions, first=since, last=until),
+        "milestones": _milestones_reached(plan, first=first, last=last),
+    }
+
+
+def what_we_achieved(changed: dict) -> dict:
+    """What is worth celebrating of a period's changes (``changes_in_quarter`` or the same
+    keys): the actions whose status became Complete in it, and the milestones reached in it.
+    The board report and the public summary both read it from here."""
+    completed = sorted(
+        (row for row in changed["status_changes"] if row.after == Action.Status.COMPLETE),
+        key=lambda row: (row.when, row.action.number),
+    )
+    # A milestone of work since stopped is nothing to celebrate.
+    milestones = [m for m in changed["milestones"] if m.action.is_live]
+    return {
+        "completed": completed,
         "milestones": milestones,
+        "count": len(completed) + len(milestones),
     }
 
 
@@ -309,6 +333,9 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         (item for item in reports if item.cautious_status in EXCEPTIONS),
         key=lambda item: INDICATOR_ORDER.index(item.cautious_status),
     )
+    quarter_changes = changes_in_quarter(
+        plan, actions=actions, reports=reports, first=first, last=last, today=today
+    )
     outcomes = []
     for outcome in data["outcomes"]:
         item = {
@@ -344,9 +371,8 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         # First in the report: the actions the plan most depends on, however they stand.
         "key_actions": [action for action in actions if action.is_key and action.is_live],
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
-        "changes": changes_in_quarter(
-            plan, actions=actions, reports=reports, first=first, last=last, today=today
-        ),
+        "changes": quarter_changes,
+        "achieved": what_we_achieved(quarter_changes),
         "decisions": [
             (item["outcome"], item["decisions"]) for item in outcomes if item["decisions"]
         ],
@@ -483,6 +509,16 @@ def public_summary_context(plan, *, today: date) -> dict:
             }
         )
     counts = Counter(PUBLIC_ACTION_WORDS[Action.Status(a.status)] for a in listed.values())
+    # What was achieved this quarter so far and the whole quarter before it: never empty just
+    # because a quarter has only begun.
+    year, quarter = quarter_of(today)
+    since = quarter_bounds(*previous_quarter(year, quarter))[0]
+    achieved = what_we_achieved(
+        {
+            **changes.actions_changed(plan, data["actions"], first=since, last=today),
+            "milestones": _milestones_reached(plan, first=since, last=today),
+        }
+    )
     return {
         "partnership": plan.partnership,
         "plan": {
@@ -496,6 +532,26 @@ def public_summary_context(plan, *, today: date) -> dict:
         "outcomes": outcomes,
         "action_count": len(listed),
         "done_count": counts["Done"],
+        "achieved_since": since,
+        # Titles and lead organisations only: no people, no notes.
+        "achieved": {
+            "completed": [
+                {
+                    "title": row.action.title,
+                    "lead": row.action.lead_organisation.name,
+                    "when": row.when,
+                }
+                for row in achieved["completed"]
+            ],
+            "milestones": [
+                {
+                    "title": milestone.title,
+                    "action": milestone.action.title,
+                    "when": milestone.done_at,
+                }
+                for milestone in achieved["milestones"]
+            ],
+        },
     }
 
 
