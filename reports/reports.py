@@ -370,6 +370,7 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         "overdue_exceptions": len(overdue) - len(other_overdue),
         # First in the report: the actions the plan most depends on, however they stand.
         "key_actions": [action for action in actions if action.is_key and action.is_live],
+        "sign_ups": versions.sign_up_standing(plan),
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
         "changes": quarter_changes,
         "achieved": what_we_achieved(quarter_changes),
@@ -432,6 +433,7 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         ],
         "unlinked_actions": [action for action in data["unlinked_actions"] if action.is_live],
         "cancelled_count": len(data["actions"]) - len(actions),
+        "sign_ups": versions.sign_up_standing(plan),
         "reports": data["reports"],
         "actions": actions,
         "resources": sorted(

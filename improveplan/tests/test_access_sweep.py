@@ -331,6 +331,10 @@ ROUTES: dict[str, Route] = {
     "improveplan:plan_archive": Route(kwargs=_plan, writes=True, get=False),
     "improveplan:plan_reopen": Route(kwargs=_plan, writes=True, get=False),
     "improveplan:plan_versions": Route(kwargs=_plan),
+    # A lead or partner signs up for their own organisation (no id of it in the form).
+    "improveplan:plan_sign_up": Route(
+        kwargs=lambda w: {"pk": _agreed_version(w)["pk"]}, writes=True, partner_writes=True
+    ),
     "improveplan:plan_version": Route(kwargs=lambda w: _agreed_version(w)),
     "outcomes:outcome_history": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
     "outcomes:indicator_history": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
