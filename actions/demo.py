@@ -26,6 +26,7 @@ from actions.models import (
     Milestone,
     Option,
     Score,
+    Spend,
     Update,
 )
 from improveplan import history
@@ -310,6 +311,10 @@ ACTIONS = [
     # Fewer adults smoke ------------------------------------------------------------------------
     {
         "key": "sm-recruit",
+        "spend": [
+            ("2026-04-01", "21000", "Advertising and interviews"),
+            ("2026-07-01", "58000", "Six advisers' first salaries"),
+        ],
         "title": "Recruit six stop-smoking advisers for Northfield and Eastgate",
         "description": "Recruit six full-time stop-smoking advisers to staff new evening and "
         "weekend clinics in Northfield and Eastgate, two of them able to advise in Polish or "
@@ -437,6 +442,7 @@ ACTIONS = [
     },
     {
         "key": "sm-clinics",
+        "spend": [("2026-07-01", "42000", "Evening clinic sessions")],
         "is_key": True,
         "title": "Open evening and weekend stop-smoking clinics in Northfield and Eastgate",
         "description": "Run 14 more stop-smoking clinic sessions a week – weekday evenings and "
@@ -1700,6 +1706,7 @@ ACTIONS = [
     },
     {
         "key": "hs-lease",
+        "spend": [("2026-07-01", "96000", "The first 12 leases")],
         "is_key": True,
         "title": "Lease 30 homes from private landlords for families in temporary accommodation",
         "description": "Lease 30 two- and three-bedroom homes from private landlords for five "
@@ -2284,6 +2291,13 @@ def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators,
                 "progress": progress,
                 "evidence_link": link,
             },
+        )
+    # Issue 24: what was spent each quarter, beside what the action commits.
+    for quarter, amount, note in spec.get("spend", []):
+        Spend.objects.update_or_create(
+            action=action,
+            quarter=_day(quarter),
+            defaults={"amount": Decimal(amount), "note": note},
         )
     for asked, author, due, reason, answer in spec.get("due_requests", []):
         seed_due_request(action, asked, users_by_email[AUTHORS[author]], due, reason, answer)

@@ -438,6 +438,32 @@ class Milestone(models.Model):
         return self.title
 
 
+class Spend(models.Model):
+    """Money spent on an action in one quarter, beside what the action commits. Recorded
+    again for the same quarter, it is corrected (the history keeps what it said before)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="spends")
+    quarter = models.DateField(help_text="The first day of the quarter.")
+    amount = models.DecimalField("spent (£)", max_digits=12, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action_id", "quarter"]
+        verbose_name_plural = "spend"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "quarter"], name="one_spend_per_quarter"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spend_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.reference}: £{self.amount} in the quarter from {self.quarter}"
+
+
 def evidence_path(update: Update, filename: str) -> str:
     # A name of our own: the uploader's file name is kept only as a label.
     return f"evidence/plan-{update.action.plan_id}/{timezone.now():%Y/%m}/{update.token}.bin"

@@ -55,6 +55,7 @@ NOT_EXPORTED = {
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
     "actions.HistoricalDueDateProposal",
+    "actions.HistoricalSpend",
     "actions.HistoricalAction_outcomes",
     "actions.HistoricalAction_supporting_organisations",
     "actions.HistoricalAction_depends_on",

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 
+from actions import spending
 from actions.models import Action, Milestone, Option, Update
 from improveplan import versions
 from outcomes.arithmetic import Status
@@ -144,7 +145,7 @@ def _actions(plan, *, first: date, last: date) -> list[Action]:
     latest = Update.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
     return list(
         Action.objects.filter(plan=plan)
-        .select_related("lead_organisation", "owner")
+        .select_related("lead_organisation", "owner", "resource_provider")
         .annotate(
             latest_note=Subquery(latest.values("note")[:1]),
             latest_update_at=Subquery(latest.values("created_at")[:1]),
@@ -371,6 +372,12 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         # First in the report: the actions the plan most depends on, however they stand.
         "key_actions": [action for action in actions if action.is_key and action.is_live],
         "sign_ups": versions.sign_up_standing(plan),
+        "money": spending.resources_of(
+            actions,
+            data["outcomes"],
+            {action.pk: action.outcome_ids for action in actions},
+            spending.spent_by_action(plan, until=last),
+        ),
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
         "changes": quarter_changes,
         "achieved": what_we_achieved(quarter_changes),
@@ -434,6 +441,12 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         "unlinked_actions": [action for action in data["unlinked_actions"] if action.is_live],
         "cancelled_count": len(data["actions"]) - len(actions),
         "sign_ups": versions.sign_up_standing(plan),
+        "money": spending.resources_of(
+            data["actions"],
+            data["outcomes"],
+            {action.pk: action.outcome_ids for action in data["actions"]},
+            spending.spent_by_action(plan),
+        ),
         "reports": data["reports"],
         "actions": actions,
         "resources": sorted(

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
+from actions import spending
 from actions import versions as agreeing
 from actions.forms import PlanAgreeForm
 from actions.models import Action, DueDateProposal
@@ -133,6 +134,7 @@ def _plan_page(plan: Plan, membership) -> dict:
         ],
         "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
         "sign_ups": standing,
+        "money": spending.plan_resources(plan),
         "sign_up_due": _sign_up_due(plan, membership, standing),
         "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
         **(

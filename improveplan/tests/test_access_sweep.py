@@ -383,6 +383,10 @@ ROUTES: dict[str, Route] = {
     "actions:due_date_propose": Route(
         kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
     ),
+    # Issue 24: what was spent on an action in a quarter, recorded by those who may update it.
+    "actions:spend_record": Route(
+        kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
+    ),
     "actions:due_date_answer": Route(
         kwargs=lambda w: {"pk": w.due_proposal.pk}, writes=True, get=False
     ),
