@@ -26,6 +26,7 @@ from actions.models import (
     Milestone,
     Option,
     Score,
+    Spend,
     Update,
 )
 from improveplan import history
@@ -314,6 +315,10 @@ ACTIONS = [
     # Fewer adults smoke ------------------------------------------------------------------------
     {
         "key": "sm-recruit",
+        "spend": [
+            ("2026-04-01", "21000", "Advertising and interviews"),
+            ("2026-07-01", "58000", "Six advisers' first salaries"),
+        ],
         "title": "Recruit six stop-smoking advisers for Northfield and Eastgate",
         "description": "Recruit six full-time stop-smoking advisers to staff new evening and "
         "weekend clinics in Northfield and Eastgate, two of them able to advise in Polish or "
@@ -441,6 +446,8 @@ ACTIONS = [
     },
     {
         "key": "sm-clinics",
+        "spend": [("2026-07-01", "42000", "Evening clinic sessions")],
+        "is_key": True,
         "title": "Open evening and weekend stop-smoking clinics in Northfield and Eastgate",
         "description": "Run 14 more stop-smoking clinic sessions a week – weekday evenings and "
         "Saturday mornings – at Northfield Health Centre and Riverside Community Housing's "
@@ -594,7 +601,7 @@ ACTIONS = [
                 "grace",
                 ON_TRACK,
                 85,
-                "Approved by the maternity governance group on 22 July. Choosing a voucher "
+                "The maternity governance group approved it on 22 July. Choosing a voucher "
                 "supplier next.",
             ),
             U(
@@ -1099,6 +1106,7 @@ ACTIONS = [
     },
     {
         "key": "op-reablement-recruit",
+        "is_key": True,
         "title": "Recruit eight reablement support workers",
         "description": "Recruit eight reablement support workers to the council's reablement "
         "team, so that people leaving hospital can start reablement within two days, "
@@ -1702,6 +1710,8 @@ ACTIONS = [
     },
     {
         "key": "hs-lease",
+        "spend": [("2026-07-01", "96000", "The first 12 leases")],
+        "is_key": True,
         "title": "Lease 30 homes from private landlords for families in temporary accommodation",
         "description": "Lease 30 two- and three-bedroom homes from private landlords for five "
         "years, managed by Riverside Community Housing, to house families now in bed and "
@@ -2334,6 +2344,7 @@ def _action_fields(spec, organisations, users_by_email, indicators, options, gap
         "success_measure": spec.get("success_measure", ""),
         "monitoring": spec.get("monitoring", ""),
         "corporate_plan_ref": spec.get("corporate_plan_ref", ""),
+        "is_key": spec.get("is_key", False),
         "status": spec["status"],
         "progress": spec["progress"],
         "closure": spec.get("closure", Action.Closure.OPEN),
@@ -2379,6 +2390,13 @@ def seed_action(plan, spec, organisations, users_by_email, outcomes, indicators,
                 "progress": progress,
                 "evidence_link": link,
             },
+        )
+    # Issue 24: what was spent each quarter, beside what the action commits.
+    for quarter, amount, note in spec.get("spend", []):
+        Spend.objects.update_or_create(
+            action=action,
+            quarter=_day(quarter),
+            defaults={"amount": Decimal(amount), "note": note},
         )
     for asked, author, due, reason, answer in spec.get("due_requests", []):
         seed_due_request(action, asked, users_by_email[AUTHORS[author]], due, reason, answer)

@@ -253,6 +253,7 @@ class ActionForm(forms.ModelForm):
             "start",
             "due",
             "term",
+            "is_key",
             "resource_amount",
             "resource_provider",
             "staff_time",
@@ -504,3 +505,40 @@ class PlanAgreeForm(forms.Form):
         if not self.plan.outcomes.exists():
             raise forms.ValidationError(NO_OUTCOMES)
         return super().clean()
+
+
+QUARTER_NAMES = {
+    1: "January to March",
+    4: "April to June",
+    7: "July to September",
+    10: "October to December",
+}
+
+
+def quarters_of(plan, *, today) -> list[tuple[str, str]]:
+    """The plan's quarters up to today's, latest first: (first day, "April to June 2026")."""
+    day = plan.period_start.replace(day=1, month=(plan.period_start.month - 1) // 3 * 3 + 1)
+    last = min(plan.period_end, today)
+    found = []
+    while day <= last:
+        found.append((day.isoformat(), f"{QUARTER_NAMES[day.month]} {day.year}"))
+        day = (
+            day.replace(year=day.year + 1, month=1)
+            if day.month == 10
+            else day.replace(month=day.month + 3)
+        )
+    return found[::-1]
+
+
+class SpendForm(forms.Form):
+    """What was spent on an action in a quarter."""
+
+    quarter = forms.ChoiceField(label="Quarter")
+    amount = forms.DecimalField(
+        label="Spent (£)", min_value=0, max_digits=12, decimal_places=2, localize=False
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
+
+    def __init__(self, *args, plan, today, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].choices = quarters_of(plan, today=today)

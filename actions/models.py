@@ -191,6 +191,10 @@ class ActionQuerySet(models.QuerySet):
             plan__partnership__memberships__role=Role.LEAD,
         ).exclude(plan__status=Plan.Status.ARCHIVED)
 
+    def key(self) -> ActionQuerySet:
+        """Marked key for closer tracking (five steps: the actions the plan most depends on)."""
+        return self.filter(is_key=True)
+
     def for_organisation(self, organisation_id: int) -> ActionQuerySet:
         """Actions an organisation leads or supports."""
         return self.filter(
@@ -296,6 +300,12 @@ class Action(models.Model):
     )
     corporate_plan_ref = models.CharField(
         "partner's corporate plan reference", max_length=100, blank=True
+    )
+    is_key = models.BooleanField(
+        "a key action",
+        default=False,
+        help_text="Tracked more closely: listed first in the board report, and its owner is "
+        "reminded of it every week.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     progress = models.PositiveSmallIntegerField(
@@ -454,6 +464,32 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Spend(models.Model):
+    """Money spent on an action in one quarter, beside what the action commits. Recorded
+    again for the same quarter, it is corrected (the history keeps what it said before)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="spends")
+    quarter = models.DateField(help_text="The first day of the quarter.")
+    amount = models.DecimalField("spent (£)", max_digits=12, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action_id", "quarter"]
+        verbose_name_plural = "spend"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "quarter"], name="one_spend_per_quarter"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spend_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.reference}: £{self.amount} in the quarter from {self.quarter}"
 
 
 def evidence_path(update: Update, filename: str) -> str:

@@ -44,6 +44,7 @@ urlpatterns = [
     path("actions/<int:pk>/updates/", views.update_create, name="update_create"),
     path("actions/<int:pk>/update-form/", views.update_form, name="update_form"),
     path("actions/<int:pk>/updates/live/", views.updates_live, name="updates_live"),
+    path("actions/<int:pk>/spend/", views.spend_record, name="spend_record"),
     path("actions/<int:pk>/due-date/", views.due_date_propose, name="due_date_propose"),
     path("due-date-requests/<int:pk>/answer/", views.due_date_answer, name="due_date_answer"),
     path("actions/<int:pk>/close/", views.closure_confirm, name="closure_confirm"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from itertools import groupby
 
 from django.contrib import messages
@@ -36,6 +37,7 @@ from actions.models import (
     Milestone,
     Option,
     Score,
+    Spend,
     Update,
     updates_stamp,
 )
@@ -527,6 +529,7 @@ def _action_page(
     update_form=None,
     due_form=None,
     answer_form=None,
+    spend_form=None,
     status: int = 200,
 ) -> HttpResponse:
     """The action's page; a form that was not saved (an update, a due-date request or its
@@ -537,6 +540,7 @@ def _action_page(
     proposals = list(action.due_proposals.select_related("proposed_by", "answered_by")[:5])
     pending = next((p for p in proposals if p.answer == p.Answer.PENDING), None)
     may_propose = may_update and action.is_in_progress
+    spends = list(action.spends.all())
     return render(
         request,
         "actions/action_detail.html",
@@ -555,6 +559,14 @@ def _action_page(
                 else None
             ),
             "return_form": forms.ReturnForm() if membership.manages else None,
+            "spends": spends,
+            "spent_total": sum((spend.amount for spend in spends), Decimal(0)),
+            "spend_form": spend_form
+            or (
+                forms.SpendForm(plan=action.plan, today=timezone.localdate())
+                if may_update and action.plan.status != Plan.Status.ARCHIVED
+                else None
+            ),
             "due_proposals": proposals,
             "pending_proposal": pending,
             # A refused form is shown again with its errors and what was typed, whatever else.
@@ -742,6 +754,31 @@ def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{action.reference} has gone back to its owner, with your reason."
         )
     return redirect(action)
+
+
+@login_required
+@require_POST
+def spend_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead, or a partner of an organisation that leads or supports the action, records
+    what was spent on it in a quarter (again for the same quarter: corrected)."""
+    action = access.get_action_for_user(request, pk)
+    access.check_may_update_action(request, action)
+    form = forms.SpendForm(request.POST, plan=action.plan, today=timezone.localdate())
+    if form.is_valid():
+        quarter = date.fromisoformat(form.cleaned_data["quarter"])
+        Spend.objects.update_or_create(
+            action=action,
+            quarter=quarter,
+            defaults={
+                "amount": form.cleaned_data["amount"],
+                "note": form.cleaned_data["note"],
+                "recorded_by": request.user,
+                "recorded_at": timezone.now(),
+            },
+        )
+        messages.success(request, f"The spend on {action.reference} for the quarter is recorded.")
+        return redirect(action)
+    return _action_page(request, action, spend_form=form, status=422)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Value
 from django.db.models.functions import Lower
 
-from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.models import Membership, Organisation, Partnership, Plan, Role, SignUp, User
 from improveplan.text import one_line
 
 
@@ -187,3 +187,23 @@ def counted(field: forms.CharField) -> None:
     field.error_messages["max_length"] = (
         f"Shorten it to {limit} characters at most: it has %(show_value)d."
     )
+
+
+class SignUpForm(forms.ModelForm):
+    """A member confirms, for their own organisation, its part in the agreed plan."""
+
+    confirm = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Tick the box to confirm your organisation's part."},
+    )
+
+    class Meta:
+        model = SignUp
+        fields = ["job_title"]
+
+    def __init__(self, *args, organisation, version, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = (
+            f"I confirm, for {organisation}, its part in version {version.number} of the plan: "
+            "the actions it leads and supports, and the resources it puts in."
+        )

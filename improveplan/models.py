@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.text import one_line
@@ -377,6 +378,41 @@ class PlanVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("improveplan:plan_version", args=[self.plan_id, self.number])
+
+
+class SignUp(models.Model):
+    """A member organisation's confirmation of its part in an agreed version of a plan (its
+    actions and the resources it puts in), by a named person of that organisation. Each
+    version is signed up to afresh: agreeing the plan again asks every organisation again."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="sign_ups")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sign_ups"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The named person as they were when they confirmed, kept if their account goes.
+    name = models.CharField(max_length=150)
+    job_title = models.CharField(
+        "your role",
+        max_length=150,
+        validators=[one_line],
+        help_text="E.g. Director of Public Health: someone who may commit the organisation.",
+    )
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["version_id", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "organisation"], name="one_sign_up_per_organisation_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} signed up to {self.version} ({self.name})"
 
 
 class SecurityEvent(models.Model):

@@ -56,9 +56,11 @@ NOT_EXPORTED = {
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
     "actions.HistoricalDueDateProposal",
+    "actions.HistoricalSpend",
     "actions.HistoricalAction_outcomes",
     "actions.HistoricalAction_supporting_organisations",
     "actions.HistoricalAction_depends_on",
+    "improveplan.HistoricalSignUp",
     "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
     "comments.HistoricalComment",
     # What this site told each person (under the bell, by email): nothing to move.

@@ -35,6 +35,7 @@ core_patterns = [
     path("plans/<int:pk>/archive/", views.plan_archive, name="plan_archive"),
     path("plans/<int:pk>/reopen/", views.plan_reopen, name="plan_reopen"),
     path("plans/<int:pk>/versions/", shell.plan_versions, name="plan_versions"),
+    path("plans/<int:pk>/sign-up/", shell.plan_sign_up, name="plan_sign_up"),
     path("plans/<int:pk>/versions/<int:number>/", shell.plan_version, name="plan_version"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),

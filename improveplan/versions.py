@@ -4,12 +4,13 @@ so they live above them, in actions/versions.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 
 from improveplan import plandiff
-from improveplan.models import Plan
+from improveplan.models import Organisation, Plan, PlanVersion, SignUp
 
 DRAFT = "draft"
 
@@ -58,3 +59,36 @@ def live_ids(plan: Plan) -> dict[str, set[int]]:
         "indicators": set(plan.indicators.values_list("pk", flat=True)),
         "actions": set(plan.actions.values_list("pk", flat=True)),
     }
+
+
+@dataclass(frozen=True)
+class SignUpStanding:
+    """Which member organisations have confirmed their part in the latest agreed version."""
+
+    version: PlanVersion | None
+    rows: tuple[tuple[Organisation, SignUp | None], ...]  # every organisation, by name
+
+    @property
+    def signed(self) -> list[SignUp]:
+        return [sign_up for _, sign_up in self.rows if sign_up is not None]
+
+    @property
+    def waiting(self) -> list[Organisation]:
+        return [organisation for organisation, sign_up in self.rows if sign_up is None]
+
+
+def sign_up_standing(plan: Plan) -> SignUpStanding:
+    """The latest agreed version and, for each of the partnership's organisations, its
+    sign-up to that version or None. Three queries, however many organisations."""
+    version = plan.versions.select_related("agreed_by").order_by("-number").first()
+    if version is None:
+        return SignUpStanding(None, ())
+    signed = {
+        sign_up.organisation_id: sign_up
+        for sign_up in SignUp.objects.filter(version=version).select_related("confirmed_by")
+    }
+    organisations = Organisation.objects.filter(partnership_id=plan.partnership_id).order_by("name")
+    return SignUpStanding(
+        version,
+        tuple((organisation, signed.get(organisation.pk)) for organisation in organisations),
+    )

@@ -481,6 +481,7 @@ FUTURE = {
         },
         {
             "key": "hf-housing-first",
+            "is_key": True,
             "title": "Open 40 Housing First tenancies",
             "description": "Riverside Community Housing lets 40 flats as Housing First "
             "tenancies, with support workers from the CVS for as long as each tenant needs.",

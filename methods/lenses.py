@@ -171,6 +171,10 @@ class SuccessArea:
     outcome: Thing
     achievements: tuple[Thing, ...]
     actions: int
+    # Each achievement comes true through at least one critical action: here a key action
+    # serving the success area. ``first_action`` is where to mark one.
+    key_actions: int = 0
+    first_action: int | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,15 @@ def future_lacks(f: FutureFacts) -> list[Missing]:
         if not area.actions:
             lacks.append(
                 Missing(f"No action leads to “{outcome.name}” yet.", "action_create", outcome.pk)
+            )
+        elif area.achievements and not area.key_actions and area.first_action:
+            lacks.append(
+                Missing(
+                    f"No key action leads to the achievements of “{outcome.name}”: mark the "
+                    "action they most depend on as key.",
+                    "action_edit",
+                    area.first_action,
+                )
             )
     for action, due in f.actions:
         if gap := not_smart(action):

@@ -535,9 +535,13 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
         path = None
     by_reference = {action.reference: action for action in actions}
     served = defaultdict(int)
+    key = defaultdict(int)
+    first_action: dict[int, int] = {}
     for action in actions:
         for outcome in action.outcomes.all():
             served[outcome.pk] += 1
+            key[outcome.pk] += action.is_key and action.is_live
+            first_action.setdefault(outcome.pk, action.pk)
     lacks = lenses.future_lacks(
         lenses.FutureFacts(
             plan=plan.pk,
@@ -548,6 +552,8 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
                     lenses.Thing(outcome.pk, outcome.statement),
                     tuple(lenses.Thing(a.pk, a.statement) for a, _ in achievements),
                     served[outcome.pk],
+                    key_actions=key[outcome.pk],
+                    first_action=first_action.get(outcome.pk),
                 )
                 for outcome, achievements in areas
             ),

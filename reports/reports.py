@@ -28,6 +28,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 
 from actions import risks as risk_register
+from actions import spending
 from actions.models import Action, Milestone, Option, Update
 from improveplan import versions
 from outcomes.arithmetic import Status
@@ -79,6 +80,10 @@ def parse_quarter(text: str) -> tuple[int, int]:
             "Q1 to Q4, for example 2026-Q3."
         )
     return int(match[1]), int(match[2])
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
 def next_quarter(year: int, quarter: int) -> tuple[int, int]:
@@ -141,7 +146,7 @@ def _actions(plan, *, first: date, last: date) -> list[Action]:
     latest = Update.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
     return list(
         Action.objects.filter(plan=plan)
-        .select_related("lead_organisation", "owner")
+        .select_related("lead_organisation", "owner", "resource_provider")
         .annotate(
             latest_note=Subquery(latest.values("note")[:1]),
             latest_update_at=Subquery(latest.values("created_at")[:1]),
@@ -189,21 +194,41 @@ def _new_readings(reports, *, first: date, last: date) -> list[dict]:
     return rows
 
 
+def _milestones_reached(plan, *, first: date, last: date) -> list[Milestone]:
+    return list(
+        Milestone.objects.filter(action__plan=plan, done=True, done_at__date__range=(first, last))
+        .select_related("action", "action__lead_organisation")
+        .order_by("done_at", "pk")
+    )
+
+
 def changes_in_quarter(plan, *, actions, reports, first: date, last: date, today: date) -> dict:
     """What happened in the quarter: readings for its periods, milestones reached, and the
     actions added, whose status changed and closed, up to today if the quarter is still
     running (reviews.changes, which the review page reads them from too)."""
-    milestones = list(
-        Milestone.objects.filter(action__plan=plan, done=True, done_at__date__range=(first, last))
-        .select_related("action")
-        .order_by("done_at", "pk")
-    )
     since, until = changes.so_far(first, last, today=today)
     return {
         "until": until,
         "readings": _new_readings(reports, first=first, last=last),
         **changes.actions_changed(plan, actions, first=since, last=until),
+        "milestones": _milestones_reached(plan, first=first, last=last),
+    }
+
+
+def what_we_achieved(changed: dict) -> dict:
+    """What is worth celebrating of a period's changes (``changes_in_quarter`` or the same
+    keys): the actions whose status became Complete in it, and the milestones reached in it.
+    The board report and the public summary both read it from here."""
+    completed = sorted(
+        (row for row in changed["status_changes"] if row.after == Action.Status.COMPLETE),
+        key=lambda row: (row.when, row.action.number),
+    )
+    # A milestone of work since stopped is nothing to celebrate.
+    milestones = [m for m in changed["milestones"] if m.action.is_live]
+    return {
+        "completed": completed,
         "milestones": milestones,
+        "count": len(completed) + len(milestones),
     }
 
 
@@ -270,8 +295,9 @@ def _plan_data(
         action.outcome_ids = set()
     for action_id, outcome_id in links:
         action_by_id[action_id].outcome_ids.add(outcome_id)
+    # Key actions first under each outcome: the board looks at them before the rest.
     for items in actions_by_outcome.values():
-        items.sort(key=lambda action: action.number)
+        items.sort(key=lambda action: (not action.is_key, action.number))
     return {
         "outcomes": outcomes,
         "reports": reports,
@@ -307,6 +333,9 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         (item for item in reports if item.cautious_status in EXCEPTIONS),
         key=lambda item: INDICATOR_ORDER.index(item.cautious_status),
     )
+    quarter_changes = changes_in_quarter(
+        plan, actions=actions, reports=reports, first=first, last=last, today=today
+    )
     outcomes = []
     for outcome in data["outcomes"]:
         item = {
@@ -339,10 +368,18 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         "other_overdue_actions": other_overdue[:SUMMARY_ROWS],
         "other_overdue_more": max(0, len(other_overdue) - SUMMARY_ROWS),
         "overdue_exceptions": len(overdue) - len(other_overdue),
-        "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
-        "changes": changes_in_quarter(
-            plan, actions=actions, reports=reports, first=first, last=last, today=today
+        # First in the report: the actions the plan most depends on, however they stand.
+        "key_actions": [action for action in actions if action.is_key and action.is_live],
+        "sign_ups": versions.sign_up_standing(plan),
+        "money": spending.resources_of(
+            actions,
+            data["outcomes"],
+            {action.pk: action.outcome_ids for action in actions},
+            spending.spent_by_action(plan, until=last),
         ),
+        "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
+        "changes": quarter_changes,
+        "achieved": what_we_achieved(quarter_changes),
         "decisions": [
             (item["outcome"], item["decisions"]) for item in outcomes if item["decisions"]
         ],
@@ -407,6 +444,13 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         ],
         "unlinked_actions": [action for action in data["unlinked_actions"] if action.is_live],
         "cancelled_count": len(data["actions"]) - len(actions),
+        "sign_ups": versions.sign_up_standing(plan),
+        "money": spending.resources_of(
+            data["actions"],
+            data["outcomes"],
+            {action.pk: action.outcome_ids for action in data["actions"]},
+            spending.spent_by_action(plan),
+        ),
         "reports": data["reports"],
         "actions": actions,
         "resources": sorted(
@@ -486,6 +530,16 @@ def public_summary_context(plan, *, today: date) -> dict:
             }
         )
     counts = Counter(PUBLIC_ACTION_WORDS[Action.Status(a.status)] for a in listed.values())
+    # What was achieved this quarter so far and the whole quarter before it: never empty just
+    # because a quarter has only begun.
+    year, quarter = quarter_of(today)
+    since = quarter_bounds(*previous_quarter(year, quarter))[0]
+    achieved = what_we_achieved(
+        {
+            **changes.actions_changed(plan, data["actions"], first=since, last=today),
+            "milestones": _milestones_reached(plan, first=since, last=today),
+        }
+    )
     return {
         "partnership": plan.partnership,
         "plan": {
@@ -499,6 +553,26 @@ def public_summary_context(plan, *, today: date) -> dict:
         "outcomes": outcomes,
         "action_count": len(listed),
         "done_count": counts["Done"],
+        "achieved_since": since,
+        # Titles and lead organisations only: no people, no notes.
+        "achieved": {
+            "completed": [
+                {
+                    "title": row.action.title,
+                    "lead": row.action.lead_organisation.name,
+                    "when": row.when,
+                }
+                for row in achieved["completed"]
+            ],
+            "milestones": [
+                {
+                    "title": milestone.title,
+                    "action": milestone.action.title,
+                    "when": milestone.done_at,
+                }
+                for milestone in achieved["milestones"]
+            ],
+        },
     }
 
 

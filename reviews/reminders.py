@@ -11,6 +11,8 @@ five people as for five thousand – and then sorts the rows out in memory:
 - **readings due**: an indicator whose latest whole-area reading is older than its last
   finished period (month, quarter or year) goes to the leads and partners of the
   organisation that owns it;
+- **key actions** (marked key for closer tracking, in progress) go to the same people as
+  an action's other items once a week, on Mondays, whatever else is due;
 - **reviews coming up** (within ``REMINDER_REVIEW_WITHIN_DAYS``, not signed off) go to every
   member of the partnership;
 - **risk reviews overdue**: a risk in a plan's register whose review date has passed goes to
@@ -47,6 +49,7 @@ class Kind:
 
     NOTICE = "notifications"
     OVERDUE = "overdue"
+    KEY = "key_actions"
     DUE_SOON = "due_soon"
     MISSING_UPDATE = "missing_updates"
     READING_DUE = "readings_due"
@@ -58,6 +61,7 @@ class Kind:
 HEADINGS = {
     Kind.NOTICE: "Notifications",
     Kind.OVERDUE: "Overdue actions",
+    Kind.KEY: "Key actions: this week's check",
     Kind.DUE_SOON: "Actions due soon",
     Kind.MISSING_UPDATE: "Actions waiting for this quarter's update",
     Kind.READING_DUE: "Readings due",
@@ -152,7 +156,7 @@ def _link(name: str) -> str:
 
 def _wants(preference: ReminderPreference | None, kind: str) -> bool:
     # Notifications come here only when their person chose the digest for their kind.
-    if preference is None or kind in (Kind.OVERDUE, Kind.NOTICE, Kind.RISK_REVIEW):
+    if preference is None or kind in (Kind.OVERDUE, Kind.KEY, Kind.NOTICE, Kind.RISK_REVIEW):
         return True
     return getattr(preference, kind)
 
@@ -241,14 +245,20 @@ def build_digests(
         if _wants(chosen.get(user_id), item.kind):
             items[user_id].append(item)
 
-    # Actions: overdue, due soon, waiting for an update.
+    # Actions: overdue, due soon, waiting for an update; key actions every Monday.
+    weekly_check = day.weekday() == 0
     action_url = _link("actions:action")
     updated = Update.objects.filter(action=OuterRef("pk"), created_at__date__gte=quarter_start)
     actions = (
         Action.objects.open()
         .filter(plan__in=live_plans)
         .exclude(status__in=[Action.Status.COMPLETE, Action.Status.CANCELLED])
-        .filter(Q(due__lte=due_by) | Q(start__isnull=True) | Q(start__lt=quarter_start))
+        .filter(
+            Q(due__lte=due_by)
+            | Q(start__isnull=True)
+            | Q(start__lt=quarter_start)
+            | (Q(is_key=True) if weekly_check else Q(pk__in=[]))
+        )
         .annotate(updated=Exists(updated))
         .order_by("due", "plan_id", "number")
         .values_list(
@@ -262,6 +272,9 @@ def build_digests(
             "plan__title",
             "plan__partnership_id",
             "updated",
+            "is_key",
+            "status",
+            "progress",
         )
     )
     for (
@@ -275,6 +288,9 @@ def build_digests(
         plan,
         partnership_id,
         updated,
+        is_key,
+        status,
+        progress,
     ) in actions:
         if owner_id is not None and (owner_id, partnership_id) in member_of:
             responsible = [owner_id]
@@ -290,6 +306,10 @@ def build_digests(
             found.append((Kind.DUE_SOON, f"due {due:%A %-d %B %Y}"))
         if not updated and (start is None or start < quarter_start):
             found.append((Kind.MISSING_UPDATE, f"no update since {quarter_start:%-d %B %Y}"))
+        if is_key and weekly_check:
+            when = f"due {due:%-d %B %Y}" if due else "no due date"
+            stands = Action.Status(status).label.lower()
+            found.append((Kind.KEY, f"{stands}, {progress}% done, {when}"))
         for kind, detail in found:
             item = Item(kind, f"{reference} {title}", detail, action_url.format(pk), plan, pk)
             for user_id in responsible:

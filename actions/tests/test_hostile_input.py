@@ -20,6 +20,7 @@ from django.urls import reverse
 from hypothesis import strategies as st
 
 from actions.email_links import update_link
+from actions.forms import quarters_of
 from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Score, Update
 from actions.tests.factories import (
     ActionFactory,
@@ -353,6 +354,7 @@ ACTION_FIELDS = {
     "start": DATE,
     "due": DATE,
     "term": choice(Action.Term.values),
+    "is_key": BOOLEAN,
     "resource_amount": DECIMAL,
     "resource_provider": ORGANISATION_ID,
     "staff_time": TEXT,
@@ -527,6 +529,17 @@ FORMS.update(
             shown_on=lambda t: (t.ours["action"].get_absolute_url(), "due_form"),
             examples=EXAMPLES_PER_ACTIONS_FORM,
             **by_pk("actions:due_date_propose", own=our("action"), foreign=their("action")),
+        ),
+        # Issue 24: spend in a quarter; the quarter is one of the plan's own.
+        "actions:spend_record": HostileForm(
+            fields={"quarter": TEXT, "amount": DECIMAL, "note": TEXT},
+            typical={
+                "quarter": lambda t: quarters_of(t.ours["plan"], today=date.today())[-1][0],
+            },
+            user=partner,
+            shown_on=lambda t: (t.ours["action"].get_absolute_url(), "spend_form"),
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:spend_record", own=our("action"), foreign=their("action")),
         ),
         "actions:due_date_answer": HostileForm(
             fields={"answer": choice(["accept", "decline"]), "answer_reason": TEXT},

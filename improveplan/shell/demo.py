@@ -9,7 +9,7 @@ from django.db import transaction
 
 from actions.models import Action
 from actions.versions import not_yet_smart, plan_agree
-from improveplan.models import Membership, Plan, PlanVersion, User
+from improveplan.models import Membership, Plan, PlanVersion, SignUp, User
 from outcomes.models import Target
 
 AGREED = (datetime(2026, 4, 20, 10, 0, tzinfo=UTC), datetime(2026, 10, 21, 10, 0, tzinfo=UTC))
@@ -64,3 +64,31 @@ def seed_plan_versions(plan: Plan, lead: User) -> None:
         plan_agree(plan=plan, by=lead, smart_exception_reason=reason)
         for number, when in enumerate(AGREED, 1):
             PlanVersion.objects.filter(plan=plan, number=number).update(agreed_at=when)
+
+
+# Who signed up to version 2, and as what; Riverside Community Housing has not yet.
+SIGN_UPS = {
+    "lead@demo.improveplan.test": ("Director of Public Health", datetime(2026, 10, 23, 9, 30)),
+    "health@demo.improveplan.test": ("Director of Strategy", datetime(2026, 10, 28, 14, 0)),
+}
+
+
+def seed_sign_ups(plan: Plan) -> None:
+    """Two of the partners' sign-ups to the plan as last agreed; safe to run again."""
+    version = plan.versions.order_by("-number").first()
+    if version is None:
+        return
+    for email, (job_title, when) in SIGN_UPS.items():
+        membership = Membership.objects.select_related("user", "organisation").get(
+            user__email=email, partnership=plan.partnership
+        )
+        SignUp.objects.get_or_create(
+            version=version,
+            organisation=membership.organisation,
+            defaults={
+                "confirmed_by": membership.user,
+                "name": membership.user.full_name,
+                "job_title": job_title,
+                "confirmed_at": when.replace(tzinfo=UTC),
+            },
+        )

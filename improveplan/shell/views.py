@@ -7,21 +7,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
+from actions import spending
 from actions import versions as agreeing
 from actions.forms import PlanAgreeForm
 from actions.models import Action, DueDateProposal
 from improveplan import kept, once, versions
-from improveplan.access import get_plan_for_user
-from improveplan.models import Membership, Plan, PlanVersion, Role
+from improveplan.access import check_plan_open, get_plan_for_user, refuse
+from improveplan.forms import SignUpForm
+from improveplan.models import Membership, Plan, PlanVersion, Role, SignUp
 from improveplan.views import form_page
 from methods.facts import plan_progress
 from outcomes.dashboard import plan_dashboard
+from outcomes.units import format_money
 from reviews.models import PeerReviewer
 
 
@@ -70,15 +75,31 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     content = kept.part(
         "plan-page",
         plans=[plan.pk],
-        parts=[kept.viewer(request)],
+        # The viewer's organisation too: the page asks it to sign up until it has.
+        parts=[kept.viewer(request), getattr(request.membership, "organisation_id", None)],
         render=lambda: render_to_string(
             "improveplan/_plan_page.html",
             {**kept.context_for(request), **_plan_page(plan, request.membership)},
         ),
         request=request,
     )
-    context = {"plan": plan, "partnership": plan.partnership, "content": content}
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "content": content,
+    }
     return render(request, "improveplan/plan_detail.html", context)
+
+
+def _sign_up_due(plan: Plan, membership, standing: versions.SignUpStanding):
+    """The viewer's organisation, when it has yet to sign up to the plan as last agreed and
+    the viewer may sign for it (a lead or partner of it), the plan open; else None."""
+    if plan.status == Plan.Status.ARCHIVED or getattr(membership, "role", None) not in (
+        Role.LEAD,
+        Role.PARTNER,
+    ):
+        return None
+    return next((o for o in standing.waiting if o.pk == membership.organisation_id), None)
 
 
 def _plan_page(plan: Plan, membership) -> dict:
@@ -88,6 +109,7 @@ def _plan_page(plan: Plan, membership) -> dict:
     outcomes = plan_dashboard(plan)
     walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes], keep=True)
     by_pk = {outcome.pk: (outcome, progress) for outcome, progress in walk_progress}
+    standing = versions.sign_up_standing(plan)
     walk_rows = kept.by_content(
         "walk-row",
         {pk: (pk, str(outcome), progress) for pk, (outcome, progress) in by_pk.items()},
@@ -111,6 +133,9 @@ def _plan_page(plan: Plan, membership) -> dict:
             outcome for outcome, rows in outcomes if len(rows) > plan.indicator_limit
         ],
         "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
+        "sign_ups": standing,
+        "money": spending.plan_resources(plan),
+        "sign_up_due": _sign_up_due(plan, membership, standing),
         "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
         **(
             waiting_for_lead(Action.objects.filter(plan=plan))
@@ -176,6 +201,90 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
         ": its outcomes, indicators, targets and actions with their owners and dates. "
         f"You can still change the plan afterwards and agree it again.{blocking}",
         submit="Agree the plan",
+        cancel_url=plan.get_absolute_url(),
+    )
+
+
+def organisation_part(plan: Plan, organisation) -> dict:
+    """What an organisation signs up to: the live actions it leads or supports, and the money
+    it puts in (an action's resources come from its provider, or else its lead)."""
+    actions = list(
+        Action.objects.live()
+        .filter(plan=plan)
+        .for_organisation(organisation.pk)
+        .select_related("lead_organisation", "resource_provider")
+        .order_by("number")
+    )
+    for action in actions:
+        action.provider = action.resource_provider or action.lead_organisation
+    money = sum(
+        (action.resource_amount or 0) for action in actions if action.provider == organisation
+    )
+    return {"actions": actions, "money": money}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead or partner confirms, for their own organisation, its part in the plan as last
+    agreed: by name, once per version."""
+    plan = get_plan_for_user(request, pk)
+    check_plan_open(request, plan)
+    membership = request.membership
+    if getattr(membership, "role", None) not in (Role.LEAD, Role.PARTNER):
+        refuse(request, f"a sign-up to plan {plan.pk}", plan.partnership_id)
+        raise PermissionDenied("Only a lead or partner of an organisation may sign up for it.")
+    organisation = membership.organisation
+    version = plan.versions.order_by("-number").first()
+    if version is None:
+        messages.error(request, "The plan has not been agreed yet: there is nothing to sign up to.")
+        return redirect(plan)
+    done = version.sign_ups.filter(organisation=organisation).first()
+    if done is not None:
+        messages.info(
+            request,
+            f"{organisation} has already signed up to version {version.number}: "
+            f"{done.name} confirmed it on {done.confirmed_at:%-d %B %Y}.",
+        )
+        return redirect(plan)
+    form = SignUpForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        version=version,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                SignUp.objects.create(
+                    version=version,
+                    organisation=organisation,
+                    confirmed_by=request.user,
+                    name=request.user.full_name or request.user.email,
+                    job_title=form.cleaned_data["job_title"],
+                )
+        except IntegrityError:
+            pass  # a colleague signed a moment ago: the organisation is signed up either way
+        messages.success(
+            request, f"{organisation} has signed up to its part in version {version.number}."
+        )
+        return redirect(plan)
+    part = organisation_part(plan, organisation)
+    lines = "; ".join(
+        f"{action.reference} {action.title}"
+        + (" (leads)" if action.lead_organisation_id == organisation.pk else " (supports)")
+        for action in part["actions"]
+    )
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Sign up to {plan}, version {version.number}",
+        intro=f"{organisation}'s part: "
+        + (lines or "no actions yet")
+        + f". Money it puts in: {format_money(part['money'])}. "
+        "Confirm it by name, as someone who may commit the organisation.",
+        submit="Sign up",
         cancel_url=plan.get_absolute_url(),
     )
 

@@ -348,6 +348,10 @@ ROUTES: dict[str, Route] = {
     "improveplan:plan_archive": Route(kwargs=_plan, writes=True, get=False),
     "improveplan:plan_reopen": Route(kwargs=_plan, writes=True, get=False),
     "improveplan:plan_versions": Route(kwargs=_plan),
+    # A lead or partner signs up for their own organisation (no id of it in the form).
+    "improveplan:plan_sign_up": Route(
+        kwargs=lambda w: {"pk": _agreed_version(w)["pk"]}, writes=True, partner_writes=True
+    ),
     "improveplan:plan_version": Route(kwargs=lambda w: _agreed_version(w)),
     "outcomes:outcome_history": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
     "outcomes:indicator_history": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
@@ -394,6 +398,10 @@ ROUTES: dict[str, Route] = {
     # Issue 16: the plan's reports in one place; a partner asks for a new due date
     "reports:reports": Route(kwargs=_plan),
     "actions:due_date_propose": Route(
+        kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
+    ),
+    # Issue 24: what was spent on an action in a quarter, recorded by those who may update it.
+    "actions:spend_record": Route(
         kwargs=lambda w: {"pk": w.action.pk}, writes=True, partner_writes=True, get=False
     ),
     "actions:due_date_answer": Route(

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import strategies as st
 
 from actions.tests import test_hostile_input as actions_hostile
+from actions.versions import plan_agree
 from api.tests import test_hostile_input as api_hostile
 from comments.tests import test_hostile_input as comments_hostile
 from conftest import World
@@ -49,6 +50,7 @@ from improveplan.tests.hostile import (
     Address,
     HostileForm,
     Kind,
+    Layer,
     Targets,
     Value,
     anonymous,
@@ -77,8 +79,16 @@ from reviews.tests import test_hostile_input as reviews_hostile
 
 pytestmark = pytest.mark.django_db
 
-# The plan's agreement needs its actions, so the core's forms are tried in every app's world.
-LAYERS = comments_hostile.LAYERS
+
+def _agreed(plan, owner, made) -> dict:
+    """Issue 24: the plan agreed, so that its members have something to sign up to."""
+    plan_agree(plan=plan, by=plan.partnership.memberships.filter(role="lead").first().user)
+    return {}
+
+
+# The plan's agreement needs its actions, so the core's forms are tried in every app's world,
+# the plan agreed on top of it.
+LAYERS = (*comments_hostile.LAYERS, Layer(contents=_agreed))
 
 
 @kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
@@ -265,6 +275,7 @@ FORMS: dict[str, HostileForm] = {
     ),
 }
 
+
 # Issue 5: agreeing a plan (which freezes a version), archiving and reopening it.
 FORMS.update(
     {
@@ -272,6 +283,11 @@ FORMS.update(
             # Our plan has actions that are not yet SMART, so the form asks why.
             fields={"smart_exception_reason": TEXT},
             **by_pk("improveplan:plan_agree", own=our("plan"), foreign=their("plan")),
+        ),
+        # Issue 24: a lead or partner signs up for their own organisation (none is named).
+        "improveplan:plan_sign_up": HostileForm(
+            fields={"job_title": TEXT, "confirm": BOOLEAN},
+            **by_pk("improveplan:plan_sign_up", own=our("plan"), foreign=their("plan")),
         ),
         "improveplan:plan_archive": HostileForm(
             fields={},

@@ -14,7 +14,7 @@ from django.db import transaction
 from actions.demo import seed_actions
 from comments.demo import seed_comments
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
-from improveplan.shell.demo import seed_plan_versions
+from improveplan.shell.demo import seed_plan_versions, seed_sign_ups
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_import_mapping, seed_outcomes, seed_status_override
 from publishing.demo import seed_publication
@@ -133,6 +133,7 @@ class Command(BaseCommand):
         seed_comments(plan)
         # Last: the plan as it now stands is its second agreed version.
         seed_plan_versions(plan, users[PEOPLE[0][0]])
+        seed_sign_ups(plan)
         seed_method_plans(partnership, organisations, users)
         seed_publication(plan, users[PEOPLE[0][0]])  # Issue 23: its public page
 
