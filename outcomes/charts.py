@@ -62,6 +62,7 @@ READINGS = "#1d4e89"
 MARGIN = "#5a7fae"
 BAND = "#dde6f2"
 TARGET = "#9a4a00"
+TRAJECTORY = "#6a3d9a"
 COMPARATOR = "#666666"
 MARK = "#404040"
 COMPARATOR_DASHES = ("1 3", "8 3", "6 2 1 2", "3 2")
@@ -96,6 +97,7 @@ def indicator_chart(
     plain: bool = False,
     trend_from: date | None = None,
     minimum_points: int = 3,
+    trajectory: Sequence = (),
 ) -> Chart:
     """The chart of an indicator's readings, with the words and (unless small) the table that
     say the same. ``titled=False`` leaves the title out of the drawing (it stays the SVG's
@@ -104,6 +106,8 @@ def indicator_chart(
     ``measure`` writes the figures in the indicator's unit (without it, `unit` follows the
     numbers); ``bounds`` keeps the forecast, its band and the value axis inside them.
     ``plain`` writes the key and the summary in everyday words, for the public summary.
+    ``trajectory``: the target's planned trajectory (`outcomes.trajectories.Step`s), drawn as
+    a line of its own with a column in the table.
 
 
     Each reading is drawn at its period's middle and labelled as its source wrote the period
@@ -117,13 +121,19 @@ def indicator_chart(
     valued = [point for point in readings if point.value is not None]
     notes = _notes(readings)
     headers = TABLE_HEADERS + [series.name for series in comparators]
-    headers = _limit_headers(readings, headers) + (["Note"] if any(notes.values()) else [])
+    headers = _limit_headers(readings, headers) + (["Trajectory"] if trajectory else [])
+    headers += ["Note"] if any(notes.values()) else []
+    planned = {step.when: step.value for step in trajectory}
     if measure is None and not valued:
         measure = _Legacy(unit, 1)
     if not valued:
         summary = "No readings yet." if not readings else _all_suppressed(readings)
         svg = _no_readings_svg(title, summary, chart_id, small)
-        rows = [] if small or not readings else _table_rows(readings, comparators, measure, notes)
+        rows = (
+            []
+            if small or not readings
+            else _table_rows(readings, comparators, measure, notes, planned if trajectory else None)
+        )
         return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
     if forecast_to is None and target is not None:
         forecast_to = target.target_date
@@ -140,7 +150,19 @@ def indicator_chart(
         summary = _summary(
             readings, measure, target, forecast, bounds, trend, minimum_points, forecast_to
         )
+        if trajectory:
+            first, last = trajectory[0], trajectory[-1]
+            summary += (
+                f" Planned trajectory: {measure.value(first.value)} in "
+                f"{format_month(first.when)}, to {measure.value(last.value)} by "
+                f"{format_month(last.when)}."
+            )
     extra = {} if small else {"titled": titled, "bounds": bounds, "plain": plain, "trend": trend}
+    if trajectory and not small:
+        latest = valued[-1]
+        extra["trajectory"] = [
+            (arithmetic.placed_like(step.when, latest), step.value) for step in trajectory
+        ]
     svg = (_draw_small if small else _draw_full)(
         title=title,
         summary=summary,
@@ -156,7 +178,11 @@ def indicator_chart(
     )
     # A sparkline shows no table (templates/outcomes/_chart.html): formatting its 60 rows cost
     # the dashboard of 200 indicators a fifth of its time for nothing.
-    rows = [] if small else _table_rows(readings, comparators, measure, notes)
+    rows = (
+        []
+        if small
+        else _table_rows(readings, comparators, measure, notes, planned if trajectory else None)
+    )
     return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
 
 
@@ -366,6 +392,7 @@ def _table_rows(
     comparators: Sequence[Series],
     measure,
     notes: dict[tuple[date, date], str],
+    planned: dict[date, float] | None = None,
 ) -> list[list[str]]:
     """A row a period, oldest first: ours and each comparator's value for the same period
     (the same first and last day), a suppressed value as "Suppressed", and a Note column
@@ -402,6 +429,8 @@ def _table_rows(
             other = values.get(key)
             shown = cell(other.value if other else None)
             row.append("Suppressed" if other is not None and other.value is None else shown)
+        if planned is not None:
+            row.append(cell(planned.get(key[1])))
         if with_notes:
             row.append(notes.get(key, ""))
         rows.append(row)
@@ -588,6 +617,7 @@ def _draw_full(
     bounds: Bounds = arithmetic.UNBOUNDED,
     plain: bool = False,
     trend: arithmetic.TrendReadings | None = None,
+    trajectory: Sequence[tuple[date, float]] = (),
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
@@ -613,6 +643,8 @@ def _draw_full(
     if target is not None:
         dates += [target.baseline_date, target.target_date]
         values += [target.baseline_value, target.target_value]
+    dates += [when for when, _ in trajectory]
+    values += [value for _, value in trajectory]
     first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
     low, high = min(values), max(values)
     # Room around a flat series (flat but for float rounding in its forecast), not past a bound.
@@ -644,6 +676,7 @@ def _draw_full(
         pooled=bool(pooled),
         left_out=bool(left_out),
         plain=plain,
+        trajectory=bool(trajectory),
     )
     key = _key_rows(items, right - LEFT)
     height = bottom + 28 + 20 * len(key)
@@ -718,6 +751,15 @@ def _draw_full(
         _line(group, [start, end], TARGET, 2, "8 4")
         _diamond(group, *end, 6)
 
+    if trajectory:
+        group = _element(root, "g", class_="trajectory")
+        line = [at(when, value) for when, value in trajectory]
+        if target is not None:  # from the baseline, where the target line starts
+            line.insert(0, at(target.baseline_date, target.baseline_value))
+        _line(group, line, TRAJECTORY, 1.5, "2 2")
+        for where, level in line[1:]:
+            _element(group, "rect", x=where - 2, y=level - 2, width=4, height=4, fill=TRAJECTORY)
+
     if forecast:
         group = _element(root, "g", class_="forecast")
         _line(group, [at(f.when, f.value) for f in forecast], READINGS, 2, "4 3")
@@ -756,6 +798,7 @@ PLAIN_KEY = {
     "readings": "Our figures",
     "margin": "Could be between",
     "target": "Our aim",
+    "trajectory": "The path we planned",
     "forecast": "Where it is heading",
     "band": "Where it could end up",
     "left-out": "Not counted in the trend",
@@ -787,6 +830,7 @@ def _key_items(
     pooled: bool = False,
     left_out: bool = False,
     plain: bool = False,
+    trajectory: bool = False,
 ) -> list[tuple[str, str]]:
     """(what, label) for each entry of the key, in the order they are drawn."""
     items = [("readings", "Readings")]
@@ -800,6 +844,8 @@ def _key_items(
         items.append(("span", "Years pooled"))
     if target is not None:
         items.append(("target", target.label))
+    if trajectory:
+        items.append(("trajectory", "Planned trajectory"))
     if forecast:
         items.append(("forecast", "Forecast"))
     if band:
@@ -848,6 +894,9 @@ def _draw_key(root: ET.Element, rows: list[list[tuple[str, str]]], top: float) -
             elif what == "target":
                 _line(key, sample, TARGET, 2, "8 4")
                 _diamond(key, middle, y, 5)
+            elif what == "trajectory":
+                _line(key, sample, TRAJECTORY, 1.5, "2 2")
+                _element(key, "rect", x=middle - 2, y=y - 2, width=4, height=4, fill=TRAJECTORY)
             elif what == "forecast":
                 _line(key, sample, READINGS, 2, "4 3")
             elif what == "band":

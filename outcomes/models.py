@@ -7,6 +7,7 @@ hang off an indicator; evidence and risks off an outcome.
 from __future__ import annotations
 
 import calendar
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from simple_history.models import HistoricalRecords
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan
 from improveplan.text import one_line
-from outcomes import arithmetic, periods
+from outcomes import arithmetic, periods, trajectories
 from outcomes.units import Measure
 
 # Readings and targets must fall in a sensible range of years: a typo such as 2206
@@ -465,6 +466,12 @@ class Reading(models.Model):
         return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
 
 
+class TrajectoryShape(models.TextChoices):
+    STRAIGHT = "straight", "A straight line to the target"
+    STEPPED = "stepped", "Equal steps to the target"
+    VALUES = "values", "Values for each period, typed or pasted"
+
+
 class Target(models.Model):
     class Kind(models.TextChoices):
         LOCAL = "local", "Local"
@@ -477,6 +484,23 @@ class Target(models.Model):
     baseline_date = models.DateField()
     target_value = models.DecimalField(max_digits=16, decimal_places=4)
     target_date = models.DateField()
+    # The path the partnership commits to from the baseline to the target, period by period
+    # (outcomes/trajectories.py): none, a straight line, equal steps, or values typed in.
+    trajectory_shape = models.CharField(
+        "planned trajectory",
+        max_length=10,
+        choices=TrajectoryShape.choices,
+        blank=True,
+        help_text="The path you commit to from the baseline to the target, period by period.",
+    )
+    trajectory_steps = models.PositiveSmallIntegerField(
+        "number of steps",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="For a stepped trajectory: how many equal steps it moves in.",
+    )
+    # For typed values: [["2025-03-31", 54.0], ...], one for each period's last day, in order.
+    trajectory_values = models.JSONField(default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -492,6 +516,26 @@ class Target(models.Model):
     def __str__(self) -> str:
         shown = self.indicator.measure.value(self.target_value)
         return f"{self.get_kind_display()} target {shown} by {self.target_date:%b %Y}"
+
+    def trajectory(self, months: int) -> trajectories.Trajectory | None:
+        """Its planned trajectory for an indicator read every `months` months, or None."""
+        if not self.trajectory_shape:
+            return None
+        shape = trajectories.Shape(self.trajectory_shape)
+        baseline = (self.baseline_date, float(self.baseline_value))
+        target = (self.target_date, float(self.target_value))
+        if shape is trajectories.Shape.STRAIGHT:
+            steps = trajectories.straight(baseline, target, months)
+        elif shape is trajectories.Shape.STEPPED:
+            steps = trajectories.stepped(baseline, target, months, self.trajectory_steps)
+        else:
+            steps = [
+                trajectories.Step(date.fromisoformat(when), float(value))
+                for when, value in self.trajectory_values
+            ]
+            if not steps:
+                return None
+        return trajectories.Trajectory(shape, tuple(steps), baseline=baseline)
 
 
 class Comparator(models.Model):

@@ -64,3 +64,20 @@ def test_the_demo_has_data_as_analysts_publish_it(demo):
     assert {arithmetic.Comparison.BETTER, arithmetic.Comparison.SIMILAR} <= verdicts
     assert arithmetic.Comparison.WORSE in verdicts
     assert any(report.judgement.few_readings for report in reports)
+
+
+def test_the_demo_has_a_planned_trajectory_of_each_shape(demo):
+    """Step 3: the main plan's readings are judged against straight, stepped and typed paths,
+    some ahead and some behind."""
+    reports = {
+        report.indicator.code: report
+        for report in indicator_reports(
+            Indicator.objects.filter(code__in=["SM-01", "HS-01", "HS-02"])
+        )
+    }
+    shapes = {code: report.target.trajectory_shape for code, report in reports.items()}
+    assert shapes == {"SM-01": "straight", "HS-01": "stepped", "HS-02": "values"}
+    assert all(report.latest_check for report in reports.values())
+    assert reports["SM-01"].latest_check.ahead
+    assert not reports["HS-02"].latest_check.ahead
+    assert "above trajectory" in reports["HS-02"].latest_check.words
