@@ -3,11 +3,11 @@ from __future__ import annotations
 from django import forms
 
 from actions import dependencies
-from actions.models import Action, Criterion, DueDateProposal, Milestone, Option
+from actions.models import Action, Criterion, DueDateProposal, ExpectedEffect, Milestone, Option
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
 from improveplan.models import Organisation, Plan, User
-from outcomes.forms import DATE_WIDGET, check_period
+from outcomes.forms import DATE_WIDGET, EFFECT_FIELDS, check_effect, check_period
 from outcomes.models import Indicator, Outcome
 
 BIGGEST_ID = 2**63 - 1
@@ -358,6 +358,34 @@ class MilestoneForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         check_period(self, "due")
+        return cleaned
+
+
+class ExpectedEffectForm(forms.ModelForm):
+    """What the action is expected to do to one of its plan's indicators (issue 26)."""
+
+    class Meta:
+        model = ExpectedEffect
+        fields = ["indicator", *EFFECT_FIELDS]
+        widgets = {"starts": DATE_WIDGET}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = parent
+        # Only this plan's indicators.
+        self.fields["indicator"].queryset = Indicator.objects.filter(plan_id=parent.plan_id)
+
+    def attach(self, parent) -> None:
+        self.instance.action = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is not None:
+            check_effect(self, indicator)
+            clash = ExpectedEffect.objects.filter(action=self.action, indicator=indicator)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("indicator", "This action has an effect on that indicator already.")
         return cleaned
 
 

@@ -18,7 +18,8 @@ from simple_history.models import HistoricalRecords
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan, Role
 from improveplan.text import one_line
-from outcomes.models import Indicator, Outcome
+from outcomes import trajectories
+from outcomes.models import EffectFields, Indicator, Outcome, effect_constraints
 
 
 class Criterion(models.Model):
@@ -499,3 +500,29 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class ExpectedEffect(EffectFields):
+    """What an action is expected to do to one of its plan's indicators (issue 26): the
+    indicator's forecast "with the plan" adds it to the trend."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="expected_effects")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="expected_effects"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action_id", "indicator_id", "pk"]
+        constraints = [
+            *effect_constraints("expected_effect"),
+            models.UniqueConstraint(
+                fields=["action", "indicator"], name="one_effect_per_indicator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Effect of {self.action.reference} on {self.indicator.code}"
+
+    def as_effect(self) -> trajectories.Effect:
+        return self.effect(f"{self.action.reference} {self.action.title}", external=False)

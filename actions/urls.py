@@ -51,4 +51,5 @@ urlpatterns = [
     *items.crud("criteria", "plans", "criterion"),
     *items.crud("options", "outcomes", "option"),
     *items.crud("milestones", "actions", "milestone"),
+    *items.crud("effects", "actions", "expected_effect"),
 ]

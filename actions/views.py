@@ -54,6 +54,14 @@ for _name, _kind in {
         parent_of=lambda option: option.outcome,
         back_to=lambda outcome: f"/outcomes/{outcome.pk}/options/",
     ),
+    "expected_effect": items.Kind(
+        noun="expected effect",
+        form=forms.ExpectedEffectForm,
+        get_parent=access.get_action_for_user,
+        get_object=access.get_effect_for_user,
+        parent_of=lambda effect: effect.action,
+        back_to=lambda action: action.get_absolute_url(),
+    ),
     "milestone": items.Kind(
         noun="milestone",
         form=forms.MilestoneForm,

@@ -52,6 +52,8 @@ NOT_EXPORTED = {
     "outcomes.HistoricalIndicator",
     "outcomes.HistoricalReading",
     "outcomes.HistoricalTarget",
+    "outcomes.HistoricalExternalFactor",
+    "actions.HistoricalExpectedEffect",
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
     "actions.HistoricalDueDateProposal",

@@ -954,3 +954,116 @@ def _draw_small(
             _element(root, "g", class_="target"), *at(target.target_date, target.target_value), 4
         )
     return _serialise(root)
+
+
+# Relationships between two indicators (issue 26) ------------------------------------------------
+
+OUTLIER = "#b3261e"
+
+
+def _ring(parent: ET.Element, x: float, y: float, **extra) -> None:
+    """A point far from the line: a red ring, larger than a dot, so it reads without colour."""
+    _element(
+        parent,
+        "circle",
+        cx=x,
+        cy=y,
+        r=4.5,
+        fill="#ffffff",
+        stroke=OUTLIER,
+        stroke_width=2,
+        **extra,
+    )
+
+
+def scatter_chart(
+    *,
+    title: str,
+    names: Sequence[str],
+    xs: Sequence[float],
+    ys: Sequence[float],
+    x_measure: Measure,
+    y_measure: Measure,
+    x_label: str,
+    y_label: str,
+    summary: str,
+    line: tuple[float, float] | None = None,
+    outliers: Sequence[int] = (),
+    chart_id: str = "scatter",
+) -> Chart:
+    """Two indicators' values for the same areas or groups, one dot each, with the least-squares
+    line (`line`: slope and intercept) across the dots' range; the dots far from it (their
+    places in `outliers`) drawn red, hollow and named. The table gives every dot."""
+    left, right, top = 52, WIDTH - RIGHT, 40
+    bottom = top + PLOT_HEIGHT
+    x_ticks, x_decimals = _value_ticks(min(xs), max(xs))
+    y_ticks, y_decimals = _value_ticks(min(ys), max(ys))
+    x = _Scale(x_ticks[0], x_ticks[-1], left, right)
+    y = _Scale(y_ticks[0], y_ticks[-1], bottom, top)
+    height = bottom + 62
+    root = _svg(WIDTH, height, title, summary, chart_id)
+    _element(root, "text", _shorten(y_label, 60), x=8, y=top - 16, fill=MUTED)
+    axes = _element(root, "g", class_="axes", fill=MUTED, stroke_width=1)
+    for tick in y_ticks:
+        _element(axes, "line", x1=left, x2=right, y1=y(tick), y2=y(tick), stroke=GRID)
+        label = format_value(tick, decimals=y_decimals)
+        _element(axes, "text", label, x=left - 5, y=y(tick) + 4, text_anchor="end")
+    for tick in x_ticks:
+        _element(axes, "line", x1=x(tick), x2=x(tick), y1=bottom, y2=bottom + 4, stroke=MUTED)
+        label = format_value(tick, decimals=x_decimals)
+        _element(axes, "text", label, x=x(tick), y=bottom + 17, text_anchor="middle")
+    _element(axes, "line", x1=left, x2=right, y1=bottom, y2=bottom, stroke=MUTED)
+    _element(
+        root,
+        "text",
+        _shorten(x_label, 60),
+        x=(left + right) / 2,
+        y=bottom + 36,
+        text_anchor="middle",
+        fill=MUTED,
+    )
+    if line is not None:
+        slope, intercept = line
+        low, high = min(xs), max(xs)
+        group = _element(root, "g", class_="fitted-line")
+        _line(
+            group,
+            [(x(low), y(intercept + slope * low)), (x(high), y(intercept + slope * high))],
+            READINGS,
+            1.5,
+            "6 3",
+        )
+    group = _element(root, "g", class_="points")
+    far = set(outliers)
+    for number, (name, a, b) in enumerate(zip(names, xs, ys, strict=True)):
+        if number in far:
+            _ring(group, x(a), y(b), class_="outlier")
+            anchor = "end" if x(a) > (left + right) / 2 else "start"
+            shift = -7 if anchor == "end" else 7
+            _element(
+                group,
+                "text",
+                _shorten(name, 24),
+                x=x(a) + shift,
+                y=y(b) - 6,
+                text_anchor=anchor,
+                fill=OUTLIER,
+                font_size=11,
+            )
+        else:
+            _dot(group, x(a), y(b), 3.5, class_="point")
+    key = _element(root, "g", class_="key")
+    key_y = bottom + 54
+    _dot(key, left + 6, key_y - 4, 3.5)
+    _element(key, "text", "An area or group", x=left + 14, y=key_y)
+    _line(key, [(left + 130, key_y - 4), (left + 154, key_y - 4)], READINGS, 1.5, "6 3")
+    _element(key, "text", "Least-squares line", x=left + 159, y=key_y)
+    if far:
+        _ring(key, left + 282, key_y - 4)
+        _element(key, "text", "Far from it", x=left + 290, y=key_y)
+    rows = [
+        [name, x_measure.number(a), y_measure.number(b), "Far from the line" if i in far else ""]
+        for i, (name, a, b) in enumerate(zip(names, xs, ys, strict=True))
+    ]
+    headers = ["Area or group", x_label, y_label, "Note"]
+    return Chart(svg=_serialise(root), summary=summary, table_headers=headers, table_rows=rows)

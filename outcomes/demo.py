@@ -15,6 +15,7 @@ from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ExternalFactor,
     ImportMapping,
     Indicator,
     MappedIndicator,
@@ -252,6 +253,11 @@ OUTCOMES = [
                 "start": date(2023, 3, 31),
                 "step_months": 3,
                 "target": ("local", 246, date(2024, 3, 31), 200, date(2027, 3, 31)),
+                # Outside the partnership's control: frozen housing allowances push more
+                # families out of private rented homes.
+                "external_factors": [
+                    ("Local housing allowance frozen", 15, 5, 25, date(2026, 4, 1), 12)
+                ],
                 # The quarterly trajectory the council sent the department, typed in: slow
                 # at first while new homes are bought, faster once they are let.
                 "trajectory": {
@@ -444,6 +450,7 @@ def seed_outcomes(plan: Plan, organisations: dict[str, Organisation]) -> None:
 
 
 SEEDING = {
+    "external_factors",
     "trajectory",
     "series",
     "start",
@@ -493,6 +500,18 @@ def seed_indicator(plan, outcome, item, organisations, rng) -> None:
             local = value * factor * (1 + rng.uniform(-0.03, 0.03))
             _reading(indicator, period, local, margin * 2 if margin else None, name)
     _seed_target(indicator, item["target"], item.get("trajectory"))
+    for name, size, low, high, starts, months in item.get("external_factors", []):
+        ExternalFactor.objects.update_or_create(
+            indicator=indicator,
+            name=name,
+            defaults={
+                "size": Decimal(str(size)),
+                "low": Decimal(str(low)),
+                "high": Decimal(str(high)),
+                "starts": starts,
+                "build_up_months": months,
+            },
+        )
     for name, values in item.get("comparators", {}).items():
         comparator, _ = Comparator.objects.update_or_create(
             indicator=indicator, name=name, defaults={"kind": _comparator_kind(name)}

@@ -22,6 +22,7 @@ from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ExternalFactor,
     Indicator,
     Outcome,
     Reading,
@@ -485,6 +486,50 @@ class TargetForm(forms.ModelForm):
                 self.instance.trajectory_values = values
         else:
             self.instance.trajectory_values = []
+        return cleaned
+
+
+EFFECT_FIELDS = ["size", "low", "high", "starts", "build_up_months"]
+
+
+def check_effect(form: forms.ModelForm, indicator) -> None:
+    """An effect's size lies between its low and high estimates, and none of the three is a
+    difference larger than the indicator's whole possible range."""
+    cleaned = form.cleaned_data
+    check_period(form, "starts")
+    check_digits(form, "size", "low", "high")
+    size, low, high = (cleaned.get(name) for name in ("size", "low", "high"))
+    if None not in (size, low, high) and not low <= size <= high:
+        form.add_error("size", "The expected size must lie between the low and high estimates.")
+    bounds = indicator.bounds
+    if bounds.lower is not None and bounds.upper is not None:
+        width = Decimal(str(bounds.upper - bounds.lower))
+        for name in ("size", "low", "high"):
+            value = cleaned.get(name)
+            if value is not None and abs(value) > width:
+                form.add_error(
+                    name,
+                    f"{indicator.code} can only move {indicator.measure.difference(width)} in all.",
+                )
+
+
+class ExternalFactorForm(forms.ModelForm):
+    class Meta:
+        model = ExternalFactor
+        fields = ["name", *EFFECT_FIELDS]
+        widgets = {"starts": DATE_WIDGET}
+        help_texts = {"name": "For example: the national ban on sales to younger age groups."}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = parent
+
+    def attach(self, parent) -> None:
+        self.instance.indicator = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_effect(self, self.indicator)
         return cleaned
 
 

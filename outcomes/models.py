@@ -911,3 +911,71 @@ class MappedIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.source_name} → {self.indicator or 'left out'}"
+
+
+class EffectFields(models.Model):
+    """What a change is expected to do to an indicator once fully built up: its size in the
+    indicator's units (negative lowers it) with a low and a high estimate (the range it falls
+    in 19 times out of 20), when it starts and how long it takes to build up
+    (outcomes/trajectories.py, `Effect`). Shared by an action's expected effect (actions) and
+    an external factor (here)."""
+
+    size = models.DecimalField(
+        "expected size",
+        max_digits=16,
+        decimal_places=4,
+        help_text="The change once fully built up, in the indicator's units: negative lowers it.",
+    )
+    low = models.DecimalField("low estimate", max_digits=16, decimal_places=4)
+    high = models.DecimalField("high estimate", max_digits=16, decimal_places=4)
+    starts = models.DateField("starts on")
+    build_up_months = models.PositiveSmallIntegerField(
+        "months to build up",
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text="How long it takes to reach its full size; 0 for at once.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def effect(self, name: str, *, external: bool) -> trajectories.Effect:
+        return trajectories.Effect(
+            name=name,
+            size=float(self.size),
+            low=float(self.low),
+            high=float(self.high),
+            start=self.starts,
+            build_up_months=self.build_up_months,
+            external=external,
+        )
+
+
+def effect_constraints(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(low__lte=F("size"), size__lte=F("high")),
+            name=f"{prefix}_size_between_estimates",
+        )
+    ]
+
+
+class ExternalFactor(EffectFields):
+    """A change outside the partnership's control expected to move an indicator: a national
+    policy, a benefit change. The forecast "with the plan" counts it, marked as outside."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="external_factors"
+    )
+    name = models.CharField(validators=[one_line], max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator_id", "starts", "pk"]
+        constraints = effect_constraints("external_factor")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_effect(self) -> trajectories.Effect:
+        return self.effect(self.name, external=True)

@@ -243,6 +243,76 @@ class IndicatorReport:
         return self.show(self.spread.worst if self.spread else None)
 
 
+@dataclass(frozen=True)
+class PlanForecast:
+    """The forecast at the target date without the plan (the trend alone) and with it (the
+    trend plus the expected effects and external factors), and the gap each leaves."""
+
+    report: IndicatorReport
+    without: arithmetic.Forecast
+    with_plan: trajectories.PlannedForecast
+    effects: list[tuple[trajectories.Effect, float]]  # each with its share built up by then
+
+    def _show_range(self, lower, upper) -> str:
+        if lower is None or upper is None:
+            return ""
+        return self.report.indicator.measure.interval(lower, upper)
+
+    @property
+    def without_text(self) -> str:
+        return self.report.show(self.without.value)
+
+    @property
+    def without_range(self) -> str:
+        return self._show_range(self.without.lower, self.without.upper)
+
+    @property
+    def with_text(self) -> str:
+        return self.report.show(self.with_plan.value)
+
+    @property
+    def with_range(self) -> str:
+        return self._show_range(self.with_plan.lower, self.with_plan.upper)
+
+    def _gap(self, value: float) -> str:
+        target = self.report.target
+        gap = arithmetic.gap(
+            value, float(target.target_value), self.report.indicator.arithmetic_direction
+        )
+        if gap == 0:
+            return "Meets the target"
+        return f"{self.report.indicator.measure.difference(gap)} short of the target"
+
+    @property
+    def gap_without(self) -> str:
+        return self._gap(self.without.value)
+
+    @property
+    def gap_with(self) -> str:
+        return self._gap(self.with_plan.value)
+
+    @property
+    def external_count(self) -> int:
+        return sum(1 for effect, _ in self.effects if effect.external)
+
+
+def plan_forecast(
+    report: IndicatorReport, effects: list[trajectories.Effect]
+) -> PlanForecast | None:
+    """The forecast at the target date with and without the plan; None without a target, a
+    forecast, or any effect to add."""
+    base = report.judgement.forecast
+    if report.target is None or base is None or not effects:
+        return None
+    planned = trajectories.with_plan(base, effects, report.indicator.bounds)
+    return PlanForecast(
+        report=report,
+        without=base,
+        with_plan=planned,
+        effects=[(effect, effect.share_at(base.when)) for effect in effects],
+    )
+
+
 def main_target(targets) -> Target | None:
     by_kind = {target.kind: target for target in targets}
     return next((by_kind[kind] for kind in TARGET_PREFERENCE if kind in by_kind), None)

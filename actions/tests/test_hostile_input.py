@@ -20,7 +20,16 @@ from django.urls import reverse
 from hypothesis import strategies as st
 
 from actions.email_links import update_link
-from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Score, Update
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    ExpectedEffect,
+    Milestone,
+    Option,
+    Score,
+    Update,
+)
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -105,6 +114,15 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "action": action,
         "second_action": second_action,
         "milestone": MilestoneFactory(action=action),
+        # Issue 26: on the second action, so that the first may add one to the indicator.
+        "expected_effect": ExpectedEffect.objects.create(
+            action=second_action,
+            indicator=made["indicator"],
+            size=2,
+            low=1,
+            high=3,
+            starts=date(2026, 4, 1),
+        ),
         "update": update,
         "finding": FindingFactory(plan=plan),  # Issue 5
         "due_proposal": due_proposal,  # Issue 16
@@ -137,6 +155,7 @@ def _crossed_links() -> list:
         *supporting.exclude(organisation__partnership=F("action__plan__partnership")),
         *depends.exclude(to_action__plan=F("from_action__plan")),
         *Score.objects.exclude(criterion__plan=F("option__outcome__plan")),
+        *ExpectedEffect.objects.exclude(indicator__plan=F("action__plan")),
     ]
 
 
@@ -324,6 +343,14 @@ OPTION_FIELDS = {
     "exit_plan": TEXT,
 }
 MILESTONE_FIELDS = {"title": TEXT, "due": DATE, "done": BOOLEAN}
+EFFECT_FIELDS = {
+    "indicator": one_of_ours("indicator"),
+    "size": DECIMAL,
+    "low": DECIMAL,
+    "high": DECIMAL,
+    "starts": DATE,
+    "build_up_months": NUMBER,
+}
 OUR_ORGANISATIONS = many_of(
     lambda t: [t.world.council, t.world.housing], lambda t: [t.world.other_organisation]
 )
@@ -395,6 +422,7 @@ for _kind, (_parent, _fields) in {
     "criterion": ("plan", CRITERION_FIELDS),
     "option": ("outcome", OPTION_FIELDS),
     "milestone": ("action", MILESTONE_FIELDS),
+    "expected_effect": ("action", EFFECT_FIELDS),
 }.items():
     FORMS[f"actions:{_kind}_create"] = HostileForm(
         fields=_fields,
