@@ -16,6 +16,7 @@ from actions.models import (
     Finding,
     Milestone,
     Option,
+    Scenario,
     Update,
 )
 from improveplan import access
@@ -72,6 +73,14 @@ def get_effect_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
     queryset = ExpectedEffect.objects.select_related("action__plan__partnership", "indicator")
     path = "action__plan__partnership"
     return access.get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_scenario_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = Scenario.objects.select_related("plan__partnership")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
 
 
 def get_due_proposal_for_user(request: HttpRequest, pk: int, *, manage: bool = True):

@@ -26,12 +26,13 @@ from actions.models import (
     ExpectedEffect,
     Milestone,
     Option,
+    Scenario,
     Score,
     Update,
 )
 from improveplan import history
 from improveplan.models import Organisation, Plan, User
-from outcomes.models import Outcome
+from outcomes.models import ExternalFactor, Outcome
 
 # The day the demo is written as seen from: the dates below are before or after it.
 TODAY = date(2026, 11, 23)
@@ -2179,6 +2180,29 @@ def seed_effects(actions: dict[str, Action], indicators: dict) -> None:
             )
 
 
+# Two named scenarios for the plan, one of them agreed: (name, actions, external factors).
+SCENARIOS = [
+    ("Only the funded actions", ["hs-lease", "sm-clinics"], [], False),
+    (
+        "Every action, allowance frozen",
+        ["hs-lease", "hs-end-bed-and-breakfast", "sm-clinics", "sm-vapes"],
+        ["Local housing allowance frozen"],
+        True,
+    ),
+]
+
+
+def seed_scenarios(plan: Plan, actions: dict[str, Action]) -> None:
+    for name, keys, factors, agreed in SCENARIOS:
+        scenario, _ = Scenario.objects.update_or_create(
+            plan=plan, name=name, defaults={"agreed": agreed}
+        )
+        scenario.actions.set([actions[key] for key in keys])
+        scenario.external_factors.set(
+            ExternalFactor.objects.filter(indicator__plan=plan, name__in=factors)
+        )
+
+
 def seed_actions(
     plan: Plan, organisations: dict[str, Organisation], users_by_email: dict[str, User]
 ) -> None:
@@ -2205,6 +2229,7 @@ def seed_actions(
         for action, spec in new:
             write_history(action, spec, users_by_email)
         seed_effects(actions, indicators)
+        seed_scenarios(plan, actions)
 
 
 def seed_criteria(plan: Plan) -> list[Criterion]:

@@ -3,12 +3,20 @@ from __future__ import annotations
 from django import forms
 
 from actions import dependencies
-from actions.models import Action, Criterion, DueDateProposal, ExpectedEffect, Milestone, Option
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    ExpectedEffect,
+    Milestone,
+    Option,
+    Scenario,
+)
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
 from improveplan.models import Organisation, Plan, User
 from outcomes.forms import DATE_WIDGET, EFFECT_FIELDS, check_effect, check_period
-from outcomes.models import Indicator, Outcome
+from outcomes.models import ExternalFactor, Indicator, Outcome
 
 BIGGEST_ID = 2**63 - 1
 
@@ -387,6 +395,54 @@ class ExpectedEffectForm(forms.ModelForm):
             if clash.exclude(pk=self.instance.pk).exists():
                 self.add_error("indicator", "This action has an effect on that indicator already.")
         return cleaned
+
+
+class ScenarioForm(forms.ModelForm):
+    """A named set of assumptions: the actions whose effects it counts on, and the external
+    factors it assumes (issue 26)."""
+
+    class Meta:
+        model = Scenario
+        fields = ["name", "actions", "external_factors", "agreed"]
+        widgets = {
+            "actions": forms.CheckboxSelectMultiple,
+            "external_factors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = parent
+        # Only this plan's actions that state an effect, and its indicators' external factors.
+        self.fields["actions"].queryset = (
+            Action.objects.filter(plan=parent, expected_effects__isnull=False)
+            .distinct()
+            .order_by("number")
+        )
+        self.fields["external_factors"].queryset = ExternalFactor.objects.filter(
+            indicator__plan=parent
+        ).select_related("indicator")
+        self.fields["external_factors"].label_from_instance = lambda factor: (
+            f"{factor.name} ({factor.indicator.code})"
+        )
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Scenario.objects.filter(plan=self.plan, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("This plan has a scenario of that name already.")
+        return name
+
+    def save(self, commit: bool = True):
+        # One agreed scenario a plan: agreeing this one sets the others aside.
+        if self.cleaned_data.get("agreed"):
+            others = Scenario.objects.filter(plan=self.plan, agreed=True)
+            for other in others.exclude(pk=self.instance.pk):
+                other.agreed = False
+                other.save(update_fields=["agreed"])
+        return super().save(commit)
 
 
 class ReturnForm(forms.Form):

@@ -526,3 +526,46 @@ class ExpectedEffect(EffectFields):
 
     def as_effect(self) -> trajectories.Effect:
         return self.effect(f"{self.action.reference} {self.action.title}", external=False)
+
+
+class Scenario(models.Model):
+    """A named set of the plan's assumptions (issue 26): which actions' expected effects and
+    which external factors it counts on. Scenarios are compared on one page; the one the
+    partnership agreed is marked."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="scenarios")
+    name = models.CharField(
+        validators=[one_line],
+        max_length=200,
+        help_text="For example: only the funded actions; pilot scaled up; benefit change lands.",
+    )
+    actions = models.ManyToManyField(
+        Action,
+        blank=True,
+        related_name="scenarios",
+        help_text="The actions whose expected effects this scenario counts on.",
+    )
+    external_factors = models.ManyToManyField(
+        "outcomes.ExternalFactor",
+        blank=True,
+        related_name="scenarios",
+        help_text="The changes outside the partnership's control it assumes will happen.",
+    )
+    agreed = models.BooleanField(
+        "the partnership's agreed scenario",
+        default=False,
+        help_text="Only one scenario of a plan can be the agreed one.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "-agreed", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="scenario_name_unique_in_plan"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(agreed=True), name="one_agreed_scenario_per_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -52,4 +52,6 @@ urlpatterns = [
     *items.crud("options", "outcomes", "option"),
     *items.crud("milestones", "actions", "milestone"),
     *items.crud("effects", "actions", "expected_effect"),
+    *items.crud("scenarios", "plans", "scenario"),
+    path("plans/<int:pk>/scenarios/", views.scenarios, name="scenarios"),
 ]

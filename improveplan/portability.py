@@ -54,6 +54,7 @@ NOT_EXPORTED = {
     "outcomes.HistoricalTarget",
     "outcomes.HistoricalExternalFactor",
     "actions.HistoricalExpectedEffect",
+    "actions.HistoricalScenario",
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",
     "actions.HistoricalDueDateProposal",

@@ -1067,3 +1067,59 @@ def scatter_chart(
     ]
     headers = ["Area or group", x_label, y_label, "Note"]
     return Chart(svg=_serialise(root), summary=summary, table_headers=headers, table_rows=rows)
+
+
+def scenario_chart(
+    *,
+    title: str,
+    rows: Sequence[tuple[str, float, float | None, float | None]],
+    target: float,
+    measure: Measure,
+    chart_id: str = "scenarios",
+) -> Chart:
+    """The forecast at the target date under each scenario, one row each (the trend alone
+    first): a dot at the forecast, a bar across its 95% range, and the target as a dashed
+    vertical line, so the gap each scenario leaves can be seen side by side."""
+    left, right, top, row_height = 150, WIDTH - RIGHT, 16, 26
+    values = [target] + [
+        v for _, value, low, high in rows for v in (value, low, high) if v is not None
+    ]
+    ticks, decimals = _value_ticks(min(values), max(values))
+    x = _Scale(ticks[0], ticks[-1], left, right)
+    bottom = top + row_height * len(rows)
+    summary = (
+        " ".join(
+            f"{name}: {measure.value(value)}"
+            + (f" ({measure.interval(low, high)})" if low is not None and high is not None else "")
+            + "."
+            for name, value, low, high in rows
+        )
+        + f" Target {measure.value(target)}."
+    )
+    root = _svg(WIDTH, bottom + 30, title, summary, chart_id)
+    axes = _element(root, "g", class_="axes", fill=MUTED, stroke_width=1)
+    for tick in ticks:
+        _element(axes, "line", x1=x(tick), x2=x(tick), y1=top, y2=bottom, stroke=GRID)
+        label = format_value(tick, decimals=decimals)
+        _element(axes, "text", label, x=x(tick), y=bottom + 16, text_anchor="middle")
+    group = _element(root, "g", class_="target")
+    _line(group, [(x(target), top - 6), (x(target), bottom)], TARGET, 2, "8 4")
+    _element(group, "text", "Target", x=x(target) + 4, y=top - 2, fill=TARGET, font_size=11)
+    for number, (name, value, low, high) in enumerate(rows):
+        middle = top + row_height * number + row_height / 2
+        group = _element(root, "g", class_="scenario")
+        _element(group, "text", _shorten(name, 24), x=8, y=middle + 4)
+        if low is not None and high is not None:
+            _line(group, [(x(low), middle), (x(high), middle)], MARGIN, 3)
+        _dot(group, x(value), middle, 4, hollow=number == 0)
+    headers = ["Scenario", "Forecast", "Lower", "Upper"]
+    table = [
+        [
+            name,
+            measure.number(value),
+            "" if low is None else measure.number(low),
+            "" if high is None else measure.number(high),
+        ]
+        for name, value, low, high in rows
+    ]
+    return Chart(svg=_serialise(root), summary=summary, table_headers=headers, table_rows=table)

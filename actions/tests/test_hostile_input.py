@@ -27,6 +27,7 @@ from actions.models import (
     ExpectedEffect,
     Milestone,
     Option,
+    Scenario,
     Score,
     Update,
 )
@@ -123,6 +124,7 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
             high=3,
             starts=date(2026, 4, 1),
         ),
+        "scenario": Scenario.objects.create(plan=plan, name="Only the funded actions"),
         "update": update,
         "finding": FindingFactory(plan=plan),  # Issue 5
         "due_proposal": due_proposal,  # Issue 16
@@ -343,6 +345,15 @@ OPTION_FIELDS = {
     "exit_plan": TEXT,
 }
 MILESTONE_FIELDS = {"title": TEXT, "due": DATE, "done": BOOLEAN}
+SCENARIO_FIELDS = {
+    "name": TEXT,
+    # The second action states an expected effect: only such actions are offered.
+    "actions": many_of(lambda t: [t.ours["second_action"]], lambda t: [t.theirs["second_action"]]),
+    "external_factors": many_of(
+        lambda t: [t.ours["external_factor"]], lambda t: [t.theirs["external_factor"]]
+    ),
+    "agreed": BOOLEAN,
+}
 EFFECT_FIELDS = {
     "indicator": one_of_ours("indicator"),
     "size": DECIMAL,
@@ -423,6 +434,7 @@ for _kind, (_parent, _fields) in {
     "option": ("outcome", OPTION_FIELDS),
     "milestone": ("action", MILESTONE_FIELDS),
     "expected_effect": ("action", EFFECT_FIELDS),
+    "scenario": ("plan", SCENARIO_FIELDS),
 }.items():
     FORMS[f"actions:{_kind}_create"] = HostileForm(
         fields=_fields,

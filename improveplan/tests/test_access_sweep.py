@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
-from actions.models import DueDateProposal, ExpectedEffect
+from actions.models import DueDateProposal, ExpectedEffect, Scenario
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -222,6 +222,8 @@ ROUTES: dict[str, Route] = {
         own=lambda w: w.expected_effect,
         app="actions",
     ),
+    **crud_routes("scenario", parent=_plan, own=lambda w: w.scenario, app="actions"),
+    "actions:scenarios": Route(kwargs=_plan),
     **crud_routes(
         "comparator", parent=lambda w: {"pk": w.indicator.pk}, own=lambda w: w.comparator
     ),
@@ -562,6 +564,7 @@ def sweep_world(world: World) -> World:
         high=0,
         starts=date(2026, 4, 1),
     )
+    w.scenario = Scenario.objects.create(plan=w.plan, name="Only the funded actions")
     w.expected_effect = ExpectedEffect.objects.create(
         action=w.action, indicator=w.indicator, size=2, low=1, high=3, starts=date(2026, 4, 1)
     )

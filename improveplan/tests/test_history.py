@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions import services
-from actions.models import Action, ExpectedEffect, Milestone
+from actions.models import Action, ExpectedEffect, Milestone, Scenario
 from actions.tests.factories import ActionFactory, MilestoneFactory
 from actions.tests.test_spreadsheets import add_row, edit, exported, import_it
 from improveplan.history import history_of
@@ -71,6 +71,11 @@ CHANGES = {
         date(2026, 12, 31),
     ),
     # Issue 26
+    Scenario: (
+        lambda w: Scenario.objects.create(plan=w.plan, name="Only the funded actions"),
+        "name",
+        "Pilot scaled up",
+    ),
     ExternalFactor: (
         lambda w: ExternalFactor.objects.create(
             indicator=IndicatorFactory(outcome__plan=w.plan, owner=w.council),

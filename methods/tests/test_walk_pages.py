@@ -175,6 +175,7 @@ def test_step_3_leads_to_the_trajectory_the_plan_with_and_without_and_relationsh
     assert reverse("outcomes:target_edit", args=[target.pk]) in html
     assert f"{indicator.get_absolute_url()}#with-plan-heading" in html
     assert reverse("outcomes:relationships", args=[world.plan.pk]) in html
+    assert reverse("actions:scenarios", args=[world.plan.pk]) in html
     target.trajectory_shape = "straight"
     target.save()
     html = lead_client.get(step_3).content.decode().replace("&#x27;", "'")
