@@ -8,7 +8,17 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from actions.models import Action, Criterion, DueDateProposal, Finding, Milestone, Option, Update
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    ExpectedEffect,
+    Finding,
+    Milestone,
+    Option,
+    Scenario,
+    Update,
+)
 from improveplan import access
 from improveplan.access import check_plan_open as check_plan_open
 from improveplan.access import get_partnership_for_user as get_partnership_for_user
@@ -71,6 +81,21 @@ def get_milestone_for_user(request: HttpRequest, pk: int, *, manage: bool = True
     queryset = Milestone.objects.select_related("action__plan__partnership")
     path = "action__plan__partnership"
     return access.get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_effect_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = ExpectedEffect.objects.select_related("action__plan__partnership", "indicator")
+    path = "action__plan__partnership"
+    return access.get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_scenario_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = Scenario.objects.select_related("plan__partnership")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
 
 
 def get_due_proposal_for_user(request: HttpRequest, pk: int, *, manage: bool = True):

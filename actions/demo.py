@@ -23,15 +23,17 @@ from actions.models import (
     Action,
     Criterion,
     DueDateProposal,
+    ExpectedEffect,
     Milestone,
     Option,
+    Scenario,
     Score,
     Spend,
     Update,
 )
 from improveplan import history
 from improveplan.models import Organisation, Plan, User
-from outcomes.models import Evidence, Outcome, Risk
+from outcomes.models import Evidence, ExternalFactor, Outcome, Risk
 
 # The day the demo is written as seen from: the dates below are before or after it.
 TODAY = date(2026, 11, 23)
@@ -2189,6 +2191,56 @@ def _done_at(text: str | None) -> datetime | None:
     return None if text is None else _moment(f"{text} 16:00")
 
 
+# Issue 26: what some actions are expected to do to an indicator once fully built up, in its
+# units: (indicator, size, low, high, starts, months to build up). Leasing homes takes the
+# most families out of temporary accommodation; the clinics and vape kits cut smoking.
+EFFECTS = {
+    "hs-lease": [("HS-02", -25, -30, -15, "2026-06-01", 12)],
+    "hs-end-bed-and-breakfast": [("HS-02", -10, -20, -5, "2026-10-01", 6)],
+    "sm-clinics": [("SM-01", -0.6, -1.0, -0.2, "2026-11-01", 12)],
+    "sm-vapes": [("SM-01", -0.4, -0.8, 0, "2026-09-01", 6)],
+}
+
+
+def seed_effects(actions: dict[str, Action], indicators: dict) -> None:
+    for key, effects in EFFECTS.items():
+        for code, size, low, high, starts, months in effects:
+            ExpectedEffect.objects.update_or_create(
+                action=actions[key],
+                indicator=indicators[code],
+                defaults={
+                    "size": Decimal(str(size)),
+                    "low": Decimal(str(low)),
+                    "high": Decimal(str(high)),
+                    "starts": _day(starts),
+                    "build_up_months": months,
+                },
+            )
+
+
+# Two named scenarios for the plan, one of them agreed: (name, actions, external factors).
+SCENARIOS = [
+    ("Only the funded actions", ["hs-lease", "sm-clinics"], [], False),
+    (
+        "Every action, allowance frozen",
+        ["hs-lease", "hs-end-bed-and-breakfast", "sm-clinics", "sm-vapes"],
+        ["Local housing allowance frozen"],
+        True,
+    ),
+]
+
+
+def seed_scenarios(plan: Plan, actions: dict[str, Action]) -> None:
+    for name, keys, factors, agreed in SCENARIOS:
+        scenario, _ = Scenario.objects.update_or_create(
+            plan=plan, name=name, defaults={"agreed": agreed}
+        )
+        scenario.actions.set([actions[key] for key in keys])
+        scenario.external_factors.set(
+            ExternalFactor.objects.filter(indicator__plan=plan, name__in=factors)
+        )
+
+
 def seed_actions(
     plan: Plan, organisations: dict[str, Organisation], users_by_email: dict[str, User]
 ) -> None:
@@ -2214,6 +2266,8 @@ def seed_actions(
             actions[spec["key"]].depends_on.set([actions[key] for key in spec.get("after", [])])
         for action, spec in new:
             write_history(action, spec, users_by_email)
+        seed_effects(actions, indicators)
+        seed_scenarios(plan, actions)
         seed_risk_register(plan, actions, options, users_by_email)
 
 

@@ -3,12 +3,20 @@ from __future__ import annotations
 from django import forms
 
 from actions import dependencies
-from actions.models import Action, Criterion, DueDateProposal, Milestone, Option
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    ExpectedEffect,
+    Milestone,
+    Option,
+    Scenario,
+)
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
 from improveplan.models import Organisation, Plan, User
-from outcomes.forms import DATE_WIDGET, RiskForm, check_period
-from outcomes.models import Indicator, Outcome
+from outcomes.forms import DATE_WIDGET, EFFECT_FIELDS, RiskForm, check_effect, check_period
+from outcomes.models import ExternalFactor, Indicator, Outcome
 
 BIGGEST_ID = 2**63 - 1
 
@@ -428,6 +436,82 @@ class MilestoneForm(forms.ModelForm):
         cleaned = super().clean()
         check_period(self, "due")
         return cleaned
+
+
+class ExpectedEffectForm(forms.ModelForm):
+    """What the action is expected to do to one of its plan's indicators (issue 26)."""
+
+    class Meta:
+        model = ExpectedEffect
+        fields = ["indicator", *EFFECT_FIELDS]
+        widgets = {"starts": DATE_WIDGET}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = parent
+        # Only this plan's indicators.
+        self.fields["indicator"].queryset = Indicator.objects.filter(plan_id=parent.plan_id)
+
+    def attach(self, parent) -> None:
+        self.instance.action = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is not None:
+            check_effect(self, indicator)
+            clash = ExpectedEffect.objects.filter(action=self.action, indicator=indicator)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("indicator", "This action has an effect on that indicator already.")
+        return cleaned
+
+
+class ScenarioForm(forms.ModelForm):
+    """A named set of assumptions: the actions whose effects it counts on, and the external
+    factors it assumes (issue 26)."""
+
+    class Meta:
+        model = Scenario
+        fields = ["name", "actions", "external_factors", "agreed"]
+        widgets = {
+            "actions": forms.CheckboxSelectMultiple,
+            "external_factors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = parent
+        # Only this plan's actions that state an effect, and its indicators' external factors.
+        self.fields["actions"].queryset = (
+            Action.objects.filter(plan=parent, expected_effects__isnull=False)
+            .distinct()
+            .order_by("number")
+        )
+        self.fields["external_factors"].queryset = ExternalFactor.objects.filter(
+            indicator__plan=parent
+        ).select_related("indicator")
+        self.fields["external_factors"].label_from_instance = lambda factor: (
+            f"{factor.name} ({factor.indicator.code})"
+        )
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Scenario.objects.filter(plan=self.plan, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("This plan has a scenario of that name already.")
+        return name
+
+    def save(self, commit: bool = True):
+        # One agreed scenario a plan: agreeing this one sets the others aside.
+        if self.cleaned_data.get("agreed"):
+            others = Scenario.objects.filter(plan=self.plan, agreed=True)
+            for other in others.exclude(pk=self.instance.pk):
+                other.agreed = False
+                other.save(update_fields=["agreed"])
+        return super().save(commit)
 
 
 class ReturnForm(forms.Form):

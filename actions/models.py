@@ -18,7 +18,8 @@ from simple_history.models import HistoricalRecords
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan, Role
 from improveplan.text import one_line
-from outcomes.models import Evidence, Indicator, Outcome, Risk
+from outcomes import trajectories
+from outcomes.models import EffectFields, Evidence, Indicator, Outcome, Risk, effect_constraints
 
 
 class Criterion(models.Model):
@@ -563,3 +564,72 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class ExpectedEffect(EffectFields):
+    """What an action is expected to do to one of its plan's indicators (issue 26): the
+    indicator's forecast "with the plan" adds it to the trend."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="expected_effects")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="expected_effects"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action_id", "indicator_id", "pk"]
+        constraints = [
+            *effect_constraints("expected_effect"),
+            models.UniqueConstraint(
+                fields=["action", "indicator"], name="one_effect_per_indicator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Effect of {self.action.reference} on {self.indicator.code}"
+
+    def as_effect(self) -> trajectories.Effect:
+        return self.effect(f"{self.action.reference} {self.action.title}", external=False)
+
+
+class Scenario(models.Model):
+    """A named set of the plan's assumptions (issue 26): which actions' expected effects and
+    which external factors it counts on. Scenarios are compared on one page; the one the
+    partnership agreed is marked."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="scenarios")
+    name = models.CharField(
+        validators=[one_line],
+        max_length=200,
+        help_text="For example: only the funded actions; pilot scaled up; benefit change lands.",
+    )
+    actions = models.ManyToManyField(
+        Action,
+        blank=True,
+        related_name="scenarios",
+        help_text="The actions whose expected effects this scenario counts on.",
+    )
+    external_factors = models.ManyToManyField(
+        "outcomes.ExternalFactor",
+        blank=True,
+        related_name="scenarios",
+        help_text="The changes outside the partnership's control it assumes will happen.",
+    )
+    agreed = models.BooleanField(
+        "the partnership's agreed scenario",
+        default=False,
+        help_text="Only one scenario of a plan can be the agreed one.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "-agreed", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="scenario_name_unique_in_plan"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(agreed=True), name="one_agreed_scenario_per_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -41,6 +41,7 @@ from actions.models import (
     Update,
     updates_stamp,
 )
+from actions.scenarios import compare as scenario_comparison
 from improveplan import history, items, kept, once, security
 from improveplan.celery import workers_available
 from improveplan.models import Membership, Plan, Role, SecurityEvent
@@ -76,6 +77,22 @@ for _name, _kind in {
         parent_of=lambda risk: risk.plan,
         back_to=lambda plan: reverse("actions:risk_register", args=[plan.pk]),
     ),
+    "expected_effect": items.Kind(
+        noun="expected effect",
+        form=forms.ExpectedEffectForm,
+        get_parent=access.get_action_for_user,
+        get_object=access.get_effect_for_user,
+        parent_of=lambda effect: effect.action,
+        back_to=lambda action: action.get_absolute_url(),
+    ),
+    "scenario": items.Kind(
+        noun="scenario",
+        form=forms.ScenarioForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_scenario_for_user,
+        parent_of=lambda scenario: scenario.plan,
+        back_to=lambda plan: f"/plans/{plan.pk}/scenarios/",
+    ),
     "milestone": items.Kind(
         noun="milestone",
         form=forms.MilestoneForm,
@@ -105,6 +122,22 @@ def _smart(action: Action) -> smart.SmartCheck:
 
 
 # Criteria and options -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def scenarios(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's named scenarios compared, indicator by indicator, at the target date."""
+    plan = access.get_plan_for_user(request, pk, archived_ok=True)
+    named, compared = scenario_comparison(plan)
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "scenarios": named,
+        "compared": compared,
+        "manages": request.membership.manages,
+    }
+    return render(request, "actions/scenarios.html", context)
 
 
 @login_required

@@ -20,6 +20,7 @@ from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ExternalFactor,
     ImportJob,
     Indicator,
     Outcome,
@@ -77,6 +78,11 @@ def get_reading_for_user(request: HttpRequest, pk: int):
 def get_target_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 
     return _get_under_indicator(request, Target, pk, manage=manage)
+
+
+def get_external_factor_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    return _get_under_indicator(request, ExternalFactor, pk, manage=manage)
 
 
 def get_comparator_for_user(request: HttpRequest, pk: int, *, manage: bool = True):

@@ -69,6 +69,7 @@ READINGS = "#1d4e89"
 MARGIN = "#5a7fae"
 BAND = "#dde6f2"
 TARGET = "#9a4a00"
+TRAJECTORY = "#6a3d9a"
 COMPARATOR = "#666666"
 MARK = "#404040"
 COMPARATOR_DASHES = ("1 3", "8 3", "6 2 1 2", "3 2")
@@ -103,6 +104,7 @@ def indicator_chart(
     plain: bool = False,
     trend_from: date | None = None,
     minimum_points: int = 3,
+    trajectory: Sequence = (),
 ) -> Chart:
     """The chart of an indicator's readings, with the words and (unless small) the table that
     say the same. ``titled=False`` leaves the title out of the drawing (it stays the SVG's
@@ -111,6 +113,8 @@ def indicator_chart(
     ``measure`` writes the figures in the indicator's unit (without it, `unit` follows the
     numbers); ``bounds`` keeps the forecast, its band and the value axis inside them.
     ``plain`` writes the key and the summary in everyday words, for the public summary.
+    ``trajectory``: the target's planned trajectory (`outcomes.trajectories.Step`s), drawn as
+    a line of its own with a column in the table.
 
 
     Each reading is drawn at its period's middle and labelled as its source wrote the period
@@ -124,13 +128,19 @@ def indicator_chart(
     valued = [point for point in readings if point.value is not None]
     notes = _notes(readings)
     headers = TABLE_HEADERS + [series.name for series in comparators]
-    headers = _limit_headers(readings, headers) + ([NOTE] if any(notes.values()) else [])
+    headers = _limit_headers(readings, headers) + (["Trajectory"] if trajectory else [])
+    headers += [NOTE] if any(notes.values()) else []
+    planned = {step.when: step.value for step in trajectory}
     if measure is None and not valued:
         measure = _Legacy(unit, 1)
     if not valued:
         summary = "No readings yet." if not readings else _all_suppressed(readings)
         svg = _no_readings_svg(title, summary, chart_id, small)
-        rows = [] if small or not readings else _table_rows(readings, comparators, measure, notes)
+        rows = (
+            []
+            if small or not readings
+            else _table_rows(readings, comparators, measure, notes, planned if trajectory else None)
+        )
         return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
     if forecast_to is None and target is not None:
         forecast_to = target.target_date
@@ -147,7 +157,19 @@ def indicator_chart(
         summary = _summary(
             readings, measure, target, forecast, bounds, trend, minimum_points, forecast_to
         )
+        if trajectory:
+            first, last = trajectory[0], trajectory[-1]
+            summary += (
+                f" Planned trajectory: {measure.value(first.value)} in "
+                f"{format_month(first.when)}, to {measure.value(last.value)} by "
+                f"{format_month(last.when)}."
+            )
     extra = {} if small else {"titled": titled, "bounds": bounds, "plain": plain, "trend": trend}
+    if trajectory and not small:
+        latest = valued[-1]
+        extra["trajectory"] = [
+            (arithmetic.placed_like(step.when, latest), step.value) for step in trajectory
+        ]
     svg = (_draw_small if small else _draw_full)(
         title=title,
         summary=summary,
@@ -163,7 +185,11 @@ def indicator_chart(
     )
     # A sparkline shows no table (templates/outcomes/_chart.html): formatting its 60 rows cost
     # the dashboard of 200 indicators a fifth of its time for nothing.
-    rows = [] if small else _table_rows(readings, comparators, measure, notes)
+    rows = (
+        []
+        if small
+        else _table_rows(readings, comparators, measure, notes, planned if trajectory else None)
+    )
     return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
 
 
@@ -373,6 +399,7 @@ def _table_rows(
     comparators: Sequence[Series],
     measure,
     notes: dict[tuple[date, date], str],
+    planned: dict[date, float] | None = None,
 ) -> list[list[str]]:
     """A row a period, oldest first: ours and each comparator's value for the same period
     (the same first and last day), a suppressed value as "Suppressed", and a Note column
@@ -409,6 +436,8 @@ def _table_rows(
             other = values.get(key)
             shown = cell(other.value if other else None)
             row.append("Suppressed" if other is not None and other.value is None else shown)
+        if planned is not None:
+            row.append(cell(planned.get(key[1])))
         if with_notes:
             row.append(notes.get(key, ""))
         rows.append(row)
@@ -595,6 +624,7 @@ def _draw_full(
     bounds: Bounds = arithmetic.UNBOUNDED,
     plain: bool = False,
     trend: arithmetic.TrendReadings | None = None,
+    trajectory: Sequence[tuple[date, float]] = (),
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
@@ -620,6 +650,8 @@ def _draw_full(
     if target is not None:
         dates += [target.baseline_date, target.target_date]
         values += [target.baseline_value, target.target_value]
+    dates += [when for when, _ in trajectory]
+    values += [value for _, value in trajectory]
     first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
     low, high = min(values), max(values)
     # Room around a flat series (flat but for float rounding in its forecast), not past a bound.
@@ -651,6 +683,7 @@ def _draw_full(
         pooled=bool(pooled),
         left_out=bool(left_out),
         plain=plain,
+        trajectory=bool(trajectory),
     )
     key = _key_rows(items, right - LEFT)
     height = bottom + 28 + 20 * len(key)
@@ -728,6 +761,15 @@ def _draw_full(
         _line(group, [start, end], TARGET, 2, "8 4")
         _diamond(group, *end, 6)
 
+    if trajectory:
+        group = _element(root, "g", class_="trajectory")
+        line = [at(when, value) for when, value in trajectory]
+        if target is not None:  # from the baseline, where the target line starts
+            line.insert(0, at(target.baseline_date, target.baseline_value))
+        _line(group, line, TRAJECTORY, 1.5, "2 2")
+        for where, level in line[1:]:
+            _element(group, "rect", x=where - 2, y=level - 2, width=4, height=4, fill=TRAJECTORY)
+
     if forecast:
         group = _element(root, "g", class_="forecast")
         _line(group, [at(f.when, f.value) for f in forecast], READINGS, 2, "4 3")
@@ -766,6 +808,7 @@ PLAIN_KEY = {
     "readings": "Our figures",
     "margin": "Could be between",
     "target": "Our aim",
+    "trajectory": "The path we planned",
     "forecast": "Where it is heading",
     "band": "Where it could end up",
     "left-out": "Not counted in the trend",
@@ -797,6 +840,7 @@ def _key_items(
     pooled: bool = False,
     left_out: bool = False,
     plain: bool = False,
+    trajectory: bool = False,
 ) -> list[tuple[str, str]]:
     """(what, label) for each entry of the key, in the order they are drawn."""
     items = [("readings", "Readings")]
@@ -810,6 +854,8 @@ def _key_items(
         items.append(("span", "Years pooled"))
     if target is not None:
         items.append(("target", target.label))
+    if trajectory:
+        items.append(("trajectory", "Planned trajectory"))
     if forecast:
         items.append(("forecast", "Forecast"))
     if band:
@@ -858,6 +904,9 @@ def _draw_key(root: ET.Element, rows: list[list[tuple[str, str]]], top: float) -
             elif what == "target":
                 _line(key, sample, TARGET, 2, "8 4")
                 _diamond(key, middle, y, 5)
+            elif what == "trajectory":
+                _line(key, sample, TRAJECTORY, 1.5, "2 2")
+                _element(key, "rect", x=middle - 2, y=y - 2, width=4, height=4, fill=TRAJECTORY)
             elif what == "forecast":
                 _line(key, sample, READINGS, 2, "4 3")
             elif what == "band":
@@ -986,3 +1035,172 @@ def risk_heat_map(
         for likelihood in reversed(arithmetic.RISK_SCALE)
     ]
     return Chart(svg=_serialise(root), summary=summary, table_headers=headers, table_rows=rows)
+
+
+# Relationships between two indicators (issue 26) ------------------------------------------------
+
+OUTLIER = "#b3261e"
+
+
+def _ring(parent: ET.Element, x: float, y: float, **extra) -> None:
+    """A point far from the line: a red ring, larger than a dot, so it reads without colour."""
+    _element(
+        parent,
+        "circle",
+        cx=x,
+        cy=y,
+        r=4.5,
+        fill="#ffffff",
+        stroke=OUTLIER,
+        stroke_width=2,
+        **extra,
+    )
+
+
+def scatter_chart(
+    *,
+    title: str,
+    names: Sequence[str],
+    xs: Sequence[float],
+    ys: Sequence[float],
+    x_measure: Measure,
+    y_measure: Measure,
+    x_label: str,
+    y_label: str,
+    summary: str,
+    line: tuple[float, float] | None = None,
+    outliers: Sequence[int] = (),
+    chart_id: str = "scatter",
+) -> Chart:
+    """Two indicators' values for the same areas or groups, one dot each, with the least-squares
+    line (`line`: slope and intercept) across the dots' range; the dots far from it (their
+    places in `outliers`) drawn red, hollow and named. The table gives every dot."""
+    left, right, top = 52, WIDTH - RIGHT, 40
+    bottom = top + PLOT_HEIGHT
+    x_ticks, x_decimals = _value_ticks(min(xs), max(xs))
+    y_ticks, y_decimals = _value_ticks(min(ys), max(ys))
+    x = _Scale(x_ticks[0], x_ticks[-1], left, right)
+    y = _Scale(y_ticks[0], y_ticks[-1], bottom, top)
+    height = bottom + 62
+    root = _svg(WIDTH, height, title, summary, chart_id)
+    _element(root, "text", _shorten(y_label, 60), x=8, y=top - 16, fill=MUTED)
+    axes = _element(root, "g", class_="axes", fill=MUTED, stroke_width=1)
+    for tick in y_ticks:
+        _element(axes, "line", x1=left, x2=right, y1=y(tick), y2=y(tick), stroke=GRID)
+        label = format_value(tick, decimals=y_decimals)
+        _element(axes, "text", label, x=left - 5, y=y(tick) + 4, text_anchor="end")
+    for tick in x_ticks:
+        _element(axes, "line", x1=x(tick), x2=x(tick), y1=bottom, y2=bottom + 4, stroke=MUTED)
+        label = format_value(tick, decimals=x_decimals)
+        _element(axes, "text", label, x=x(tick), y=bottom + 17, text_anchor="middle")
+    _element(axes, "line", x1=left, x2=right, y1=bottom, y2=bottom, stroke=MUTED)
+    _element(
+        root,
+        "text",
+        _shorten(x_label, 60),
+        x=(left + right) / 2,
+        y=bottom + 36,
+        text_anchor="middle",
+        fill=MUTED,
+    )
+    if line is not None:
+        slope, intercept = line
+        low, high = min(xs), max(xs)
+        group = _element(root, "g", class_="fitted-line")
+        _line(
+            group,
+            [(x(low), y(intercept + slope * low)), (x(high), y(intercept + slope * high))],
+            READINGS,
+            1.5,
+            "6 3",
+        )
+    group = _element(root, "g", class_="points")
+    far = set(outliers)
+    for number, (name, a, b) in enumerate(zip(names, xs, ys, strict=True)):
+        if number in far:
+            _ring(group, x(a), y(b), class_="outlier")
+            anchor = "end" if x(a) > (left + right) / 2 else "start"
+            shift = -7 if anchor == "end" else 7
+            _element(
+                group,
+                "text",
+                _shorten(name, 24),
+                x=x(a) + shift,
+                y=y(b) - 6,
+                text_anchor=anchor,
+                fill=OUTLIER,
+                font_size=11,
+            )
+        else:
+            _dot(group, x(a), y(b), 3.5, class_="point")
+    key = _element(root, "g", class_="key")
+    key_y = bottom + 54
+    _dot(key, left + 6, key_y - 4, 3.5)
+    _element(key, "text", "An area or group", x=left + 14, y=key_y)
+    _line(key, [(left + 130, key_y - 4), (left + 154, key_y - 4)], READINGS, 1.5, "6 3")
+    _element(key, "text", "Least-squares line", x=left + 159, y=key_y)
+    if far:
+        _ring(key, left + 282, key_y - 4)
+        _element(key, "text", "Far from it", x=left + 290, y=key_y)
+    rows = [
+        [name, x_measure.number(a), y_measure.number(b), "Far from the line" if i in far else ""]
+        for i, (name, a, b) in enumerate(zip(names, xs, ys, strict=True))
+    ]
+    headers = ["Area or group", x_label, y_label, "Note"]
+    return Chart(svg=_serialise(root), summary=summary, table_headers=headers, table_rows=rows)
+
+
+def scenario_chart(
+    *,
+    title: str,
+    rows: Sequence[tuple[str, float, float | None, float | None]],
+    target: float,
+    measure: Measure,
+    chart_id: str = "scenarios",
+) -> Chart:
+    """The forecast at the target date under each scenario, one row each (the trend alone
+    first): a dot at the forecast, a bar across its 95% range, and the target as a dashed
+    vertical line, so the gap each scenario leaves can be seen side by side."""
+    left, right, top, row_height = 150, WIDTH - RIGHT, 16, 26
+    values = [target] + [
+        v for _, value, low, high in rows for v in (value, low, high) if v is not None
+    ]
+    ticks, decimals = _value_ticks(min(values), max(values))
+    x = _Scale(ticks[0], ticks[-1], left, right)
+    bottom = top + row_height * len(rows)
+    summary = (
+        " ".join(
+            f"{name}: {measure.value(value)}"
+            + (f" ({measure.interval(low, high)})" if low is not None and high is not None else "")
+            + "."
+            for name, value, low, high in rows
+        )
+        + f" Target {measure.value(target)}."
+    )
+    root = _svg(WIDTH, bottom + 30, title, summary, chart_id)
+    axes = _element(root, "g", class_="axes", fill=MUTED, stroke_width=1)
+    for tick in ticks:
+        _element(axes, "line", x1=x(tick), x2=x(tick), y1=top, y2=bottom, stroke=GRID)
+        label = format_value(tick, decimals=decimals)
+        _element(axes, "text", label, x=x(tick), y=bottom + 16, text_anchor="middle")
+    group = _element(root, "g", class_="target")
+    _line(group, [(x(target), top - 6), (x(target), bottom)], TARGET, 2, "8 4")
+    _element(group, "text", "Target", x=x(target) + 4, y=top - 2, fill=TARGET, font_size=11)
+    for number, (name, value, low, high) in enumerate(rows):
+        middle = top + row_height * number + row_height / 2
+        group = _element(root, "g", class_="scenario")
+        _element(group, "text", _shorten(name, 24), x=8, y=middle + 4)
+        if low is not None and high is not None:
+            _line(group, [(x(low), middle), (x(high), middle)], MARGIN, 3)
+        _dot(group, x(value), middle, 4, hollow=number == 0)
+    headers = ["Scenario", "Forecast", "Lower", "Upper"]
+    table = [
+        [
+            name,
+            measure.number(value),
+            "" if low is None else measure.number(low),
+            "" if high is None else measure.number(high),
+        ]
+        for name, value, low, high in rows
+    ]
+    return Chart(svg=_serialise(root), summary=summary, table_headers=headers, table_rows=table)

@@ -10,11 +10,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from improveplan.models import Organisation, Plan
-from outcomes import arithmetic
+from outcomes import arithmetic, trajectories
 from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ExternalFactor,
     ImportMapping,
     Indicator,
     MappedIndicator,
@@ -93,6 +94,8 @@ OUTCOMES = [
                     "Eastgate": 1.3,
                 },
                 "target": ("local", 16.9, date(2021, 3, 31), 12.0, date(2029, 3, 31)),
+                # The path agreed with the stop-smoking service: the same fall every year.
+                "trajectory": {"trajectory_shape": "straight"},
                 # The survey moved to the telephone in 2020/21: a break in the series, so the
                 # trend starts there (and its five readings are just enough for a trend).
                 "series_break": 5,
@@ -236,6 +239,8 @@ OUTCOMES = [
                 "step_months": 3,
                 "margin": 2.5,
                 "target": ("local", 54.6, date(2024, 3, 31), 62.0, date(2027, 3, 31)),
+                # A new prevention team each April: three steps, one a year.
+                "trajectory": {"trajectory_shape": "stepped", "trajectory_steps": 3},
             },
             {
                 "code": "HS-02",
@@ -251,6 +256,24 @@ OUTCOMES = [
                 "start": date(2023, 3, 31),
                 "step_months": 3,
                 "target": ("local", 246, date(2024, 3, 31), 200, date(2027, 3, 31)),
+                # Outside the partnership's control: frozen housing allowances push more
+                # families out of private rented homes.
+                "external_factors": [
+                    ("Local housing allowance frozen", 15, 5, 25, date(2026, 4, 1), 12)
+                ],
+                # The quarterly trajectory the council sent the department, typed in: slow
+                # at first while new homes are bought, faster once they are let.
+                "trajectory": {
+                    "trajectory_shape": "values",
+                    "trajectory_values": [
+                        [when.isoformat(), value]
+                        for when, value in zip(
+                            trajectories.period_ends(date(2024, 3, 31), date(2027, 3, 31), 3),
+                            [245, 244, 242, 240, 236, 232, 228, 222, 216, 210, 205, 200],
+                            strict=True,
+                        )
+                    ],
+                },
             },
             {
                 "code": "HS-03",
@@ -431,6 +454,8 @@ def seed_outcomes(plan: Plan, organisations: dict[str, Organisation]) -> None:
 
 
 SEEDING = {
+    "external_factors",
+    "trajectory",
     "series",
     "start",
     "step_months",
@@ -478,7 +503,19 @@ def seed_indicator(plan, outcome, item, organisations, rng) -> None:
         for period, value in zip(periods[-3:], item["series"][-3:], strict=True):
             local = value * factor * (1 + rng.uniform(-0.03, 0.03))
             _reading(indicator, period, local, margin * 2 if margin else None, name)
-    _seed_target(indicator, item["target"])
+    _seed_target(indicator, item["target"], item.get("trajectory"))
+    for name, size, low, high, starts, months in item.get("external_factors", []):
+        ExternalFactor.objects.update_or_create(
+            indicator=indicator,
+            name=name,
+            defaults={
+                "size": Decimal(str(size)),
+                "low": Decimal(str(low)),
+                "high": Decimal(str(high)),
+                "starts": starts,
+                "build_up_months": months,
+            },
+        )
     for name, values in item.get("comparators", {}).items():
         comparator, _ = Comparator.objects.update_or_create(
             indicator=indicator, name=name, defaults={"kind": _comparator_kind(name)}
@@ -523,7 +560,7 @@ def _seed_readings(indicator, item) -> None:
             breakdown="",
             defaults={"source_note": indicator.source, **reading},
         )
-    _seed_target(indicator, item["target"])
+    _seed_target(indicator, item["target"], item.get("trajectory"))
     for name, (area_code, readings) in item.get("comparator_readings", {}).items():
         comparator, _ = Comparator.objects.update_or_create(
             indicator=indicator,
@@ -543,7 +580,7 @@ def _comparator_kind(name: str) -> str:
     return Comparator.Kind.SIMILAR if name == "Similar areas" else Comparator.Kind.REGIONAL
 
 
-def _seed_target(indicator, target) -> None:
+def _seed_target(indicator, target, trajectory: dict | None = None) -> None:
     kind, base_value, base_date, target_value, target_date = target
     Target.objects.update_or_create(
         indicator=indicator,
@@ -553,6 +590,7 @@ def _seed_target(indicator, target) -> None:
             "baseline_date": base_date,
             "target_value": Decimal(str(target_value)),
             "target_date": target_date,
+            **(trajectory or {}),
         },
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -21,11 +22,13 @@ from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ExternalFactor,
     Indicator,
     Outcome,
     Reading,
     Risk,
     Target,
+    TrajectoryShape,
 )
 
 EARLIEST = date(1990, 1, 1)
@@ -369,15 +372,93 @@ class ReadingForm(FiguresForm):
                 return
 
 
+# A line of a pasted trajectory: the period as sources write it, then its value, split by a
+# tab, a comma, a semicolon or spaces ("Apr 2025<tab>54.2", "2025/26, 61", "Q1 2025 12.5").
+TRAJECTORY_LINE = re.compile(r"^(?P<period>.+?)[\s,;]+(?P<value>[-−]?\d[\d,]*(?:\.\d+)?)\s*%?$")
+TRAJECTORY_LINES = 600  # fifty years of monthly values
+
+
 class TargetForm(forms.ModelForm):
+    trajectory_text = forms.CharField(
+        label="Trajectory values",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=(
+            "For values typed or pasted: one period a line, then its value, for example "
+            "“Apr 2025, 54.2” or “2025/26 61”. Paste two columns from a spreadsheet as they are."
+        ),
+    )
+
     class Meta:
         model = Target
-        fields = ["kind", "baseline_value", "baseline_date", "target_value", "target_date"]
+        fields = [
+            "kind",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "trajectory_shape",
+            "trajectory_steps",
+        ]
         widgets = {"baseline_date": DATE_WIDGET, "target_date": DATE_WIDGET}
 
     def __init__(self, *args, parent, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.indicator = parent
+        self.fields["trajectory_steps"].required = False
+        self.fields["trajectory_shape"].choices = [
+            ("", "None"),
+            *[(value, label) for value, label in self.fields["trajectory_shape"].choices if value],
+        ]
+        if self.instance.trajectory_values:
+            self.initial["trajectory_text"] = "\n".join(
+                f"{when}\t{value:g}" for when, value in self.instance.trajectory_values
+            )
+
+    def _trajectory_values(self, text: str) -> list[list] | None:
+        """The pasted lines as [last day, value] pairs in order, or None after saying on the
+        form what is wrong with them."""
+        indicator = self.indicator
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        problems: list[str] = []
+        if not lines:
+            problems.append("Type or paste a value for each period, one period a line.")
+        if len(lines) > TRAJECTORY_LINES:
+            problems.append(f"A trajectory may have at most {TRAJECTORY_LINES} periods.")
+        start, end = self.cleaned_data.get("baseline_date"), self.cleaned_data.get("target_date")
+        found: dict = {}
+        for number, line in enumerate(lines[:TRAJECTORY_LINES], start=1):
+            match = TRAJECTORY_LINE.match(line)
+            if match is None:
+                problems.append(f"Line {number}: give a period, then its value.")
+                continue
+            try:
+                period = periods.as_last_day(
+                    periods.parse(match["period"], year_end_month=indicator.year_end_month),
+                    indicator.frequency,
+                )
+            except periods.PeriodError as error:
+                problems.append(f"Line {number}: {error}")
+                continue
+            value = float(match["value"].replace(",", "").replace("−", "-"))
+            when = period.end
+            if start and end and not start < when <= end:
+                named = period.label or f"{when:%d %b %Y}"
+                problems.append(
+                    f"Line {number}: {named} is not after the baseline date and by the target date."
+                )
+            elif when in found:
+                problems.append(f"Line {number}: that period has a value already.")
+            elif problem := indicator.range_problem(value):
+                problems.append(f"Line {number}: {problem}")
+            else:
+                found[when] = value
+        if problems:
+            for problem in problems[:10]:
+                self.add_error("trajectory_text", problem)
+            return None
+        return [[when.isoformat(), found[when]] for when in sorted(found)]
 
     def attach(self, parent) -> None:
         self.instance.indicator = parent
@@ -397,6 +478,59 @@ class TargetForm(forms.ModelForm):
         clash = clash.exclude(pk=self.instance.pk)
         if kind and clash.exists():
             self.add_error("kind", "This indicator already has a target of this kind.")
+        if cleaned.get("trajectory_steps") is None and "trajectory_steps" not in self.errors:
+            cleaned["trajectory_steps"] = self.instance.trajectory_steps or 4
+        shape = cleaned.get("trajectory_shape")
+        if shape == TrajectoryShape.VALUES:
+            values = self._trajectory_values(cleaned.get("trajectory_text", ""))
+            if values is not None:
+                self.instance.trajectory_values = values
+        else:
+            self.instance.trajectory_values = []
+        return cleaned
+
+
+EFFECT_FIELDS = ["size", "low", "high", "starts", "build_up_months"]
+
+
+def check_effect(form: forms.ModelForm, indicator) -> None:
+    """An effect's size lies between its low and high estimates, and none of the three is a
+    difference larger than the indicator's whole possible range."""
+    cleaned = form.cleaned_data
+    check_period(form, "starts")
+    check_digits(form, "size", "low", "high")
+    size, low, high = (cleaned.get(name) for name in ("size", "low", "high"))
+    if None not in (size, low, high) and not low <= size <= high:
+        form.add_error("size", "The expected size must lie between the low and high estimates.")
+    bounds = indicator.bounds
+    if bounds.lower is not None and bounds.upper is not None:
+        width = Decimal(str(bounds.upper - bounds.lower))
+        for name in ("size", "low", "high"):
+            value = cleaned.get(name)
+            if value is not None and abs(value) > width:
+                form.add_error(
+                    name,
+                    f"{indicator.code} can only move {indicator.measure.difference(width)} in all.",
+                )
+
+
+class ExternalFactorForm(forms.ModelForm):
+    class Meta:
+        model = ExternalFactor
+        fields = ["name", *EFFECT_FIELDS]
+        widgets = {"starts": DATE_WIDGET}
+        help_texts = {"name": "For example: the national ban on sales to younger age groups."}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = parent
+
+    def attach(self, parent) -> None:
+        self.instance.indicator = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_effect(self, self.indicator)
         return cleaned
 
 

@@ -7,6 +7,9 @@ registers here, in its ``AppConfig.ready()``, what these pages show of it:
   and returns ``{indicator id: [charts.Mark, ...]}`` for some of them, in one or two queries
   (reviews: when linked actions were completed and decisions taken). ``chart_marks_for``
   gathers every source's marks for every indicator, earliest first.
+- ``register_effects(effects_for)``: ``effects_for(indicators)`` returns ``{indicator id:
+  [trajectories.Effect, ...]}`` for some of them, in one query (actions: the expected effects
+  of actions). ``effects_for`` gathers every source's, with the indicators' external factors.
 - ``register_walk_steps(steps)``: the Five Steps as ``(title, guiding questions)`` in order
   (methods: the walk); the outcome page lists them and walks Steps 1–3 itself. Without them
   it lists none.
@@ -17,8 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from outcomes.charts import Mark
+from outcomes.models import ExternalFactor
+from outcomes.trajectories import Effect
 
 MARK_SOURCES: list[Callable[[list], dict[int, list[Mark]]]] = []
+EFFECT_SOURCES: list[Callable[[list], dict[int, list[Effect]]]] = []
 WALK_STEPS: list[tuple[str, tuple[str, ...]]] = []
 
 
@@ -36,6 +42,25 @@ def chart_marks_for(indicators: Iterable) -> dict[int, list[Mark]]:
     for indicator_marks in marks.values():
         indicator_marks.sort(key=lambda mark: mark.when)
     return marks
+
+
+def register_effects(effects_for: Callable[[list], dict[int, list[Effect]]]) -> None:
+    if effects_for not in EFFECT_SOURCES:
+        EFFECT_SOURCES.append(effects_for)
+
+
+def effects_for(indicators: Iterable) -> dict[int, list[Effect]]:
+    """Every expected effect and external factor of each indicator, earliest start first."""
+    indicators = list(indicators)
+    effects: dict[int, list[Effect]] = {indicator.pk: [] for indicator in indicators}
+    for factor in ExternalFactor.objects.filter(indicator__in=indicators):
+        effects[factor.indicator_id].append(factor.as_effect())
+    for source in EFFECT_SOURCES:
+        for indicator_id, found in source(indicators).items():
+            effects[indicator_id].extend(found)
+    for found in effects.values():
+        found.sort(key=lambda effect: (effect.start, effect.external, effect.name))
+    return effects
 
 
 def register_walk_steps(steps: Sequence[tuple[str, Sequence[str]]]) -> None:

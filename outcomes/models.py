@@ -7,6 +7,7 @@ hang off an indicator; evidence and risks off an outcome.
 from __future__ import annotations
 
 import calendar
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan
 from improveplan.text import one_line
-from outcomes import arithmetic, periods
+from outcomes import arithmetic, periods, trajectories
 from outcomes.units import Measure
 
 # Readings and targets must fall in a sensible range of years: a typo such as 2206
@@ -481,6 +482,12 @@ class Reading(models.Model):
         return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
 
 
+class TrajectoryShape(models.TextChoices):
+    STRAIGHT = "straight", "A straight line to the target"
+    STEPPED = "stepped", "Equal steps to the target"
+    VALUES = "values", "Values for each period, typed or pasted"
+
+
 class Target(models.Model):
     class Kind(models.TextChoices):
         LOCAL = "local", "Local"
@@ -493,6 +500,23 @@ class Target(models.Model):
     baseline_date = models.DateField()
     target_value = models.DecimalField(max_digits=16, decimal_places=4)
     target_date = models.DateField()
+    # The path the partnership commits to from the baseline to the target, period by period
+    # (outcomes/trajectories.py): none, a straight line, equal steps, or values typed in.
+    trajectory_shape = models.CharField(
+        "planned trajectory",
+        max_length=10,
+        choices=TrajectoryShape.choices,
+        blank=True,
+        help_text="The path you commit to from the baseline to the target, period by period.",
+    )
+    trajectory_steps = models.PositiveSmallIntegerField(
+        "number of steps",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="For a stepped trajectory: how many equal steps it moves in.",
+    )
+    # For typed values: [["2025-03-31", 54.0], ...], one for each period's last day, in order.
+    trajectory_values = models.JSONField(default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -508,6 +532,26 @@ class Target(models.Model):
     def __str__(self) -> str:
         shown = self.indicator.measure.value(self.target_value)
         return f"{self.get_kind_display()} target {shown} by {self.target_date:%b %Y}"
+
+    def trajectory(self, months: int) -> trajectories.Trajectory | None:
+        """Its planned trajectory for an indicator read every `months` months, or None."""
+        if not self.trajectory_shape:
+            return None
+        shape = trajectories.Shape(self.trajectory_shape)
+        baseline = (self.baseline_date, float(self.baseline_value))
+        target = (self.target_date, float(self.target_value))
+        if shape is trajectories.Shape.STRAIGHT:
+            steps = trajectories.straight(baseline, target, months)
+        elif shape is trajectories.Shape.STEPPED:
+            steps = trajectories.stepped(baseline, target, months, self.trajectory_steps)
+        else:
+            steps = [
+                trajectories.Step(date.fromisoformat(when), float(value))
+                for when, value in self.trajectory_values
+            ]
+            if not steps:
+                return None
+        return trajectories.Trajectory(shape, tuple(steps), baseline=baseline)
 
 
 class Comparator(models.Model):
@@ -963,3 +1007,71 @@ class MappedIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.source_name} → {self.indicator or 'left out'}"
+
+
+class EffectFields(models.Model):
+    """What a change is expected to do to an indicator once fully built up: its size in the
+    indicator's units (negative lowers it) with a low and a high estimate (the range it falls
+    in 19 times out of 20), when it starts and how long it takes to build up
+    (outcomes/trajectories.py, `Effect`). Shared by an action's expected effect (actions) and
+    an external factor (here)."""
+
+    size = models.DecimalField(
+        "expected size",
+        max_digits=16,
+        decimal_places=4,
+        help_text="The change once fully built up, in the indicator's units: negative lowers it.",
+    )
+    low = models.DecimalField("low estimate", max_digits=16, decimal_places=4)
+    high = models.DecimalField("high estimate", max_digits=16, decimal_places=4)
+    starts = models.DateField("starts on")
+    build_up_months = models.PositiveSmallIntegerField(
+        "months to build up",
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text="How long it takes to reach its full size; 0 for at once.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def effect(self, name: str, *, external: bool) -> trajectories.Effect:
+        return trajectories.Effect(
+            name=name,
+            size=float(self.size),
+            low=float(self.low),
+            high=float(self.high),
+            start=self.starts,
+            build_up_months=self.build_up_months,
+            external=external,
+        )
+
+
+def effect_constraints(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(low__lte=F("size"), size__lte=F("high")),
+            name=f"{prefix}_size_between_estimates",
+        )
+    ]
+
+
+class ExternalFactor(EffectFields):
+    """A change outside the partnership's control expected to move an indicator: a national
+    policy, a benefit change. The forecast "with the plan" counts it, marked as outside."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="external_factors"
+    )
+    name = models.CharField(validators=[one_line], max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator_id", "starts", "pk"]
+        constraints = effect_constraints("external_factor")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_effect(self) -> trajectories.Effect:
+        return self.effect(self.name, external=True)

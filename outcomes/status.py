@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from outcomes import arithmetic, charts
+from outcomes import arithmetic, charts, periods, trajectories
 from outcomes.models import (
     POINT_FIELDS,
     READING_POINT_FIELDS,
@@ -69,6 +69,14 @@ class ComparatorSeries:
         return "" if self.compared is None else self.compared.verdict.value
 
 
+@dataclass(frozen=True)
+class TrajectoryRow:
+    period: str
+    planned: float
+    reading: arithmetic.Point | None = None
+    check: trajectories.Check | None = None
+
+
 @dataclass
 class IndicatorReport:
     """`readings`: every whole-area reading, suppressed ones too, oldest first; `points`: those
@@ -90,6 +98,11 @@ class IndicatorReport:
     last_change: arithmetic.Change | None = None
     spread: arithmetic.Spread | None = None
     comparators: list[ComparatorSeries] = field(default_factory=list)
+    # The target's planned trajectory, and each whole-area reading it has a value for against it.
+    trajectory: trajectories.Trajectory | None = None
+    trajectory_checks: list[tuple[arithmetic.Point, trajectories.Check]] = field(
+        default_factory=list
+    )
     chart: object | None = None  # outcomes.charts.Chart, drawn on request
     small_chart: object | None = None
 
@@ -163,6 +176,36 @@ class IndicatorReport:
         return None
 
     @property
+    def latest_check(self) -> trajectories.Check | None:
+        """The latest reading against the trajectory, when the trajectory covers its period."""
+        if self.trajectory_checks and self.trajectory_checks[-1][0] == self.latest:
+            return self.trajectory_checks[-1][1]
+        return None
+
+    @property
+    def latest_check_text(self) -> str:
+        """ "Sep 2025: 2.1 percentage points below trajectory, within its margin of error"."""
+        check = self.latest_check
+        return f"{self.latest.period_text}: {check.words}" if check else ""
+
+    @property
+    def trajectory_rows(self) -> list[TrajectoryRow]:
+        """A row a period, oldest first: each period the trajectory names, and each reading it
+        was judged at, with the reading and the judgement where there is one."""
+        if self.trajectory is None:
+            return []
+        frequency = self.indicator.frequency
+        rows = {
+            step.when: TrajectoryRow(
+                periods.label_for(periods.start_for(step.when, frequency), step.when), step.value
+            )
+            for step in self.trajectory.steps
+        }
+        for point, found in self.trajectory_checks:
+            rows[point.when] = TrajectoryRow(point.period_text, found.planned, point, found)
+        return [rows[when] for when in sorted(rows)]
+
+    @property
     def target_text(self) -> str:
         return self.show(float(self.target.target_value) if self.target else None)
 
@@ -198,6 +241,76 @@ class IndicatorReport:
     @property
     def worst_text(self) -> str:
         return self.show(self.spread.worst if self.spread else None)
+
+
+@dataclass(frozen=True)
+class PlanForecast:
+    """The forecast at the target date without the plan (the trend alone) and with it (the
+    trend plus the expected effects and external factors), and the gap each leaves."""
+
+    report: IndicatorReport
+    without: arithmetic.Forecast
+    with_plan: trajectories.PlannedForecast
+    effects: list[tuple[trajectories.Effect, float]]  # each with its share built up by then
+
+    def _show_range(self, lower, upper) -> str:
+        if lower is None or upper is None:
+            return ""
+        return self.report.indicator.measure.interval(lower, upper)
+
+    @property
+    def without_text(self) -> str:
+        return self.report.show(self.without.value)
+
+    @property
+    def without_range(self) -> str:
+        return self._show_range(self.without.lower, self.without.upper)
+
+    @property
+    def with_text(self) -> str:
+        return self.report.show(self.with_plan.value)
+
+    @property
+    def with_range(self) -> str:
+        return self._show_range(self.with_plan.lower, self.with_plan.upper)
+
+    def _gap(self, value: float) -> str:
+        target = self.report.target
+        gap = arithmetic.gap(
+            value, float(target.target_value), self.report.indicator.arithmetic_direction
+        )
+        if gap == 0:
+            return "Meets the target"
+        return f"{self.report.indicator.measure.difference(gap)} short of the target"
+
+    @property
+    def gap_without(self) -> str:
+        return self._gap(self.without.value)
+
+    @property
+    def gap_with(self) -> str:
+        return self._gap(self.with_plan.value)
+
+    @property
+    def external_count(self) -> int:
+        return sum(1 for effect, _ in self.effects if effect.external)
+
+
+def plan_forecast(
+    report: IndicatorReport, effects: list[trajectories.Effect]
+) -> PlanForecast | None:
+    """The forecast at the target date with and without the plan; None without a target, a
+    forecast, or any effect to add."""
+    base = report.judgement.forecast
+    if report.target is None or base is None or not effects:
+        return None
+    planned = trajectories.with_plan(base, effects, report.indicator.bounds)
+    return PlanForecast(
+        report=report,
+        without=base,
+        with_plan=planned,
+        effects=[(effect, effect.share_at(base.when)) for effect in effects],
+    )
 
 
 def main_target(targets) -> Target | None:
@@ -273,6 +386,14 @@ def report(
         result.rate_needed = arithmetic.rate_needed_per_year(
             latest, float(target.target_value), target.target_date
         )
+    if target is not None:
+        result.trajectory = target.trajectory(MONTHS_PER_READING[indicator.frequency])
+    if result.trajectory is not None:
+        for point in whole_area:
+            planned = result.trajectory.value_for(point.when)
+            if planned is not None:
+                found = trajectories.check(point, planned, direction, indicator.measure)
+                result.trajectory_checks.append((point, found))
     result.recent_rate = arithmetic.recent_rate_per_year(trend.points)
     if len(trend.points) >= 2:
         result.last_change = indicator.change_significance(trend.points[-2], trend.points[-1])
@@ -391,6 +512,7 @@ def draw_charts(
             )
             if target
             else None,
+            trajectory=item.trajectory.steps if item.trajectory else (),
             comparators=[
                 charts.Series(
                     name=PLACES_LIKE_OURS

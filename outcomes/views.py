@@ -17,9 +17,10 @@ from improveplan.celery import workers_available
 from improveplan.models import Role, SecurityEvent
 from improveplan.views import history_page
 from outcomes import access, forms, imports, periods, profiles, readings_io, tasks
-from outcomes.hooks import chart_marks_for, walk_steps
+from outcomes.hooks import chart_marks_for, effects_for, walk_steps
 from outcomes.models import Evidence, ImportJob, Indicator, Outcome, Reading, Target
-from outcomes.status import draw_charts, indicator_reports
+from outcomes.relationships import page as relationships_page
+from outcomes.status import draw_charts, indicator_reports, plan_forecast
 
 
 def _indicator_page(parent) -> str:
@@ -58,6 +59,14 @@ for name, kind in {
         get_parent=access.get_indicator_for_user,
         get_object=access.get_target_for_user,
         parent_of=lambda target: target.indicator,
+        back_to=_indicator_page,
+    ),
+    "external_factor": items.Kind(
+        noun="external factor",
+        form=forms.ExternalFactorForm,
+        get_parent=access.get_indicator_for_user,
+        get_object=access.get_external_factor_for_user,
+        parent_of=lambda factor: factor.indicator,
         back_to=_indicator_page,
     ),
     "comparator": items.Kind(
@@ -192,6 +201,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "grid_form": forms.ReadingsGridForm(),
         "grid_columns": GRID_HEADINGS,
+        "plan_forecast": plan_forecast(indicator_report, effects_for([indicator])[indicator.pk]),
+        "external_factors": list(indicator.external_factors.all()),
     }
     return render(request, "outcomes/indicator_detail.html", context)
 
@@ -466,6 +477,19 @@ IMPORT_HELP = {
     "period_forms": periods.ACCEPTED,
     "suppression_marks": readings_io.SUPPRESSION_SHOWN,
 }
+
+
+@login_required
+@require_GET
+def relationships(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two of the plan's indicators across the areas or groups they are broken down by."""
+    plan = access.get_plan_for_user(request, pk, archived_ok=True)
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        **relationships_page(plan, request.GET),
+    }
+    return render(request, "outcomes/relationships.html", context)
 
 
 @login_required

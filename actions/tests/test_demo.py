@@ -238,3 +238,20 @@ def test_an_information_gap_became_an_action(plan):
         "We do not know smoking rates among people with a mental illness"
     )
     assert list(action.outcomes.all()) == [action.source_gap.outcome]
+
+
+def test_the_demo_has_two_scenarios_one_agreed_that_differ(demo):
+    """Issue 26: the scenarios page compares them for the families in temporary accommodation."""
+    from actions.models import Scenario
+    from actions.scenarios import compare
+
+    plan = Scenario.objects.get(agreed=True).plan
+    assert plan.scenarios.count() == 2
+    _, compared = compare(plan)
+    homes = next(item for item in compared if item.report.indicator.code == "HS-02")
+    rows = {row.name: row for row in homes.rows}
+    trend, funded = rows["The trend alone"], rows["Only the funded actions"]
+    agreed = rows["Every action, allowance frozen"]
+    assert agreed.agreed and not funded.agreed
+    assert funded.value < trend.value  # the leased homes
+    assert agreed.value != funded.value  # more actions, and the frozen allowance

@@ -21,7 +21,17 @@ from hypothesis import strategies as st
 
 from actions.email_links import update_link
 from actions.forms import quarters_of
-from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Score, Update
+from actions.models import (
+    Action,
+    Criterion,
+    DueDateProposal,
+    ExpectedEffect,
+    Milestone,
+    Option,
+    Scenario,
+    Score,
+    Update,
+)
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -108,6 +118,16 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "action": action,
         "second_action": second_action,
         "milestone": MilestoneFactory(action=action),
+        # Issue 26: on the second action, so that the first may add one to the indicator.
+        "expected_effect": ExpectedEffect.objects.create(
+            action=second_action,
+            indicator=made["indicator"],
+            size=2,
+            low=1,
+            high=3,
+            starts=date(2026, 4, 1),
+        ),
+        "scenario": Scenario.objects.create(plan=plan, name="Only the funded actions"),
         "update": update,
         "finding": FindingFactory(plan=plan),  # Issue 5
         "due_proposal": due_proposal,  # Issue 16
@@ -151,6 +171,7 @@ def _crossed_links() -> list:
         *Risk.objects.filter(outcome__isnull=False).exclude(outcome__plan=F("plan")),
         *Action.risks.through.objects.exclude(risk__plan=F("action__plan")),
         *Option.risks.through.objects.exclude(risk__plan=F("option__outcome__plan")),
+        *ExpectedEffect.objects.exclude(indicator__plan=F("action__plan")),
     ]
 
 
@@ -340,6 +361,23 @@ OPTION_FIELDS = {
     "unintended_effects": TEXT,
 }
 MILESTONE_FIELDS = {"title": TEXT, "due": DATE, "done": BOOLEAN}
+SCENARIO_FIELDS = {
+    "name": TEXT,
+    # The second action states an expected effect: only such actions are offered.
+    "actions": many_of(lambda t: [t.ours["second_action"]], lambda t: [t.theirs["second_action"]]),
+    "external_factors": many_of(
+        lambda t: [t.ours["external_factor"]], lambda t: [t.theirs["external_factor"]]
+    ),
+    "agreed": BOOLEAN,
+}
+EFFECT_FIELDS = {
+    "indicator": one_of_ours("indicator"),
+    "size": DECIMAL,
+    "low": DECIMAL,
+    "high": DECIMAL,
+    "starts": DATE,
+    "build_up_months": NUMBER,
+}
 OUR_ORGANISATIONS = many_of(
     lambda t: [t.world.council, t.world.housing], lambda t: [t.world.other_organisation]
 )
@@ -426,6 +464,8 @@ for _kind, (_parent, _fields) in {
             ),
         },
     ),
+    "expected_effect": ("action", EFFECT_FIELDS),
+    "scenario": ("plan", SCENARIO_FIELDS),
 }.items():
     FORMS[f"actions:{_kind}_create"] = HostileForm(
         fields=_fields,

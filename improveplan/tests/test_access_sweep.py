@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
-from actions.models import DueDateProposal
+from actions.models import DueDateProposal, ExpectedEffect, Scenario
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -41,7 +41,7 @@ from improveplan.models import Invitation, Notification, Role
 from improveplan.tests.factories import InvitationFactory, UserFactory
 from improveplan.tests.kept_rows import kept_rows
 from improveplan.tests.rows import rows_with_names
-from outcomes.models import ImportJob
+from outcomes.models import ExternalFactor, ImportJob
 from outcomes.tests.factories import (
     AchievementFactory,
     ComparatorFactory,
@@ -174,6 +174,7 @@ ROUTES: dict[str, Route] = {
     "improveplan:membership_remove": Route(kwargs=_partner_membership, writes=True),
     "improveplan:plan_create": Route(kwargs=_partnership, writes=True),
     "improveplan:plan": Route(kwargs=_plan),
+    "outcomes:relationships": Route(kwargs=_plan),  # Issue 26
     "improveplan:plan_edit": Route(kwargs=_plan, writes=True),
     # Steps 1–3: outcomes and what hangs off them
     "outcomes:outcome": Route(kwargs=lambda w: {"pk": w.outcome.pk}),
@@ -211,6 +212,18 @@ ROUTES: dict[str, Route] = {
         partner_writes=True,
     ),
     **crud_routes("target", parent=lambda w: {"pk": w.indicator.pk}, own=lambda w: w.target),
+    # Issue 26: what is expected of actions and of changes outside the partnership's control.
+    **crud_routes(
+        "external_factor", parent=lambda w: {"pk": w.indicator.pk}, own=lambda w: w.external_factor
+    ),
+    **crud_routes(
+        "expected_effect",
+        parent=lambda w: {"pk": w.action.pk},
+        own=lambda w: w.expected_effect,
+        app="actions",
+    ),
+    **crud_routes("scenario", parent=_plan, own=lambda w: w.scenario, app="actions"),
+    "actions:scenarios": Route(kwargs=_plan),
     **crud_routes(
         "comparator", parent=lambda w: {"pk": w.indicator.pk}, own=lambda w: w.comparator
     ),
@@ -569,6 +582,18 @@ def sweep_world(world: World) -> World:
     w.action = ActionFactory(plan=w.plan, lead_organisation=w.housing)  # the partner's
     w.action.outcomes.add(w.outcome)
     w.milestone = MilestoneFactory(action=w.action)
+    w.external_factor = ExternalFactor.objects.create(  # Issue 26
+        indicator=w.indicator,
+        name="Benefit change",
+        size=-1,
+        low=-2,
+        high=0,
+        starts=date(2026, 4, 1),
+    )
+    w.scenario = Scenario.objects.create(plan=w.plan, name="Only the funded actions")
+    w.expected_effect = ExpectedEffect.objects.create(
+        action=w.action, indicator=w.indicator, size=2, low=1, high=3, starts=date(2026, 4, 1)
+    )
     w.update = UpdateFactory(
         action=w.action, author=w.partner, evidence_name="minutes.pdf", evidence_kind="pdf"
     )

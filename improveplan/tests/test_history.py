@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions import services
-from actions.models import Action, Milestone
+from actions.models import Action, ExpectedEffect, Milestone, Scenario
 from actions.tests.factories import ActionFactory, MilestoneFactory
 from actions.tests.test_spreadsheets import add_row, edit, exported, import_it
 from improveplan.history import history_of
-from outcomes.models import Indicator, Outcome, Reading, Target
+from outcomes.models import ExternalFactor, Indicator, Outcome, Reading, Target
 from outcomes.readings_io import import_readings
 from outcomes.tests.factories import (
     IndicatorFactory,
@@ -69,6 +69,36 @@ CHANGES = {
         lambda w: MilestoneFactory(action__plan=w.plan, action__lead_organisation=w.council),
         "due",
         date(2026, 12, 31),
+    ),
+    # Issue 26
+    Scenario: (
+        lambda w: Scenario.objects.create(plan=w.plan, name="Only the funded actions"),
+        "name",
+        "Pilot scaled up",
+    ),
+    ExternalFactor: (
+        lambda w: ExternalFactor.objects.create(
+            indicator=IndicatorFactory(outcome__plan=w.plan, owner=w.council),
+            name="Benefit change",
+            size=-1,
+            low=-2,
+            high=0,
+            starts=date(2026, 4, 1),
+        ),
+        "size",
+        Decimal("-1.5"),
+    ),
+    ExpectedEffect: (
+        lambda w: ExpectedEffect.objects.create(
+            action=ActionFactory(plan=w.plan, lead_organisation=w.council),
+            indicator=IndicatorFactory(outcome__plan=w.plan, owner=w.council),
+            size=2,
+            low=1,
+            high=3,
+            starts=date(2026, 4, 1),
+        ),
+        "high",
+        Decimal("4"),
     ),
 }
 

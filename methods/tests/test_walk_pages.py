@@ -154,3 +154,29 @@ def test_the_options_page_names_the_five_steps_as_the_walk_does(lead_client, wor
         assert re.search(rf'href="{link}"[^>]*>.*?Step {number}.*?{re.escape(title)}', html), (
             f"Step {number} ({title}) is not linked"
         )
+
+
+def test_step_3_leads_to_the_trajectory_the_plan_with_and_without_and_relationships(
+    lead_client, world
+):
+    from datetime import date
+    from decimal import Decimal
+
+    from outcomes.models import Reading
+    from outcomes.tests.factories import TargetFactory
+
+    outcome = OutcomeFactory(plan=world.plan, statement="Fewer adults smoke")
+    indicator = IndicatorFactory(outcome=outcome, name="Adults who smoke", code="SM-01")
+    Reading.objects.create(indicator=indicator, period=date(2025, 3, 31), value=Decimal("16"))
+    target = TargetFactory(indicator=indicator, baseline_date=date(2024, 3, 31))
+    step_3 = reverse("methods:walk_step", args=[outcome.pk, 3])
+    html = lead_client.get(step_3).content.decode()
+    assert "No planned trajectory yet" in html
+    assert reverse("outcomes:target_edit", args=[target.pk]) in html
+    assert f"{indicator.get_absolute_url()}#with-plan-heading" in html
+    assert reverse("outcomes:relationships", args=[world.plan.pk]) in html
+    assert reverse("actions:scenarios", args=[world.plan.pk]) in html
+    target.trajectory_shape = "straight"
+    target.save()
+    html = lead_client.get(step_3).content.decode().replace("&#x27;", "'")
+    assert "Planned trajectory: a straight line to the target." in html

@@ -64,3 +64,41 @@ def test_the_demo_has_data_as_analysts_publish_it(demo):
     assert {arithmetic.Comparison.BETTER, arithmetic.Comparison.SIMILAR} <= verdicts
     assert arithmetic.Comparison.WORSE in verdicts
     assert any(report.judgement.few_readings for report in reports)
+
+
+def test_the_demo_has_a_planned_trajectory_of_each_shape(demo):
+    """Step 3: the main plan's readings are judged against straight, stepped and typed paths,
+    some ahead and some behind."""
+    reports = {
+        report.indicator.code: report
+        for report in indicator_reports(
+            Indicator.objects.filter(code__in=["SM-01", "HS-01", "HS-02"])
+        )
+    }
+    shapes = {code: report.target.trajectory_shape for code, report in reports.items()}
+    assert shapes == {"SM-01": "straight", "HS-01": "stepped", "HS-02": "values"}
+    assert all(report.latest_check for report in reports.values())
+    assert reports["SM-01"].latest_check.ahead
+    assert not reports["HS-02"].latest_check.ahead
+    assert "above trajectory" in reports["HS-02"].latest_check.words
+
+
+def test_the_demo_shows_a_relationship_and_the_plan_with_and_without(demo):
+    """Step 3: smoking against falls across the four neighbourhoods, and the families in
+    temporary accommodation forecast with the leased homes and the frozen allowance."""
+    from outcomes import hooks, relationships, status
+    from outcomes.models import ExternalFactor
+
+    plan = Indicator.objects.get(code="SM-01").plan
+    first, second = (Indicator.objects.get(plan=plan, code=code) for code in ("SM-01", "OP-01"))
+    found = relationships.page(plan, {"first": first.pk, "second": second.pk})["found"]
+    assert found is not None and len(found.names) == 4
+    assert found.relationship.correlation.r > 0.9
+    assert "too few areas" not in found.sentences[0]
+    homes = Indicator.objects.get(plan=plan, code="HS-02")
+    assert ExternalFactor.objects.filter(indicator=homes).exists()
+    [report] = status.indicator_reports(Indicator.objects.filter(pk=homes.pk))
+    planned = status.plan_forecast(report, hooks.effects_for([homes])[homes.pk])
+    assert planned.with_plan.value < planned.without.value
+    assert planned.external_count == 1
+    assert "short of the target" in planned.gap_with

@@ -56,6 +56,7 @@ from outcomes.models import (
     Comparator,
     ComparatorReading,
     Evidence,
+    ExternalFactor,
     ImportJob,
     ImportMapping,
     Indicator,
@@ -119,6 +120,14 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "evidence": EvidenceFactory(outcome=outcome, lead_organisation=owner),
         "risk": RiskFactory(outcome=outcome),
         "achievement": AchievementFactory(outcome=outcome),  # Issue 5
+        "external_factor": ExternalFactor.objects.create(  # Issue 26
+            indicator=indicator,
+            name="Benefit change",
+            size=-1,
+            low=-2,
+            high=0,
+            starts=date(2026, 4, 1),
+        ),
     }
 
 
@@ -400,9 +409,23 @@ OUTCOME_FORMS: dict[str, tuple[str, dict[str, Kind]]] = {
             "baseline_date": DATE,
             "target_value": DECIMAL,
             "target_date": DATE,
+            "trajectory_shape": choice(["", "straight", "stepped", "values"]),
+            "trajectory_steps": NUMBER,
+            "trajectory_text": TEXT,
         },
     ),
     "comparator": ("indicator", {"name": COMPARATOR_NAME, "kind": choice(Comparator.Kind.values)}),
+    "external_factor": (
+        "indicator",
+        {
+            "name": TEXT,
+            "size": DECIMAL,
+            "low": DECIMAL,
+            "high": DECIMAL,
+            "starts": DATE,
+            "build_up_months": NUMBER,
+        },
+    ),
     "comparator_reading": (
         "comparator",
         {
