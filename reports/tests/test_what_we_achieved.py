@@ -107,7 +107,9 @@ def test_the_public_summary_celebrates_without_naming_anyone(world, achieved):
         "Open evening stop-smoking clinics",
     ]
     html = reports.report_html(world.plan, kind="public", year=2026, quarter=3, today=TODAY)
-    section = html[html.index('id="achieved-title"') : html.index('id="outcome-')]
+    # After each outcome's own figures and work, before how progress is checked.
+    assert html.rindex('id="outcome-') < html.index('id="achieved-title"')
+    section = html[html.index('id="achieved-title"') : html.index('id="more-title"')]
     assert "Since 1 April 2026, the partners have:" in section
     assert "finished “Open evening stop-smoking clinics” (Riverside Housing, August 2026)" in (
         section
