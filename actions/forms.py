@@ -624,5 +624,7 @@ class SpendForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, label="Note (optional)")
 
     def __init__(self, *args, plan, today, **kwargs) -> None:
+        # Ids of its own: the action's page also has the update form, with a note of its own.
+        kwargs.setdefault("auto_id", "id_spend_%s")
         super().__init__(*args, **kwargs)
         self.fields["quarter"].choices = quarters_of(plan, today=today)

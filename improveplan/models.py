@@ -393,7 +393,7 @@ class SignUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     # The named person as they were when they confirmed, kept if their account goes.
-    name = models.CharField(max_length=150)
+    name = models.CharField(validators=[one_line], max_length=150)
     job_title = models.CharField(
         "your role",
         max_length=150,

@@ -35,6 +35,9 @@ TITLES = {
     "actions.Milestone": "title",
     "reviews.HealthCheck": "title",
     "reviews.PeerReviewer": "name",
+    "improveplan.SignUp": "name",
+    "outcomes.ExternalFactor": "name",
+    "actions.Scenario": "name",
 }
 
 
