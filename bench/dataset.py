@@ -97,6 +97,21 @@ def month_end(index: int) -> date:
     return following - timedelta(days=1)
 
 
+# What COPY must give each reading besides its value: the database has no defaults for them.
+PERIOD_COLUMNS = [
+    "period_start",
+    "period_label",
+    "suppression_mark",
+    "value_note",
+    "confidence_level",
+]
+
+
+def period_values(index: int) -> list:
+    """A monthly reading's first day, no label of the source's, no suppression, 95% limits."""
+    return [month_end(index).replace(day=1), "", "", "", "95"]
+
+
 def copy(model, columns: list[str], rows) -> None:
     """Rows straight into the model's table with PostgreSQL's COPY: building model instances
     for the tens of thousands of readings and updates took most of the build's time."""
@@ -212,6 +227,8 @@ def build_plans(sizes: list[Size], partnerships, organisations, doers) -> None:
             "breakdown",
             "source_note",
             "entered_at",
+            *PERIOD_COLUMNS,
+            "series_break",
         ],
         (
             [
@@ -223,6 +240,8 @@ def build_plans(sizes: list[Size], partnerships, organisations, doers) -> None:
                 "",
                 "",
                 now,
+                *period_values(m),
+                False,
             ]
             for indicator in indicators
             for m in range(size_of[indicator.plan_id].readings)
@@ -248,9 +267,9 @@ def build_plans(sizes: list[Size], partnerships, organisations, doers) -> None:
     )
     copy(
         ComparatorReading,
-        ["comparator_id", "period", "value"],
+        ["comparator_id", "period", "value", *PERIOD_COLUMNS],
         (
-            [comparator.pk, month_end(m), (280 - m // 2) / 10]
+            [comparator.pk, month_end(m), (280 - m // 2) / 10, *period_values(m)]
             for comparator, indicator in zip(comparators, compared, strict=True)
             for m in range(size_of[indicator.plan_id].readings)
         ),

@@ -183,7 +183,8 @@ def profile_table(rows: int) -> list[list[str]]:
                 "All ages",
                 "",
                 "",
-                f"{1990 + month // 12}-{month % 12 + 1:02}",
+                # As the profiles write a month ("2000-01" could be the year 2000/01).
+                f"{date(1990 + month // 12, month % 12 + 1, 1):%b %Y}",
                 f"{value:.6f}",
                 f"{value - 1.2:.6f}",
                 f"{value + 1.2:.6f}",
