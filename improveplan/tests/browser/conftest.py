@@ -171,6 +171,9 @@ class PageChecks:
         self.screenshots: set[str] = set()
 
     def check(self, page, *, who: str, screenshot: str = "") -> None:
+        # A click on a link returns once the next page has started to load: checked at that
+        # moment, axe may find no document at all (it failed so once in CI).
+        page.wait_for_load_state("load")
         path = page.url.split("//", 1)[-1].split("/", 1)[-1]
         problems = self.problems(page)
         self.checked.append(f"{who}\t/{path}\t{page.title()}")
