@@ -28,9 +28,22 @@ SALT = "actions.update-from-email"
 
 def update_link(action_id: int, user_id: int, *, now: float | None = None) -> str:
     """The absolute address of the link, for one action and one person."""
+    return update_links([action_id], user_id, now=now)[action_id]
+
+
+def update_links(action_ids, user_id: int, *, now: float | None = None) -> dict[int, str]:
+    """The links of several actions for one person, by action id. The address is worked out
+    once: a digest may hold sixty actions, and a day's run thousands of digests."""
     made = int(time.time() if now is None else now)
-    token = signing.dumps({"a": action_id, "u": user_id, "t": made}, salt=SALT, compress=True)
-    return settings.SITE_URL + reverse("actions:update_from_email", args=[token])
+    slot = "token"  # the URL's <str:token>, filled in for each action below
+    before, after = reverse("actions:update_from_email", args=[slot]).rsplit(slot, 1)
+    address = settings.SITE_URL + before
+    return {
+        action_id: address
+        + signing.dumps({"a": action_id, "u": user_id, "t": made}, salt=SALT, compress=True)
+        + after
+        for action_id in action_ids
+    }
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,9 @@ from reviews.models import DigestClaim, Review
 from reviews.reminders import build_digests
 from reviews.services import digest_message, digests_run
 
-DAY = date(2026, 11, 23)
+# The run is for today: a send checks what it says against the real date (a board pack
+# for a meeting already past is dropped), so a fixed day would go stale.
+DAY = date.today()
 PEOPLE_PER_ORGANISATION = 20
 PLANS = 10
 
@@ -135,7 +137,9 @@ def scratch(tag: str, people: int, actions: int) -> None:
                 plan=plan,
                 period_start=date(2026, 10, 1),
                 period_end=date(2026, 12, 31),
-                meets_on=DAY + timedelta(days=7),
+                # In the digests' fortnight ahead, not yet in the board papers' week:
+                # this measures the digests.
+                meets_on=DAY + timedelta(days=10),
             )
             for plan in plans
         )

@@ -36,7 +36,7 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.email_links import update_link
+from actions.email_links import update_links
 from actions.models import Action, Update
 from improveplan.models import Membership, Notification, Plan, Role
 from outcomes.models import Indicator, Risk
@@ -103,18 +103,21 @@ class Digest:
     def sections_with_links(self) -> list[tuple[str, str, list[Item]]]:
         """The sections, each action's item with its link to post an update from the email:
         signed for this action and this person only, and dated now (actions/email_links.py)."""
+        sections = self.sections()
+        links = update_links(
+            {item.action_id for _, _, items in sections for item in items if item.action_id},
+            self.user_id,
+        )
         return [
             (
                 kind,
                 heading,
                 [
-                    replace(item, update_url=update_link(item.action_id, self.user_id))
-                    if item.action_id
-                    else item
+                    replace(item, update_url=links[item.action_id]) if item.action_id else item
                     for item in items
                 ],
             )
-            for kind, heading, items in self.sections()
+            for kind, heading, items in sections
         ]
 
     def counts(self) -> dict[str, int]:
