@@ -52,6 +52,23 @@ def test_long_words_addresses_and_titles_keep_to_the_page(planned, kind):
             assert heading in text
 
 
+def test_a_description_longer_than_a_page_is_printed_whole_across_pages(planned):
+    """An action's fact as long as its field allows (10,000 characters) continues on the next
+    page. Drawn as an inline block, as it was, it ran over the page's foot and its last two
+    thousand characters were lost."""
+    action = planned.action
+    size = type(action)._meta.get_field("expected_outputs").max_length
+    words = [f"output{n}" for n in range(size // 10)]
+    action.expected_outputs = " ".join(words)[:size].rsplit(" ", 1)[0]
+    action.save()
+    printed = action.expected_outputs.split()
+
+    pdf = reports.render_report(planned.plan, kind="plan", year=2026, quarter=4, today=TODAY)
+    assert off_the_page(pdf) == []
+    text = set(read(pdf).text.split())
+    assert [word for word in printed if word not in text] == []
+
+
 LANGUAGES = {
     "Welsh": "Gwasanaethau iechyd a lles i bawb yng Nghymru: ŵ ŷ",
     "Polish": "Zdrowie i dobrostan dla wszystkich mieszkańców: źćłęż",
