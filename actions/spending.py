@@ -81,9 +81,13 @@ def pool_of(plan, table: money.Table) -> money.Pool:
     return money.pool(budget, contributions, allocations, table)
 
 
-def moves_of(plan) -> list[MoneyMove]:
-    """The decisions that moved money between outcomes, newest first, in one query."""
-    return list(MoneyMove.objects.filter(plan=plan).select_related("decided_by"))
+def moves_of(plan, *, until: date | None = None) -> list[MoneyMove]:
+    """The decisions that moved money between outcomes (made by the end of ``until``, or
+    all), newest first, in one query."""
+    moves = MoneyMove.objects.filter(plan=plan).select_related("decided_by")
+    if until is not None:
+        moves = moves.filter(decided_at__date__lte=until)
+    return list(moves)
 
 
 @transaction.atomic
@@ -98,8 +102,8 @@ def move_money(*, plan, from_outcome, to_outcome, amount: Decimal, reason: str, 
     held = source.amount if source else Decimal(0)
     if amount > held:
         raise ValidationError(
-            f"“{from_outcome.statement}” has {money_text(held)} allocated, so "
-            f"{money_text(amount)} cannot be moved from it."
+            f"At most {money_text(held)} can be moved from “{from_outcome.statement}”: "
+            "that is all it has allocated."
         )
     target, _ = Allocation.objects.select_for_update().get_or_create(
         plan=plan, outcome=to_outcome, defaults={"amount": Decimal(0)}
