@@ -157,3 +157,22 @@ def test_the_reports_show_the_pooled_budget_and_money_moved(world, funded):
     earlier = reports.report_html(world.plan, kind="board", year=2026, quarter=1, today=TODAY)
     assert "Warm homes need it more." not in earlier
     assert "No money has been moved between outcomes." in earlier
+
+
+def test_a_kept_report_is_rendered_anew_when_the_money_changes(world, funded):
+    """Reports are kept under a fingerprint of the plan's rows: a change to the pooled budget,
+    an allocation or a move gives a new one, so no report shows stale money."""
+    from reports import stored
+
+    fund, _ = funded
+    budget = Budget.objects.create(plan=world.plan, amount=Decimal("20000"))
+
+    def key() -> str:
+        return stored.fingerprint(world.plan, kind="board", year=2026, quarter=3, today=TODAY)
+
+    before = key()
+    budget.amount = Decimal("21000")
+    budget.save()
+    after_budget = key()
+    Allocation.objects.create(plan=world.plan, outcome=fund.outcomes.get(), amount=1)
+    assert len({before, after_budget, key()}) == 3
