@@ -854,6 +854,8 @@ def plan_money(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "partnership": plan.partnership,
             "manages": request.membership.manages,
+            # Its buttons and links to change the money: a lead's, while the plan is open.
+            "may_edit": request.membership.manages and plan.status != Plan.Status.ARCHIVED,
             "money": table,
             "pool": spending.pool_of(plan, table),
             "moves": spending.moves_of(plan),

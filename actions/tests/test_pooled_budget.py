@@ -326,3 +326,18 @@ def test_the_demo_has_a_pooled_budget_allocations_and_a_decision(demo):
     assert pool.unallocated == Decimal("150000")
     assert {row.name: row.allocated for row in pool.by_outcome}["Fewer adults smoke"] == 620000
     assert move.decided_by.email == "lead@demo.improveplan.test"
+
+
+def test_a_lead_sees_the_buttons_until_the_plan_is_archived(lead_client, world, funded):
+    url = reverse("actions:money", args=[world.plan.pk])
+    page = lead_client.get(url).content.decode()
+    assert "Change the pooled budget" in page and "Move money between outcomes" in page
+    world.plan.status = "archived"
+    world.plan.save()
+    page = lead_client.get(url).content.decode()
+    assert "Change the pooled budget" not in page and "contributions/" not in page
+    response = lead_client.post(
+        reverse("actions:budget_edit", args=[world.plan.pk]), {"amount": "1"}
+    )
+    assert response.status_code == 403
+    assert Budget.objects.get().amount == Decimal("10000")
