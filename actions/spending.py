@@ -98,20 +98,25 @@ def move_money(*, plan, from_outcome, to_outcome, amount: Decimal, reason: str, 
         raise ValidationError("Choose two different outcomes.")
     if amount <= 0:
         raise ValidationError("Move more than nothing.")
-    source = Allocation.objects.select_for_update().filter(plan=plan, outcome=from_outcome).first()
+    # Both rows locked in one order, so two moves the other way round cannot deadlock.
+    locked = {
+        allocation.outcome_id: allocation
+        for allocation in Allocation.objects.select_for_update()
+        .filter(plan=plan, outcome__in=[from_outcome, to_outcome])
+        .order_by("outcome_id")
+    }
+    source = locked.get(from_outcome.pk)
     held = source.amount if source else Decimal(0)
     if amount > held:
         raise ValidationError(
             f"At most {money_text(held)} can be moved from “{from_outcome.statement}”: "
             "that is all it has allocated."
         )
-    target, _ = Allocation.objects.select_for_update().get_or_create(
-        plan=plan, outcome=to_outcome, defaults={"amount": Decimal(0)}
-    )
+    target = locked.get(to_outcome.pk) or Allocation(plan=plan, outcome=to_outcome, amount=0)
     source.amount -= amount
     source.save(update_fields=["amount"])
     target.amount += amount
-    target.save(update_fields=["amount"])
+    target.save()
     return MoneyMove.objects.create(
         plan=plan,
         from_outcome=from_outcome,

@@ -11,6 +11,8 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,6 +22,7 @@ from actions.models import Action, Allocation, Budget, Contribution, MoneyMove, 
 from actions.spreadsheets import MONEY_SHEET, SPEND_SHEET, write_xlsx
 from actions.tests.factories import ActionFactory
 from improveplan.limits import NOTE
+from improveplan.tests.factories import OrganisationFactory
 from outcomes.tests.factories import OutcomeFactory
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +344,34 @@ def test_a_lead_sees_the_buttons_until_the_plan_is_archived(lead_client, world, 
     )
     assert response.status_code == 403
     assert Budget.objects.get().amount == Decimal("10000")
+
+
+def test_the_money_page_costs_the_same_queries_however_much_it_lists(lead_client, world, funded):
+    homes, _health = funded
+    url = reverse("actions:money", args=[world.plan.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert lead_client.get(url).status_code == 200
+        return len(captured)
+
+    queries()  # the first request of a session does more (its session, the menus)
+    few = queries()
+    for number in range(5):
+        outcome = OutcomeFactory(plan=world.plan, statement=f"Outcome {number}")
+        Allocation.objects.create(plan=world.plan, outcome=outcome, amount=1)
+        spending.move_money(
+            plan=world.plan,
+            from_outcome=homes,
+            to_outcome=outcome,
+            amount=Decimal(1),
+            reason="Why",
+            by=world.lead,
+        )
+        ActionFactory(plan=world.plan, lead_organisation=world.council).outcomes.add(outcome)
+        Contribution.objects.create(
+            plan=world.plan,
+            organisation=OrganisationFactory(partnership=world.partnership),
+            amount=number,
+        )
+    assert queries() == few
