@@ -317,6 +317,10 @@ def test_the_plan_page_shows_a_change_to_the_money_at_once(board_client, world, 
     Spend.objects.filter(action__plan=world.plan).update(amount=Decimal("1750"))
     page = board_client.get(world.plan.get_absolute_url()).content.decode()
     assert "£4,000 committed, £1,750 spent" in page
+    assert "Pooled budget £10,000: £9,000 allocated to outcomes, £1,000 not yet allocated." in page
+    Budget.objects.filter(plan=world.plan).update(amount=Decimal("12000"))
+    page = board_client.get(world.plan.get_absolute_url()).content.decode()
+    assert "Pooled budget £12,000: £9,000 allocated to outcomes, £3,000 not yet allocated." in page
 
 
 def test_the_demo_has_a_pooled_budget_allocations_and_a_decision(demo):
