@@ -10,6 +10,8 @@ from django.http import HttpRequest
 
 from actions.models import (
     Action,
+    Allocation,
+    Contribution,
     Criterion,
     DueDateProposal,
     ExpectedEffect,
@@ -71,6 +73,22 @@ def get_finding_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 def get_plan_risk_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
     """A risk in the plan's register (of the whole plan or of one of its outcomes)."""
     queryset = Risk.objects.select_related("plan__partnership", "outcome")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
+
+
+def get_contribution_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+    """A partner's contribution to a plan's pooled budget."""
+    queryset = Contribution.objects.select_related("plan__partnership", "organisation")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
+
+
+def get_allocation_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+    """An outcome's allocation of a plan's pooled budget."""
+    queryset = Allocation.objects.select_related("plan__partnership", "outcome")
     return access.get_in_users_partnership(
         request, queryset, pk, manage=manage, path="plan__partnership"
     )

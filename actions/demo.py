@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from actions.demo_money import seed_money
 from actions.models import (
     Action,
     Criterion,
@@ -2269,6 +2270,7 @@ def seed_actions(
         seed_effects(actions, indicators)
         seed_scenarios(plan, actions)
         seed_risk_register(plan, actions, options, users_by_email)
+        seed_money(plan, organisations, users_by_email, by=users_by_email[PRIYA])  # Issue 24
 
 
 # Issue 24: the plan's risk register. Risks to the whole plan, and each outcome's risks scored

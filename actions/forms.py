@@ -1,10 +1,16 @@
 from __future__ import annotations
 
-from django import forms
+from decimal import Decimal
 
-from actions import dependencies
+from django import forms
+from django.db.models import Sum
+
+from actions import dependencies, money
 from actions.models import (
     Action,
+    Allocation,
+    Budget,
+    Contribution,
     Criterion,
     DueDateProposal,
     ExpectedEffect,
@@ -14,9 +20,11 @@ from actions.models import (
 )
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
+from improveplan.limits import NOTE
 from improveplan.models import Organisation, Plan, User
 from outcomes.forms import DATE_WIDGET, EFFECT_FIELDS, RiskForm, check_effect, check_period
 from outcomes.models import ExternalFactor, Indicator, Outcome
+from outcomes.units import format_money
 
 BIGGEST_ID = 2**63 - 1
 
@@ -628,3 +636,138 @@ class SpendForm(forms.Form):
         kwargs.setdefault("auto_id", "id_spend_%s")
         super().__init__(*args, **kwargs)
         self.fields["quarter"].choices = quarters_of(plan, today=today)
+
+
+# Issue 24: the pooled budget, contributions, allocations and money moved -------------------
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "localize": False}
+
+
+class BudgetForm(forms.ModelForm):
+    """The plan's pooled budget. It cannot fall below what is already allocated."""
+
+    class Meta:
+        model = Budget
+        fields = ["amount", "note"]
+        labels = {"amount": "Pooled budget (£)", "note": "Note (optional)"}
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["amount"].min_value = 0
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        allocated = Allocation.objects.filter(plan=self.plan).aggregate(total=Sum("amount"))
+        allocated = allocated["total"] or 0
+        if amount < allocated:
+            raise forms.ValidationError(
+                f"{format_money(allocated)} of the budget is already allocated to outcomes: "
+                "reduce those allocations first, or keep the budget at least that much."
+            )
+        return amount
+
+
+class ContributionForm(forms.ModelForm):
+    """What one partner organisation puts into the pooled budget."""
+
+    organisation = PartnershipOrganisationField(
+        queryset=Organisation.objects.none(), label="Partner organisation"
+    )
+
+    class Meta:
+        model = Contribution
+        fields = ["organisation", "amount", "kind", "note"]
+        labels = {"amount": "Amount (£)", "kind": "Cash or in kind", "note": "Note (optional)"}
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = parent
+        self.fields["organisation"].queryset = parent.partnership.organisations.all()
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        organisation, kind = cleaned.get("organisation"), cleaned.get("kind")
+        if organisation and kind:
+            clash = Contribution.objects.filter(
+                plan=self.plan, organisation=organisation, kind=kind
+            )
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "organisation",
+                    f"{organisation.name} already has a contribution "
+                    f"{'in cash' if kind == Contribution.Kind.CASH else 'in kind'}: edit that one.",
+                )
+        return cleaned
+
+
+class AllocationForm(forms.ModelForm):
+    """The part of the pooled budget given to one outcome: never more than the budget has
+    left."""
+
+    class Meta:
+        model = Allocation
+        fields = ["outcome", "amount"]
+        labels = {"amount": "Allocated (£)"}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = parent
+        taken = Allocation.objects.filter(plan=parent).exclude(pk=self.instance.pk)
+        self.fields["outcome"].queryset = Outcome.objects.filter(plan=parent).exclude(
+            pk__in=taken.values("outcome_id")
+        )
+        self.fields["outcome"].error_messages["invalid_choice"] = (
+            "Choose an outcome of this plan that has no allocation yet."
+        )
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        budget = Budget.objects.filter(plan=self.plan).values_list("amount", flat=True).first()
+        elsewhere = (
+            Allocation.objects.filter(plan=self.plan)
+            .exclude(pk=self.instance.pk)
+            .aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+        if problem := money.allocation_problem(budget, elsewhere, amount):
+            raise forms.ValidationError(problem)
+        return amount
+
+
+class MoneyMoveForm(forms.Form):
+    """A decision to move money from one outcome's allocation to another's."""
+
+    from_outcome = forms.ModelChoiceField(queryset=Outcome.objects.none(), label="Move from")
+    to_outcome = forms.ModelChoiceField(queryset=Outcome.objects.none(), label="Move to")
+    amount = forms.DecimalField(label="Amount (£)", min_value=Decimal("0.01"), **MONEY)
+    reason = forms.CharField(
+        label="Why",
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The reason the partnership gave, for the record of decisions.",
+    )
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        outcomes = Outcome.objects.filter(plan=plan)
+        self.fields["from_outcome"].queryset = outcomes.filter(allocation__amount__gt=0)
+        self.fields["to_outcome"].queryset = outcomes
+        for name in ("from_outcome", "to_outcome"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                "Choose an outcome of this plan"
+                + (" that has money allocated." if name == "from_outcome" else ".")
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("from_outcome") and cleaned.get("from_outcome") == cleaned.get("to_outcome"):
+            self.add_error("to_outcome", "Choose a different outcome to move the money to.")
+        return cleaned

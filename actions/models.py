@@ -493,6 +493,114 @@ class Spend(models.Model):
         return f"{self.action.reference}: £{self.amount} in the quarter from {self.quarter}"
 
 
+class Budget(models.Model):
+    """A plan's pooled budget: the money its partners put together for it, allocated to its
+    outcomes."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="budget")
+    amount = models.DecimalField(
+        "pooled budget (£)", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "pooled budget"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return "Pooled budget"
+
+
+class Contribution(models.Model):
+    """What one partner organisation puts into the plan's pooled budget, in cash or in kind."""
+
+    class Kind(models.TextChoices):
+        CASH = "cash", "Cash"
+        IN_KIND = "in_kind", "In kind"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contributions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contributions"
+    )
+    amount = models.DecimalField(
+        "amount (£)", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CASH)
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What it is, for money in kind: staff, rooms."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "organisation__name", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organisation", "kind"], name="one_contribution_per_kind"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="contribution_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} ({self.get_kind_display().lower()})"
+
+
+class Allocation(models.Model):
+    """The part of the pooled budget given to one outcome."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="allocations")
+    outcome = models.OneToOneField(Outcome, on_delete=models.CASCADE, related_name="allocation")
+    amount = models.DecimalField(
+        "allocated (£)", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "outcome__priority", "outcome_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Allocation to {self.outcome.statement}"
+
+
+class MoneyMove(models.Model):
+    """A decision to move money from one outcome's allocation to another's: who, when, how
+    much and why. Both allocations change with it, in the same transaction."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="money_moves")
+    from_outcome = models.ForeignKey(
+        Outcome, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="from"
+    )
+    to_outcome = models.ForeignKey(
+        Outcome, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="to"
+    )
+    # The outcomes as they were named, kept should either be deleted later.
+    from_name = models.CharField(max_length=300, editable=False)
+    to_name = models.CharField(max_length=300, editable=False)
+    amount = models.DecimalField("amount (£)", max_digits=12, decimal_places=2)
+    reason = models.TextField(max_length=NOTE)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "-decided_at", "-pk"]
+        verbose_name = "money moved"
+        verbose_name_plural = "money moved"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="money_move_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount} from {self.from_name} to {self.to_name}"
+
+
 def evidence_path(update: Update, filename: str) -> str:
     # A name of our own: the uploader's file name is kept only as a label.
     return f"evidence/plan-{update.action.plan_id}/{timezone.now():%Y/%m}/{update.token}.bin"

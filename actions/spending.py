@@ -7,8 +7,12 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
 from actions import money
-from actions.models import Action, Spend
+from actions.models import Action, Allocation, Budget, Contribution, MoneyMove, Spend
+from outcomes.units import format_money as money_text
 
 
 def spent_by_action(plan, *, until: date | None = None) -> dict[int, Decimal]:
@@ -56,3 +60,70 @@ def plan_resources(plan, *, until: date | None = None) -> money.Table:
         served[action_id].add(outcome_id)
     outcomes = list(plan.outcomes.all())
     return resources_of(actions, outcomes, served, spent_by_action(plan, until=until))
+
+
+def pool_of(plan, table: money.Table) -> money.Pool:
+    """The plan's pooled budget, its partners' contributions and its outcomes' allocations
+    beside ``table`` (``plan_resources`` or ``resources_of``), in three queries."""
+    budget = Budget.objects.filter(plan=plan).values_list("amount", flat=True).first()
+    contributions = [
+        money.Given(
+            partner=item.organisation.name,
+            kind=item.get_kind_display(),
+            amount=item.amount,
+            note=item.note,
+        )
+        for item in Contribution.objects.filter(plan=plan).select_related("organisation")
+    ]
+    allocations = dict(
+        Allocation.objects.filter(plan=plan).values_list("outcome__statement", "amount")
+    )
+    return money.pool(budget, contributions, allocations, table)
+
+
+def moves_of(plan, *, until: date | None = None) -> list[MoneyMove]:
+    """The decisions that moved money between outcomes (made by the end of ``until``, or
+    all), newest first, in one query."""
+    moves = MoneyMove.objects.filter(plan=plan).select_related("decided_by")
+    if until is not None:
+        moves = moves.filter(decided_at__date__lte=until)
+    return list(moves)
+
+
+@transaction.atomic
+def move_money(*, plan, from_outcome, to_outcome, amount: Decimal, reason: str, by) -> MoneyMove:
+    """Move ``amount`` from one outcome's allocation to another's, and record the decision:
+    both allocations change and the decision is kept, or nothing changes."""
+    if from_outcome.pk == to_outcome.pk:
+        raise ValidationError("Choose two different outcomes.")
+    if amount <= 0:
+        raise ValidationError("Move more than nothing.")
+    # Both rows locked in one order, so two moves the other way round cannot deadlock.
+    locked = {
+        allocation.outcome_id: allocation
+        for allocation in Allocation.objects.select_for_update()
+        .filter(plan=plan, outcome__in=[from_outcome, to_outcome])
+        .order_by("outcome_id")
+    }
+    source = locked.get(from_outcome.pk)
+    held = source.amount if source else Decimal(0)
+    if amount > held:
+        raise ValidationError(
+            f"At most {money_text(held)} can be moved from “{from_outcome.statement}”: "
+            "that is all it has allocated."
+        )
+    target = locked.get(to_outcome.pk) or Allocation(plan=plan, outcome=to_outcome, amount=0)
+    source.amount -= amount
+    source.save(update_fields=["amount"])
+    target.amount += amount
+    target.save()
+    return MoneyMove.objects.create(
+        plan=plan,
+        from_outcome=from_outcome,
+        to_outcome=to_outcome,
+        from_name=from_outcome.statement,
+        to_name=to_outcome.statement,
+        amount=amount,
+        reason=reason,
+        decided_by=by,
+    )

@@ -23,8 +23,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from actions import spending
 from actions.dependencies import find_cycle
-from actions.models import Action
+from actions.models import Action, Spend
 from improveplan import history
 from improveplan.models import Membership, Organisation, Plan
 from improveplan.spreadsheet_limits import Limits, measure_xlsx
@@ -229,14 +230,132 @@ def write_xlsx(plan: Plan, out: BinaryIO) -> None:
         False: _new_sheet(workbook, OPEN_SHEET, COLUMNS),
         True: _new_sheet(workbook, CLOSED_SHEET, [*COLUMNS, *CLOSED_COLUMNS]),
     }
-    for action in _actions_for_export(plan):
+    actions = list(_actions_for_export(plan))
+    for action in actions:
         closed = action.closure == Action.Closure.CLOSED
         sheet = sheets[closed]
         values = _values(action)
         if closed:
             values += [action.completion_evidence, action.lessons_learned]
         sheet.append([_xlsx_cell(sheet, value) for value in values])
+    _write_money(workbook, plan, actions)
     workbook.save(out)
+
+
+# Issue 24: the money, on sheets of their own that the import leaves alone.
+SPEND_SHEET = "Spend"
+MONEY_SHEET = "Money"
+
+
+def _write_money(workbook, plan: Plan, actions: list[Action]) -> None:
+    """What was spent on each action each quarter; then the pooled budget, contributions,
+    allocations beside what is committed and spent, and resources by partner and by outcome,
+    summed by the same functions as the pages and reports (actions/spending.py)."""
+    spends = list(Spend.objects.filter(action__plan=plan).order_by("action__number", "quarter"))
+    by_action = {action.pk: action for action in actions}
+    sheet = _plain_sheet(
+        workbook,
+        SPEND_SHEET,
+        [
+            ("Reference", 12),
+            ("Action", 50),
+            ("Quarter from", 14),
+            ("Spent (£)", 14),
+            ("Committed (£)", 14),
+            ("Note", 40),
+        ],
+    )
+    spent: dict[int, Decimal] = {}
+    for spend in spends:
+        action = by_action[spend.action_id]
+        spent[action.pk] = spent.get(action.pk, Decimal(0)) + spend.amount
+        committed = (action.resource_amount or Decimal(0)) if action.is_live else Decimal(0)
+        row = [action.reference, action.title, spend.quarter, spend.amount, committed, spend.note]
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    table = spending.resources_of(
+        actions,
+        list(plan.outcomes.all()),
+        {action.pk: {outcome.pk for outcome in action.outcomes.all()} for action in actions},
+        spent,
+    )
+    pool = spending.pool_of(plan, table)
+    sheet = _plain_sheet(
+        workbook,
+        MONEY_SHEET,
+        [("", 50), ("", 16), ("", 16), ("", 16), ("", 16), ("", 16)],
+        header=False,
+    )
+
+    def rows(title: str, heading: list[str], lines: list[list]) -> None:
+        sheet.append([_bold(sheet, title)])
+        sheet.append([_bold(sheet, name) for name in heading])
+        for line in lines:
+            sheet.append([_xlsx_cell(sheet, value) for value in line])
+        sheet.append([])
+
+    rows(
+        "Pooled budget",
+        ["", "Amount (£)"],
+        [
+            ["Pooled budget", pool.budget],
+            ["Pledged by partners", pool.contributed],
+            ["Not allocated to an outcome", pool.unallocated if pool.budget is not None else None],
+        ],
+    )
+    rows(
+        "Contributions by partner",
+        ["Partner", "Cash or in kind", "Amount (£)", "Note"],
+        [[given.partner, given.kind, given.amount, given.note] for given in pool.contributions],
+    )
+    money_columns = [
+        "Allocated (£)",
+        "Committed (£)",
+        "Not yet committed (£)",
+        "Spent (£)",
+        "Remaining (£)",
+    ]
+    rows(
+        "Allocations to outcomes",
+        ["Outcome", *money_columns],
+        [
+            [row.name, row.allocated, row.committed, row.uncommitted, row.spent, row.remaining]
+            for row in [*pool.by_outcome, pool.total]
+        ],
+    )
+    rows(
+        "Resources by partner",
+        ["Partner", "Committed (£)", "Spent (£)", "Remaining (£)"],
+        [
+            [row.name, row.committed, row.spent, row.remaining]
+            for row in [*table.by_partner, table.total]
+        ],
+    )
+    rows(
+        "Resources by outcome",
+        ["Outcome", "Committed (£)", "Spent (£)", "Remaining (£)"],
+        [[row.name, row.committed, row.spent, row.remaining] for row in table.by_outcome],
+    )
+
+
+def _plain_sheet(workbook, title: str, columns: list[tuple[str, int]], *, header: bool = True):
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    for position, (_, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    if header:
+        sheet.freeze_panes = "A2"
+        sheet.append([_bold(sheet, name) for name, _ in columns])
+    return sheet
+
+
+def _bold(sheet, value: str):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True)
+    return cell
 
 
 def _new_sheet(workbook, title: str, columns: list[str]):

@@ -29,6 +29,10 @@ urlpatterns = [
         name="export_csv",
     ),
     path("plans/<int:pk>/action-plan/import/", views.action_plan_import, name="import_xlsx"),
+    path("plans/<int:pk>/money/", views.plan_money, name="money"),
+    path("plans/<int:pk>/money/budget/", views.budget_edit, name="budget_edit"),
+    path("plans/<int:pk>/money/move/", views.money_move, name="money_move"),
+    path("plans/<int:pk>/money/history/", views.money_history, name="money_history"),
     path("plans/<int:pk>/risks/", views.risk_register, name="risk_register"),
     path("plans/<int:pk>/criteria/", views.criteria, name="criteria"),
     path("plans/<int:pk>/criteria/suggested/", views.criteria_defaults, name="criteria_defaults"),
@@ -57,5 +61,7 @@ urlpatterns = [
     *items.crud("plan-risks", "plans", "plan_risk"),
     *items.crud("effects", "actions", "expected_effect"),
     *items.crud("scenarios", "plans", "scenario"),
+    *items.crud("contributions", "plans", "contribution"),
+    *items.crud("allocations", "plans", "allocation"),
     path("plans/<int:pk>/scenarios/", views.scenarios, name="scenarios"),
 ]

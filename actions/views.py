@@ -26,6 +26,7 @@ from actions import (
     risks,
     services,
     smart,
+    spending,
     spreadsheets,
     tasks,
     timeline,
@@ -33,8 +34,12 @@ from actions import (
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import (
     Action,
+    Allocation,
+    Budget,
+    Contribution,
     DueDateProposal,
     Milestone,
+    MoneyMove,
     Option,
     Score,
     Spend,
@@ -92,6 +97,23 @@ for _name, _kind in {
         get_object=access.get_scenario_for_user,
         parent_of=lambda scenario: scenario.plan,
         back_to=lambda plan: f"/plans/{plan.pk}/scenarios/",
+    ),
+    # Issue 24: partners' contributions to the pooled budget, and its allocations to outcomes.
+    "contribution": items.Kind(
+        noun="contribution",
+        form=forms.ContributionForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_contribution_for_user,
+        parent_of=lambda contribution: contribution.plan,
+        back_to=lambda plan: reverse("actions:money", args=[plan.pk]),
+    ),
+    "allocation": items.Kind(
+        noun="allocation",
+        form=forms.AllocationForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_allocation_for_user,
+        parent_of=lambda allocation: allocation.plan,
+        back_to=lambda plan: reverse("actions:money", args=[plan.pk]),
     ),
     "milestone": items.Kind(
         noun="milestone",
@@ -812,6 +834,123 @@ def spend_record(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"The spend on {action.reference} for the quarter is recorded.")
         return redirect(action)
     return _action_page(request, action, spend_form=form, status=422)
+
+
+# Issue 24: the pooled budget, its allocations, and money moved between outcomes ----------
+
+
+@login_required
+@require_GET
+def plan_money(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's resources: the pooled budget and who gives to it, each outcome's allocation
+    beside what its actions commit and have spent, the decisions that moved money, and
+    resources by partner and by outcome."""
+    plan = access.get_plan_for_user(request, pk)
+    table = spending.plan_resources(plan)
+    return render(
+        request,
+        "actions/money.html",
+        {
+            "plan": plan,
+            "partnership": plan.partnership,
+            "manages": request.membership.manages,
+            # Its buttons and links to change the money: a lead's, while the plan is open.
+            "may_edit": request.membership.manages and plan.status != Plan.Status.ARCHIVED,
+            "money": table,
+            "pool": spending.pool_of(plan, table),
+            "moves": spending.moves_of(plan),
+            "contributions": plan.contributions.select_related("organisation"),
+            "allocations": plan.allocations.select_related("outcome"),
+            "has_outcomes": plan.outcomes.exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead sets the plan's pooled budget."""
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    budget = Budget.objects.filter(plan=plan).first() or Budget(plan=plan)
+    form = forms.BudgetForm(request.POST or None, instance=budget, plan=plan)
+    back = reverse("actions:money", args=[plan.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            once.save_once(request, form.save, claim=False)
+        except once.AlreadySaved:
+            return once.already_saved(request, noun="budget", back_to=back)
+        messages.success(request, "The pooled budget has been saved.")
+        return redirect(back)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"The pooled budget: {plan}",
+        intro="The money the partners put together for this plan, to allocate to its outcomes.",
+        submit="Save the budget",
+        cancel_url=back,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def money_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead records a decision to move money from one outcome's allocation to another's:
+    both change together, and the decision joins the plan's record."""
+    plan = access.get_plan_for_user(request, pk, manage=True)
+    form = forms.MoneyMoveForm(request.POST or None, plan=plan)
+    back = reverse("actions:money", args=[plan.pk])
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
+        data = form.cleaned_data
+        try:
+            once.save_once(
+                request,
+                lambda: spending.move_money(
+                    plan=plan,
+                    from_outcome=data["from_outcome"],
+                    to_outcome=data["to_outcome"],
+                    amount=data["amount"],
+                    reason=data["reason"],
+                    by=request.user,
+                ),
+            )
+        except once.AlreadySaved:
+            return once.already_saved(request, noun="decision", back_to=back)
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(request, "The money has been moved and the decision recorded.")
+            return redirect(back)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Move money between outcomes: {plan}",
+        intro="Both allocations change together, and the decision is kept with who made it, "
+        "when and why.",
+        submit="Move the money",
+        cancel_url=back,
+    )
+
+
+@login_required
+@require_GET
+def money_history(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request, pk)
+    return history_page(
+        request,
+        plan,
+        plan=plan,
+        sources=[
+            (Budget, {"plan_id": plan.pk}),
+            (Contribution, {"plan_id": plan.pk}),
+            (Allocation, {"plan_id": plan.pk}),
+            (MoneyMove, {"plan_id": plan.pk}),
+        ],
+        heading=f"History of changes to the money of {plan}",
+    )
 
 
 @login_required

@@ -352,6 +352,15 @@ def _name(model, row, names: dict) -> str:
         return f"to {_plain(row.proposed_due)}"
     if model.__name__ == "Target":
         return f"{row.get_kind_display()} target"
+    # Issue 24: a plan's money, named by whom or what it is for.
+    if model.__name__ == "Budget":
+        return "of the plan"
+    if model.__name__ == "MoneyMove":
+        return f"from “{row.from_name}” to “{row.to_name}”"
+    if model.__name__ in ("Contribution", "Allocation"):
+        key = "organisation_id" if model.__name__ == "Contribution" else "outcome_id"
+        if found := names.get(key, {}).get(getattr(row, key)):
+            return f"of {found}" if key == "organisation_id" else f"to “{found}”"
     return name or f"{label_of(model)} {row.id}"
 
 

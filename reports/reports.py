@@ -347,6 +347,12 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         item["decisions"] = _decisions_needed(undecided=undecided[outcome.pk], **item)
         outcomes.append(item)
 
+    money = spending.resources_of(
+        actions,
+        data["outcomes"],
+        {action.pk: action.outcome_ids for action in actions},
+        spending.spent_by_action(plan, until=last),
+    )
     return {
         **_common(plan, today=today),
         "year": year,
@@ -371,12 +377,10 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         # First in the report: the actions the plan most depends on, however they stand.
         "key_actions": [action for action in actions if action.is_key and action.is_live],
         "sign_ups": versions.sign_up_standing(plan),
-        "money": spending.resources_of(
-            actions,
-            data["outcomes"],
-            {action.pk: action.outcome_ids for action in actions},
-            spending.spent_by_action(plan, until=last),
-        ),
+        "money": money,
+        # Issue 24: the pooled budget and its allocations, and money moved by the quarter's end.
+        "pool": spending.pool_of(plan, money),
+        "moves": spending.moves_of(plan, until=last),
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
         "changes": quarter_changes,
         "achieved": what_we_achieved(quarter_changes),
@@ -430,6 +434,12 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         row["actions"].append(action.reference)
         if action.staff_time:
             row["staff_time"].append(f"{action.reference}: {action.staff_time}")
+    money = spending.resources_of(
+        data["actions"],
+        data["outcomes"],
+        {action.pk: action.outcome_ids for action in data["actions"]},
+        spending.spent_by_action(plan),
+    )
     return {
         **_common(plan, today=today),
         "outcomes": [
@@ -445,12 +455,10 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         "unlinked_actions": [action for action in data["unlinked_actions"] if action.is_live],
         "cancelled_count": len(data["actions"]) - len(actions),
         "sign_ups": versions.sign_up_standing(plan),
-        "money": spending.resources_of(
-            data["actions"],
-            data["outcomes"],
-            {action.pk: action.outcome_ids for action in data["actions"]},
-            spending.spent_by_action(plan),
-        ),
+        "money": money,
+        # Issue 24: the pooled budget, who gives to it, and its allocations to outcomes.
+        "pool": spending.pool_of(plan, money),
+        "moves": spending.moves_of(plan),
         "reports": data["reports"],
         "actions": actions,
         "resources": sorted(

@@ -383,7 +383,7 @@ def test_the_action_plan_downloads_as_a_workbook_with_open_and_closed_sheets(
     ActionFactory(plan=world.plan, lead_organisation=world.council, closure="closed", title="Done")
     response = board_client.get(reverse("actions:export_xlsx", args=[world.plan.pk]))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Open actions", "Closed actions"]
+    assert workbook.sheetnames == ["Open actions", "Closed actions", "Spend", "Money"]
     assert workbook["Closed actions"]["B2"].value == "Done"
 
 

@@ -19,7 +19,9 @@ from actions.models import Action
 from actions.spreadsheets import (
     CLOSED_SHEET,
     COLUMNS,
+    MONEY_SHEET,
     OPEN_SHEET,
+    SPEND_SHEET,
     import_xlsx,
     write_csv,
     write_xlsx,
@@ -169,7 +171,7 @@ def where(result: ImportResult) -> list[tuple[int, str]]:
 def test_open_and_closed_actions_are_on_their_own_sheets(world, actions):
     workbook = exported(world.plan)
 
-    assert workbook.sheetnames == [OPEN_SHEET, CLOSED_SHEET]
+    assert workbook.sheetnames == [OPEN_SHEET, CLOSED_SHEET, SPEND_SHEET, MONEY_SHEET]
     opened, closed = workbook[OPEN_SHEET], workbook[CLOSED_SHEET]
     assert [cell.value for cell in opened[1]] == COLUMNS
     assert [row[0] for row in opened.iter_rows(min_row=2, values_only=True)] == ["A-01", "A-02"]
@@ -226,9 +228,11 @@ def test_the_query_count_does_not_grow_with_the_actions(world, django_assert_max
             write_xlsx(world.plan, io.BytesIO())
         return len(captured)
 
-    with django_assert_max_num_queries(5):
+    # Issue 24's money sheets add five: the spend, the outcomes, and the pooled budget, its
+    # contributions and allocations.
+    with django_assert_max_num_queries(10):
         write_xlsx(world.plan, io.BytesIO())
-    assert queries_for(10) == queries_for(100) <= 5
+    assert queries_for(10) == queries_for(100) <= 10
 
 
 def test_csv_has_the_columns_and_guards_formulas(world, actions):
@@ -581,4 +585,9 @@ def test_the_workbook_can_be_written_straight_into_a_response(world, actions):
 
     write_xlsx(world.plan, response)
 
-    assert load_workbook(io.BytesIO(response.content)).sheetnames == [OPEN_SHEET, CLOSED_SHEET]
+    assert load_workbook(io.BytesIO(response.content)).sheetnames == [
+        OPEN_SHEET,
+        CLOSED_SHEET,
+        SPEND_SHEET,
+        MONEY_SHEET,
+    ]

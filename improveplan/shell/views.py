@@ -110,6 +110,7 @@ def _plan_page(plan: Plan, membership) -> dict:
     walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes], keep=True)
     by_pk = {outcome.pk: (outcome, progress) for outcome, progress in walk_progress}
     standing = versions.sign_up_standing(plan)
+    money = spending.plan_resources(plan)
     walk_rows = kept.by_content(
         "walk-row",
         {pk: (pk, str(outcome), progress) for pk, (outcome, progress) in by_pk.items()},
@@ -134,7 +135,8 @@ def _plan_page(plan: Plan, membership) -> dict:
         ],
         "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
         "sign_ups": standing,
-        "money": spending.plan_resources(plan),
+        "money": money,
+        "pool": spending.pool_of(plan, money),  # Issue 24: the pooled budget
         "sign_up_due": _sign_up_due(plan, membership, standing),
         "still_missing": sum(len(progress.missing) for _, progress in walk_progress),
         **(

@@ -23,7 +23,14 @@ from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
-from actions.models import DueDateProposal, ExpectedEffect, Scenario
+from actions.models import (
+    Allocation,
+    Budget,
+    Contribution,
+    DueDateProposal,
+    ExpectedEffect,
+    Scenario,
+)
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -223,6 +230,23 @@ ROUTES: dict[str, Route] = {
         app="actions",
     ),
     **crud_routes("scenario", parent=_plan, own=lambda w: w.scenario, app="actions"),
+    # Issue 24: the plan's money: pooled budget, contributions, allocations, money moved.
+    "actions:money": Route(kwargs=_plan),
+    "actions:money_history": Route(kwargs=_plan),
+    "actions:budget_edit": Route(kwargs=_plan, writes=True),
+    "actions:money_move": Route(kwargs=_plan, writes=True),
+    **crud_routes(
+        "contribution",
+        parent=_plan,
+        own=lambda w: w.contribution,
+        app="actions",
+        foreign_fields=lambda w: {
+            "organisation": w.other_organisation.pk,
+            "amount": "100",
+            "kind": "cash",
+        },
+    ),
+    **crud_routes("allocation", parent=_plan, own=lambda w: w.allocation, app="actions"),
     "actions:scenarios": Route(kwargs=_plan),
     **crud_routes(
         "comparator", parent=lambda w: {"pk": w.indicator.pk}, own=lambda w: w.comparator
@@ -591,6 +615,9 @@ def sweep_world(world: World) -> World:
         starts=date(2026, 4, 1),
     )
     w.scenario = Scenario.objects.create(plan=w.plan, name="Only the funded actions")
+    w.budget = Budget.objects.create(plan=w.plan, amount=1000)  # Issue 24
+    w.contribution = Contribution.objects.create(plan=w.plan, organisation=w.council, amount=500)
+    w.allocation = Allocation.objects.create(plan=w.plan, outcome=w.outcome, amount=400)
     w.expected_effect = ExpectedEffect.objects.create(
         action=w.action, indicator=w.indicator, size=2, low=1, high=3, starts=date(2026, 4, 1)
     )

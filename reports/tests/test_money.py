@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from actions import money
-from actions.models import Action, Spend
+from actions import money, spending
+from actions.models import Action, Allocation, Budget, Contribution, Spend
 from actions.tests.factories import ActionFactory
 from outcomes.tests.factories import OutcomeFactory
 from reports import reports
@@ -126,3 +126,53 @@ def test_the_plan_page_shows_the_money(board_client, world, funded):
     Spend.objects.filter(action=fund).update(amount=Decimal("2500"))
     page = board_client.get(world.plan.get_absolute_url()).content.decode()
     assert "£12,500 committed, £2,500 spent, £10,000 remaining." in page  # not kept stale
+
+
+def test_the_reports_show_the_pooled_budget_and_money_moved(world, funded):
+    """Issue 24: the same figures as the Money page (actions.spending.pool_of), and in the
+    board report only the decisions made by the end of its quarter."""
+    fund, _ = funded
+    homes = fund.outcomes.get()
+    warm = OutcomeFactory(plan=world.plan, statement="Warm homes")
+    Budget.objects.create(plan=world.plan, amount=Decimal("20000"))
+    Contribution.objects.create(plan=world.plan, organisation=world.council, amount=20000)
+    Allocation.objects.create(plan=world.plan, outcome=homes, amount=Decimal("15000"))
+    with time_machine.travel(TODAY, tick=False):
+        spending.move_money(
+            plan=world.plan,
+            from_outcome=homes,
+            to_outcome=warm,
+            amount=Decimal("1000"),
+            reason="Warm homes need it more.",
+            by=world.lead,
+        )
+    pool = spending.pool_of(world.plan, spending.plan_resources(world.plan))
+    assert (pool.allocated, pool.unallocated) == (Decimal("15000"), Decimal("5000"))
+    for kind in ("board", "plan"):
+        html = reports.report_html(world.plan, kind=kind, year=2026, quarter=3, today=TODAY)
+        section = html[html.index('id="pooled-budget-title"') :]
+        assert "The partners' pooled budget is £20,000" in section
+        assert "£15,000 is allocated to outcomes and £5,000 is not yet allocated" in section
+        assert "Warm homes need it more." in html[html.index('id="money-moves-title"') :]
+    earlier = reports.report_html(world.plan, kind="board", year=2026, quarter=1, today=TODAY)
+    assert "Warm homes need it more." not in earlier
+    assert "No money has been moved between outcomes." in earlier
+
+
+def test_a_kept_report_is_rendered_anew_when_the_money_changes(world, funded):
+    """Reports are kept under a fingerprint of the plan's rows: a change to the pooled budget,
+    an allocation or a move gives a new one, so no report shows stale money."""
+    from reports import stored
+
+    fund, _ = funded
+    budget = Budget.objects.create(plan=world.plan, amount=Decimal("20000"))
+
+    def key() -> str:
+        return stored.fingerprint(world.plan, kind="board", year=2026, quarter=3, today=TODAY)
+
+    before = key()
+    budget.amount = Decimal("21000")
+    budget.save()
+    after_budget = key()
+    Allocation.objects.create(plan=world.plan, outcome=fund.outcomes.get(), amount=1)
+    assert len({before, after_budget, key()}) == 3
