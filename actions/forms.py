@@ -5,18 +5,21 @@ from django import forms
 from actions import dependencies
 from actions.models import (
     Action,
+    Communication,
     Criterion,
+    Declaration,
     DueDateProposal,
     ExpectedEffect,
     Milestone,
     Option,
     Scenario,
+    Stakeholder,
 )
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
 from improveplan.models import Organisation, Plan, User
 from outcomes.forms import DATE_WIDGET, EFFECT_FIELDS, RiskForm, check_effect, check_period
-from outcomes.models import ExternalFactor, Indicator, Outcome
+from outcomes.models import Achievement, ExternalFactor, Indicator, Outcome
 
 BIGGEST_ID = 2**63 - 1
 
@@ -628,3 +631,85 @@ class SpendForm(forms.Form):
         kwargs.setdefault("auto_id", "id_spend_%s")
         super().__init__(*args, **kwargs)
         self.fields["quarter"].choices = quarters_of(plan, today=today)
+
+
+# Issue 24: the plan's frame ------------------------------------------------------------------
+
+
+class StakeholderForm(forms.ModelForm):
+    class Meta:
+        model = Stakeholder
+        fields = ["name", "interest", "consultation", "frequency", "relationship_holder"]
+        widgets = {"interest": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relationship_holder"].queryset = User.objects.filter(
+            memberships__partnership=parent.partnership
+        ).order_by("full_name")
+        self.fields["relationship_holder"].error_messages["invalid_choice"] = (
+            "Choose a member of this partnership."
+        )
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+
+class CommunicationForm(forms.ModelForm):
+    class Meta:
+        model = Communication
+        fields = ["audience", "message", "channel", "timing", "action"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"action": "The action that does it, if there is one."}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = Action.objects.filter(plan=parent).order_by("number")
+        self.fields["action"].error_messages["invalid_choice"] = "Choose from this plan."
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+
+class DeclarationForm(forms.ModelForm):
+    """A member declares an interest of their own: the member is whoever sends the form."""
+
+    class Meta:
+        model = Declaration
+        fields = ["option", "interest"]
+        widgets = {"interest": forms.Textarea(attrs={"rows": 3})}
+        labels = {"option": "In which option"}
+        help_texts = {
+            "interest": "What links you, or your organisation, to the option or the decision: "
+            "a contract, a service you run, a relative, a grant.",
+        }
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["option"].queryset = Option.objects.filter(outcome__plan=plan).order_by(
+            "outcome__priority", "title"
+        )
+        self.fields["option"].empty_label = "The plan's decisions as a whole"
+        self.fields["option"].error_messages["invalid_choice"] = "Choose from this plan."
+
+
+class AchievementActionsForm(forms.Form):
+    """The actions that lead to one future-basing achievement."""
+
+    actions = PlanChoices(
+        queryset=Action.objects.none(),
+        required=False,
+        label="Actions that lead to it",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Mark the action it most depends on as key on the action's own page.",
+    )
+
+    def __init__(self, *args, achievement: Achievement, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].queryset = Action.objects.filter(
+            plan_id=achievement.outcome.plan_id
+        ).order_by("number")
+        self.fields["actions"].label_from_instance = lambda action: (
+            f"{action.reference} {action.title}{' (key)' if action.is_key else ''}"
+        )
+        self.fields["actions"].initial = list(achievement.actions.values_list("pk", flat=True))

@@ -58,4 +58,18 @@ urlpatterns = [
     *items.crud("effects", "actions", "expected_effect"),
     *items.crud("scenarios", "plans", "scenario"),
     path("plans/<int:pk>/scenarios/", views.scenarios, name="scenarios"),
+    # Issue 24: the plan's frame
+    path("plans/<int:pk>/frame/", views.plan_frame, name="plan_frame"),
+    *items.crud("stakeholders", "plans", "stakeholder"),
+    *items.crud("communications", "plans", "communication"),
+    path(
+        "communications/<int:pk>/action/",
+        views.communication_to_action,
+        name="communication_to_action",
+    ),
+    path("plans/<int:pk>/declarations/new/", views.declaration_create, name="declaration_create"),
+    path(
+        "declarations/<int:pk>/withdraw/", views.declaration_withdraw, name="declaration_withdraw"
+    ),
+    path("declarations/<int:pk>/exclude/", views.declaration_exclude, name="declaration_exclude"),
 ]
