@@ -701,7 +701,14 @@ class AchievementActionsForm(forms.Form):
         required=False,
         label="Actions that lead to it",
         widget=forms.CheckboxSelectMultiple,
-        help_text="Mark the action it most depends on as key on the action's own page.",
+    )
+    key = PlanChoices(
+        queryset=Action.objects.none(),
+        required=False,
+        label="Of those, the key actions",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A key action is tracked closely: first in the board report, and its owner "
+        "is reminded each week. Mark at least the one the achievement most depends on.",
     )
 
     def __init__(self, *args, achievement: Achievement, **kwargs) -> None:
@@ -712,4 +719,14 @@ class AchievementActionsForm(forms.Form):
         self.fields["actions"].label_from_instance = lambda action: (
             f"{action.reference} {action.title}{' (key)' if action.is_key else ''}"
         )
-        self.fields["actions"].initial = list(achievement.actions.values_list("pk", flat=True))
+        self.fields["key"].queryset = self.fields["actions"].queryset
+        self.fields["key"].label_from_instance = lambda action: f"{action.reference} {action.title}"
+        linked = list(achievement.actions.all())
+        self.fields["actions"].initial = [action.pk for action in linked]
+        self.fields["key"].initial = [action.pk for action in linked if action.is_key]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if set(cleaned.get("key") or []) - set(cleaned.get("actions") or []):
+            self.add_error("key", "A key action must also be one that leads to it.")
+        return cleaned

@@ -480,11 +480,7 @@ def communication_to_action(
     if not title:
         raise ValidationError({"title": "Say what the action is."})
     with transaction.atomic():
-        communication = (
-            Communication.objects.select_for_update()
-            .select_related("action")
-            .get(pk=communication.pk)
-        )
+        communication = Communication.objects.select_for_update().get(pk=communication.pk)
         if communication.action is not None:
             return communication.action, False
         plan = communication.plan

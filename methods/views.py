@@ -613,14 +613,22 @@ def achievement_actions(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("methods:future_basing", args=[plan.pk])
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["actions"])
+        key = set(form.cleaned_data["key"])
         linked = set(achievement.actions.all())
         with transaction.atomic():
-            for action in chosen - linked:
+            for action in chosen | linked:
+                is_key = action in key if action in chosen else action.is_key
+                if (action in chosen) == (action in linked) and is_key == action.is_key:
+                    continue
                 with history.one_entry(action):
-                    action.achievements.add(achievement)
-            for action in linked - chosen:
-                with history.one_entry(action):
-                    action.achievements.remove(achievement)
+                    if is_key != action.is_key:
+                        action.is_key = is_key
+                        action.version += 1
+                        action.save(update_fields=["is_key", "version"])
+                    if action in chosen and action not in linked:
+                        action.achievements.add(achievement)
+                    elif action in linked and action not in chosen:
+                        action.achievements.remove(achievement)
         messages.success(request, f"The actions that lead to “{achievement}” have been saved.")
         return redirect(next_or(request, back))
     return form_page(

@@ -194,6 +194,8 @@ def fill(url: str, page_html: str, lead) -> tuple[str, dict]:
     data.update(TYPED.get(name, {}))
     if name in ("finding_create", "finding_edit") and found.choices.get("actions"):
         data["actions"] = found.choices["actions"][:1]  # the first action answers it
+    if name == "achievement_actions":  # the first action leads to it, and is key
+        data["actions"] = data["key"] = found.choices["actions"][:1]
     if name == "option_scores":
         data.update({key: "4" for key in found.fields if key.startswith("score_")})
     if name == "action_create":
