@@ -323,3 +323,31 @@ def test_scores_record_who_gave_them(lead_client, world, appraisal):
     scores = {score.criterion: score for score in visits.scores.all()}
     assert scores[impact].scored_by is None  # unchanged: keeps having no recorded scorer
     assert scores[cost].scored_by == world.lead and scores[cost].score == 1
+
+
+# The demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_plan_has_its_stakeholders_communications_and_a_declared_interest(demo, client):
+    from improveplan.models import Plan, User
+
+    plan = Plan.objects.get(title="Healthier Riverside 2026–2029")
+    priya = User.objects.get(email="lead@demo.improveplan.test")
+    client.force_login(priya)
+    page = text(client.get(reverse("actions:plan_frame", args=[plan.pk])))
+    assert "Private landlords and letting agents" in page
+    carried = Communication.objects.get(plan=plan, action__isnull=False)
+    assert f"{carried.action.reference} {carried.action.title}" in page
+    declaration = Declaration.objects.get(plan=plan)
+    assert (
+        declaration.member == priya
+        and declaration.option.title == "Build a council-run family hostel"
+    )
+    appraisal_page = text(
+        client.get(reverse("actions:appraisal", args=[declaration.option.outcome_id]))
+    )
+    assert "Interest declared" in appraisal_page
+    future = Plan.objects.get(method=Plan.Method.FUTURE_BASING)
+    page = text(client.get(reverse("methods:future_basing", args=[future.pk])))
+    assert "No key action leads to “Nobody has slept on Riverside's streets" not in page
+    assert "No key action leads to “Every care leaver has a flat of their own" in page

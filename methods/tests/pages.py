@@ -161,7 +161,7 @@ TYPED = {
     "achievement_create": {"statement": "Nine in ten children in Northfield start school ready."},
     "achievement_edit": {"statement": "Nine in ten children in Northfield start school ready."},
     "finding_create": {"summary": "Families wait too long for a first visit"},
-    # Future-basing asks for a key action under each success area with achievements.
+    # An action marked key on its own form (future-basing links one to each achievement).
     "action_edit": {"is_key": "on"},
     "action": {"note": "The first visits are booked."},  # an update, posted on the action's page
     "action_create": {
