@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import Action, Communication, Declaration, Score, Stakeholder
@@ -19,8 +16,6 @@ from actions.ranking import rank_options
 from actions.tests.factories import ActionFactory, CriterionFactory, OptionFactory
 from improveplan.limits import NOTE
 from outcomes.tests.factories import OutcomeFactory
-from reports import reports
-from reports.tests.pdf import read
 
 pytestmark = pytest.mark.django_db
 
@@ -153,37 +148,6 @@ def test_the_communication_to_action_refuses_another_partnerships_organisation(l
     )
     assert response.status_code == 200
     assert not Action.objects.exists()
-
-
-def test_the_delivery_plan_shows_the_stakeholders_and_the_communications_plan(world):
-    action = ActionFactory(plan=world.plan, lead_organisation=world.council, title="Newsletter")
-    Stakeholder.objects.create(plan=world.plan, relationship_holder=world.lead, **STAKEHOLDER)
-    Communication.objects.create(plan=world.plan, action=action, **COMMUNICATION)
-    pdf = read(
-        reports.render_report(
-            world.plan, kind="plan", year=2026, quarter=3, today=date(2026, 8, 14)
-        )
-    )
-    assert "Stakeholders and communications" in pdf.text
-    assert "Carers' forum" in pdf.text and "Lena Lead" in pdf.text
-    assert "Residents of Northfield" in pdf.text
-    assert action.reference in pdf.text.split("Residents of Northfield", 1)[1]
-
-
-def test_the_delivery_plan_reads_the_frame_in_a_fixed_number_of_queries(world):
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            reports.delivery_plan_context(world.plan, today=date(2026, 8, 14))
-        return len(queries)
-
-    few = count()
-    for n in range(5):
-        action = ActionFactory(plan=world.plan, lead_organisation=world.council)
-        Stakeholder.objects.create(
-            plan=world.plan, relationship_holder=world.lead, **{**STAKEHOLDER, "name": f"Group {n}"}
-        )
-        Communication.objects.create(plan=world.plan, action=action, **COMMUNICATION)
-    assert count() == few
 
 
 # Declarations of interest ---------------------------------------------------------------------
