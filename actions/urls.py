@@ -60,6 +60,7 @@ urlpatterns = [
     path("plans/<int:pk>/scenarios/", views.scenarios, name="scenarios"),
     # Issue 24: the plan's frame
     path("plans/<int:pk>/frame/", views.plan_frame, name="plan_frame"),
+    path("plans/<int:pk>/frame/history/", views.plan_frame_history, name="plan_frame_history"),
     *items.crud("stakeholders", "plans", "stakeholder"),
     *items.crud("communications", "plans", "communication"),
     path(

@@ -33,10 +33,13 @@ from actions import (
 from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import (
     Action,
+    Communication,
+    Declaration,
     DueDateProposal,
     Milestone,
     Option,
     Spend,
+    Stakeholder,
     Update,
     updates_stamp,
 )
@@ -1171,6 +1174,26 @@ def plan_frame(request: HttpRequest, pk: int) -> HttpResponse:
         "declarations": plan.declarations.select_related("member", "option"),
     }
     return render(request, "actions/plan_frame.html", context)
+
+
+@login_required
+@require_GET
+def plan_frame_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The changes to the plan's stakeholders, communications and declarations (deleted and
+    withdrawn ones too)."""
+    plan = access.get_plan_for_user(request, pk, archived_ok=True)
+    return history_page(
+        request,
+        plan,
+        plan=plan,
+        sources=[
+            (Stakeholder, {"plan_id": plan.pk}),
+            (Communication, {"plan_id": plan.pk}),
+            (Declaration, {"plan_id": plan.pk}),
+        ],
+        heading=f"History of the frame of {plan}: stakeholders, communications and "
+        "declarations of interest",
+    )
 
 
 @login_required

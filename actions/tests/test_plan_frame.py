@@ -315,3 +315,21 @@ def test_the_demo_plan_has_its_stakeholders_communications_and_a_declared_intere
     page = text(client.get(reverse("methods:future_basing", args=[future.pk])))
     assert "No key action leads to “Nobody has slept on Riverside's streets" not in page
     assert "No key action leads to “Every care leaver has a flat of their own" in page
+
+
+def test_the_frames_history_shows_who_changed_what(client, world):
+    client.force_login(world.lead)
+    client.post(reverse("actions:stakeholder_create", args=[world.plan.pk]), STAKEHOLDER)
+    client.post(reverse("actions:communication_create", args=[world.plan.pk]), COMMUNICATION)
+    client.force_login(world.partner)
+    client.post(
+        reverse("actions:declaration_create", args=[world.plan.pk]),
+        {"option": "", "interest": "A grant from a bidder."},
+    )
+    declaration = Declaration.objects.get()
+    client.post(reverse("actions:declaration_withdraw", args=[declaration.pk]))
+    client.force_login(world.board)
+    page = text(client.get(reverse("actions:plan_frame_history", args=[world.plan.pk])))
+    assert "Carers' forum" in page and "Residents of Northfield" in page
+    assert "Lena Lead" in page and "Pat Partner" in page
+    assert "A grant from a bidder." in page  # withdrawn, but kept in the history

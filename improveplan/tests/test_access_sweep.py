@@ -285,6 +285,7 @@ ROUTES: dict[str, Route] = {
     "actions:risk_register": Route(kwargs=_plan),
     # Issue 24: the plan's frame (foreign ids: actions/tests/test_plan_frame.py)
     "actions:plan_frame": Route(kwargs=_plan),
+    "actions:plan_frame_history": Route(kwargs=_plan),
     **crud_routes("stakeholder", parent=_plan, own=lambda w: w.stakeholder, app="actions"),
     **crud_routes("communication", parent=_plan, own=lambda w: w.communication, app="actions"),
     "actions:communication_to_action": Route(
