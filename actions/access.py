@@ -11,14 +11,17 @@ from django.http import HttpRequest
 from actions.models import (
     Action,
     Allocation,
+    Communication,
     Contribution,
     Criterion,
+    Declaration,
     DueDateProposal,
     ExpectedEffect,
     Finding,
     Milestone,
     Option,
     Scenario,
+    Stakeholder,
     Update,
 )
 from improveplan import access
@@ -149,3 +152,43 @@ def check_may_update_action(request: HttpRequest, action) -> None:
             "action, may update it."
         )
     access.check_plan_open(request, action.plan)
+
+
+# Issue 24: the plan's frame ------------------------------------------------------------------
+
+
+def get_stakeholder_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+    queryset = Stakeholder.objects.select_related("plan__partnership")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
+
+
+def get_communication_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+    queryset = Communication.objects.select_related("plan__partnership", "action")
+    return access.get_in_users_partnership(
+        request, queryset, pk, manage=manage, path="plan__partnership"
+    )
+
+
+def check_may_declare(request: HttpRequest, plan) -> None:
+    """Leads and partners take part in the appraisal, so they declare their interests; a
+    board member (and a peer reviewer) reads the declarations only."""
+    if request.membership.role not in (Role.LEAD, Role.PARTNER):
+        refuse(request, f"a declaration of interest in plan {plan.pk}", plan.partnership_id)
+        raise PermissionDenied("Leads and partners declare their interests.")
+
+
+def get_declaration_for_user(request: HttpRequest, pk: int, *, own: bool = False):
+    """A declaration of interest. With ``own``, only the member who declared it may change it
+    (withdraw it); otherwise only a lead (to leave its scores out of the totals or count them
+    again)."""
+    queryset = Declaration.objects.select_related("plan__partnership", "member", "option")
+    declaration = access.get_in_users_partnership(
+        request, queryset, pk, manage=not own, path="plan__partnership"
+    )
+    if own and declaration.member_id != request.user.pk:
+        partnership_id = declaration.plan.partnership_id
+        refuse(request, f"declaration {declaration.pk} of another member", partnership_id)
+        raise PermissionDenied("Only the member who declared an interest may withdraw it.")
+    return declaration

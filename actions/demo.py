@@ -22,7 +22,9 @@ from django.db import transaction
 from actions.demo_money import seed_money
 from actions.models import (
     Action,
+    Communication,
     Criterion,
+    Declaration,
     DueDateProposal,
     ExpectedEffect,
     Milestone,
@@ -30,6 +32,7 @@ from actions.models import (
     Scenario,
     Score,
     Spend,
+    Stakeholder,
     Update,
 )
 from improveplan import history
@@ -2271,6 +2274,7 @@ def seed_actions(
         seed_scenarios(plan, actions)
         seed_risk_register(plan, actions, options, users_by_email)
         seed_money(plan, organisations, users_by_email, by=users_by_email[PRIYA])  # Issue 24
+        seed_frame(plan, actions, options, users_by_email)
 
 
 # Issue 24: the plan's risk register. Risks to the whole plan, and each outcome's risks scored
@@ -2340,6 +2344,91 @@ def seed_risk_register(plan: Plan, actions: dict, options: dict, users_by_email:
         risk.threatened_options.set([options[key] for key in threatened])
 
 
+# Issue 24: the plan's frame. Who has a stake in it and how each is consulted, the
+# communications plan (one item carried out by the landlord forum's action), and the lead's
+# declared interest in the council's own hostel, which flags her scores on that option.
+STAKEHOLDERS = [
+    (
+        "Residents of Northfield and Eastgate",
+        "They live with the highest smoking rates and the most evictions in the borough.",
+        "An online survey, and drop-in sessions at the two libraries",
+        "Once a year, before the annual review",
+        PRIYA,
+    ),
+    (
+        "Private landlords and letting agents",
+        "Most families who lose their home were renting privately.",
+        "The landlord forum",
+        "Every quarter",
+        TOM,
+    ),
+    (
+        "Healthwatch Riverside",
+        "Speaks for patients and carers of the hospital discharge and reablement services.",
+        "A meeting with its manager",
+        "Every quarter",
+        GRACE,
+    ),
+]
+COMMUNICATIONS = [
+    (
+        "Private landlords and letting agents",
+        "The early-warning help for tenants in arrears, and whom to call.",
+        "At the landlord forum, with a leaflet to take away",
+        "Every quarter",
+        "hs-forum",
+    ),
+    (
+        "Staff of every partner",
+        "The agreed plan, and what their own organisation has signed up to do.",
+        "Each partner's staff briefing",
+        "The month after the plan is agreed",
+        None,
+    ),
+    (
+        "Residents",
+        "What the plan achieved in the year, and what changes next.",
+        "The council's magazine and website",
+        "Each spring, after the annual review",
+        None,
+    ),
+]
+
+
+def seed_frame(plan: Plan, actions: dict, options: dict, users_by_email: dict) -> None:
+    for name, interest, consultation, frequency, holder in STAKEHOLDERS:
+        Stakeholder.objects.update_or_create(
+            plan=plan,
+            name=name,
+            defaults={
+                "interest": interest,
+                "consultation": consultation,
+                "frequency": frequency,
+                "relationship_holder": users_by_email[holder],
+            },
+        )
+    for audience, message, channel, timing, action in COMMUNICATIONS:
+        Communication.objects.update_or_create(
+            plan=plan,
+            audience=audience,
+            defaults={
+                "message": message,
+                "channel": channel,
+                "timing": timing,
+                "action": actions[action] if action else None,
+            },
+        )
+    Declaration.objects.update_or_create(
+        plan=plan,
+        member=users_by_email[PRIYA],
+        option=options["hostel"],
+        defaults={
+            "interest": "The hostel would be run by my own department at the council.",
+            "declared_at": DECIDED_AT - timedelta(days=14),
+        },
+    )
+
+
 def seed_criteria(plan: Plan) -> list[Criterion]:
     criteria = []
     for order, (name, description, weight) in enumerate(CRITERIA, 1):
@@ -2370,7 +2459,11 @@ def seed_option(
         Score.objects.update_or_create(
             option=option,
             criterion=criterion,
-            defaults={"score": score, "note": spec["notes"].get(position, "")},
+            defaults={
+                "score": score,
+                "note": spec["notes"].get(position, ""),
+                "scored_by": lead,
+            },
         )
     return option
 

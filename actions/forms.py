@@ -10,20 +10,23 @@ from actions.models import (
     Action,
     Allocation,
     Budget,
+    Communication,
     Contribution,
     Criterion,
+    Declaration,
     DueDateProposal,
     ExpectedEffect,
     Milestone,
     Option,
     Scenario,
+    Stakeholder,
 )
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
 from improveplan.limits import NOTE
 from improveplan.models import Organisation, Plan, User
 from outcomes.forms import DATE_WIDGET, EFFECT_FIELDS, RiskForm, check_effect, check_period
-from outcomes.models import ExternalFactor, Indicator, Outcome
+from outcomes.models import Achievement, ExternalFactor, Indicator, Outcome
 from outcomes.units import format_money
 
 BIGGEST_ID = 2**63 - 1
@@ -770,4 +773,103 @@ class MoneyMoveForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("from_outcome") and cleaned.get("from_outcome") == cleaned.get("to_outcome"):
             self.add_error("to_outcome", "Choose a different outcome to move the money to.")
+        return cleaned
+
+
+# Issue 24: the plan's frame ------------------------------------------------------------------
+
+
+class StakeholderForm(forms.ModelForm):
+    class Meta:
+        model = Stakeholder
+        fields = ["name", "interest", "consultation", "frequency", "relationship_holder"]
+        widgets = {"interest": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relationship_holder"].queryset = User.objects.filter(
+            memberships__partnership=parent.partnership
+        ).order_by("full_name")
+        self.fields["relationship_holder"].error_messages["invalid_choice"] = (
+            "Choose a member of this partnership."
+        )
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+
+class CommunicationForm(forms.ModelForm):
+    class Meta:
+        model = Communication
+        fields = ["audience", "message", "channel", "timing", "action"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"action": "The action that does it, if there is one."}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = Action.objects.filter(plan=parent).order_by("number")
+        self.fields["action"].error_messages["invalid_choice"] = "Choose from this plan."
+
+    def attach(self, parent) -> None:
+        self.instance.plan = parent
+
+
+class DeclarationForm(forms.ModelForm):
+    """A member declares an interest of their own: the member is whoever sends the form."""
+
+    class Meta:
+        model = Declaration
+        fields = ["option", "interest"]
+        widgets = {"interest": forms.Textarea(attrs={"rows": 3})}
+        labels = {"option": "In which option"}
+        help_texts = {
+            "interest": "What links you, or your organisation, to the option or the decision: "
+            "a contract, a service you run, a relative, a grant.",
+        }
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["option"].queryset = Option.objects.filter(outcome__plan=plan).order_by(
+            "outcome__priority", "title"
+        )
+        self.fields["option"].empty_label = "The plan's decisions as a whole"
+        self.fields["option"].error_messages["invalid_choice"] = "Choose from this plan."
+
+
+class AchievementActionsForm(forms.Form):
+    """The actions that lead to one future-basing achievement."""
+
+    actions = PlanChoices(
+        queryset=Action.objects.none(),
+        required=False,
+        label="Actions that lead to it",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    key = PlanChoices(
+        queryset=Action.objects.none(),
+        required=False,
+        label="Of those, the key actions",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A key action is tracked closely: first in the board report, and its owner "
+        "is reminded each week. Mark at least the one the achievement most depends on.",
+    )
+
+    def __init__(self, *args, achievement: Achievement, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].queryset = Action.objects.filter(
+            plan_id=achievement.outcome.plan_id
+        ).order_by("number")
+        self.fields["actions"].label_from_instance = lambda action: (
+            f"{action.reference} {action.title}{' (key)' if action.is_key else ''}"
+        )
+        self.fields["key"].queryset = self.fields["actions"].queryset
+        self.fields["key"].label_from_instance = lambda action: f"{action.reference} {action.title}"
+        linked = list(achievement.actions.all())
+        self.fields["actions"].initial = [action.pk for action in linked]
+        self.fields["key"].initial = [action.pk for action in linked if action.is_key]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if set(cleaned.get("key") or []) - set(cleaned.get("actions") or []):
+            self.add_error("key", "A key action must also be one that leads to it.")
         return cleaned

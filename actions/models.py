@@ -19,7 +19,15 @@ from improveplan.limits import LONG_TEXT, NOTE
 from improveplan.models import Organisation, Plan, Role
 from improveplan.text import one_line
 from outcomes import trajectories
-from outcomes.models import EffectFields, Evidence, Indicator, Outcome, Risk, effect_constraints
+from outcomes.models import (
+    Achievement,
+    EffectFields,
+    Evidence,
+    Indicator,
+    Outcome,
+    Risk,
+    effect_constraints,
+)
 
 
 class Criterion(models.Model):
@@ -141,6 +149,16 @@ class Score(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(5)]
     )
     note = models.CharField(max_length=300, blank=True)
+    # Issue 24: who gave the score, so that a declared interest can flag it. Scores given
+    # before this was recorded have none, and say so.
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="scored by",
+    )
 
     class Meta:
         ordering = ["option_id", "criterion__order"]
@@ -325,6 +343,10 @@ class Action(models.Model):
     )
     # The risks in the plan's register that threaten it.
     risks = models.ManyToManyField(Risk, related_name="threatened_actions", blank=True)
+    # Future-basing (issue 24): the achievements on the vision date this action leads to.
+    achievements = models.ManyToManyField(
+        Achievement, related_name="actions", blank=True, verbose_name="leads to the achievements"
+    )
     # Bumped on every save: a form carries the version it was read at, so a second person's
     # save over someone else's change is refused instead of silently overwriting it.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -334,7 +356,7 @@ class Action(models.Model):
     # history row also keeps the outcomes, supporters and dependencies the action had then.
     history = HistoricalRecords(
         excluded_fields=["version", "updated_at"],
-        m2m_fields=["outcomes", "supporting_organisations", "depends_on"],
+        m2m_fields=["outcomes", "supporting_organisations", "depends_on", "achievements"],
     )
 
     objects = ActionQuerySet.as_manager()
@@ -741,3 +763,102 @@ class Scenario(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Issue 24: the plan's frame (the CQC's guide to writing an action plan, and Five Steps) ---------
+
+
+class Stakeholder(models.Model):
+    """Someone with a stake in the plan, and how the partnership consults them."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stakeholders")
+    name = models.CharField(
+        "person or group", validators=[one_line], max_length=200, help_text="E.g. Carers' forum."
+    )
+    interest = models.TextField("their interest in the plan", max_length=NOTE)
+    consultation = models.CharField(
+        "how we consult them",
+        max_length=300,
+        help_text="E.g. a meeting of the forum, a survey, a visit.",
+    )
+    frequency = models.CharField(
+        "how often", max_length=120, help_text="E.g. every quarter, before each review."
+    )
+    relationship_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="who holds the relationship",
+        help_text="The member of the partnership who keeps in touch with them.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Communication(models.Model):
+    """One line of the plan's communications plan: who is told what, how and when."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="communications")
+    audience = models.CharField(
+        "who is told", validators=[one_line], max_length=200, help_text="E.g. residents."
+    )
+    message = models.TextField("what they are told", max_length=NOTE)
+    channel = models.CharField(
+        "how", max_length=200, help_text="E.g. the council's newsletter, a briefing."
+    )
+    timing = models.CharField("when", max_length=200, help_text="E.g. once the plan is agreed.")
+    action = models.ForeignKey(
+        "Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communications",
+        verbose_name="carried out by the action",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.audience}: {self.channel}"
+
+
+class Declaration(models.Model):
+    """A member's declared interest, in one option or in the plan's decisions, made before
+    options are scored. The declared member's scores are flagged; a lead may leave them out
+    of the totals (``excluded``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="declarations")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declarations"
+    )
+    option = models.ForeignKey(
+        Option,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        verbose_name="in the option",
+        help_text="Leave empty for an interest in the plan's decisions as a whole.",
+    )
+    interest = models.TextField("the interest", max_length=NOTE)
+    declared_at = models.DateTimeField(default=timezone.now)
+    excluded = models.BooleanField("scores left out of the totals", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "declared_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.option or 'the plan'}"
+
+    def covers(self, option_id: int) -> bool:
+        return self.option_id is None or self.option_id == option_id

@@ -13,7 +13,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from actions import appraisal, smart
-from actions.models import Action, Criterion, DueDateProposal, Milestone, Option, Update
+from actions.models import (
+    Action,
+    Communication,
+    Criterion,
+    DueDateProposal,
+    Milestone,
+    Option,
+    Score,
+    Update,
+)
 from improveplan import history, notifications
 from improveplan.limits import LONG_TEXT
 from improveplan.models import Membership, Notification, Plan, Role, User
@@ -437,3 +446,58 @@ def smart_facts(
         monitoring=action.monitoring,
         milestones=action.milestones.count() if milestones is None else milestones,
     )
+
+
+# Issue 24: the plan's frame ------------------------------------------------------------------
+
+
+def scores_save(*, option: Option, scores: dict, by: User) -> None:
+    """Save one option's scores ({criterion: (score or None, note)}). A score that changes
+    records who gave it; one left as it was keeps its scorer."""
+    existing = {score.criterion_id: score for score in option.scores.all()}
+    with transaction.atomic():
+        for criterion, (value, note) in scores.items():
+            score = existing.get(criterion.pk)
+            if value is None:
+                if score is not None:
+                    score.delete()
+            elif score is None:
+                Score.objects.create(
+                    option=option, criterion=criterion, score=value, note=note, scored_by=by
+                )
+            elif (score.score, score.note) != (value, note):
+                score.score, score.note, score.scored_by = value, note, by
+                score.save(update_fields=["score", "note", "scored_by"])
+
+
+def communication_to_action(
+    *, communication: Communication, title: str, lead_organisation
+) -> tuple[Action, bool]:
+    """An item of the communications plan becomes a draft action that carries it out, in one
+    step. Returns the action and whether it was made now: an item an action already carries
+    (a form sent twice) keeps that action."""
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Say what the action is."})
+    with transaction.atomic():
+        communication = Communication.objects.select_for_update().get(pk=communication.pk)
+        if communication.action is not None:
+            return communication.action, False
+        plan = communication.plan
+        number, reference = next_reference(plan)
+        action = Action(
+            plan=plan,
+            number=number,
+            reference=reference,
+            title=title[:200],
+            description=(
+                f"Tell {communication.audience} {communication.timing}, by "
+                f"{communication.channel}: {communication.message}"
+            )[:LONG_TEXT],
+            lead_organisation=lead_organisation,
+        )
+        with history.one_entry(action, created=True):
+            action.save()
+        communication.action = action
+        communication.save(update_fields=["action"])
+    return action, True

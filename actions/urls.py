@@ -64,4 +64,19 @@ urlpatterns = [
     *items.crud("contributions", "plans", "contribution"),
     *items.crud("allocations", "plans", "allocation"),
     path("plans/<int:pk>/scenarios/", views.scenarios, name="scenarios"),
+    # Issue 24: the plan's frame
+    path("plans/<int:pk>/frame/", views.plan_frame, name="plan_frame"),
+    path("plans/<int:pk>/frame/history/", views.plan_frame_history, name="plan_frame_history"),
+    *items.crud("stakeholders", "plans", "stakeholder"),
+    *items.crud("communications", "plans", "communication"),
+    path(
+        "communications/<int:pk>/action/",
+        views.communication_to_action,
+        name="communication_to_action",
+    ),
+    path("plans/<int:pk>/declarations/new/", views.declaration_create, name="declaration_create"),
+    path(
+        "declarations/<int:pk>/withdraw/", views.declaration_withdraw, name="declaration_withdraw"
+    ),
+    path("declarations/<int:pk>/exclude/", views.declaration_exclude, name="declaration_exclude"),
 ]

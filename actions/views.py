@@ -36,16 +36,19 @@ from actions.models import (
     Action,
     Allocation,
     Budget,
+    Communication,
     Contribution,
+    Declaration,
     DueDateProposal,
     Milestone,
     MoneyMove,
     Option,
-    Score,
     Spend,
+    Stakeholder,
     Update,
     updates_stamp,
 )
+from actions.ranking import rank_options
 from actions.scenarios import compare as scenario_comparison
 from improveplan import history, items, kept, once, security
 from improveplan.celery import workers_available
@@ -114,6 +117,23 @@ for _name, _kind in {
         get_object=access.get_allocation_for_user,
         parent_of=lambda allocation: allocation.plan,
         back_to=lambda plan: reverse("actions:money", args=[plan.pk]),
+    ),
+    # Issue 24: the plan's frame
+    "stakeholder": items.Kind(
+        noun="stakeholder",
+        form=forms.StakeholderForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_stakeholder_for_user,
+        parent_of=lambda stakeholder: stakeholder.plan,
+        back_to=lambda plan: reverse("actions:plan_frame", args=[plan.pk]) + "#stakeholders",
+    ),
+    "communication": items.Kind(
+        noun="communication",
+        form=forms.CommunicationForm,
+        get_parent=access.get_plan_for_user,
+        get_object=access.get_communication_for_user,
+        parent_of=lambda communication: communication.plan,
+        back_to=lambda plan: reverse("actions:plan_frame", args=[plan.pk]) + "#communications",
     ),
     "milestone": items.Kind(
         noun="milestone",
@@ -200,33 +220,7 @@ def appraisal_page(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = access.get_outcome_for_user(request, pk)
     plan = outcome.plan
     plan_criteria = list(plan.criteria.all())
-    options = list(
-        outcome.options.prefetch_related(
-            Prefetch("scores", queryset=Score.objects.select_related("criterion")), "risks"
-        ).select_related("decided_by")
-    )
-    ranking = appraisal.rank(
-        [appraisal.CriterionWeight(str(c.pk), c.name, c.weight) for c in plan_criteria],
-        [
-            appraisal.OptionScores(
-                str(option.pk),
-                option.title,
-                {str(score.criterion_id): score.score for score in option.scores.all()},
-            )
-            for option in options
-        ],
-    )
-    by_key = {item.key: item for item in ranking}
-    rows = []
-    for option in sorted(options, key=lambda o: (by_key[str(o.pk)].rank, o.title)):
-        scores = {score.criterion_id: score for score in option.scores.all()}
-        rows.append(
-            {
-                "option": option,
-                "ranked": by_key[str(option.pk)],
-                "cells": [scores.get(criterion.pk) for criterion in plan_criteria],
-            }
-        )
+    ranking = rank_options(outcome, plan_criteria)
     return render(
         request,
         "actions/appraisal.html",
@@ -236,7 +230,10 @@ def appraisal_page(request: HttpRequest, pk: int) -> HttpResponse:
             "partnership": plan.partnership,
             "manages": request.membership.manages,
             "criteria": plan_criteria,
-            "rows": rows,
+            "rows": ranking.rows,
+            "declarations": ranking.declarations,
+            "excluded_members": ranking.excluded_members,
+            "may_declare": request.membership.role in (Role.LEAD, Role.PARTNER),
         },
     )
 
@@ -249,15 +246,17 @@ def option_scores(request: HttpRequest, pk: int) -> HttpResponse:
     plan_criteria = list(plan.criteria.all())
     form = forms.ScoreGridForm(request.POST or None, option=option, criteria=plan_criteria)
     if request.method == "POST" and form.is_valid():
-        for criterion in plan_criteria:
-            value = form.cleaned_data[f"score_{criterion.pk}"]
-            note = form.cleaned_data[f"note_{criterion.pk}"]
-            if value is None:
-                Score.objects.filter(option=option, criterion=criterion).delete()
-            else:
-                Score.objects.update_or_create(
-                    option=option, criterion=criterion, defaults={"score": value, "note": note}
+        services.scores_save(
+            option=option,
+            scores={
+                criterion: (
+                    form.cleaned_data[f"score_{criterion.pk}"],
+                    form.cleaned_data[f"note_{criterion.pk}"],
                 )
+                for criterion in plan_criteria
+            },
+            by=request.user,
+        )
         messages.success(request, f"The scores for “{option}” have been saved.")
         return redirect(next_or(request, option.get_absolute_url()))
     return form_page(
@@ -1293,3 +1292,145 @@ def _smart_as_typed(plan, data, action_id: str) -> smart.SmartCheck:
         milestones=milestones,
     )
     return smart.check(facts)
+
+
+# Issue 24: the plan's frame ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def plan_frame(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the plan covers, who has a stake in it and how they are consulted, who is told
+    what, and the interests members have declared."""
+    plan = access.get_plan_for_user(request, pk, archived_ok=True)
+    context = {
+        "plan": plan,
+        "partnership": plan.partnership,
+        "manages": request.membership.manages,
+        "may_declare": request.membership.role in (Role.LEAD, Role.PARTNER),
+        "stakeholders": plan.stakeholders.select_related("relationship_holder"),
+        "communications": plan.communications.select_related("action"),
+        "declarations": plan.declarations.select_related("member", "option"),
+    }
+    return render(request, "actions/plan_frame.html", context)
+
+
+@login_required
+@require_GET
+def plan_frame_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The changes to the plan's stakeholders, communications and declarations (deleted and
+    withdrawn ones too)."""
+    plan = access.get_plan_for_user(request, pk, archived_ok=True)
+    return history_page(
+        request,
+        plan,
+        plan=plan,
+        sources=[
+            (Stakeholder, {"plan_id": plan.pk}),
+            (Communication, {"plan_id": plan.pk}),
+            (Declaration, {"plan_id": plan.pk}),
+        ],
+        heading=f"History of the frame of {plan}: stakeholders, communications and "
+        "declarations of interest",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def communication_to_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """An item of the communications plan becomes the action that carries it out."""
+    communication = access.get_communication_for_user(request, pk, manage=True)
+    plan = communication.plan
+    back = reverse("actions:plan_frame", args=[plan.pk]) + "#communications"
+    if communication.action_id and request.method == "GET":
+        messages.info(request, f"{communication.action.reference} already carries it out.")
+        return redirect(back)
+    form = forms.GapToActionForm(
+        request.POST or None,
+        partnership=plan.partnership,
+        initial={"title": f"Tell {communication.audience}: {communication.channel}"[:200]},
+    )
+    form.fields["title"].help_text = "What will be done. Add dates and an owner on its page."
+    if request.method == "POST" and form.is_valid():
+        action, made = services.communication_to_action(
+            communication=communication,
+            title=form.cleaned_data["title"],
+            lead_organisation=form.cleaned_data["lead_organisation"],
+        )
+        if made:
+            messages.success(
+                request,
+                f"Action {action.reference} has been made to carry out the communication. "
+                "Give it an owner and dates.",
+            )
+        else:
+            messages.info(request, f"{action.reference} already carries it out.")
+        return redirect(action)
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Make an action to tell {communication.audience}",
+        submit="Make the action",
+        cancel_url=back,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member declares an interest of their own, before the options are scored."""
+    plan = access.get_plan_for_user(request, pk)
+    access.check_may_declare(request, plan)
+    form = forms.DeclarationForm(request.POST or None, plan=plan)
+    back = reverse("actions:plan_frame", args=[plan.pk]) + "#declarations"
+    if request.method == "POST" and (form.is_valid() or once.sent_before(request)):
+        form.instance.plan = plan
+        form.instance.member = request.user
+        try:
+            once.save_once(request, form.save)
+        except once.AlreadySaved:
+            return once.already_saved(
+                request, noun="declaration", back_to=back, where="Go to the plan's frame"
+            )
+        messages.success(request, "Your interest has been declared.")
+        return redirect(next_or(request, back))
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title="Declare an interest",
+        intro="Declare it before the options are scored. Your scores are then marked, and a "
+        "lead may leave them out of the totals.",
+        submit="Declare the interest",
+        cancel_url=next_or(request, back),
+    )
+
+
+@login_required
+@require_POST
+def declaration_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = access.get_declaration_for_user(request, pk, own=True)
+    with transaction.atomic(), history.deleting(declaration):
+        declaration.delete()
+    messages.success(request, "Your declaration has been withdrawn.")
+    return redirect(reverse("actions:plan_frame", args=[declaration.plan_id]) + "#declarations")
+
+
+@login_required
+@require_POST
+def declaration_exclude(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead leaves a declared member's scores out of the totals, or counts them again."""
+    declaration = access.get_declaration_for_user(request, pk)
+    excluded = request.POST.get("excluded") == "yes"
+    if declaration.excluded != excluded:
+        declaration.excluded = excluded
+        declaration.save(update_fields=["excluded"])
+    messages.success(
+        request,
+        f"{declaration.member.full_name}'s scores are "
+        + ("left out of the totals." if excluded else "counted in the totals again."),
+    )
+    return redirect(next_or(request, reverse("actions:plan_frame", args=[declaration.plan_id])))

@@ -67,6 +67,10 @@ NOT_EXPORTED = {
     "actions.HistoricalAction_outcomes",
     "actions.HistoricalAction_supporting_organisations",
     "actions.HistoricalAction_depends_on",
+    "actions.HistoricalAction_achievements",  # Issue 24: the plan's frame
+    "actions.HistoricalStakeholder",
+    "actions.HistoricalCommunication",
+    "actions.HistoricalDeclaration",
     "improveplan.HistoricalSignUp",
     "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
     "comments.HistoricalComment",

@@ -458,6 +458,12 @@ FUTURE = {
             "We will have a forum of care leavers advising the council.",
         ],
     },
+    "achieved_by": {
+        "Nobody has slept on Riverside's streets for a whole year.": [
+            "hf-outreach",
+            "hf-housing-first",
+        ],
+    },
     "options": {},
     "actions": [
         {
@@ -834,6 +840,11 @@ def _seed_plan(plan: Plan, spec: dict, organisations, users_by_email) -> None:
             Achievement.objects.update_or_create(
                 outcome=outcomes[statement], statement=text, defaults={"order": order}
             )
+    # Issue 24: the actions each achievement comes true through (the rest show as lacking).
+    for text, keys in spec.get("achieved_by", {}).items():
+        achievement = Achievement.objects.get(outcome__plan=plan, statement=text)
+        for key in keys:
+            actions[key].achievements.add(achievement)
     for key_question, summary, source, answered_by in spec.get("findings", []):
         finding, _ = Finding.objects.update_or_create(
             plan=plan,

@@ -171,10 +171,9 @@ class SuccessArea:
     outcome: Thing
     achievements: tuple[Thing, ...]
     actions: int
-    # Each achievement comes true through at least one critical action: here a key action
-    # serving the success area. ``first_action`` is where to mark one.
-    key_actions: int = 0
-    first_action: int | None = None
+    # Each achievement comes true through at least one critical action: a live key action
+    # linked to it. These achievements have none yet.
+    without_key_action: tuple[Thing, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,15 +223,16 @@ def future_lacks(f: FutureFacts) -> list[Missing]:
             lacks.append(
                 Missing(f"No action leads to “{outcome.name}” yet.", "action_create", outcome.pk)
             )
-        elif area.achievements and not area.key_actions and area.first_action:
-            lacks.append(
+        else:
+            lacks += [
                 Missing(
-                    f"No key action leads to the achievements of “{outcome.name}”: mark the "
-                    "action they most depend on as key.",
-                    "action_edit",
-                    area.first_action,
+                    f"No key action leads to “{achievement.name}”: link the action it most "
+                    "depends on, and mark that action as key.",
+                    "achievement_actions",
+                    achievement.pk,
                 )
-            )
+                for achievement in area.without_key_action
+            ]
     for action, due in f.actions:
         if gap := not_smart(action):
             lacks.append(gap)

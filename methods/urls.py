@@ -18,5 +18,6 @@ urlpatterns = [
     path("plans/<int:pk>/future/", views.future_basing, name="future_basing"),
     path("plans/<int:pk>/care-plan/", views.care_service, name="care_service"),
     *items.crud("achievements", "outcomes", "achievement"),
+    path("achievements/<int:pk>/actions/", views.achievement_actions, name="achievement_actions"),
     *items.crud("findings", "plans", "finding"),
 ]

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import dependencies
 from actions.access import get_finding_for_user
+from actions.forms import AchievementActionsForm
 from actions.models import Action, Finding, Milestone, Option, Update
-from improveplan import items
+from improveplan import history, items
 from improveplan.access import get_plan_for_user
 from improveplan.models import Plan, Role
 from improveplan.views import form_page, next_or
@@ -84,6 +86,7 @@ FIX_PAGES = {
     "plan_edit": "improveplan:plan_edit",
     "achievement_create": "methods:achievement_create",
     "achievement_edit": "methods:achievement_edit",
+    "achievement_actions": "methods:achievement_actions",
     "finding_create": "methods:finding_create",
     "finding_edit": "methods:finding_edit",
 }
@@ -131,6 +134,7 @@ FIX_LABELS = {
     "plan_edit:vision_date": "Fix the vision date",
     "achievement_create": "Add an achievement",
     "achievement_edit": "Rewrite it",
+    "achievement_actions": "Link a key action",
     "finding_create": "Add a finding",
     "finding_edit": "Choose the actions that answer it",
 }
@@ -498,11 +502,16 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
     worked backwards from the vision date, and the critical path through dependent actions."""
     plan = get_plan_for_user(request, pk)
     vision_date = plan.vision_date or plan.period_end
+    linked = _linked_actions(plan)
     areas = [
         (
             outcome,
             [
-                (achievement, lenses.written_as_achieved(achievement.statement))
+                (
+                    achievement,
+                    lenses.written_as_achieved(achievement.statement),
+                    linked.get(achievement.pk, []),
+                )
                 for achievement in outcome.achievements.all()
             ],
         )
@@ -535,13 +544,16 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
         path = None
     by_reference = {action.reference: action for action in actions}
     served = defaultdict(int)
-    key = defaultdict(int)
-    first_action: dict[int, int] = {}
     for action in actions:
         for outcome in action.outcomes.all():
             served[outcome.pk] += 1
-            key[outcome.pk] += action.is_key and action.is_live
-            first_action.setdefault(outcome.pk, action.pk)
+    # The achievements a live key action leads to (issue 24: each needs at least one).
+    keyed = set(
+        Action.objects.filter(plan=plan, achievements__isnull=False)
+        .live()
+        .key()
+        .values_list("achievements", flat=True)
+    )
     lacks = lenses.future_lacks(
         lenses.FutureFacts(
             plan=plan.pk,
@@ -550,10 +562,13 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
             areas=tuple(
                 lenses.SuccessArea(
                     lenses.Thing(outcome.pk, outcome.statement),
-                    tuple(lenses.Thing(a.pk, a.statement) for a, _ in achievements),
+                    tuple(lenses.Thing(a.pk, a.statement) for a, *_ in achievements),
                     served[outcome.pk],
-                    key_actions=key[outcome.pk],
-                    first_action=first_action.get(outcome.pk),
+                    without_key_action=tuple(
+                        lenses.Thing(a.pk, a.statement)
+                        for a, *_ in achievements
+                        if a.pk not in keyed
+                    ),
                 )
                 for outcome, achievements in areas
             ),
@@ -574,7 +589,57 @@ def future_basing(request: HttpRequest, pk: int) -> HttpResponse:
             finish=path.finish if path else None,
             undated=[action for action in actions if not (action.start and action.due)],
             lacking=_lacking(lacks, plan, request),
+            keyed=keyed,
         ),
+    )
+
+
+def _linked_actions(plan: Plan) -> dict[int, list[Action]]:
+    """Each achievement's actions, in one query."""
+    linked = defaultdict(list)
+    links = Action.achievements.through.objects.filter(action__plan=plan).select_related("action")
+    for link in links.order_by("action__number"):
+        linked[link.achievement_id].append(link.action)
+    return linked
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def achievement_actions(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead links the actions that lead to one achievement (issue 24)."""
+    achievement = get_achievement_for_user(request, pk, manage=True)
+    plan = achievement.outcome.plan
+    form = AchievementActionsForm(request.POST or None, achievement=achievement)
+    back = reverse("methods:future_basing", args=[plan.pk])
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["actions"])
+        key = set(form.cleaned_data["key"])
+        linked = set(achievement.actions.all())
+        with transaction.atomic():
+            for action in chosen | linked:
+                is_key = action in key if action in chosen else action.is_key
+                if (action in chosen) == (action in linked) and is_key == action.is_key:
+                    continue
+                with history.one_entry(action):
+                    if is_key != action.is_key:
+                        action.is_key = is_key
+                        action.version += 1
+                        action.save(update_fields=["is_key", "version"])
+                    if action in chosen and action not in linked:
+                        action.achievements.add(achievement)
+                    elif action in linked and action not in chosen:
+                        action.achievements.remove(achievement)
+        messages.success(request, f"The actions that lead to “{achievement}” have been saved.")
+        return redirect(next_or(request, back))
+    return form_page(
+        request,
+        form,
+        partnership=plan.partnership,
+        plan=plan,
+        title=f"Actions that lead to “{achievement}”",
+        intro="Each achievement needs at least one key action: the one it most depends on.",
+        submit="Save the actions",
+        cancel_url=next_or(request, back),
     )
 
 

@@ -467,6 +467,9 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         "total_resources": sum(row["amount"] for row in resources.values()),
         # Issue 24: what the plan's closed actions and reviews taught.
         "lessons": lessons.lessons(plan_id=plan.pk),
+        # Issue 24: the plan's frame, whom it consults and whom it tells (two queries).
+        "stakeholders": list(plan.stakeholders.select_related("relationship_holder")),
+        "communications": list(plan.communications.select_related("action")),
     }
 
 

@@ -23,13 +23,16 @@ from actions.email_links import update_link
 from actions.forms import quarters_of
 from actions.models import (
     Action,
+    Communication,
     Criterion,
+    Declaration,
     DueDateProposal,
     ExpectedEffect,
     Milestone,
     Option,
     Scenario,
     Score,
+    Stakeholder,
     Update,
 )
 from actions.tests.factories import (
@@ -135,6 +138,18 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "gap": EvidenceFactory(outcome=outcome, kind="gap", summary="Why people leave"),
         "plan_risk": Risk.objects.create(  # a risk to the whole plan
             plan=plan, description="Partners leave", likelihood=2, impact=4
+        ),
+        # Issue 24: the plan's frame. The lead's own declaration, which only they withdraw.
+        "stakeholder": Stakeholder.objects.create(
+            plan=plan, name="Carers", interest="Respite", consultation="A forum", frequency="Yearly"
+        ),
+        "communication": Communication.objects.create(
+            plan=plan, audience="Residents", message="The plan", channel="A leaflet", timing="May"
+        ),
+        "declaration": Declaration.objects.create(
+            plan=plan,
+            member=plan.partnership.memberships.filter(role="lead").first().user,
+            interest="A trustee of a bidder",
         ),
     }
 
@@ -466,6 +481,27 @@ for _kind, (_parent, _fields) in {
     ),
     "expected_effect": ("action", EFFECT_FIELDS),
     "scenario": ("plan", SCENARIO_FIELDS),
+    # Issue 24: the plan's frame
+    "stakeholder": (
+        "plan",
+        {
+            "name": TEXT,
+            "interest": TEXT,
+            "consultation": TEXT,
+            "frequency": TEXT,
+            "relationship_holder": OWNER,
+        },
+    ),
+    "communication": (
+        "plan",
+        {
+            "audience": TEXT,
+            "message": TEXT,
+            "channel": TEXT,
+            "timing": TEXT,
+            "action": one_of_ours("action", required=False),
+        },
+    ),
 }.items():
     FORMS[f"actions:{_kind}_create"] = HostileForm(
         fields=_fields,
@@ -580,6 +616,37 @@ FORMS.update(
             shown_on=lambda t: (t.ours["action"].get_absolute_url(), "spend_form"),
             examples=EXAMPLES_PER_ACTIONS_FORM,
             **by_pk("actions:spend_record", own=our("action"), foreign=their("action")),
+        ),
+        # Issue 24: the plan's frame
+        "actions:communication_to_action": HostileForm(
+            fields={"title": TEXT, "lead_organisation": ORGANISATION_ID},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk(
+                "actions:communication_to_action",
+                own=our("communication"),
+                foreign=their("communication"),
+            ),
+        ),
+        "actions:declaration_create": HostileForm(
+            fields={"option": one_of_ours("option", required=False), "interest": TEXT},
+            user=partner,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:declaration_create", own=our("plan"), foreign=their("plan")),
+        ),
+        "actions:declaration_withdraw": HostileForm(
+            fields={},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk(
+                "actions:declaration_withdraw", own=our("declaration"), foreign=their("declaration")
+            ),
+        ),
+        "actions:declaration_exclude": HostileForm(
+            fields={},
+            extra={"excluded": choice(["yes", "no"])},  # the button's value
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk(
+                "actions:declaration_exclude", own=our("declaration"), foreign=their("declaration")
+            ),
         ),
         "actions:due_date_answer": HostileForm(
             fields={"answer": choice(["accept", "decline"]), "answer_reason": TEXT},

@@ -26,10 +26,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from actions.models import (
     Allocation,
     Budget,
+    Communication,
     Contribution,
+    Declaration,
     DueDateProposal,
     ExpectedEffect,
     Scenario,
+    Stakeholder,
 )
 from actions.tests.factories import (
     ActionFactory,
@@ -300,6 +303,23 @@ ROUTES: dict[str, Route] = {
     "actions:action": Route(kwargs=lambda w: {"pk": w.action.pk}),
     # Issue 24: the plan's risk register, and an information gap becomes an action
     "actions:risk_register": Route(kwargs=_plan),
+    # Issue 24: the plan's frame (foreign ids: actions/tests/test_plan_frame.py)
+    "actions:plan_frame": Route(kwargs=_plan),
+    "actions:plan_frame_history": Route(kwargs=_plan),
+    **crud_routes("stakeholder", parent=_plan, own=lambda w: w.stakeholder, app="actions"),
+    **crud_routes("communication", parent=_plan, own=lambda w: w.communication, app="actions"),
+    "actions:communication_to_action": Route(
+        kwargs=lambda w: {"pk": w.communication.pk},
+        writes=True,
+        foreign_fields=lambda w: {"title": "Tell", "lead_organisation": w.other_organisation.pk},
+    ),
+    "actions:declaration_create": Route(kwargs=_plan, writes=True, partner_writes=True),
+    "actions:declaration_withdraw": Route(  # the lead's own: no one else may withdraw it
+        kwargs=lambda w: {"pk": w.declaration.pk}, writes=True, get=False
+    ),
+    "actions:declaration_exclude": Route(
+        kwargs=lambda w: {"pk": w.declaration.pk}, writes=True, get=False
+    ),
     "reviews:lessons": Route(kwargs=_partnership),
     **crud_routes(
         "plan_risk",
@@ -372,6 +392,9 @@ ROUTES: dict[str, Route] = {
     "methods:turn_the_curve": Route(kwargs=lambda w: {"pk": w.indicator.pk}),
     "methods:leap": Route(kwargs=_plan),
     "methods:future_basing": Route(kwargs=_plan),
+    "methods:achievement_actions": Route(  # Issue 24: each achievement's key action
+        kwargs=lambda w: {"pk": w.achievement.pk}, writes=True
+    ),
     "methods:care_service": Route(kwargs=_plan),
     **crud_routes(
         "achievement",
@@ -632,6 +655,22 @@ def sweep_world(world: World) -> World:
     w.review = ReviewFactory(plan=w.plan)  # Issue 6
     w.health_check = HealthCheckFactory(partnership=w.partnership)
     w.peer_reviewer = PeerReviewerFactory(plan=w.plan)  # Issue 6: peer challenge
+    # Issue 24: the plan's frame
+    w.stakeholder = Stakeholder.objects.create(
+        plan=w.plan,
+        name="Carers' forum",
+        interest="Respite",
+        consultation="A meeting",
+        frequency="Quarterly",
+    )
+    w.communication = Communication.objects.create(
+        plan=w.plan,
+        audience="Residents",
+        message="The plan",
+        channel="Newsletter",
+        timing="When agreed",
+    )
+    w.declaration = Declaration.objects.create(plan=w.plan, member=w.lead, interest="A trustee")
     w.due_proposal = DueDateProposal.objects.create(  # Issue 16
         action=w.action, proposed_by=w.partner, proposed_due=date(2099, 1, 1), reason="Staff."
     )

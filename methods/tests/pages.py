@@ -161,7 +161,7 @@ TYPED = {
     "achievement_create": {"statement": "Nine in ten children in Northfield start school ready."},
     "achievement_edit": {"statement": "Nine in ten children in Northfield start school ready."},
     "finding_create": {"summary": "Families wait too long for a first visit"},
-    # Future-basing asks for a key action under each success area with achievements.
+    # An action marked key on its own form (future-basing links one to each achievement).
     "action_edit": {"is_key": "on"},
     "action": {"note": "The first visits are booked."},  # an update, posted on the action's page
     "action_create": {
@@ -194,6 +194,8 @@ def fill(url: str, page_html: str, lead) -> tuple[str, dict]:
     data.update(TYPED.get(name, {}))
     if name in ("finding_create", "finding_edit") and found.choices.get("actions"):
         data["actions"] = found.choices["actions"][:1]  # the first action answers it
+    if name == "achievement_actions":  # the first action leads to it, and is key
+        data["actions"] = data["key"] = found.choices["actions"][:1]
     if name == "option_scores":
         data.update({key: "4" for key in found.fields if key.startswith("score_")})
     if name == "action_create":

@@ -93,6 +93,14 @@ for _kind, (_parent, _fields) in {
         **by_pk(f"methods:{_kind}_delete", own=our(_kind), foreign=their(_kind)),
     )
 
+# Issue 24: the actions that lead to an achievement, and the key ones among them.
+_OUR_ACTIONS = many_of(lambda t: [t.ours["action"]], lambda t: [t.theirs["action"]])
+FORMS["methods:achievement_actions"] = HostileForm(
+    fields={"actions": _OUR_ACTIONS, "key": _OUR_ACTIONS},
+    examples=EXAMPLES_PER_ACTIONS_FORM,
+    **by_pk("methods:achievement_actions", own=our("achievement"), foreign=their("achievement")),
+)
+
 
 # The tests ------------------------------------------------------------------------------
 

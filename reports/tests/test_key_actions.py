@@ -100,35 +100,90 @@ def test_a_finished_key_action_is_not_reminded(world, key):
     assert digest is None or Kind.KEY not in {item.kind for item in digest.items}
 
 
-def test_future_basing_asks_for_a_key_action_for_each_success_area_with_achievements():
+def test_future_basing_asks_for_a_key_action_for_each_achievement():
+    rough = lenses.Thing(2, "Nobody has slept rough for a year.")
+    homes = lenses.Thing(3, "Every care leaver has a home of their own.")
     area = lenses.SuccessArea(
         lenses.Thing(1, "Nobody sleeps rough"),
-        (lenses.Thing(2, "Nobody has slept rough for a year."),),
+        (rough, homes),
         actions=2,
-        key_actions=0,
-        first_action=7,
+        without_key_action=(homes,),
     )
     facts = lenses.FutureFacts(
         plan=1, vision=True, vision_date=date(2030, 3, 31), areas=(area,), actions=()
     )
     lacks = lenses.future_lacks(facts)
-    assert [(lack.page, lack.pk) for lack in lacks] == [("action_edit", 7)]
-    assert "No key action leads to the achievements of “Nobody sleeps rough”" in lacks[0].text
+    assert [(lack.page, lack.pk) for lack in lacks] == [("achievement_actions", 3)]
+    assert "No key action leads to “Every care leaver has a home of their own.”" in lacks[0].text
     marked = lenses.FutureFacts(
         plan=1,
         vision=True,
         vision_date=date(2030, 3, 31),
-        areas=(lenses.SuccessArea(area.outcome, area.achievements, 2, 1, 7),),
+        areas=(lenses.SuccessArea(area.outcome, area.achievements, 2),),
         actions=(),
     )
     assert lenses.future_lacks(marked) == []
 
 
-def test_the_future_basing_page_asks_until_a_key_action_is_marked(lead_client, world, outcome):
-    AchievementFactory(outcome=outcome, statement="Nobody loses their home for want of advice.")
-    action = ActionFactory(plan=world.plan, lead_organisation=world.housing)
+def test_the_future_basing_page_asks_for_a_key_action_for_each_achievement(
+    lead_client, world, outcome
+):
+    first = AchievementFactory(
+        outcome=outcome, statement="Nobody loses their home for want of advice."
+    )
+    second = AchievementFactory(outcome=outcome, statement="Every care leaver has a home.")
+    action = ActionFactory(plan=world.plan, lead_organisation=world.housing, is_key=True)
     action.outcomes.add(outcome)
     url = reverse("methods:future_basing", args=[world.plan.pk])
-    assert "No key action leads to" in lead_client.get(url).content.decode()
-    Action.objects.filter(pk=action.pk).update(is_key=True)
+    page = lead_client.get(url).content.decode()
+    # A key action serving the outcome is not enough: each achievement needs its own.
+    assert "No key action leads to “Nobody loses their home for want of advice.”" in page
+    assert "No key action leads to “Every care leaver has a home.”" in page
+    response = lead_client.post(
+        reverse("methods:achievement_actions", args=[first.pk]),
+        {"actions": [action.pk], "key": [action.pk]},
+    )
+    assert response.status_code == 302
+    page = lead_client.get(url).content.decode()
+    assert "No key action leads to “Nobody loses their home for want of advice.”" not in page
+    assert "No key action leads to “Every care leaver has a home.”" in page
+    # Linked but not key does not count; nor does a cancelled key action.
+    lead_client.post(
+        reverse("methods:achievement_actions", args=[second.pk]), {"actions": [action.pk]}
+    )
+    action.refresh_from_db()
+    assert not action.is_key and set(action.achievements.all()) == {first, second}
+    page = lead_client.get(url).content.decode()
+    assert "No key action leads to “Nobody loses their home for want of advice.”" in page
+    lead_client.post(
+        reverse("methods:achievement_actions", args=[second.pk]),
+        {"actions": [action.pk], "key": [action.pk]},
+    )
     assert "No key action leads to" not in lead_client.get(url).content.decode()
+    Action.objects.filter(pk=action.pk).update(status=Action.Status.CANCELLED)
+    assert "No key action leads to “Every care leaver has a home.”" in (
+        lead_client.get(url).content.decode()
+    )
+    # The history of changes says the action was linked and marked key.
+    assert action.history.filter(is_key=True).exists()
+
+
+def test_linking_actions_to_an_achievement_refuses_what_is_not_of_the_plan(
+    lead_client, world, outcome
+):
+    achievement = AchievementFactory(outcome=outcome)
+    action = ActionFactory(plan=world.plan, lead_organisation=world.housing)
+    url = reverse("methods:achievement_actions", args=[achievement.pk])
+    response = lead_client.post(url, {"actions": ["2" * 30], "key": []})
+    assert response.status_code == 200 and "Choose from this plan." in response.content.decode()
+    response = lead_client.post(url, {"actions": [], "key": [action.pk]})
+    assert "A key action must also be one that leads to it." in response.content.decode()
+    assert not action.achievements.exists() and not Action.objects.get(pk=action.pk).is_key
+
+
+def test_only_a_lead_links_actions_to_an_achievement(partner_client, world, outcome):
+    achievement = AchievementFactory(outcome=outcome)
+    action = ActionFactory(plan=world.plan, lead_organisation=world.housing)
+    url = reverse("methods:achievement_actions", args=[achievement.pk])
+    assert partner_client.post(url, {"actions": [action.pk]}).status_code == 403
+    assert not action.achievements.exists()

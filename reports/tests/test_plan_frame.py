@@ -9,8 +9,13 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from actions.models import Communication, Stakeholder
+from actions.tests.factories import ActionFactory
+from actions.tests.test_plan_frame import COMMUNICATION, STAKEHOLDER
 from improveplan.models import Plan
 from reports import reports
 from reports.tests.pdf import read
@@ -104,3 +109,37 @@ def test_the_demo_names_a_data_sharing_agreement(demo):
     from outcomes.models import Indicator
 
     assert Indicator.objects.exclude(data_sharing="").filter(source="Hospital Episode Statistics")
+
+
+# Issue 24: whom the plan consults and whom it tells, in the delivery plan
+
+
+def test_the_delivery_plan_shows_the_stakeholders_and_the_communications_plan(world):
+    action = ActionFactory(plan=world.plan, lead_organisation=world.council, title="Newsletter")
+    Stakeholder.objects.create(plan=world.plan, relationship_holder=world.lead, **STAKEHOLDER)
+    Communication.objects.create(plan=world.plan, action=action, **COMMUNICATION)
+    pdf = read(
+        reports.render_report(
+            world.plan, kind="plan", year=2026, quarter=3, today=date(2026, 8, 14)
+        )
+    )
+    assert "Stakeholders and communications" in pdf.text
+    assert "Carers' forum" in pdf.text and "Lena Lead" in pdf.text
+    assert "Residents of Northfield" in pdf.text
+    assert action.reference in pdf.text.split("Residents of Northfield", 1)[1]
+
+
+def test_the_delivery_plan_reads_the_frame_in_a_fixed_number_of_queries(world):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            reports.delivery_plan_context(world.plan, today=date(2026, 8, 14))
+        return len(queries)
+
+    few = count()
+    for n in range(5):
+        action = ActionFactory(plan=world.plan, lead_organisation=world.council)
+        Stakeholder.objects.create(
+            plan=world.plan, relationship_holder=world.lead, **{**STAKEHOLDER, "name": f"Group {n}"}
+        )
+        Communication.objects.create(plan=world.plan, action=action, **COMMUNICATION)
+    assert count() == few
