@@ -64,6 +64,7 @@ NOT_EXPORTED = {
     "actions.HistoricalAction_supporting_organisations",
     "actions.HistoricalAction_depends_on",
     "improveplan.HistoricalSignUp",
+    "improveplan.HistoricalPlan",
     "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
     "comments.HistoricalComment",
     # What this site told each person (under the bell, by email): nothing to move.

@@ -184,6 +184,20 @@ class Indicator(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     overridden_at = models.DateTimeField(null=True, blank=True)
+    # Issue 24: an indicator copied forward into next year's plan carries on this one. Every
+    # indicator of a series reads the readings of all of them (series_readings), so the same
+    # readings show in both plans, never copies. series_start is the first of the series.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name="carries on",
+    )
+    series_start = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -207,6 +221,21 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("outcomes:indicator", args=[self.pk])
+
+    @property
+    def series_key(self) -> int:
+        """The first indicator of its series: itself unless it carries on an earlier one."""
+        return self.series_start_id or self.pk
+
+    def series_readings(self) -> models.QuerySet:
+        """Its readings and those of every indicator in its series (the same rows, read from
+        this plan and from the plans before and after it), with the plan each was entered in."""
+        key = self.series_key
+        return (
+            Reading.objects.filter(Q(indicator_id=key) | Q(indicator__series_start_id=key))
+            .select_related("indicator__plan")
+            .order_by("breakdown", "period", "period_start", "indicator_id")
+        )
 
     @property
     def unit_symbol(self) -> str:

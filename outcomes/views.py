@@ -203,6 +203,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grid_columns": GRID_HEADINGS,
         "plan_forecast": plan_forecast(indicator_report, effects_for([indicator])[indicator.pk]),
         "external_factors": list(indicator.external_factors.all()),
+        # Issue 24: the same readings in this plan and the plans it carries on into.
+        "readings": indicator.series_readings(),
+        "carried_on": indicator.continues,
+        "carried_into": list(indicator.continued_by.select_related("plan")),
     }
     return render(request, "outcomes/indicator_detail.html", context)
 
