@@ -127,7 +127,8 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Computed when the plan has changed since the page was last shown, else as kept.
     content = kept.part(
         "outcome-page",
-        plans=[plan.pk],
+        # A plan copied forward shows readings entered in the plan before or after it.
+        plans=plan.sharing_plan_ids(),
         # The walk's steps are registered by the methods app at start-up.
         parts=[outcome.pk, kept.viewer(request), walk_steps()],
         render=lambda: render_to_string(
