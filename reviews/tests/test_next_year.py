@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from actions.models import Action, Criterion
 from actions.tests.factories import ActionFactory, CriterionFactory
-from improveplan.models import Plan
+from improveplan.models import Plan, User
 from improveplan.tests.factories import PlanFactory
 from outcomes.models import Indicator, Outcome, Reading, Target
 from outcomes.readings_io import import_readings, write_readings_csv
@@ -403,3 +403,32 @@ def test_the_plans_own_changes_are_in_its_history(lead_client, world, last_year)
         reverse("improveplan:plan_history", args=[last_year.pk])
         in lead_client.get(last_year.get_absolute_url()).content.decode()
     )
+
+
+# The demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_plan_was_copied_forward_and_the_partnership_has_a_template(client, demo):
+    from improveplan.management.commands.seed_demo import PEOPLE
+    from improveplan.management.commands.seed_demo import PLAN as MAIN
+
+    client.force_login(User.objects.get(email=PEOPLE[0][0]))
+    plan = Plan.objects.get(title=MAIN["title"])
+    earlier = plan.carried_from
+    assert earlier is not None and earlier.status == Plan.Status.ARCHIVED
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert f'copied forward from <a href="{earlier.get_absolute_url()}">' in page
+    assert "People booked when the receptionist offered the next clinic" in page  # a lesson
+    # The smoking indicator reads the same readings in both plans.
+    indicator = plan.indicators.get(code="SM-01")
+    earlier_indicator = earlier.indicators.get(code="SM-01")
+    assert indicator.continues == earlier_indicator
+    assert earlier_indicator.series_readings().count() == indicator.readings.count() > 0
+    # The carried action links back.
+    carried = plan.actions.get(continues__isnull=False)
+    assert carried.continues.plan == earlier
+    assert "Carries on" in client.get(carried.get_absolute_url()).content.decode()
+    # One template, offered when starting a plan.
+    [template] = Plan.objects.filter(partnership=plan.partnership, is_template=True)
+    form = client.get(reverse("reviews:plan_from_template", args=[plan.partnership_id]))
+    assert template.title in form.content.decode()
