@@ -459,6 +459,11 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         "total_resources": sum(row["amount"] for row in resources.values()),
         # Issue 24: what the plan's closed actions and reviews taught.
         "lessons": lessons.lessons(plan_id=plan.pk),
+        # Next year's plan: the plan it was copied forward from, whose lessons it starts with.
+        "carried_from": plan.carried_from,
+        "earlier_lessons": lessons.lessons(plan_id=plan.carried_from_id)
+        if plan.carried_from_id
+        else [],
     }
 
 

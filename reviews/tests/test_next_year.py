@@ -421,7 +421,7 @@ def test_the_demo_plan_was_copied_forward_and_the_partnership_has_a_template(cli
     assert "People booked when the receptionist offered the next clinic" in page  # a lesson
     # The smoking indicator reads the same readings in both plans.
     indicator = plan.indicators.get(code="SM-01")
-    earlier_indicator = earlier.indicators.get(code="SM-01")
+    earlier_indicator = earlier.indicators.get(code="SMK")
     assert indicator.continues == earlier_indicator
     assert earlier_indicator.series_readings().count() == indicator.readings.count() > 0
     # The carried action links back.

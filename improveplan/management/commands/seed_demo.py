@@ -18,8 +18,7 @@ from improveplan.shell.demo import seed_plan_versions, seed_sign_ups
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_import_mapping, seed_outcomes, seed_status_override
 from publishing.demo import seed_publication
-from reviews.demo import PEER_REVIEWER, seed_reviews
-from reviews.demo_next_year import seed_next_year
+from reviews.demo import PEER_REVIEWER, seed_next_year, seed_reviews
 
 DEMO_PASSWORD = "improve-together-2026"
 
