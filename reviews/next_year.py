@@ -76,6 +76,8 @@ ACTION_FIELDS = [
     "status",
     "progress",
 ]
+# Targets roll on by the months between the plans' starts: a new plan starts within ten years.
+MOST_MONTHS_ON = 120
 PLAN_FIELDS = [
     "vision",
     "method",
@@ -254,6 +256,10 @@ def plan_carry_forward(
         raise ValidationError(
             f"The new plan must start after {plan} starts ({plan.period_start:%-d %B %Y})."
         )
+    if months_between(plan.period_start, period_start) > MOST_MONTHS_ON:
+        raise ValidationError(
+            f"The new plan must start within {MOST_MONTHS_ON // 12} years of {plan}'s start."
+        )
     with transaction.atomic():
         source = Plan.objects.select_for_update().get(pk=plan.pk)
         if source.is_template:
@@ -273,7 +279,12 @@ def plan_carry_forward(
             carried_from=source,
         )
         outcomes, indicators = _copy_outcomes_and_indicators(source, new, carry_on=True)
-        _roll_targets(source, indicators, months)
+        try:
+            _roll_targets(source, indicators, months)
+        except (ValueError, OverflowError):
+            raise ValidationError(
+                "A target's dates cannot be moved on that far: choose an earlier start."
+            ) from None
         _copy_criteria(source, new)
         carried = _carry_actions(source, new, outcomes, indicators)
     return new, carried
