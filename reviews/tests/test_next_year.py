@@ -24,6 +24,7 @@ from outcomes.tests.factories import (
     ReadingFactory,
     TargetFactory,
 )
+from reviews import next_year
 from reviews.tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -432,3 +433,28 @@ def test_the_demo_plan_was_copied_forward_and_the_partnership_has_a_template(cli
     [template] = Plan.objects.filter(partnership=plan.partnership, is_template=True)
     form = client.get(reverse("reviews:plan_from_template", args=[plan.partnership_id]))
     assert template.title in form.content.decode()
+
+
+def test_a_partnership_with_next_years_plan_moves_whole(world, last_year, tmp_path):
+    from improveplan.tests.test_portability import export, forget, import_file, snapshot
+
+    plan, _ = next_year.plan_carry_forward(
+        plan=last_year,
+        title="Healthier Riverside 2026/27",
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+    )
+    before = snapshot(world.partnership.pk)
+    export(world.partnership, tmp_path / "riverside.zip")
+    forget(world.partnership)
+
+    import_file(tmp_path / "riverside.zip")
+
+    assert snapshot(world.partnership.pk) == before
+    plan = Plan.objects.get(pk=plan.pk)
+    assert plan.carried_from_id == last_year.pk
+    assert plan.indicators.get().continues_id == world.indicator.pk
+    assert {action.continues_id for action in plan.actions.all()} == {
+        world.open_action.pk,
+        world.not_started.pk,
+    }
