@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -509,6 +510,13 @@ class Reading(models.Model):
     @property
     def point(self) -> arithmetic.Point:
         return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
+
+
+def series_readings_subquery() -> models.QuerySet:
+    """For a subquery of indicators: the readings of the outer indicator's series (its own and
+    those of the indicators it carries on or that carry it on), as series_readings reads them."""
+    key = Coalesce(OuterRef("series_start_id"), OuterRef("pk"))
+    return Reading.objects.filter(Q(indicator_id=key) | Q(indicator__series_start_id=key))
 
 
 class TrajectoryShape(models.TextChoices):

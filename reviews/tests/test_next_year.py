@@ -137,6 +137,9 @@ def test_copying_forward_copies_outcomes_and_indicators_that_read_the_same_readi
     page = lead_client.get(indicator.get_absolute_url()).content.decode()
     assert "20.0%" in page and "21.5%" in page
     assert f"Entered in {last_year}" in page
+    # The walk counts them too: Step 1 does not ask for readings the indicator has.
+    still = lead_client.get(reverse("methods:still_to_do", args=[plan.pk])).content.decode()
+    assert "has no readings" not in still and "no readings yet" not in still.lower()
     assert Criterion.objects.filter(plan=plan, name="Reach", weight=5).exists()
 
 
