@@ -166,6 +166,21 @@ def test_a_reading_added_after_copying_shows_in_both_plans(lead_client, world, l
     assert "22.4%" in lead_client.get(indicator.get_absolute_url()).content.decode()
 
 
+def test_who_is_up_to_date_counts_a_reading_entered_in_the_plan_before(
+    lead_client, world, last_year
+):
+    copy_forward(lead_client, last_year)
+    plan = new_plan(world)
+    url = reverse("reviews:up_to_date", args=[plan.pk])
+    assert "Reading missing:" in lead_client.get(url).content.decode()
+
+    # Last quarter's reading, entered in last year's plan, is the same reading in this one.
+    ReadingFactory(indicator=world.indicator, period=date(2026, 9, 30), value=Decimal("19"))
+
+    page = lead_client.get(url).content.decode()
+    assert "Reading missing:" not in page and "Reading in:" in page
+
+
 def test_the_export_and_import_of_next_years_plan_use_the_same_readings(world, last_year):
     client = Client()
     client.force_login(world.lead)
