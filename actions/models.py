@@ -347,6 +347,15 @@ class Action(models.Model):
     achievements = models.ManyToManyField(
         Achievement, related_name="actions", blank=True, verbose_name="leads to the achievements"
     )
+    # Issue 24: an open action carried into next year's plan carries on this one.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name="carries on",
+    )
     # Bumped on every save: a form carries the version it was read at, so a second person's
     # save over someone else's change is refused instead of silently overwriting it.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -628,6 +628,13 @@ def _action_page(
             or (forms.DueDateProposalForm() if may_propose and not pending else None),
             "answer_form": answer_form
             or (forms.DueDateAnswerForm() if membership.manages and pending else None),
+            # Issue 24: the action it carries on from last year's plan, and its carrying on.
+            "carried_on": Action.objects.select_related("plan")
+            .filter(pk=action.continues_id)
+            .first()
+            if action.continues_id
+            else None,
+            "carried_into": list(Action.objects.filter(continues=action).select_related("plan")),
         },
         status=status,
     )

@@ -329,8 +329,33 @@ class Plan(models.Model):
         blank=True,
         max_length=LONG_TEXT,  # the form takes 5,000
     )
+    # Issue 24: next year's plan is copied forward from this year's, and a template starts
+    # a plan; each new plan remembers where it came from.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_into",
+        verbose_name="copied forward from",
+    )
+    started_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="started_plans",
+        verbose_name="started from the template",
+    )
+    is_template = models.BooleanField(
+        "one of the partnership's templates",
+        default=False,
+        help_text="Its outcomes, indicators and criteria may start a new plan.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The save time and the action counter say nothing a reader of the history needs.
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_action_number"])
 
     class Meta:
         ordering = ["-period_start", "title"]
@@ -350,6 +375,13 @@ class Plan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("improveplan:plan", args=[self.pk])
+
+    def sharing_plan_ids(self) -> list[int]:
+        """This plan and the plans it shares readings with: the one it was copied forward
+        from and those copied forward from it (one query). Kept parts showing its readings
+        are kept under all their stamps."""
+        later = Plan.objects.filter(carried_from_id=self.pk).values_list("pk", flat=True)
+        return [self.pk, *([self.carried_from_id] if self.carried_from_id else []), *later]
 
 
 class PlanVersion(models.Model):

@@ -72,6 +72,7 @@ NOT_EXPORTED = {
     "actions.HistoricalCommunication",
     "actions.HistoricalDeclaration",
     "improveplan.HistoricalSignUp",
+    "improveplan.HistoricalPlan",
     "reviews.DigestClaim",  # which reminder emails this site sent: nothing to move
     "comments.HistoricalComment",
     # What this site told each person (under the bell, by email): nothing to move.

@@ -30,6 +30,7 @@ core_patterns = [
     path("partnerships/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", shell.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/history/", views.plan_history, name="plan_history"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("plans/<int:pk>/agree/", shell.plan_agree, name="plan_agree"),
     path("plans/<int:pk>/archive/", views.plan_archive, name="plan_archive"),

@@ -454,6 +454,16 @@ def history_page(request: HttpRequest, thing, *, plan, sources, heading: str) ->
     )
 
 
+@login_required
+@require_GET
+def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's own changes: its title, period, frame, manager, status and template mark."""
+    plan = get_plan_for_user(request, pk)
+    return history_page(
+        request, plan, plan=plan, sources=[(Plan, {"id": plan.pk})], heading=f"History of {plan}"
+    )
+
+
 # Notifications ----------------------------------------------------------------
 
 NOTIFICATIONS_PER_PAGE = 30

@@ -19,9 +19,9 @@ from outcomes.models import (
     Indicator,
     Outcome,
     Proofing,
-    Reading,
     Risk,
     Target,
+    series_readings_subquery,
 )
 
 
@@ -72,7 +72,7 @@ def curve_facts(plan: Plan, indicators, actions) -> list[lenses.CurveFacts]:
     of queries; ``actions`` are the plan's actions, as ``plan_actions`` reads them."""
     indicators = list(
         indicators.select_related("outcome").annotate(
-            reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
+            reading_count=_count(series_readings_subquery()),
             target_count=Exists(Target.objects.filter(indicator=OuterRef("pk"))),
         )
     )
@@ -131,7 +131,7 @@ def _indicator_facts(indicators) -> dict[int, tuple[int, walk.IndicatorFacts]]:
             ),
         )
         for indicator in indicators.annotate(
-            reading_count=_count(Reading.objects.filter(indicator=OuterRef("pk"))),
+            reading_count=_count(series_readings_subquery()),
             comparator_value_count=_count(
                 ComparatorReading.objects.filter(comparator__indicator=OuterRef("pk"))
             ),

@@ -40,7 +40,9 @@ def get_outcome_for_user(request: HttpRequest, pk: int, *, manage: bool = False)
 
 def get_indicator_for_user(request: HttpRequest, pk: int, *, manage: bool = False):
 
-    queryset = Indicator.objects.select_related("plan__partnership", "outcome", "owner")
+    queryset = Indicator.objects.select_related(
+        "plan__partnership", "outcome", "owner", "continues__plan"
+    )
     return access.get_in_users_partnership(
         request, queryset, pk, manage=manage, path="plan__partnership"
     )

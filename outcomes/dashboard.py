@@ -11,10 +11,11 @@ for a trend).
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from improveplan import kept
+from improveplan import kept, stamps
 from outcomes.models import Indicator, Outcome
 from outcomes.status import draw_charts, indicator_reports
 
@@ -23,6 +24,7 @@ def plan_dashboard(plan) -> list[tuple[Outcome, list[SafeString]]]:
     """Every outcome of the plan with its indicators' rows, in a fixed number of queries."""
     outcomes = list(plan.outcomes.all())
     indicators = list(Indicator.objects.filter(plan=plan).select_related("owner", "overridden_by"))
+    shared = _series_stamps(indicators)
     rows = kept.many(
         "dashboard-row",
         model=Indicator,
@@ -31,6 +33,7 @@ def plan_dashboard(plan) -> list[tuple[Outcome, list[SafeString]]]:
                 str(indicator.owner),
                 str(indicator.overridden_by),
                 plan.trend_minimum_points,
+                shared.get(indicator.series_key, ()),
             )
             for indicator in indicators
         },
@@ -40,6 +43,25 @@ def plan_dashboard(plan) -> list[tuple[Outcome, list[SafeString]]]:
     for indicator in indicators:
         by_outcome[indicator.outcome_id].append(rows[indicator.pk])
     return [(outcome, by_outcome[outcome.pk]) for outcome in outcomes]
+
+
+def _series_stamps(indicators: list[Indicator]) -> dict[int, tuple]:
+    """For indicators that share readings with another plan's (a plan copied forward), the
+    stamps of every indicator in their series: a reading entered in either plan changes the
+    row in both. One query, and one more only when there are such indicators."""
+    keys = {indicator.series_key for indicator in indicators}
+    mates = list(
+        Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys))
+        .exclude(series_start_id=None, continued_by=None)
+        .values_list("pk", "series_start_id")
+    )
+    if not mates:
+        return {}
+    found = stamps.of(Indicator, [pk for pk, _ in mates])
+    shared: dict[int, list[str]] = {}
+    for pk, start in sorted(mates):
+        shared.setdefault(start or pk, []).append(f"{pk}:{found[pk]}")
+    return {key: tuple(value) for key, value in shared.items()}
 
 
 def _rows(indicator_ids: list[int]) -> dict[int, str]:

@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -184,6 +185,20 @@ class Indicator(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     overridden_at = models.DateTimeField(null=True, blank=True)
+    # Issue 24: an indicator copied forward into next year's plan carries on this one. Every
+    # indicator of a series reads the readings of all of them (series_readings), so the same
+    # readings show in both plans, never copies. series_start is the first of the series.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name="carries on",
+    )
+    series_start = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -207,6 +222,21 @@ class Indicator(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("outcomes:indicator", args=[self.pk])
+
+    @property
+    def series_key(self) -> int:
+        """The first indicator of its series: itself unless it carries on an earlier one."""
+        return self.series_start_id or self.pk
+
+    def series_readings(self) -> models.QuerySet:
+        """Its readings and those of every indicator in its series (the same rows, read from
+        this plan and from the plans before and after it), with the plan each was entered in."""
+        key = self.series_key
+        return (
+            Reading.objects.filter(Q(indicator_id=key) | Q(indicator__series_start_id=key))
+            .select_related("indicator__plan")
+            .order_by("breakdown", "period", "period_start", "indicator_id")
+        )
 
     @property
     def unit_symbol(self) -> str:
@@ -480,6 +510,13 @@ class Reading(models.Model):
     @property
     def point(self) -> arithmetic.Point:
         return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
+
+
+def series_readings_subquery() -> models.QuerySet:
+    """For a subquery of indicators: the readings of the outer indicator's series (its own and
+    those of the indicators it carries on or that carry it on), as series_readings reads them."""
+    key = Coalesce(OuterRef("series_start_id"), OuterRef("pk"))
+    return Reading.objects.filter(Q(indicator_id=key) | Q(indicator__series_start_id=key))
 
 
 class TrajectoryShape(models.TextChoices):

@@ -15,7 +15,7 @@ import csv
 import io
 import itertools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +25,7 @@ from typing import TextIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from improveplan import history
@@ -1443,21 +1444,32 @@ def _existing(checked: list[_Checked]) -> _Saved:
     readings = [row for row in checked if row.comparator is None]
     values = [row for row in checked if row.comparator is not None and row.comparator[0]]
     if readings:
-        indicator_ids = sorted({row.indicator.id for row in readings})
+        # An indicator carried forward shares its series' readings: a row for a period the
+        # series already holds changes that reading, wherever it was entered (its own first).
+        readers: dict[int, set[int]] = defaultdict(set)
+        for row in readings:
+            readers[row.indicator.series_key].add(row.indicator.id)
+        keys = sorted(readers)
         first = min(row.end for row in readings)
         last = max(row.end for row in readings)
-        for start in range(0, len(indicator_ids), 500):
+        for start in range(0, len(keys), 500):
+            some = keys[start : start + 500]
             found = (
                 Reading.objects.filter(
-                    indicator_id__in=indicator_ids[start : start + 500], period__range=(first, last)
+                    Q(indicator_id__in=some) | Q(indicator__series_start_id__in=some),
+                    period__range=(first, last),
                 )
-                .order_by()
-                .values_list(*_READING_KEY, "pk", *DATA)
+                .order_by("indicator_id")
+                .values_list("indicator__series_start_id", *_READING_KEY, "pk", *DATA)
             )
-            for reading in found.iterator(chunk_size=BATCH_SIZE):
-                saved.readings[reading[:4]] = reading[4:]
-                if not reading[-1]:  # no label: entered as a date
-                    saved.dated[(reading[0], reading[2], reading[3])] = reading[1]
+            for series_start, owner, *rest in found.iterator(chunk_size=BATCH_SIZE):
+                where, (pk, *data) = rest[:3], rest[3:]
+                for reader in readers[series_start or owner]:
+                    slot = (reader, *where)
+                    if owner == reader or slot not in saved.readings:
+                        saved.readings[slot] = (pk, *data)
+                    if not data[-1]:  # no label: entered as a date
+                        saved.dated.setdefault((reader, where[1], where[2]), where[0])
     if values:
         comparator_ids = sorted({row.comparator[0] for row in values})
         found = (
@@ -1760,13 +1772,33 @@ def write_readings_csv(plan, out: TextIO) -> int:
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
+    # An indicator carried forward from an earlier plan shares that series' readings: they
+    # are written under its own reference, its own reading first where both hold a period.
+    codes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pk, code, series_start in plan.indicators.values_list("pk", "code", "series_start_id"):
+        codes[series_start or pk].append((pk, code))
     readings = (
-        Reading.objects.filter(indicator__plan=plan)
-        .order_by("indicator__code", "breakdown", "period", "period_start")
-        .values_list("indicator__code", "period_start", "period", "breakdown", *DATA)
+        Reading.objects.filter(Q(indicator_id__in=codes) | Q(indicator__series_start_id__in=codes))
+        .order_by("breakdown", "period", "period_start", "indicator_id")
+        .values_list(
+            "indicator_id",
+            "indicator__series_start_id",
+            "period_start",
+            "period",
+            "breakdown",
+            *DATA,
+        )
     )
+    rows: dict[tuple, tuple] = {}
+    for owner, series_start, start, end, breakdown, *data in readings.iterator(
+        chunk_size=BATCH_SIZE
+    ):
+        for reader, code in codes[series_start or owner]:
+            slot = (code, breakdown, end, start)
+            if owner == reader or slot not in rows:
+                rows[slot] = (code, start, end, breakdown, data)
     count = 0
-    for code, start, end, breakdown, *data in readings.iterator(chunk_size=BATCH_SIZE):
+    for code, start, end, breakdown, data in (rows[slot] for slot in sorted(rows)):
         writer.writerow(_exported(code, start, end, breakdown, dict(zip(DATA, data, strict=True))))
         count += 1
     values = (

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from outcomes import arithmetic, charts, periods, trajectories
@@ -413,6 +413,38 @@ def _compared(indicator, readings, series: ComparatorSeries) -> arithmetic.Compa
     return arithmetic.compare(area, other, indicator.arithmetic_direction)
 
 
+def _series_points(indicators: list[Indicator]) -> dict[int, dict[str, list[arithmetic.Point]]]:
+    """Each indicator's readings by group, oldest first, in one query: its own and those of
+    the indicators of its series (a plan copied forward reads the same readings as the plan
+    before it). Where two indicators of a series hold the same period, the indicator's own
+    reading is shown, else the later indicator's."""
+    keys = {indicator.series_key for indicator in indicators}
+    readers: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in indicators:
+        readers[indicator.series_key].append(indicator)
+    rows = (
+        Reading.objects.filter(Q(indicator_id__in=keys) | Q(indicator__series_start_id__in=keys))
+        .order_by("period", "period_start", "indicator_id")
+        .values_list(
+            "indicator_id", "indicator__series_start_id", "breakdown", *READING_POINT_FIELDS
+        )
+    )
+    chosen: dict[int, dict[tuple, tuple[bool, int, list]]] = defaultdict(dict)
+    for owner, start, breakdown, *point in rows:
+        for reader in readers[start or owner]:
+            slot = (breakdown, point[0], point[1])  # the group, the first and last day
+            rank = (owner == reader.pk, owner)
+            if slot not in chosen[reader.pk] or chosen[reader.pk][slot][:2] < rank:
+                chosen[reader.pk][slot] = (*rank, point)
+    series: dict[int, dict[str, list[arithmetic.Point]]] = defaultdict(lambda: defaultdict(list))
+    for reader_id, slots in chosen.items():
+        for (breakdown, *_), (*_, point) in sorted(
+            slots.items(), key=lambda item: (item[0][2], item[0][1])
+        ):
+            series[reader_id][breakdown].append(point_from(*point))
+    return series
+
+
 def indicator_reports(
     indicators: QuerySet[Indicator], *, with_comparators: bool = True, today: date | None = None
 ) -> list[IndicatorReport]:
@@ -427,14 +459,7 @@ def indicator_reports(
         )
     )
     ids = [indicator.pk for indicator in indicators]
-    series: dict[int, dict[str, list[arithmetic.Point]]] = defaultdict(lambda: defaultdict(list))
-    rows = (
-        Reading.objects.filter(indicator_id__in=ids)
-        .order_by("period", "period_start")
-        .values_list("indicator_id", "breakdown", *READING_POINT_FIELDS)
-    )
-    for indicator_id, breakdown, *point in rows:
-        series[indicator_id][breakdown].append(point_from(*point))
+    series = _series_points(indicators)
 
     comparators: dict[int, list[ComparatorSeries]] = defaultdict(list)
     if with_comparators:

@@ -127,7 +127,8 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Computed when the plan has changed since the page was last shown, else as kept.
     content = kept.part(
         "outcome-page",
-        plans=[plan.pk],
+        # A plan copied forward shows readings entered in the plan before or after it.
+        plans=plan.sharing_plan_ids(),
         # The walk's steps are registered by the methods app at start-up.
         parts=[outcome.pk, kept.viewer(request), walk_steps()],
         render=lambda: render_to_string(
@@ -203,6 +204,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grid_columns": GRID_HEADINGS,
         "plan_forecast": plan_forecast(indicator_report, effects_for([indicator])[indicator.pk]),
         "external_factors": list(indicator.external_factors.all()),
+        # Issue 24: the same readings in this plan and the plans it carries on into.
+        "readings": indicator.series_readings(),
+        "carried_on": indicator.continues,
+        "carried_into": list(indicator.continued_by.select_related("plan")),
     }
     return render(request, "outcomes/indicator_detail.html", context)
 

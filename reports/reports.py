@@ -470,6 +470,11 @@ def delivery_plan_context(plan, *, today: date) -> dict:
         # Issue 24: the plan's frame, whom it consults and whom it tells (two queries).
         "stakeholders": list(plan.stakeholders.select_related("relationship_holder")),
         "communications": list(plan.communications.select_related("action")),
+        # Next year's plan: the plan it was copied forward from, whose lessons it starts with.
+        "carried_from": plan.carried_from,
+        "earlier_lessons": lessons.lessons(plan_id=plan.carried_from_id)
+        if plan.carried_from_id
+        else [],
     }
 
 

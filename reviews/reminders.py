@@ -32,14 +32,14 @@ from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.email_links import update_links
 from actions.models import Action, Update
 from improveplan.models import Membership, Notification, Plan, Role
-from outcomes.models import Indicator, Risk
+from outcomes.models import Indicator, Risk, series_readings_subquery
 from reviews.models import ReminderPreference, Review
 from reviews.periods import quarter_bounds, quarter_of
 
@@ -134,6 +134,14 @@ class Digest:
 
 
 ADDRESS = re.compile(r"[^\s'\"<>{}(),:]+@[^\s'\"<>{}(),:]+")
+
+
+def _latest_of_series() -> Subquery:
+    """The last day of an indicator's latest whole-area reading, across its series: next
+    year's plan shares the readings of the plan it was copied forward from (issue 24)."""
+    return Subquery(
+        series_readings_subquery().filter(breakdown="").order_by("-period").values("period")[:1]
+    )
 
 
 def failure_reason(text: str) -> str:
@@ -322,7 +330,7 @@ def build_digests(
     indicator_url = _link("outcomes:indicator")
     indicators = (
         Indicator.objects.filter(plan__in=live_plans)
-        .annotate(latest=Max("readings__period", filter=Q(readings__breakdown="")))
+        .annotate(latest=_latest_of_series())
         .order_by("plan_id", "code")
         .values_list("pk", "code", "name", "frequency", "owner_id", "plan__title", "latest")
     )
@@ -455,9 +463,7 @@ def who_is_up_to_date(plan, *, day: date) -> list[Standing]:
         standing = standings[action.lead_organisation_id]
         (standing.updated if action.updated else standing.missing_updates).append(action)
     for indicator in (
-        Indicator.objects.filter(plan=plan)
-        .annotate(latest=Max("readings__period", filter=Q(readings__breakdown="")))
-        .order_by("code")
+        Indicator.objects.filter(plan=plan).annotate(latest=_latest_of_series()).order_by("code")
     ):
         indicator.expected = last_finished_period(indicator.frequency, day)
         standing = standings[indicator.owner_id]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reviews import views
+from reviews import next_year_views, views
 
 app_name = "reviews"
 
@@ -39,4 +39,16 @@ urlpatterns = [
     path("peer-reviewers/<int:pk>/revoke/", views.peer_revoke, name="peer_revoke"),
     path("peer-reviewers/<int:pk>/answers/", views.peer_answers, name="peer_answers"),
     path("peer-review/<str:token>/", views.peer_accept, name="peer_accept"),
+    # Next year's plan (issue 24).
+    path(
+        "plans/<int:pk>/copy-forward/",
+        next_year_views.plan_carry_forward,
+        name="plan_carry_forward",
+    ),
+    path("plans/<int:pk>/template/", next_year_views.plan_template, name="plan_template"),
+    path(
+        "partnerships/<int:pk>/plans/from-template/",
+        next_year_views.plan_from_template,
+        name="plan_from_template",
+    ),
 ]

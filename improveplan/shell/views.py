@@ -27,6 +27,7 @@ from improveplan.views import form_page
 from methods.facts import plan_progress
 from outcomes.dashboard import plan_dashboard
 from outcomes.units import format_money
+from reviews.lessons import lessons
 from reviews.models import PeerReviewer
 
 
@@ -72,9 +73,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
     # Computed when the plan has changed since it was last shown, else as kept.
+    sharing = plan.sharing_plan_ids()
     content = kept.part(
         "plan-page",
-        plans=[plan.pk],
+        # A plan copied forward shows readings entered in the plan before or after it.
+        plans=sharing,
         # The viewer's organisation too: the page asks it to sign up until it has.
         parts=[kept.viewer(request), getattr(request.membership, "organisation_id", None)],
         render=lambda: render_to_string(
@@ -87,8 +90,27 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "partnership": plan.partnership,
         "content": content,
+        **_next_year(plan, request.membership, sharing),
     }
     return render(request, "improveplan/plan_detail.html", context)
+
+
+def _next_year(plan: Plan, membership, sharing: list[int]) -> dict:
+    """Where the plan came from (the plan it was copied forward from, or its template) and
+    where it went, with the earlier plan's lessons as a starting list (issue 24). Read
+    fresh, not kept: they change with other plans."""
+    if getattr(membership, "is_peer_reviewer", False):
+        return {}
+    later = [pk for pk in sharing if pk not in (plan.pk, plan.carried_from_id)]
+    linked = Plan.objects.in_bulk(
+        [pk for pk in (*later, plan.carried_from_id, plan.started_from_id) if pk]
+    )
+    return {
+        "carried_from": linked.get(plan.carried_from_id),
+        "carried_into": [linked[pk] for pk in later if pk in linked],
+        "started_from": linked.get(plan.started_from_id),
+        "starting_lessons": lessons(plan_id=plan.carried_from_id) if plan.carried_from_id else [],
+    }
 
 
 def _sign_up_due(plan: Plan, membership, standing: versions.SignUpStanding):

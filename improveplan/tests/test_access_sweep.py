@@ -408,6 +408,11 @@ ROUTES: dict[str, Route] = {
     "improveplan:plan_archive": Route(kwargs=_plan, writes=True, get=False),
     "improveplan:plan_reopen": Route(kwargs=_plan, writes=True, get=False),
     "improveplan:plan_versions": Route(kwargs=_plan),
+    "improveplan:plan_history": Route(kwargs=_plan),  # Issue 24
+    # Issue 24: next year's plan and templates, a lead's alone.
+    "reviews:plan_carry_forward": Route(kwargs=_plan, writes=True),
+    "reviews:plan_template": Route(kwargs=_plan, writes=True, get=False),
+    "reviews:plan_from_template": Route(kwargs=_partnership, writes=True),
     # A lead or partner signs up for their own organisation (no id of it in the form).
     "improveplan:plan_sign_up": Route(
         kwargs=lambda w: {"pk": _agreed_version(w)["pk"]}, writes=True, partner_writes=True

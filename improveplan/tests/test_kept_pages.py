@@ -292,9 +292,9 @@ def test_another_plans_change_keeps_the_page(kept_world, django_assert_max_num_q
         outcome=OutcomeFactory(plan=kept_world.other_plan), owner=kept_world.other_organisation
     )
     ReadingFactory(indicator=other)
-    # Kept: the session, the person, the membership, the plan and its stamp; no query reads
-    # the indicators, readings or actions again.
-    with django_assert_max_num_queries(5):
+    # Kept: the session, the person, the membership, the plan, the plans copied forward from
+    # it (issue 24) and their stamps; no query reads the indicators, readings or actions again.
+    with django_assert_max_num_queries(6):
         _page(kept_world, "dashboard", client)
 
 

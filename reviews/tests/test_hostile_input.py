@@ -22,6 +22,7 @@ from actions.tests.test_hostile_input import ACTIONS
 from conftest import World
 from improveplan.models import Notification, Organisation, Plan, User
 from improveplan.services import invitation_token
+from improveplan.tests.factories import PlanFactory
 from improveplan.tests.hostile import (
     BOOLEAN,
     CORE,
@@ -88,6 +89,10 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "peer_invited": PeerReviewerFactory(
             plan=plan, user=None, accepted_at=None, email=f"peer{plan.pk}@elsewhere.example.org"
         ),
+        # Issue 24: one of the partnership's templates.
+        "template": PlanFactory(
+            partnership=plan.partnership, title=f"Template {plan.pk}", is_template=True
+        ),
     }
 
 
@@ -128,6 +133,19 @@ REVIEW_OUTCOME = Kind(
 REVIEW_OUTCOMES = many_of(lambda t: [t.ours["outcome"]], lambda t: [t.theirs["outcome"]])
 REVIEW_ACTIONS = many_of(
     lambda t: [t.ours["action"], t.ours["second_action"]], lambda t: [t.theirs["action"]]
+)
+
+
+NEXT_PERIOD = {"period_start": "2029-04-01", "period_end": "2030-03-31"}
+TEMPLATE = Kind(
+    typical=lambda t: str(t.ours["template"].pk),
+    plausible=lambda t: st.just(str(t.ours["template"].pk)),
+    edges={
+        "other-partnerships": lambda t: str(t.theirs["template"].pk),
+        "not-a-template": lambda t: str(t.ours["plan"].pk),
+        "absent": "0",
+    },
+    odd=foreign_or_absent_ids,
 )
 
 
@@ -321,6 +339,30 @@ FORMS.update(
             **by_pk(
                 "reviews:peer_answers", own=our("peer_reviewer"), foreign=their("peer_reviewer")
             ),
+        ),
+        # Issue 24: next year's plan and templates.
+        "reviews:plan_carry_forward": HostileForm(
+            fields={"title": TEXT, "period_start": DATE, "period_end": DATE},
+            typical=NEXT_PERIOD,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:plan_carry_forward", own=our("plan"), foreign=their("plan")),
+        ),
+        "reviews:plan_template": HostileForm(
+            fields={},
+            extra={"template": BOOLEAN},
+            examples=EXAMPLES_PER_ACTIONS_BUTTON,
+            **by_pk("reviews:plan_template", own=our("plan"), foreign=their("plan")),
+        ),
+        "reviews:plan_from_template": HostileForm(
+            fields={
+                "template": TEMPLATE,
+                "title": TEXT,
+                "period_start": DATE,
+                "period_end": DATE,
+            },
+            typical=NEXT_PERIOD,
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("reviews:plan_from_template", own=our_partnership, foreign=other_partnership),
         ),
         "reviews:peer_accept": HostileForm(
             fields={"full_name": TEXT, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},

@@ -18,7 +18,7 @@ from improveplan.shell.demo import seed_plan_versions, seed_sign_ups
 from methods.demo import seed_method_plans
 from outcomes.demo import seed_import_mapping, seed_outcomes, seed_status_override
 from publishing.demo import seed_publication
-from reviews.demo import PEER_REVIEWER, seed_reviews
+from reviews.demo import PEER_REVIEWER, seed_next_year, seed_reviews
 
 DEMO_PASSWORD = "improve-together-2026"
 
@@ -136,6 +136,7 @@ class Command(BaseCommand):
         seed_sign_ups(plan)
         seed_method_plans(partnership, organisations, users)
         seed_publication(plan, users[PEOPLE[0][0]])  # Issue 23: its public page
+        seed_next_year(plan, users[PEOPLE[0][0]])  # Issue 24: its predecessor, a template
 
         other, _ = Partnership.objects.get_or_create(name=OTHER_PARTNERSHIP)
         council, _ = Organisation.objects.get_or_create(
