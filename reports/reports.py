@@ -28,7 +28,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 
 from actions import risks as risk_register
-from actions import spending
+from actions import scenarios, spending
 from actions.models import Action, Milestone, Option, Update
 from improveplan import versions
 from outcomes.arithmetic import Status
@@ -333,6 +333,7 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         (item for item in reports if item.cautious_status in EXCEPTIONS),
         key=lambda item: INDICATOR_ORDER.index(item.cautious_status),
     )
+    agreed_scenario, against_trend = scenarios.agreed_against_trend(plan, reports)
     quarter_changes = changes_in_quarter(
         plan, actions=actions, reports=reports, first=first, last=last, today=today
     )
@@ -371,6 +372,9 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         # First in the report: the actions the plan most depends on, however they stand.
         "key_actions": [action for action in actions if action.is_key and action.is_live],
         "sign_ups": versions.sign_up_standing(plan),
+        # Issue 26: the agreed scenario's forecasts against the trend alone.
+        "agreed_scenario": agreed_scenario,
+        "against_trend": against_trend,
         "money": spending.resources_of(
             actions,
             data["outcomes"],
