@@ -56,6 +56,7 @@ urlpatterns = [
     *items.crud("milestones", "actions", "milestone"),
     *items.crud("plan-risks", "plans", "plan_risk"),
     *items.crud("effects", "actions", "expected_effect"),
+    *items.crud("option-effects", "options", "option_effect"),
     *items.crud("scenarios", "plans", "scenario"),
     path("plans/<int:pk>/scenarios/", views.scenarios, name="scenarios"),
 ]

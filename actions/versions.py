@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from actions import smart
-from actions.models import Action, ExpectedEffect, Milestone, Scenario
+from actions.models import Action, ExpectedEffect, Milestone, Scenario, counted_option_effects
 from actions.services import smart_facts
 from improveplan import plandiff
 from improveplan.models import Plan, PlanVersion, User
@@ -134,7 +134,7 @@ def _agreed_scenario(plan: Plan) -> list[dict]:
     expected effect and each external factor, in words, so that later edits to the scenario,
     its actions' effects or its factors do not change what this version says. Its forecasts are
     not kept: they move with every new reading, and the board report gives them as they are.
-    No scenario, one query; else four."""
+    No scenario, one query; else five."""
     scenario = (
         Scenario.objects.filter(plan=plan, agreed=True)
         .prefetch_related("external_factors__indicator")
@@ -147,6 +147,12 @@ def _agreed_scenario(plan: Plan) -> list[dict]:
         .select_related("action", "indicator")
         .order_by("action__number", "indicator__code")
     )
+    options = (
+        counted_option_effects(plan=plan)
+        .filter(option__scenarios=scenario)
+        .select_related("indicator")
+        .order_by("option__title", "indicator__code")
+    )
     return [
         {
             "id": scenario.pk,
@@ -155,6 +161,10 @@ def _agreed_scenario(plan: Plan) -> list[dict]:
                 f"{effect.action.reference} {effect.action.title}: "
                 f"{_change(effect, effect.indicator)}"
                 for effect in effects
+            ]
+            + [
+                f"{effect.option.title} (favoured option): {_change(effect, effect.indicator)}"
+                for effect in options
             ],
             "external_factors": sorted(
                 f"{factor.name}: {_change(factor, factor.indicator)}"

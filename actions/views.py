@@ -34,8 +34,10 @@ from actions.filters import ActionFilter, MyActionsFilter
 from actions.models import (
     Action,
     DueDateProposal,
+    ExpectedEffect,
     Milestone,
     Option,
+    OptionEffect,
     Score,
     Spend,
     Update,
@@ -84,6 +86,14 @@ for _name, _kind in {
         get_object=access.get_effect_for_user,
         parent_of=lambda effect: effect.action,
         back_to=lambda action: action.get_absolute_url(),
+    ),
+    "option_effect": items.Kind(
+        noun="expected effect",
+        form=forms.OptionEffectForm,
+        get_parent=access.get_option_for_user,
+        get_object=access.get_option_effect_for_user,
+        parent_of=lambda effect: effect.option,
+        back_to=lambda option: option.get_absolute_url(),
     ),
     "scenario": items.Kind(
         noun="scenario",
@@ -180,9 +190,21 @@ def appraisal_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan_criteria = list(plan.criteria.all())
     options = list(
         outcome.options.prefetch_related(
-            Prefetch("scores", queryset=Score.objects.select_related("criterion")), "risks"
+            Prefetch("scores", queryset=Score.objects.select_related("criterion")),
+            "risks",
+            Prefetch("expected_effects", queryset=OptionEffect.objects.select_related("indicator")),
         ).select_related("decided_by")
     )
+    # Issue 26: an option's effect on an indicator an action made from it also states is no
+    # longer counted (the action's is).
+    carried = set(
+        ExpectedEffect.objects.filter(action__option__outcome=outcome).values_list(
+            "action__option_id", "indicator_id"
+        )
+    )
+    for option in options:
+        for effect in option.expected_effects.all():
+            effect.carried = (option.pk, effect.indicator_id) in carried
     ranking = appraisal.rank(
         [appraisal.CriterionWeight(str(c.pk), c.name, c.weight) for c in plan_criteria],
         [

@@ -10,11 +10,16 @@ import pytest
 from django.urls import reverse
 
 from actions.models import ExpectedEffect, Scenario
-from actions.tests.test_scenarios import setting  # noqa: F401 (the shared fixture)
+from actions.tests.scenario_world import families_in_temporary_accommodation
 from actions.versions import plan_agree
 from improveplan.models import PlanVersion
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting(world):
+    return families_in_temporary_accommodation(world)
 
 
 def text(response) -> str:
@@ -22,7 +27,7 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def agreed(world, setting):  # noqa: F811
+def agreed(world, setting):
     _indicator, action, factor = setting
     scenario = Scenario.objects.create(plan=world.plan, name="Leases and the freeze", agreed=True)
     scenario.actions.add(action)
@@ -70,7 +75,7 @@ def test_agreeing_another_scenario_is_a_new_version(world, agreed):
     assert [item["name"] for item in second.snapshot["scenarios"]] == ["Leases only"]
 
 
-def test_a_version_without_an_agreed_scenario_says_so(lead_client, world, setting):  # noqa: F811
+def test_a_version_without_an_agreed_scenario_says_so(lead_client, world, setting):
     plan_agree(plan=world.plan, by=world.lead)
     page = text(lead_client.get(reverse("improveplan:plan_version", args=[world.plan.pk, 1])))
     assert "None was agreed with this version." in page

@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
-from actions.models import DueDateProposal, ExpectedEffect, Scenario
+from actions.models import DueDateProposal, ExpectedEffect, OptionEffect, Scenario
 from actions.tests.factories import (
     ActionFactory,
     CriterionFactory,
@@ -220,6 +220,12 @@ ROUTES: dict[str, Route] = {
         "expected_effect",
         parent=lambda w: {"pk": w.action.pk},
         own=lambda w: w.expected_effect,
+        app="actions",
+    ),
+    **crud_routes(
+        "option_effect",
+        parent=lambda w: {"pk": w.option.pk},
+        own=lambda w: w.option_effect,
         app="actions",
     ),
     **crud_routes("scenario", parent=_plan, own=lambda w: w.scenario, app="actions"),
@@ -593,6 +599,9 @@ def sweep_world(world: World) -> World:
     w.scenario = Scenario.objects.create(plan=w.plan, name="Only the funded actions")
     w.expected_effect = ExpectedEffect.objects.create(
         action=w.action, indicator=w.indicator, size=2, low=1, high=3, starts=date(2026, 4, 1)
+    )
+    w.option_effect = OptionEffect.objects.create(
+        option=w.option, indicator=w.indicator, size=1, low=0, high=2, starts=date(2026, 4, 1)
     )
     w.update = UpdateFactory(
         action=w.action, author=w.partner, evidence_name="minutes.pdf", evidence_kind="pdf"

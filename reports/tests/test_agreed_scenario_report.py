@@ -9,14 +9,19 @@ from datetime import date
 import pytest
 
 from actions.models import Scenario
-from actions.tests.test_scenarios import setting  # noqa: F401 (the shared fixture)
+from actions.tests.scenario_world import families_in_temporary_accommodation
 from reports import reports
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def agreed(world, setting):  # noqa: F811
+def setting(world):
+    return families_in_temporary_accommodation(world)
+
+
+@pytest.fixture
+def agreed(world, setting):
     _indicator, action, factor = setting
     scenario = Scenario.objects.create(plan=world.plan, name="Leases and the freeze", agreed=True)
     scenario.actions.add(action)
@@ -40,7 +45,7 @@ def test_the_board_report_sets_the_agreed_scenario_against_the_trend(world, agre
     assert "Leases and the freeze" in section
 
 
-def test_no_section_without_an_agreed_scenario(world, setting):  # noqa: F811
+def test_no_section_without_an_agreed_scenario(world, setting):
     page = reports.report_html(
         world.plan, kind="board", year=2025, quarter=3, today=date(2025, 11, 1)
     )
