@@ -12,9 +12,10 @@ five people as for five thousand – and then sorts the rows out in memory:
   finished period (month, quarter or year) goes to the leads and partners of the
   organisation that owns it;
 - **readings behind their trajectory**: an indicator whose latest whole-area reading is
-  behind its main target's planned trajectory by more than the reading's margin of error
-  (issue 26) goes to the same people as its readings due, while that reading is the latest
-  (a person who turns readings due off turns these off too);
+  behind its main target's planned trajectory by more than the reading's margin of error, or
+  at all when the reading gives none (a count taken in full), goes to the same people as
+  its readings due while that reading is the latest; turning readings due off turns these
+  off too (issue 26);
 - **key actions** (marked key for closer tracking, in progress) go to the same people as
   an action's other items once a week, on Mondays, whatever else is due;
 - **reviews coming up** (within ``REMINDER_REVIEW_WITHIN_DAYS``, not signed off) go to every
@@ -151,7 +152,8 @@ def failure_reason(text: str) -> str:
 
 def _behind_trajectory(live_plans) -> list[tuple[Indicator, str]]:
     """Each indicator of ``live_plans`` whose latest whole-area reading is behind its main
-    target's trajectory beyond the reading's margin of error, with what the reminder says of
+    target's trajectory beyond the reading's margin of error (a reading without one is taken
+    as it stands: any gap behind counts), with what the reminder says of
     it: "latest 48.0% (Mar 2026): 6.0 percentage points below trajectory, beyond its margin of
     error". One query when no target has a trajectory, three when any has."""
     latest = (
@@ -183,7 +185,7 @@ def _behind_trajectory(live_plans) -> list[tuple[Indicator, str]]:
         check = trajectories.check(
             point, planned, indicator.arithmetic_direction, indicator.measure
         )
-        if check is None or check.ahead or check.within_margin is not False:
+        if check is None or check.ahead or check.within_margin:
             continue
         shown = indicator.measure.value(point.value)
         found.append((indicator, f"latest {shown} ({reading.period:%b %Y}): {check.words}"))

@@ -77,15 +77,24 @@ def test_the_owner_hears_of_a_reading_behind_beyond_its_margin(world):
     assert "6.0 percentage points below trajectory, beyond its margin of error" in message.body
 
 
+def test_a_reading_without_a_margin_is_taken_as_it_stands(world):
+    school_ready(world, world.housing, "57.0", None, None)
+    [(_, detail)] = behind(build_digests(TODAY)[world.partner.pk])
+    assert detail == (
+        "latest 57.0% (Mar 2026): 1.0 percentage points below trajectory (the reading gives no "
+        "margin of error)"
+    )
+
+
 @pytest.mark.parametrize(
     ("latest", "lower", "upper"),
     [
         ("56.5", "55.0", "59.0"),  # behind, but the trajectory's 58 is inside its margin
         ("60.0", "59.0", "61.0"),  # ahead beyond its margin: good news, not a reminder
-        ("52.0", None, None),  # no margin of error to judge by
+        ("58.0", None, None),  # on the trajectory
     ],
 )
-def test_no_reminder_within_the_margin_ahead_or_without_one(world, latest, lower, upper):
+def test_no_reminder_within_the_margin_ahead_or_on_it(world, latest, lower, upper):
     school_ready(world, world.housing, latest, lower, upper)
     digest = build_digests(TODAY).get(world.partner.pk)
     assert digest is None or not behind(digest)
