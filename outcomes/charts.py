@@ -15,7 +15,7 @@ import math
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from outcomes import arithmetic
@@ -53,6 +53,10 @@ class Chart:
     summary: str
     table_headers: list[str]
     table_rows: list[list[str]]
+    # The forecast at its end without and with the plan (issue 26), a table of its own beside
+    # the readings': [label, value, lower, upper] rows under `forecast_caption`.
+    forecast_caption: str = ""
+    forecast_rows: list[list[str]] = field(default_factory=list)
 
     @property
     def has_notes(self) -> bool:
@@ -201,9 +205,17 @@ def indicator_chart(
         if small
         else _table_rows(readings, comparators, measure, notes, steps if trajectory else None)
     )
-    if planned:
-        rows += _with_plan_rows(forecast[-1], planned[-1], measure, len(headers))
-    return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
+    if not planned:
+        return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
+    return Chart(
+        svg=svg,
+        summary=summary,
+        table_headers=headers,
+        table_rows=rows,
+        forecast_caption=f"Forecast for {format_month(planned[-1].when)}, with its 95% range"
+        + (f" ({unit})" if unit else ""),
+        forecast_rows=_with_plan_rows(forecast[-1], planned[-1], measure),
+    )
 
 
 def _with_plan(
@@ -236,22 +248,17 @@ def _with_plan_words(
 
 
 def _with_plan_rows(
-    without: arithmetic.Forecast, planned: PlannedForecast, measure, width: int
+    without: arithmetic.Forecast, planned: PlannedForecast, measure
 ) -> list[list[str]]:
-    """The table's last two rows: the forecast at its end without the plan and with it, with
-    their ranges in the Lower and Upper columns."""
+    """The forecast at its end without the plan and with it, each with its range."""
 
     def cell(value: float | None) -> str:
         return "" if value is None else measure.number(value)
 
-    when = format_month(planned.when)
-    rows = [
-        [f"{when}: forecast without the plan (95% range)", cell(without.value)],
-        [f"{when}: forecast with the plan (95% range)", cell(planned.value)],
+    return [
+        ["Without the plan", cell(without.value), cell(without.lower), cell(without.upper)],
+        ["With the plan", cell(planned.value), cell(planned.lower), cell(planned.upper)],
     ]
-    rows[0] += [cell(without.lower), cell(without.upper)]
-    rows[1] += [cell(planned.lower), cell(planned.upper)]
-    return [row[:width] + [""] * (width - len(row)) for row in rows]
 
 
 def _placed(target: TargetLine | None, latest: Point) -> TargetLine | None:

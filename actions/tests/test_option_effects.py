@@ -66,7 +66,9 @@ def test_a_lead_states_a_favoured_options_effect_and_the_forecast_counts_it(
     assert "Private rented sector offer (favoured option)" in indicator_page
     # The chart draws the forecast with the plan, and its table gives it.
     assert 'class="with-plan"' in indicator_page
-    assert "forecast with the plan (95% range)" in indicator_page
+    assert "with its 95% range" in indicator_page and '<th scope="row">With the plan</th>' in (
+        indicator_page
+    )
 
 
 def test_an_option_not_favoured_cannot_state_one(lead_client, world, setting, option):

@@ -32,13 +32,11 @@ def test_the_chart_draws_the_forecast_with_the_plan_and_its_range():
 
 def test_the_words_and_table_give_both_forecasts_at_the_target_date():
     drawn = chart(effects=[CLUBS, BENEFIT])
-    plain = chart()
-    without, planned = drawn.table_rows[-2:]
-    assert without[0] == "March 2028: forecast without the plan (95% range)"
-    assert planned[0] == "March 2028: forecast with the plan (95% range)"
-    assert len(planned) == len(drawn.table_headers)
-    # The readings' rows are unchanged; the two rows come after them.
-    assert drawn.table_rows[:-2] == plain.table_rows
+    assert drawn.forecast_caption == "Forecast for March 2028, with its 95% range (%)"
+    without, planned = drawn.forecast_rows
+    assert without[0] == "Without the plan" and planned[0] == "With the plan"
+    # The readings' table is unchanged.
+    assert drawn.table_rows == chart().table_rows
     value, lower, upper = (float(cell) for cell in planned[1:4])
     assert value < float(without[1]) - 2  # both effects fully built up: 2.3 points lower
     assert lower < value < upper
@@ -48,7 +46,7 @@ def test_the_words_and_table_give_both_forecasts_at_the_target_date():
 
 def test_the_table_agrees_with_the_arithmetic():
     drawn = chart(effects=[CLUBS])
-    without, planned = drawn.table_rows[-2:]
+    without, planned = drawn.forecast_rows
     base = Forecast(TARGET.target_date, float(without[1]), float(without[2]), float(without[3]))
     expected = with_plan(base, [CLUBS])
     assert float(planned[1]) == pytest.approx(expected.value, abs=0.06)
@@ -60,13 +58,13 @@ def test_no_with_the_plan_series_without_effects_or_before_they_start():
     for drawn in (chart(), chart(effects=[Effect("Later", -1, -2, 0, date(2040, 1, 1))])):
         assert not in_class(parse(drawn.svg), "with-plan")
         assert "with the plan" not in drawn.summary
-        assert not any("forecast" in row[0] for row in drawn.table_rows)
+        assert drawn.forecast_rows == [] and drawn.forecast_caption == ""
 
 
 def test_the_small_chart_stays_a_sparkline():
     drawn = chart(effects=[CLUBS], small=True)
     assert not in_class(parse(drawn.svg), "with-plan")
-    assert drawn.table_rows == []
+    assert drawn.table_rows == [] and drawn.forecast_rows == []
 
 
 def test_the_public_summary_says_it_in_everyday_words():
