@@ -4,6 +4,8 @@ own effect on the same indicator, never both."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
 import pytest
@@ -127,3 +129,20 @@ def test_a_scenario_may_count_on_a_favoured_option(world, setting, option):
     _, [compared] = compare(world.plan)
     rows = {row.name: row.value for row in compared.rows}
     assert rows["The trend alone"] - rows["Trend and the offer"] == pytest.approx(12)
+
+
+def test_the_kept_outcome_page_draws_a_new_option_effect_at_once(
+    lead_client, world, setting, option
+):
+    indicator, _, _ = setting
+    url = reverse("outcomes:outcome", args=[indicator.outcome_id])
+
+    def with_the_plan() -> int:
+        page = html.unescape(lead_client.get(url).content.decode())
+        return int(re.search(r"With the plan's expected effects, forecast (\d+)", page).group(1))
+
+    before = with_the_plan()
+    OptionEffect.objects.create(
+        option=option, indicator=indicator, size=-12, low=-20, high=-4, starts=date(2025, 10, 1)
+    )
+    assert with_the_plan() == before - 12
