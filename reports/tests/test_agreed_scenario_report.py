@@ -7,9 +7,14 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from actions.models import Scenario
+from actions.models import ExpectedEffect, Option, OptionEffect, Scenario
+from actions.tests.factories import OptionFactory
 from actions.tests.scenario_world import families_in_temporary_accommodation
+from outcomes.models import ExternalFactor, Indicator
+from outcomes.tests.factories import IndicatorFactory, TargetFactory
 from reports import reports
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +55,48 @@ def test_no_section_without_an_agreed_scenario(world, setting):
         world.plan, kind="board", year=2025, quarter=3, today=date(2025, 11, 1)
     )
     assert "The agreed scenario against the trend" not in page
+
+
+def test_the_section_does_not_grow_its_queries_with_the_indicators_it_concerns(world, agreed):
+    def count() -> int:
+        world.plan.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            context = reports.board_report_context(
+                world.plan, year=2025, quarter=3, today=date(2025, 11, 1)
+            )
+        return len(queries), len(context["against_trend"])
+
+    few, rows = count()
+    assert rows == 1
+    action = agreed.actions.get()
+    homes = Indicator.objects.get(code="HS-02")
+    for number in range(3):
+        other = IndicatorFactory(outcome=homes.outcome, owner=world.council, code=f"HS-1{number}")
+        for reading in homes.readings.all():
+            reading.pk, reading.indicator = None, other
+            reading.save()
+        TargetFactory(
+            indicator=other,
+            baseline_value=270,
+            baseline_date=date(2024, 3, 31),
+            target_value=200,
+            target_date=date(2028, 3, 31),
+        )
+        ExpectedEffect.objects.create(
+            action=action, indicator=other, size=-5, low=-8, high=-2, starts=date(2025, 4, 1)
+        )
+        agreed.external_factors.add(
+            ExternalFactor.objects.create(
+                indicator=other, name="Freeze", size=2, low=1, high=3, starts=date(2025, 4, 1)
+            )
+        )
+        option = OptionFactory(
+            outcome=homes.outcome, decision=Option.Decision.FAVOURED, decision_reason="Yes."
+        )
+        OptionEffect.objects.create(
+            option=option, indicator=other, size=-1, low=-2, high=0, starts=date(2025, 4, 1)
+        )
+        agreed.options.add(option)
+    many, rows = count()
+    assert rows == 4
+    assert many == few
