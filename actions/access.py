@@ -20,6 +20,7 @@ from actions.models import (
     Finding,
     Milestone,
     Option,
+    OptionEffect,
     Scenario,
     Stakeholder,
     Update,
@@ -108,6 +109,15 @@ def get_effect_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
 
     queryset = ExpectedEffect.objects.select_related("action__plan__partnership", "indicator")
     path = "action__plan__partnership"
+    return access.get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
+
+
+def get_option_effect_for_user(request: HttpRequest, pk: int, *, manage: bool = True):
+
+    queryset = OptionEffect.objects.select_related(
+        "option__outcome__plan__partnership", "indicator"
+    )
+    path = "option__outcome__plan__partnership"
     return access.get_in_users_partnership(request, queryset, pk, manage=manage, path=path)
 
 

@@ -29,6 +29,7 @@ from actions.models import (
     ExpectedEffect,
     Milestone,
     Option,
+    OptionEffect,
     Scenario,
     Score,
     Spend,
@@ -2222,24 +2223,52 @@ def seed_effects(actions: dict[str, Action], indicators: dict) -> None:
             )
 
 
-# Two named scenarios for the plan, one of them agreed: (name, actions, external factors).
+# Favoured options' expected effects, stated before they became actions (the same tuples).
+# The early-warning scheme's action states no effect on HS-01, so the option's still counts;
+# using bed and breakfast less is counted through its actions' own effects on HS-02 instead.
+OPTION_EFFECTS = {
+    "early-warning": [("HS-01", 3.0, 1.0, 5.0, "2027-01-01", 12)],
+    "bed-and-breakfast": [("HS-02", -30, -40, -15, "2026-06-01", 12)],
+}
+
+
+def seed_option_effects(options: dict[str, Option], indicators: dict) -> None:
+    for key, effects in OPTION_EFFECTS.items():
+        for code, size, low, high, starts, months in effects:
+            OptionEffect.objects.update_or_create(
+                option=options[key],
+                indicator=indicators[code],
+                defaults={
+                    "size": Decimal(str(size)),
+                    "low": Decimal(str(low)),
+                    "high": Decimal(str(high)),
+                    "starts": _day(starts),
+                    "build_up_months": months,
+                },
+            )
+
+
+# Two named scenarios for the plan, one of them agreed: (name, actions, external factors,
+# agreed, favoured options).
 SCENARIOS = [
-    ("Only the funded actions", ["hs-lease", "sm-clinics"], [], False),
+    ("Only the funded actions", ["hs-lease", "sm-clinics"], [], False, []),
     (
         "Every action, allowance frozen",
         ["hs-lease", "hs-end-bed-and-breakfast", "sm-clinics", "sm-vapes"],
         ["Local housing allowance frozen"],
         True,
+        ["early-warning"],
     ),
 ]
 
 
-def seed_scenarios(plan: Plan, actions: dict[str, Action]) -> None:
-    for name, keys, factors, agreed in SCENARIOS:
+def seed_scenarios(plan: Plan, actions: dict[str, Action], options: dict[str, Option]) -> None:
+    for name, keys, factors, agreed, chosen in SCENARIOS:
         scenario, _ = Scenario.objects.update_or_create(
             plan=plan, name=name, defaults={"agreed": agreed}
         )
         scenario.actions.set([actions[key] for key in keys])
+        scenario.options.set([options[key] for key in chosen])
         scenario.external_factors.set(
             ExternalFactor.objects.filter(indicator__plan=plan, name__in=factors)
         )
@@ -2271,7 +2300,8 @@ def seed_actions(
         for action, spec in new:
             write_history(action, spec, users_by_email)
         seed_effects(actions, indicators)
-        seed_scenarios(plan, actions)
+        seed_option_effects(options, indicators)
+        seed_scenarios(plan, actions, options)
         seed_risk_register(plan, actions, options, users_by_email)
         seed_money(plan, organisations, users_by_email, by=users_by_email[PRIYA])  # Issue 24
         seed_frame(plan, actions, options, users_by_email)

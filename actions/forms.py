@@ -18,8 +18,10 @@ from actions.models import (
     ExpectedEffect,
     Milestone,
     Option,
+    OptionEffect,
     Scenario,
     Stakeholder,
+    counted_option_effects,
 )
 from actions.versions import NO_OUTCOMES, not_yet_smart
 from improveplan.forms import PartnershipOrganisationField, counted
@@ -477,15 +479,48 @@ class ExpectedEffectForm(forms.ModelForm):
         return cleaned
 
 
+class OptionEffectForm(forms.ModelForm):
+    """What a favoured option is expected to do to one of its plan's indicators, before it is
+    turned into actions (issue 26)."""
+
+    class Meta:
+        model = OptionEffect
+        fields = ["indicator", *EFFECT_FIELDS]
+        widgets = {"starts": DATE_WIDGET}
+
+    def __init__(self, *args, parent, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.option = parent
+        self.fields["indicator"].queryset = Indicator.objects.filter(plan_id=parent.outcome.plan_id)
+
+    def attach(self, parent) -> None:
+        self.instance.option = parent
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.option.decision != Option.Decision.FAVOURED:
+            raise forms.ValidationError(
+                "Only a favoured option's expected effects are counted: decide on it first."
+            )
+        indicator = cleaned.get("indicator")
+        if indicator is not None:
+            check_effect(self, indicator)
+            clash = OptionEffect.objects.filter(option=self.option, indicator=indicator)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("indicator", "This option has an effect on that indicator already.")
+        return cleaned
+
+
 class ScenarioForm(forms.ModelForm):
     """A named set of assumptions: the actions whose effects it counts on, and the external
     factors it assumes (issue 26)."""
 
     class Meta:
         model = Scenario
-        fields = ["name", "actions", "external_factors", "agreed"]
+        fields = ["name", "actions", "options", "external_factors", "agreed"]
         widgets = {
             "actions": forms.CheckboxSelectMultiple,
+            "options": forms.CheckboxSelectMultiple,
             "external_factors": forms.CheckboxSelectMultiple,
         }
 
@@ -497,6 +532,11 @@ class ScenarioForm(forms.ModelForm):
             Action.objects.filter(plan=parent, expected_effects__isnull=False)
             .distinct()
             .order_by("number")
+        )
+        # Favoured options with an effect of their own still counted (not yet carried by an
+        # action made from them).
+        self.fields["options"].queryset = Option.objects.filter(
+            pk__in=counted_option_effects(plan=parent).values("option_id")
         )
         self.fields["external_factors"].queryset = ExternalFactor.objects.filter(
             indicator__plan=parent

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -731,6 +731,52 @@ class ExpectedEffect(EffectFields):
         return self.effect(f"{self.action.reference} {self.action.title}", external=False)
 
 
+class OptionEffect(EffectFields):
+    """What a favoured option is expected to do to one of its plan's indicators (issue 26),
+    stated before it is turned into actions. The forecast "with the plan" counts it while the
+    option is favoured and no action made from it states an effect on the same indicator:
+    once one does, the action's effect is counted instead, never both (`counted_option_effects`).
+    """
+
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="expected_effects")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="option_effects"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["option_id", "indicator_id", "pk"]
+        constraints = [
+            *effect_constraints("option_effect"),
+            models.UniqueConstraint(
+                fields=["option", "indicator"], name="one_option_effect_per_indicator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Effect of {self.option.title} on {self.indicator.code}"
+
+    def as_effect(self) -> trajectories.Effect:
+        return self.effect(f"{self.option.title} (favoured option)", external=False)
+
+
+def counted_option_effects(indicators=None, *, plan=None):
+    """The option effects the forecast "with the plan" counts: the option favoured, and no
+    action made from it stating an effect on the same indicator. ``indicators`` or ``plan``
+    narrows them; one query, the option joined."""
+    taken = ExpectedEffect.objects.filter(
+        action__option=OuterRef("option"), indicator=OuterRef("indicator")
+    )
+    found = OptionEffect.objects.filter(option__decision=Option.Decision.FAVOURED).exclude(
+        Exists(taken)
+    )
+    if indicators is not None:
+        found = found.filter(indicator__in=indicators)
+    if plan is not None:
+        found = found.filter(indicator__plan=plan)
+    return found.select_related("option")
+
+
 class Scenario(models.Model):
     """A named set of the plan's assumptions (issue 26): which actions' expected effects and
     which external factors it counts on. Scenarios are compared on one page; the one the
@@ -747,6 +793,13 @@ class Scenario(models.Model):
         blank=True,
         related_name="scenarios",
         help_text="The actions whose expected effects this scenario counts on.",
+    )
+    options = models.ManyToManyField(
+        Option,
+        blank=True,
+        related_name="scenarios",
+        help_text="The favoured options, not yet turned into actions, whose expected effects it"
+        " counts on.",
     )
     external_factors = models.ManyToManyField(
         "outcomes.ExternalFactor",

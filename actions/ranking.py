@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from actions import appraisal
-from actions.models import Declaration, Option, Score
+from actions.models import Declaration, ExpectedEffect, Option, OptionEffect, Score
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,24 @@ class Ranking:
 
 
 def rank_options(outcome, criteria: list) -> Ranking:
-    """The outcome's options, ranked by their weighted totals (three queries)."""
+    """The outcome's options, ranked by their weighted totals (a fixed number of queries)."""
     options = list(
         outcome.options.prefetch_related(
             Prefetch("scores", queryset=Score.objects.select_related("criterion", "scored_by")),
             "risks",
+            Prefetch("expected_effects", queryset=OptionEffect.objects.select_related("indicator")),
         ).select_related("decided_by")
     )
+    # Issue 26: an option's effect on an indicator that an action made from it also states is
+    # no longer counted (the action's is): marked for the page to say so.
+    carried = set(
+        ExpectedEffect.objects.filter(action__option__outcome=outcome).values_list(
+            "action__option_id", "indicator_id"
+        )
+    )
+    for option in options:
+        for effect in option.expected_effects.all():
+            effect.carried = (option.pk, effect.indicator_id) in carried
     declarations = list(
         Declaration.objects.filter(plan_id=outcome.plan_id).select_related("member", "option")
     )

@@ -60,6 +60,7 @@ urlpatterns = [
     *items.crud("milestones", "actions", "milestone"),
     *items.crud("plan-risks", "plans", "plan_risk"),
     *items.crud("effects", "actions", "expected_effect"),
+    *items.crud("option-effects", "options", "option_effect"),
     *items.crud("scenarios", "plans", "scenario"),
     *items.crud("contributions", "plans", "contribution"),
     *items.crud("allocations", "plans", "allocation"),

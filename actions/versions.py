@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from actions import smart
-from actions.models import Action, Milestone
+from actions.models import Action, ExpectedEffect, Milestone, Scenario, counted_option_effects
 from actions.services import smart_facts
 from improveplan import plandiff
 from improveplan.models import Plan, PlanVersion, User
@@ -125,7 +125,67 @@ def snapshot(plan: Plan) -> dict:
             }
             for action in actions
         ],
+        "scenarios": _agreed_scenario(plan),
     }
+
+
+def _agreed_scenario(plan: Plan) -> list[dict]:
+    """The scenario marked agreed, as the assumptions it counts on (issue 26): each action's
+    expected effect and each external factor, in words, so that later edits to the scenario,
+    its actions' effects or its factors do not change what this version says. Its forecasts are
+    not kept: they move with every new reading, and the board report gives them as they are.
+    No scenario, one query; else five."""
+    scenario = (
+        Scenario.objects.filter(plan=plan, agreed=True)
+        .prefetch_related("external_factors__indicator")
+        .first()
+    )
+    if scenario is None:
+        return []
+    effects = (
+        ExpectedEffect.objects.filter(action__scenarios=scenario, indicator__plan=plan)
+        .select_related("action", "indicator")
+        .order_by("action__number", "indicator__code")
+    )
+    options = (
+        counted_option_effects(plan=plan)
+        .filter(option__scenarios=scenario)
+        .select_related("indicator")
+        .order_by("option__title", "indicator__code")
+    )
+    return [
+        {
+            "id": scenario.pk,
+            "name": scenario.name,
+            "effects": [
+                f"{effect.action.reference} {effect.action.title}: "
+                f"{_change(effect, effect.indicator)}"
+                for effect in effects
+            ]
+            + [
+                f"{effect.option.title} (favoured option): {_change(effect, effect.indicator)}"
+                for effect in options
+            ],
+            "external_factors": sorted(
+                f"{factor.name}: {_change(factor, factor.indicator)}"
+                for factor in scenario.external_factors.all()
+            ),
+        }
+    ]
+
+
+def _change(effect, indicator) -> str:
+    """ "-25 (-30 to -15) on HS-02 from 1 April 2025, over 12 months"."""
+    measure = indicator.measure
+    words = (
+        f"{measure.difference(float(effect.size))} ({measure.difference(float(effect.low))} to "
+        f"{measure.difference(float(effect.high))}) on {indicator.code} from "
+        f"{effect.starts.day} {effect.starts:%B %Y}"
+    )
+    if effect.build_up_months:
+        months = effect.build_up_months
+        words += f", over {months} month{'s' if months != 1 else ''}"
+    return words
 
 
 def _resources(action) -> str | None:

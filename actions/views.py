@@ -93,6 +93,14 @@ for _name, _kind in {
         parent_of=lambda effect: effect.action,
         back_to=lambda action: action.get_absolute_url(),
     ),
+    "option_effect": items.Kind(
+        noun="expected effect",
+        form=forms.OptionEffectForm,
+        get_parent=access.get_option_for_user,
+        get_object=access.get_option_effect_for_user,
+        parent_of=lambda effect: effect.option,
+        back_to=lambda option: option.get_absolute_url(),
+    ),
     "scenario": items.Kind(
         noun="scenario",
         form=forms.ScenarioForm,

@@ -14,6 +14,8 @@ from datetime import date
 
 NOTHING = "—"
 # Fields whose values are days, kept as "2027-03-31" and shown as "31 March 2027".
+# Lists whose items have commas of their own, shown apart by semicolons.
+SENTENCE_LISTS = {"effects", "external_factors"}
 DATE_FIELDS = {"period_start", "period_end", "baseline_date", "target_date", "start", "due"}
 
 # Each section: its title, how to name one of its items, and which fields to compare.
@@ -77,6 +79,16 @@ SECTIONS = (
             ("success_measure", "Measure of success"),
         ),
     ),
+    # The agreed scenario (issue 26): at most one, as the assumptions it counts on.
+    (
+        "scenarios",
+        "Agreed scenario",
+        (
+            ("name", "Name"),
+            ("effects", "Actions' expected effects it counts on"),
+            ("external_factors", "External factors it assumes"),
+        ),
+    ),
 )
 
 
@@ -130,6 +142,8 @@ def shown(value, name: str = "") -> str:
         return day(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list | tuple) and name in SENTENCE_LISTS:
+        return "; ".join(str(item) for item in value)
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)
@@ -150,6 +164,8 @@ def item_name(key: str, item: dict) -> str:
         return f"{item['code']} {item['name']}"
     if key == "targets":
         return f"{item['kind']} target for {item['indicator']}"
+    if key == "scenarios":
+        return item["name"]
     return f"{item['reference']} {item['title']}"
 
 
@@ -193,6 +209,7 @@ def compare_section(key: str, title: str, fields, old: list[dict], new: list[dic
             changes += _milestones(before[pk].get("milestones", []), item.get("milestones", []))
         if changes:
             history_of = item.get("indicator_id") if key == "targets" else pk
+            history_of = None if key == "scenarios" else history_of
             changed.append(ItemChange(item_name(key, item), tuple(changes), history_of))
     return SectionDiff(
         key=key,

@@ -55,6 +55,7 @@ NOT_EXPORTED = {
     "outcomes.HistoricalRisk",
     "outcomes.HistoricalExternalFactor",
     "actions.HistoricalExpectedEffect",
+    "actions.HistoricalOptionEffect",
     "actions.HistoricalScenario",
     "actions.HistoricalAction",
     "actions.HistoricalMilestone",

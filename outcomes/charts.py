@@ -15,11 +15,12 @@ import math
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from outcomes import arithmetic
 from outcomes.arithmetic import Bounds, Direction, Point, format_month, format_value
+from outcomes.trajectories import Effect, PlannedForecast, with_plan
 from outcomes.units import Measure
 
 
@@ -52,6 +53,10 @@ class Chart:
     summary: str
     table_headers: list[str]
     table_rows: list[list[str]]
+    # The forecast at its end without and with the plan (issue 26), a table of its own beside
+    # the readings': [label, value, lower, upper] rows under `forecast_caption`.
+    forecast_caption: str = ""
+    forecast_rows: list[list[str]] = field(default_factory=list)
 
     @property
     def has_notes(self) -> bool:
@@ -70,6 +75,7 @@ MARGIN = "#5a7fae"
 BAND = "#dde6f2"
 TARGET = "#9a4a00"
 TRAJECTORY = "#6a3d9a"
+WITH_PLAN = "#1a6e3c"  # the forecast with the plan's expected effects
 COMPARATOR = "#666666"
 MARK = "#404040"
 COMPARATOR_DASHES = ("1 3", "8 3", "6 2 1 2", "3 2")
@@ -105,6 +111,7 @@ def indicator_chart(
     trend_from: date | None = None,
     minimum_points: int = 3,
     trajectory: Sequence = (),
+    effects: Sequence[Effect] = (),
 ) -> Chart:
     """The chart of an indicator's readings, with the words and (unless small) the table that
     say the same. ``titled=False`` leaves the title out of the drawing (it stays the SVG's
@@ -115,7 +122,10 @@ def indicator_chart(
     ``plain`` writes the key and the summary in everyday words, for the public summary.
     ``trajectory``: the target's planned trajectory (`outcomes.trajectories.Step`s), drawn as
     a line of its own with a column in the table.
-
+    ``effects``: the plan's expected effects and external factors (`trajectories.Effect`).
+    With a forecast, the full chart draws the forecast "with the plan" (the trend plus the
+    effects, `trajectories.with_plan` at each of the forecast's dates) and its range beside
+    the trend's ("without the plan"); the words and the table give both at the forecast's end.
 
     Each reading is drawn at its period's middle and labelled as its source wrote the period
     (`Point.period_text`); its limits are drawn as given, however asymmetric. A suppressed
@@ -130,7 +140,7 @@ def indicator_chart(
     headers = TABLE_HEADERS + [series.name for series in comparators]
     headers = _limit_headers(readings, headers) + (["Trajectory"] if trajectory else [])
     headers += [NOTE] if any(notes.values()) else []
-    planned = {step.when: step.value for step in trajectory}
+    steps = {step.when: step.value for step in trajectory}
     if measure is None and not valued:
         measure = _Legacy(unit, 1)
     if not valued:
@@ -139,13 +149,14 @@ def indicator_chart(
         rows = (
             []
             if small or not readings
-            else _table_rows(readings, comparators, measure, notes, planned if trajectory else None)
+            else _table_rows(readings, comparators, measure, notes, steps if trajectory else None)
         )
         return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
     if forecast_to is None and target is not None:
         forecast_to = target.target_date
     trend = arithmetic.trend_readings(readings, start_from=trend_from)
     forecast = _forecast(trend.points, forecast_to, bounds)
+    planned = _with_plan(forecast, effects, bounds) if not small else []
     decimals = arithmetic.decimals_for(  # the judgement's sentence rounds the same way
         valued, target.target_value if target else valued[-1].value
     )
@@ -164,7 +175,11 @@ def indicator_chart(
                 f"{format_month(first.when)}, to {measure.value(last.value)} by "
                 f"{format_month(last.when)}."
             )
+    if planned:
+        summary += " " + _with_plan_words(forecast[-1], planned[-1], measure, plain)
     extra = {} if small else {"titled": titled, "bounds": bounds, "plain": plain, "trend": trend}
+    if planned:
+        extra["planned"] = planned
     if trajectory and not small:
         latest = valued[-1]
         extra["trajectory"] = [
@@ -188,9 +203,62 @@ def indicator_chart(
     rows = (
         []
         if small
-        else _table_rows(readings, comparators, measure, notes, planned if trajectory else None)
+        else _table_rows(readings, comparators, measure, notes, steps if trajectory else None)
     )
-    return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
+    if not planned:
+        return Chart(svg=svg, summary=summary, table_headers=headers, table_rows=rows)
+    return Chart(
+        svg=svg,
+        summary=summary,
+        table_headers=headers,
+        table_rows=rows,
+        forecast_caption=f"Forecast for {format_month(planned[-1].when)}, with its 95% range"
+        + (f" ({unit})" if unit else ""),
+        forecast_rows=_with_plan_rows(forecast[-1], planned[-1], measure),
+    )
+
+
+def _with_plan(
+    forecast: Sequence[arithmetic.Forecast], effects: Sequence[Effect], bounds: Bounds
+) -> list[PlannedForecast]:
+    """The forecast with the plan at each of the trend's forecast dates; none when there is no
+    forecast or no effect has begun by its end."""
+    if not forecast or not effects:
+        return []
+    planned = [with_plan(point, effects, bounds) for point in forecast]
+    return planned if planned[-1].effect != 0 or planned[-1].effect_high != 0 else []
+
+
+def _with_plan_words(
+    without: arithmetic.Forecast, planned: PlannedForecast, measure, plain: bool
+) -> str:
+    show = measure.value
+    if plain:
+        return (
+            f"With what our plan is expected to do, it should be about {show(planned.value)}"
+            f" by {format_month(planned.when)}."
+        )
+    interval = ""
+    if planned.lower is not None and planned.upper is not None:
+        interval = f" ({measure.interval(planned.lower, planned.upper)})"
+    return (
+        f"With the plan's expected effects, forecast {show(planned.value)}{interval} by "
+        f"{format_month(planned.when)}, against {show(without.value)} without the plan."
+    )
+
+
+def _with_plan_rows(
+    without: arithmetic.Forecast, planned: PlannedForecast, measure
+) -> list[list[str]]:
+    """The forecast at its end without the plan and with it, each with its range."""
+
+    def cell(value: float | None) -> str:
+        return "" if value is None else measure.number(value)
+
+    return [
+        ["Without the plan", cell(without.value), cell(without.lower), cell(without.upper)],
+        ["With the plan", cell(planned.value), cell(planned.lower), cell(planned.upper)],
+    ]
 
 
 def _placed(target: TargetLine | None, latest: Point) -> TargetLine | None:
@@ -625,6 +693,7 @@ def _draw_full(
     plain: bool = False,
     trend: arithmetic.TrendReadings | None = None,
     trajectory: Sequence[tuple[date, float]] = (),
+    planned: Sequence[PlannedForecast] = (),
 ) -> str:
     band = [f for f in forecast if f.lower is not None and f.upper is not None]
     band = band if any(f.upper != f.lower for f in band) else []
@@ -652,6 +721,7 @@ def _draw_full(
         values += [target.baseline_value, target.target_value]
     dates += [when for when, _ in trajectory]
     values += [value for _, value in trajectory]
+    values += [v for p in planned for v in (p.value, p.lower, p.upper) if v is not None]
     first_day, last_day = _spread(min(dates).toordinal(), max(dates).toordinal(), 30)
     low, high = min(values), max(values)
     # Room around a flat series (flat but for float rounding in its forecast), not past a bound.
@@ -684,6 +754,7 @@ def _draw_full(
         left_out=bool(left_out),
         plain=plain,
         trajectory=bool(trajectory),
+        planned=planned,
     )
     key = _key_rows(items, right - LEFT)
     height = bottom + 28 + 20 * len(key)
@@ -775,6 +846,17 @@ def _draw_full(
         _line(group, [at(f.when, f.value) for f in forecast], READINGS, 2, "4 3")
         _dot(group, *at(forecast[-1].when, forecast[-1].value), 3.5, hollow=True)
 
+    if planned:
+        # Drawn from where the trend's forecast starts, so the two part where the effects begin.
+        group = _element(root, "g", class_="with-plan")
+        ranged = [p for p in planned if p.lower is not None and p.upper is not None]
+        if ranged:
+            _line(group, [at(p.when, p.upper) for p in ranged], WITH_PLAN, 1, "1 2")
+            _line(group, [at(p.when, p.lower) for p in ranged], WITH_PLAN, 1, "1 2")
+        _line(group, [at(p.when, p.value) for p in planned], WITH_PLAN, 2, "6 2")
+        end = at(planned[-1].when, planned[-1].value)
+        _element(group, "rect", x=end[0] - 3.5, y=end[1] - 3.5, width=7, height=7, fill=WITH_PLAN)
+
     group = _element(root, "g", class_="readings")
     for p in shown:
         if p.lower is not None and p.upper is not None:  # as published, however asymmetric
@@ -811,6 +893,8 @@ PLAIN_KEY = {
     "trajectory": "The path we planned",
     "forecast": "Where it is heading",
     "band": "Where it could end up",
+    "with-plan": "Where our plan should take it",
+    "with-plan-range": "Where our plan could take it",
     "left-out": "Not counted in the trend",
     "span": "Years taken together",
 }
@@ -841,6 +925,7 @@ def _key_items(
     left_out: bool = False,
     plain: bool = False,
     trajectory: bool = False,
+    planned: Sequence[PlannedForecast] = (),
 ) -> list[tuple[str, str]]:
     """(what, label) for each entry of the key, in the order they are drawn."""
     items = [("readings", "Readings")]
@@ -857,9 +942,13 @@ def _key_items(
     if trajectory:
         items.append(("trajectory", "Planned trajectory"))
     if forecast:
-        items.append(("forecast", "Forecast"))
+        items.append(("forecast", "Forecast without the plan" if planned else "Forecast"))
     if band:
         items.append(("band", f"{FORECAST_LEVEL:.0%} forecast range"))
+    if planned:
+        items.append(("with-plan", "Forecast with the plan"))
+        if any(p.lower is not None for p in planned):
+            items.append(("with-plan-range", f"{FORECAST_LEVEL:.0%} range with the plan"))
     if plain:
         items = [(what, PLAIN_KEY[what]) for what, _ in items]
     items += [(f"comparator {number}", s.name) for number, s in enumerate(comparators)]
@@ -911,6 +1000,12 @@ def _draw_key(root: ET.Element, rows: list[list[tuple[str, str]]], top: float) -
                 _line(key, sample, READINGS, 2, "4 3")
             elif what == "band":
                 _element(key, "rect", x=left, y=y - 6, width=SWATCH, height=12, fill=BAND)
+            elif what == "with-plan":
+                _line(key, sample, WITH_PLAN, 2, "6 2")
+                _element(key, "rect", x=middle - 3, y=y - 3, width=6, height=6, fill=WITH_PLAN)
+            elif what == "with-plan-range":
+                _line(key, [(left, y - 4), (left + SWATCH, y - 4)], WITH_PLAN, 1, "1 2")
+                _line(key, [(left, y + 4), (left + SWATCH, y + 4)], WITH_PLAN, 1, "1 2")
             else:
                 number = int(what.split()[1])
                 dashes = COMPARATOR_DASHES[number % len(COMPARATOR_DASHES)]

@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from outcomes import arithmetic, charts, periods, trajectories
+from outcomes import arithmetic, charts, hooks, periods, trajectories
 from outcomes.models import (
     POINT_FIELDS,
     READING_POINT_FIELDS,
@@ -514,7 +514,10 @@ def draw_charts(
     ``marks`` (indicator id → charts.Mark list) adds completed actions and decisions;
     ``titled=False`` leaves the title out of the drawing, for a page that heads it itself;
     ``plain=True`` draws it in everyday words (the public summary), comparisons with similar
-    areas as "Places like ours"."""
+    areas as "Places like ours". A full-size chart draws the forecast with the plan beside the
+    trend's, from every indicator's expected effects and external factors (`hooks.effects_for`,
+    a fixed number of queries however many indicators)."""
+    effects = {} if small else hooks.effects_for(item.indicator for item in reports)
     for item in reports:
         indicator = item.indicator
         target = item.target
@@ -548,6 +551,7 @@ def draw_charts(
                 for series in item.comparators
             ],
             marks=(marks or {}).get(indicator.pk, ()),
+            effects=effects.get(indicator.pk, ()),
             small=small,
             titled=titled,
             chart_id=f"{'spark' if small else 'chart'}-{indicator.pk}",

@@ -28,7 +28,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 
 from actions import risks as risk_register
-from actions import spending
+from actions import scenarios, spending
 from actions.models import Action, Milestone, Option, Update
 from improveplan import versions
 from outcomes.arithmetic import Status
@@ -333,6 +333,7 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         (item for item in reports if item.cautious_status in EXCEPTIONS),
         key=lambda item: INDICATOR_ORDER.index(item.cautious_status),
     )
+    agreed_scenario, against_trend = scenarios.agreed_against_trend(plan, reports)
     quarter_changes = changes_in_quarter(
         plan, actions=actions, reports=reports, first=first, last=last, today=today
     )
@@ -381,6 +382,9 @@ def board_report_context(plan, *, year: int, quarter: int, today: date) -> dict:
         # Issue 24: the pooled budget and its allocations, and money moved by the quarter's end.
         "pool": spending.pool_of(plan, money),
         "moves": spending.moves_of(plan, until=last),
+        # Issue 26: the agreed scenario's forecasts against the trend alone.
+        "agreed_scenario": agreed_scenario,
+        "against_trend": against_trend,
         "actions_updated_in_quarter": sum(1 for action in actions if action.updates_in_quarter),
         "changes": quarter_changes,
         "achieved": what_we_achieved(quarter_changes),

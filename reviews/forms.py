@@ -35,7 +35,11 @@ class ReminderPreferenceForm(forms.ModelForm):
     class Meta:
         model = ReminderPreference
         fields = ["frequency", "due_soon", "missing_updates", "readings_due", "reviews"]
-        labels = {"frequency": "How often"}
+        labels = {
+            "frequency": "How often",
+            "readings_due": "Readings due for my organisation's indicators, and readings behind"
+            " their planned trajectory",
+        }
         widgets = {"frequency": forms.RadioSelect}
 
     def __init__(self, *args, channels: dict[str, str], **kwargs) -> None:

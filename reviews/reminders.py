@@ -11,6 +11,11 @@ five people as for five thousand – and then sorts the rows out in memory:
 - **readings due**: an indicator whose latest whole-area reading is older than its last
   finished period (month, quarter or year) goes to the leads and partners of the
   organisation that owns it;
+- **readings behind their trajectory**: an indicator whose latest whole-area reading is
+  behind its main target's planned trajectory by more than the reading's margin of error, or
+  at all when the reading gives none (a count taken in full), goes to the same people as
+  its readings due while that reading is the latest; turning readings due off turns these
+  off too (issue 26);
 - **key actions** (marked key for closer tracking, in progress) go to the same people as
   an action's other items once a week, on Mondays, whatever else is due;
 - **reviews coming up** (within ``REMINDER_REVIEW_WITHIN_DAYS``, not signed off) go to every
@@ -39,7 +44,9 @@ from django.utils import timezone
 from actions.email_links import update_links
 from actions.models import Action, Update
 from improveplan.models import Membership, Notification, Plan, Role
-from outcomes.models import Indicator, Risk, series_readings_subquery
+from outcomes import status as indicator_status
+from outcomes import trajectories
+from outcomes.models import Indicator, Reading, Risk, Target, series_readings_subquery
 from reviews.models import ReminderPreference, Review
 from reviews.periods import quarter_bounds, quarter_of
 
@@ -53,6 +60,7 @@ class Kind:
     DUE_SOON = "due_soon"
     MISSING_UPDATE = "missing_updates"
     READING_DUE = "readings_due"
+    OFF_TRAJECTORY = "off_trajectory"
     REVIEW = "reviews"
     RISK_REVIEW = "risk_reviews"
     AWAITING = "awaiting_confirmation"  # its own email, one per completion: never in a digest
@@ -65,6 +73,7 @@ HEADINGS = {
     Kind.DUE_SOON: "Actions due soon",
     Kind.MISSING_UPDATE: "Actions waiting for this quarter's update",
     Kind.READING_DUE: "Readings due",
+    Kind.OFF_TRAJECTORY: "Readings behind their planned trajectory",
     Kind.REVIEW: "Reviews coming up",
     Kind.RISK_REVIEW: "Risk reviews overdue",
 }
@@ -72,6 +81,8 @@ COMPLETION_KEY = "completion-"  # + the id of the update that marked the action 
 NOTICE_KEY = "notice-"  # + the id of a notification emailed at once
 # The kinds a person may turn off (each is a field of ReminderPreference).
 OPTIONAL = [Kind.DUE_SOON, Kind.MISSING_UPDATE, Kind.READING_DUE, Kind.REVIEW]
+# The preference that turns a kind off, when it is not a field of its own.
+PREFERENCE_OF = {Kind.OFF_TRAJECTORY: Kind.READING_DUE}
 DOERS = (Role.LEAD, Role.PARTNER)  # who answers for an organisation's actions and readings
 
 
@@ -150,6 +161,48 @@ def failure_reason(text: str) -> str:
     return text if len(text) <= 160 else text[:159] + "…"
 
 
+def _behind_trajectory(live_plans) -> list[tuple[Indicator, str]]:
+    """Each indicator of ``live_plans`` whose latest whole-area reading is behind its main
+    target's trajectory beyond the reading's margin of error (a reading without one is taken
+    as it stands: any gap behind counts), with what the reminder says of
+    it: "latest 48.0% (Mar 2026): 6.0 percentage points below trajectory, beyond its margin of
+    error". One query when no target has a trajectory, three when any has."""
+    latest = (
+        Reading.objects.filter(indicator=OuterRef("pk"), breakdown="", value__isnull=False)
+        .order_by("-period", "-pk")
+        .values("pk")[:1]
+    )
+    with_trajectory = Target.objects.filter(indicator=OuterRef("pk")).exclude(trajectory_shape="")
+    indicators = list(
+        Indicator.objects.filter(plan__in=live_plans)
+        .filter(Exists(with_trajectory))
+        .annotate(latest_id=Subquery(latest))
+        .select_related("plan")
+        .prefetch_related("targets")
+        .order_by("plan_id", "code")
+    )
+    readings = Reading.objects.in_bulk([i.latest_id for i in indicators if i.latest_id])
+    found = []
+    for indicator in indicators:
+        reading = readings.get(indicator.latest_id)
+        target = indicator_status.main_target(indicator.targets.all())
+        if reading is None or target is None:
+            continue
+        trajectory = target.trajectory(indicator_status.MONTHS_PER_READING[indicator.frequency])
+        planned = trajectory.value_for(reading.period) if trajectory else None
+        if planned is None:
+            continue
+        point = reading.point
+        check = trajectories.check(
+            point, planned, indicator.arithmetic_direction, indicator.measure
+        )
+        if check is None or check.ahead or check.within_margin:
+            continue
+        shown = indicator.measure.value(point.value)
+        found.append((indicator, f"latest {shown} ({reading.period:%b %Y}): {check.words}"))
+    return found
+
+
 def last_finished_period(frequency: str, day: date) -> date:
     """The last day of the latest month, quarter or year that has ended before ``day``."""
     if frequency == Indicator.Frequency.MONTHLY:
@@ -169,7 +222,7 @@ def _wants(preference: ReminderPreference | None, kind: str) -> bool:
     # Notifications come here only when their person chose the digest for their kind.
     if preference is None or kind in (Kind.OVERDUE, Kind.KEY, Kind.NOTICE, Kind.RISK_REVIEW):
         return True
-    return getattr(preference, kind)
+    return getattr(preference, PREFERENCE_OF.get(kind, kind))
 
 
 def notice_item(
@@ -347,6 +400,18 @@ def build_digests(
             plan,
         )
         for user_id in doers_of.get(owner_id, []):
+            give(user_id, item)
+
+    # Readings behind their trajectory beyond their margin of error (issue 26).
+    for indicator, words in _behind_trajectory(live_plans):
+        item = Item(
+            Kind.OFF_TRAJECTORY,
+            f"{indicator.code} {indicator.name}",
+            words,
+            indicator_url.format(indicator.pk),
+            indicator.plan.title,
+        )
+        for user_id in doers_of.get(indicator.owner_id, []):
             give(user_id, item)
 
     # Risk reviews overdue, for each risk's owner (issue 24).

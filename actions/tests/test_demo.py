@@ -255,3 +255,27 @@ def test_the_demo_has_two_scenarios_one_agreed_that_differ(demo):
     assert agreed.agreed and not funded.agreed
     assert funded.value < trend.value  # the leased homes
     assert agreed.value != funded.value  # more actions, and the frozen allowance
+
+
+def test_the_demo_counts_a_favoured_options_effect_once(demo):
+    """Issue 26: the early-warning scheme's effect on HS-01 is counted from its option; using
+    bed and breakfast less is counted through its actions' own effects on HS-02, not twice.
+    The agreed scenario counts on the option, and the plan's agreed version keeps it."""
+    from actions.models import Scenario
+    from outcomes import hooks
+    from outcomes.models import Indicator
+
+    agreed = Scenario.objects.get(agreed=True)
+    plan = agreed.plan
+    prevention, homes = (Indicator.objects.get(plan=plan, code=c) for c in ("HS-01", "HS-02"))
+    effects = hooks.effects_for([prevention, homes])
+    assert [e.name for e in effects[prevention.pk]] == [
+        "An early-warning scheme with private landlords (favoured option)"
+    ]
+    assert not any("favoured option" in e.name for e in effects[homes.pk])
+    assert [option.title for option in agreed.options.all()] == [
+        "An early-warning scheme with private landlords"
+    ]
+    [kept] = plan.versions.order_by("-number").first().snapshot["scenarios"]
+    assert kept["name"] == agreed.name
+    assert any("(favoured option)" in effect for effect in kept["effects"])

@@ -30,6 +30,7 @@ from actions.models import (
     ExpectedEffect,
     Milestone,
     Option,
+    OptionEffect,
     Scenario,
     Score,
     Stakeholder,
@@ -115,6 +116,7 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
     due_proposal = DueDateProposal.objects.create(
         action=second_action, proposed_due=date(2031, 6, 30), reason="The provider starts late."
     )
+    second_option = OptionFactory(outcome=outcome, decision="favoured", decision_reason="Cheap.")
     return {
         "criterion": CriterionFactory(plan=plan),
         "option": OptionFactory(outcome=outcome, decision="favoured", decision_reason="Works."),
@@ -131,6 +133,17 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
             starts=date(2026, 4, 1),
         ),
         "scenario": Scenario.objects.create(plan=plan, name="Only the funded actions"),
+        # Issue 26: a second favoured option states an effect, so that scenarios offer it and
+        # the first may add one to the indicator.
+        "second_option": second_option,
+        "option_effect": OptionEffect.objects.create(
+            option=second_option,
+            indicator=made["indicator"],
+            size=2,
+            low=1,
+            high=3,
+            starts=date(2026, 4, 1),
+        ),
         "update": update,
         "finding": FindingFactory(plan=plan),  # Issue 5
         "due_proposal": due_proposal,  # Issue 16
@@ -380,6 +393,7 @@ SCENARIO_FIELDS = {
     "name": TEXT,
     # The second action states an expected effect: only such actions are offered.
     "actions": many_of(lambda t: [t.ours["second_action"]], lambda t: [t.theirs["second_action"]]),
+    "options": many_of(lambda t: [t.ours["second_option"]], lambda t: [t.theirs["second_option"]]),
     "external_factors": many_of(
         lambda t: [t.ours["external_factor"]], lambda t: [t.theirs["external_factor"]]
     ),
@@ -480,6 +494,7 @@ for _kind, (_parent, _fields) in {
         },
     ),
     "expected_effect": ("action", EFFECT_FIELDS),
+    "option_effect": ("option", EFFECT_FIELDS),
     "scenario": ("plan", SCENARIO_FIELDS),
     # Issue 24: the plan's frame
     "stakeholder": (

@@ -31,6 +31,7 @@ from actions.models import (
     Declaration,
     DueDateProposal,
     ExpectedEffect,
+    OptionEffect,
     Scenario,
     Stakeholder,
 )
@@ -230,6 +231,12 @@ ROUTES: dict[str, Route] = {
         "expected_effect",
         parent=lambda w: {"pk": w.action.pk},
         own=lambda w: w.expected_effect,
+        app="actions",
+    ),
+    **crud_routes(
+        "option_effect",
+        parent=lambda w: {"pk": w.option.pk},
+        own=lambda w: w.option_effect,
         app="actions",
     ),
     **crud_routes("scenario", parent=_plan, own=lambda w: w.scenario, app="actions"),
@@ -648,6 +655,9 @@ def sweep_world(world: World) -> World:
     w.allocation = Allocation.objects.create(plan=w.plan, outcome=w.outcome, amount=400)
     w.expected_effect = ExpectedEffect.objects.create(
         action=w.action, indicator=w.indicator, size=2, low=1, high=3, starts=date(2026, 4, 1)
+    )
+    w.option_effect = OptionEffect.objects.create(
+        option=w.option, indicator=w.indicator, size=1, low=0, high=2, starts=date(2026, 4, 1)
     )
     w.update = UpdateFactory(
         action=w.action, author=w.partner, evidence_name="minutes.pdf", evidence_kind="pdf"

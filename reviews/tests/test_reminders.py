@@ -139,7 +139,8 @@ def test_the_query_count_does_not_grow_with_people(world, people, django_assert_
     ReviewFactory(plan=world.plan, meets_on=date(2026, 11, 30))
     # Seven: the members, their preferences, the actions, the indicators, the reviews, (issue
     # 22) the notifications people chose to have in their digest, and (issue 24) the risks
-    # whose review is overdue.
-    with django_assert_num_queries(7):
+    # whose review is overdue, and (issue 26) the indicators with a planned trajectory (two
+    # more, their targets and latest readings, when any has one).
+    with django_assert_num_queries(8):
         digests = build_digests(TODAY)
     assert len(digests) == people + 3  # and the lead, partner and board member (the review)
