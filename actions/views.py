@@ -1398,6 +1398,7 @@ def declaration_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A member declares an interest of their own, before the options are scored."""
     plan = access.get_plan_for_user(request, pk)
     access.check_may_declare(request, plan)
+    access.check_plan_open(request, plan)
     form = forms.DeclarationForm(request.POST or None, plan=plan)
     back = reverse("actions:plan_frame", args=[plan.pk]) + "#declarations"
     if request.method == "POST" and (form.is_valid() or once.sent_before(request)):

@@ -23,7 +23,10 @@ from actions.email_links import update_link
 from actions.forms import quarters_of
 from actions.models import (
     Action,
+    Allocation,
+    Budget,
     Communication,
+    Contribution,
     Criterion,
     Declaration,
     DueDateProposal,
@@ -86,7 +89,7 @@ from improveplan.tests.hostile import (
 )
 from improveplan.tests.kept_rows import kept_rows
 from outcomes.models import Risk
-from outcomes.tests.factories import EvidenceFactory
+from outcomes.tests.factories import EvidenceFactory, OutcomeFactory
 from outcomes.tests.test_hostile_input import FILE_EDGES, OUTCOMES, RISK_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +155,15 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
         "plan_risk": Risk.objects.create(  # a risk to the whole plan
             plan=plan, description="Partners leave", likelihood=2, impact=4
         ),
+        # Issue 24: the pooled budget, a partner's contribution in kind (so that a cash one
+        # may be added), the outcome's allocation, and an outcome with none (to allocate to,
+        # and to move money to).
+        "budget": Budget.objects.create(plan=plan, amount=100_000),
+        "contribution": Contribution.objects.create(
+            plan=plan, organisation=owner, amount=5_000, kind=Contribution.Kind.IN_KIND
+        ),
+        "allocation": Allocation.objects.create(plan=plan, outcome=outcome, amount=10_000),
+        "spare_outcome": OutcomeFactory(plan=plan, priority=outcome.priority + 1),
         # Issue 24: the plan's frame. The lead's own declaration, which only they withdraw.
         "stakeholder": Stakeholder.objects.create(
             plan=plan, name="Carers", interest="Respite", consultation="A forum", frequency="Yearly"
@@ -496,6 +508,17 @@ for _kind, (_parent, _fields) in {
     "expected_effect": ("action", EFFECT_FIELDS),
     "option_effect": ("option", EFFECT_FIELDS),
     "scenario": ("plan", SCENARIO_FIELDS),
+    # Issue 24: partners' contributions to the pooled budget, and its allocations to outcomes
+    "contribution": (
+        "plan",
+        {
+            "organisation": ORGANISATION_ID,
+            "amount": DECIMAL,
+            "kind": choice(Contribution.Kind.values),
+            "note": TEXT,
+        },
+    ),
+    "allocation": ("plan", {"outcome": one_of_ours("spare_outcome"), "amount": DECIMAL}),
     # Issue 24: the plan's frame
     "stakeholder": (
         "plan",
@@ -631,6 +654,23 @@ FORMS.update(
             shown_on=lambda t: (t.ours["action"].get_absolute_url(), "spend_form"),
             examples=EXAMPLES_PER_ACTIONS_FORM,
             **by_pk("actions:spend_record", own=our("action"), foreign=their("action")),
+        ),
+        # Issue 24: the pooled budget, and money moved between outcomes
+        "actions:budget_edit": HostileForm(
+            fields={"amount": DECIMAL, "note": TEXT},
+            typical={"amount": "200000"},
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:budget_edit", own=our("plan"), foreign=their("plan")),
+        ),
+        "actions:money_move": HostileForm(
+            fields={
+                "from_outcome": one_of_ours("outcome"),
+                "to_outcome": one_of_ours("spare_outcome"),
+                "amount": DECIMAL,
+                "reason": TEXT,
+            },
+            examples=EXAMPLES_PER_ACTIONS_FORM,
+            **by_pk("actions:money_move", own=our("plan"), foreign=their("plan")),
         ),
         # Issue 24: the plan's frame
         "actions:communication_to_action": HostileForm(

@@ -38,6 +38,7 @@ TITLES = {
     "improveplan.SignUp": "name",
     "outcomes.ExternalFactor": "name",
     "actions.Scenario": "name",
+    "actions.Stakeholder": "name",
 }
 
 
