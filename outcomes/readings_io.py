@@ -1454,17 +1454,24 @@ def _existing(checked: list[_Checked]) -> _Saved:
         last = max(row.end for row in readings)
         for start in range(0, len(keys), 500):
             some = keys[start : start + 500]
+            # The indicators of these series first (a few rows), so that the readings are
+            # found by their indicator's index: an OR across the join to the indicators made
+            # PostgreSQL read every reading, and a 100,000-row import took three times as long.
+            members = dict(
+                Indicator.objects.filter(Q(pk__in=some) | Q(series_start_id__in=some))
+                .order_by()
+                .values_list("pk", "series_start_id")
+            )
             found = (
                 Reading.objects.filter(
-                    Q(indicator_id__in=some) | Q(indicator__series_start_id__in=some),
-                    period__range=(first, last),
+                    indicator_id__in=sorted(members), period__range=(first, last)
                 )
                 .order_by("indicator_id")
-                .values_list("indicator__series_start_id", *_READING_KEY, "pk", *DATA)
+                .values_list(*_READING_KEY, "pk", *DATA)
             )
-            for series_start, owner, *rest in found.iterator(chunk_size=BATCH_SIZE):
+            for owner, *rest in found.iterator(chunk_size=BATCH_SIZE):
                 where, (pk, *data) = rest[:3], rest[3:]
-                for reader in readers[series_start or owner]:
+                for reader in readers[members[owner] or owner]:
                     slot = (reader, *where)
                     if owner == reader or slot not in saved.readings:
                         saved.readings[slot] = (pk, *data)
@@ -1777,8 +1784,13 @@ def write_readings_csv(plan, out: TextIO) -> int:
     codes: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for pk, code, series_start in plan.indicators.values_list("pk", "code", "series_start_id"):
         codes[series_start or pk].append((pk, code))
+    members = dict(
+        Indicator.objects.filter(Q(pk__in=codes) | Q(series_start_id__in=codes))
+        .order_by()
+        .values_list("pk", "series_start_id")
+    )
     readings = (
-        Reading.objects.filter(Q(indicator_id__in=codes) | Q(indicator__series_start_id__in=codes))
+        Reading.objects.filter(indicator_id__in=sorted(members))
         .order_by("breakdown", "period", "period_start", "indicator_id")
         .values_list(
             "indicator_id",
