@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from actions import appraisal
-from actions.models import Declaration, ExpectedEffect, Option, OptionEffect, Score
+from actions.models import Declaration, Option, OptionEffect, Score, counted_option_effects
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,15 @@ def rank_options(outcome, criteria: list) -> Ranking:
             Prefetch("expected_effects", queryset=OptionEffect.objects.select_related("indicator")),
         ).select_related("decided_by")
     )
-    # Issue 26: an option's effect on an indicator that an action made from it also states is
-    # no longer counted (the action's is): marked for the page to say so.
-    carried = set(
-        ExpectedEffect.objects.filter(action__option__outcome=outcome).values_list(
-            "action__option_id", "indicator_id"
-        )
-    )
+    # Issue 26: a favoured option's effect the forecast "with the plan" does not count is one
+    # an action made from the option states itself: marked for the page to say so, by the
+    # rule the forecast uses (`counted_option_effects`).
+    counted = set(counted_option_effects(plan=outcome.plan_id).values_list("pk", flat=True))
     for option in options:
         for effect in option.expected_effects.all():
-            effect.carried = (option.pk, effect.indicator_id) in carried
+            effect.carried = (
+                option.decision == Option.Decision.FAVOURED and effect.pk not in counted
+            )
     declarations = list(
         Declaration.objects.filter(plan_id=outcome.plan_id).select_related("member", "option")
     )
