@@ -1427,6 +1427,19 @@ def _shown(number: Decimal) -> str:
 # Saving -----------------------------------------------------------------------------------
 
 _READING_KEY = ("indicator_id", "period_start", "period", "breakdown")
+
+
+def _series_members(keys) -> dict[int, int | None]:
+    """Every indicator of these series (each keyed by its first indicator), with its
+    series' first: a few rows, so that their readings are then found by the indicator's
+    index (an OR across the join to the indicators reads every reading)."""
+    return dict(
+        Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys))
+        .order_by()
+        .values_list("pk", "series_start_id")
+    )
+
+
 _VALUE_KEY = ("comparator_id", "period_start", "period")
 
 
@@ -1454,14 +1467,7 @@ def _existing(checked: list[_Checked]) -> _Saved:
         last = max(row.end for row in readings)
         for start in range(0, len(keys), 500):
             some = keys[start : start + 500]
-            # The indicators of these series first (a few rows), so that the readings are
-            # found by their indicator's index: an OR across the join to the indicators made
-            # PostgreSQL read every reading, and a 100,000-row import took three times as long.
-            members = dict(
-                Indicator.objects.filter(Q(pk__in=some) | Q(series_start_id__in=some))
-                .order_by()
-                .values_list("pk", "series_start_id")
-            )
+            members = _series_members(some)
             found = (
                 Reading.objects.filter(
                     indicator_id__in=sorted(members), period__range=(first, last)
@@ -1784,11 +1790,7 @@ def write_readings_csv(plan, out: TextIO) -> int:
     codes: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for pk, code, series_start in plan.indicators.values_list("pk", "code", "series_start_id"):
         codes[series_start or pk].append((pk, code))
-    members = dict(
-        Indicator.objects.filter(Q(pk__in=codes) | Q(series_start_id__in=codes))
-        .order_by()
-        .values_list("pk", "series_start_id")
-    )
+    members = _series_members(codes)
     readings = (
         Reading.objects.filter(indicator_id__in=sorted(members))
         .order_by("breakdown", "period", "period_start", "indicator_id")
