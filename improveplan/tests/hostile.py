@@ -66,7 +66,7 @@ from improveplan.models import (
 )
 from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 from improveplan.tests.factories import PASSWORD, InvitationFactory
-from improveplan.tests.rows import rows
+from improveplan.tests.rows import rows, tables
 
 EXAMPLES_PER_FORM = 25
 EXAMPLES_PER_BUTTON = 10  # endpoints without fields: only the address and junk vary
@@ -803,13 +803,10 @@ def typical_data(entry: HostileForm, t: Targets) -> dict:
 LOG_MODELS = {"SecurityEvent"}
 
 
-def snapshot() -> dict[str, list[str]]:
+def snapshot() -> dict:
     """Every row of the partnership data, in every app of the project's own (but when people
-    last signed in)."""
-    return {
-        label: sorted(map(repr, rows(("snapshot", label), every_row)))
-        for label, every_row in _snapshot_models()
-    }
+    last signed in): equal to an earlier snapshot exactly when no row changed."""
+    return tables("snapshot", _snapshot_models())
 
 
 @functools.cache

@@ -51,7 +51,7 @@ from improveplan import notifications
 from improveplan.models import Invitation, Notification, Role
 from improveplan.tests.factories import InvitationFactory, UserFactory
 from improveplan.tests.kept_rows import kept_rows
-from improveplan.tests.rows import rows_with_names
+from improveplan.tests.rows import tables
 from outcomes.models import ExternalFactor, ImportJob
 from outcomes.tests.factories import (
     AchievementFactory,
@@ -711,16 +711,13 @@ def _url(name: str, route: Route, w: World) -> str:
 
 def _snapshot() -> dict:
     """Every row of the partnership data, to show that nothing changed."""
-    return {
-        model.__name__: sorted(map(repr, rows_with_names(("sweep", model), every_row)))
-        for model, every_row in _snapshot_models()
-    }
+    return tables("sweep", _snapshot_models())
 
 
 @functools.cache
 def _snapshot_models() -> tuple:
     return tuple(
-        (model, functools.partial(_values, model))
+        (model.__name__, functools.partial(_values, model))
         for app in ("improveplan", "outcomes", "actions", "reviews", "comments")
         for model in apps.get_app_config(app).get_models()
         if model.__name__ not in {"User", "SecurityEvent"}  # the log records refusals
