@@ -224,11 +224,11 @@ def outcome_facts(
         for action_id, outcome_id in links.values_list("action_id", "outcome_id"):
             served[action_id].append(outcome_id)
         if keep:
-            action_ids = list(Action.objects.filter(plan=plan).values_list("pk", flat=True))
+            # Only the actions that serve an outcome: the others' facts are shown nowhere.
             known = kept.values(
                 "walk-action",
                 model=Action,
-                parts=dict.fromkeys(action_ids, ()),
+                parts=dict.fromkeys(sorted(served), ()),
                 compute=lambda missing: _action_facts(Action.objects.filter(pk__in=missing)),
             )
         else:
