@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import spending
@@ -171,12 +172,14 @@ def _plan_page(plan: Plan, membership) -> dict:
         "manages": manages,
         "may_import": manages or membership.role == Role.PARTNER,
         "latest_version": standing.version,
-        "outcomes": outcomes,
+        # Each outcome with its indicators' rows as one piece of HTML: the rows are written
+        # out whole, not one by one by the template (200 of them in a large plan).
+        "outcomes": [(outcome, SafeString("".join(rows))) for outcome, rows in outcomes],
         "too_many_outcomes": len(outcomes) > plan.outcome_limit,
         "crowded_outcomes": [
             outcome for outcome, rows in outcomes if len(rows) > plan.indicator_limit
         ],
-        "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
+        "walk_rows": SafeString("".join(walk_rows[outcome.pk] for outcome, _ in walk_progress)),
         "sign_ups": standing,
         "money": money,
         "pool": spending.pool_of(plan, money),  # Issue 24: the pooled budget
