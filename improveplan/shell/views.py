@@ -154,10 +154,12 @@ def _plan_page(plan: Plan, membership) -> dict:
     the Five Steps' progress."""
     manages = membership.manages
     outcomes = plan_dashboard(plan)
-    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes], keep=True)
+    in_order = [outcome for outcome, _ in outcomes]
+    served = spending.served_by_action(plan)
+    walk_progress = plan_progress(plan, in_order, keep=True, served=served)
     by_pk = {outcome.pk: (outcome, progress) for outcome, progress in walk_progress}
     standing = versions.sign_up_standing(plan)
-    money = spending.plan_resources(plan, outcomes=[outcome for outcome, _ in outcomes])
+    money = spending.plan_resources(plan, outcomes=in_order, served=served)
     walk_rows = kept.by_content(
         "walk-row",
         {pk: WalkRow.of(outcome, progress) for pk, (outcome, progress) in by_pk.items()},
