@@ -405,9 +405,14 @@ class Action(models.Model):
         return reverse("actions:action", args=[self.pk])
 
     # The same three words as ActionQuerySet, for actions already loaded.
+    @staticmethod
+    def live_status(status: str) -> bool:
+        """Whether an action of this status is live, for actions read as plain rows."""
+        return status != Action.Status.CANCELLED
+
     @property
     def is_live(self) -> bool:
-        return self.status != self.Status.CANCELLED
+        return self.live_status(self.status)
 
     @property
     def is_open(self) -> bool:

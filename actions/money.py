@@ -64,7 +64,7 @@ def resources_table(actions: Iterable[ActionMoney], *, outcomes: Iterable[str]) 
     partners: dict[str, Row] = {}
     by_outcome: dict[str, Row] = {name: Row(name) for name in outcomes}
     for item in actions:
-        row = partners.setdefault(item.partner, Row(item.partner))
+        row = partners.get(item.partner) or partners.setdefault(item.partner, Row(item.partner))
         for target in (row, table.total):
             target.committed += item.committed
             target.spent += item.spent
@@ -76,7 +76,7 @@ def resources_table(actions: Iterable[ActionMoney], *, outcomes: Iterable[str]) 
             split(item.spent, len(served)),
             strict=True,
         ):
-            outcome = by_outcome.setdefault(name, Row(name))
+            outcome = by_outcome.get(name) or by_outcome.setdefault(name, Row(name))
             outcome.committed += committed
             outcome.spent += spent
             outcome.actions += 1

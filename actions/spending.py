@@ -4,6 +4,7 @@ themselves are actions/money.py's."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -29,37 +30,79 @@ def spent_by_action(plan, *, until: date | None = None) -> dict[int, Decimal]:
 def resources_of(actions, outcomes, served: dict[int, set[int]], spent) -> money.Table:
     """The table for actions already loaded (with their lead organisation and provider), the
     plan's outcomes in order, the outcome ids each action serves, and ``spent_by_action``."""
+    return _table(
+        (
+            (
+                action.pk,
+                str(action.resource_provider or action.lead_organisation),
+                action.resource_amount,
+                action.is_live,
+            )
+            for action in actions
+        ),
+        outcomes,
+        served,
+        spent,
+    )
+
+
+def _table(
+    actions: Iterable[tuple[int, str, Decimal | None, bool]],
+    outcomes,
+    served: dict[int, set[int]],
+    spent,
+) -> money.Table:
+    """The table for each action's id, partner (its provider, else its lead organisation),
+    resources and whether it is live."""
     order = {outcome.pk: position for position, outcome in enumerate(outcomes)}
     names = {outcome.pk: outcome.statement for outcome in outcomes}
     return money.resources_table(
         (
             money.ActionMoney(
-                partner=str(action.resource_provider or action.lead_organisation),
+                partner=partner,
                 outcomes=tuple(
-                    names[pk] for pk in sorted(served.get(action.pk, ()), key=order.get)
+                    names[pk] for pk in sorted(served.get(action_id, ()), key=order.get)
                 ),
-                committed=(action.resource_amount or Decimal(0)) if action.is_live else Decimal(0),
-                spent=spent.get(action.pk, Decimal(0)),
+                committed=(amount or Decimal(0)) if live else Decimal(0),
+                spent=spent.get(action_id, Decimal(0)),
             )
-            for action in actions
+            for action_id, partner, amount, live in actions
         ),
         outcomes=names.values(),
     )
 
 
-def plan_resources(plan, *, until: date | None = None) -> money.Table:
-    """Committed, spent (to ``until``, or all) and remaining, by partner and by outcome, in
-    four queries however many actions."""
-    actions = list(
-        Action.objects.filter(plan=plan).select_related("lead_organisation", "resource_provider")
-    )
+def served_by_action(plan) -> dict[int, set[int]]:
+    """The ids of the outcomes each of the plan's actions serves (only actions that serve
+    one), in one query."""
     served: dict[int, set[int]] = defaultdict(set)
     for action_id, outcome_id in Action.outcomes.through.objects.filter(
         action__plan=plan
     ).values_list("action_id", "outcome_id"):
         served[action_id].add(outcome_id)
-    outcomes = list(plan.outcomes.all())
-    return resources_of(actions, outcomes, served, spent_by_action(plan, until=until))
+    return served
+
+
+def plan_resources(
+    plan, *, until: date | None = None, outcomes=None, served: dict[int, set[int]] | None = None
+) -> money.Table:
+    """Committed, spent (to ``until``, or all) and remaining, by partner and by outcome, in
+    four queries however many actions (fewer given the plan's ``outcomes`` in order and
+    ``served_by_action``), read as plain rows (a plan may have a thousand)."""
+    rows = Action.objects.filter(plan=plan).values_list(
+        "pk", "resource_provider__name", "lead_organisation__name", "resource_amount", "status"
+    )
+    served = served_by_action(plan) if served is None else served
+    outcomes = list(plan.outcomes.all()) if outcomes is None else outcomes
+    return _table(
+        (
+            (pk, lead if provider is None else provider, amount, Action.live_status(status))
+            for pk, provider, lead, amount, status in rows
+        ),
+        outcomes,
+        served,
+        spent_by_action(plan, until=until),
+    )
 
 
 def pool_of(plan, table: money.Table) -> money.Pool:

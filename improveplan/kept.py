@@ -190,20 +190,31 @@ def values(
     compute: Callable[[list[int]], dict[int, object]],
 ) -> dict[int, object]:
     """What ``compute`` gives for each object of a stamped scope, kept like ``many``'s parts:
-    plain values (numbers, text, small dataclasses), never model instances."""
+    plain values (numbers, text, small dataclasses), never model instances.
+
+    Once every one was found kept, they are kept together too, under a key made of every
+    one's: while none of the objects changes (a plan's thousand actions, as its readings
+    change) that one entry is read, not an entry for each."""
     if not _stamps_kept():
         return compute(list(parts)) if parts else {}
     found, day = stamps.of(model, parts), _today()
     keys = {
         pk: _key(name, [f"{pk}:{found[pk]}", *map(repr, extra)], day) for pk, extra in parts.items()
     }
+    together = _key(f"{name}-together", ["\n".join(keys.values())], day)
+    kept = _get_many([together])
+    if together in kept:
+        return kept[together]
     kept = _get_many(list(keys.values()))
     missing = [pk for pk, cache_key in keys.items() if cache_key not in kept]
     computed = compute(missing) if missing else {}
-    _set_many({keys[pk]: value for pk, value in computed.items()})
-    return {
+    result = {
         pk: computed[pk] if pk in computed else kept[cache_key] for pk, cache_key in keys.items()
     }
+    _set_many(
+        {keys[pk]: value for pk, value in computed.items()} if computed else {together: result}
+    )
+    return result
 
 
 def by_content(

@@ -8,7 +8,7 @@ from collections import defaultdict
 from django.db.models import Count, Exists, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from actions import services, smart
+from actions import services, smart, spending
 from actions.models import Action, Milestone, Option
 from improveplan import kept
 from improveplan.models import Plan
@@ -160,11 +160,12 @@ def _action_facts(actions) -> dict[int, walk.ActionFacts]:
 
 
 def outcome_facts(
-    plan: Plan, outcomes=None, actions=None, *, keep: bool = False
+    plan: Plan, outcomes=None, actions=None, *, keep: bool = False, served=None
 ) -> list[walk.OutcomeFacts]:
     """The walk's facts for each outcome of the plan (or for the outcomes given). ``keep``
     keeps each indicator's and action's facts until it changes (improveplan/kept.py): for
-    the plan's page, which reads every one of a plan's thousand actions."""
+    the plan's page, which reads every one of a plan's thousand actions. ``served`` is
+    ``actions.spending.served_by_action`` when the page has it already."""
     outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
     ids = [outcome.pk for outcome in outcomes]
     indicators = defaultdict(list)
@@ -219,22 +220,20 @@ def outcome_facts(
     if actions is None:
         # Each action's facts, kept (with ``keep``) until it changes: its row, milestones or
         # links. A plan may have a thousand actions, each with its SMART check.
-        served = defaultdict(list)
-        links = Action.outcomes.through.objects.filter(action__plan=plan)
-        for action_id, outcome_id in links.values_list("action_id", "outcome_id"):
-            served[action_id].append(outcome_id)
+        if served is None:
+            served = spending.served_by_action(plan)
         if keep:
-            action_ids = list(Action.objects.filter(plan=plan).values_list("pk", flat=True))
+            # Only the actions that serve an outcome: the others' facts are shown nowhere.
             known = kept.values(
                 "walk-action",
                 model=Action,
-                parts=dict.fromkeys(action_ids, ()),
+                parts=dict.fromkeys(sorted(served), ()),
                 compute=lambda missing: _action_facts(Action.objects.filter(pk__in=missing)),
             )
         else:
             known = _action_facts(Action.objects.filter(plan=plan))
         for pk, facts in known.items():
-            for outcome_id in served[pk]:
+            for outcome_id in served.get(pk, ()):
                 by_outcome[outcome_id].append(facts)
     else:
         for action in actions:
@@ -259,8 +258,8 @@ def outcome_facts(
 
 
 def plan_progress(
-    plan: Plan, outcomes=None, *, keep: bool = False
+    plan: Plan, outcomes=None, *, keep: bool = False, served=None
 ) -> list[tuple[Outcome, walk.OutcomeProgress]]:
     outcomes = list(outcomes if outcomes is not None else plan.outcomes.all())
-    found = outcome_facts(plan, outcomes, keep=keep)
+    found = outcome_facts(plan, outcomes, keep=keep, served=served)
     return [(outcome, walk.progress(facts)) for outcome, facts in zip(outcomes, found, strict=True)]

@@ -11,7 +11,9 @@ for a trend).
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -21,38 +23,58 @@ from outcomes.status import draw_charts, indicator_reports
 
 
 def plan_dashboard(plan) -> list[tuple[Outcome, list[SafeString]]]:
-    """Every outcome of the plan with its indicators' rows, in a fixed number of queries."""
+    """Every outcome of the plan with its indicators' rows, in a fixed number of queries.
+    The indicators are read as plain rows: only the rows not kept need more of them."""
     outcomes = list(plan.outcomes.all())
-    indicators = list(Indicator.objects.filter(plan=plan).select_related("owner", "overridden_by"))
-    shared = _series_stamps(indicators)
+    in_plan = Indicator.objects.filter(plan=plan)
+    # Who overruled a status, looked up for each indicator rather than joined: a join hashes
+    # every person in the database for the few indicators overruled.
+    overrider = get_user_model().objects.filter(pk=OuterRef("overridden_by_id")).order_by()
+    indicators = list(
+        in_plan.annotate(
+            overrider_name=Subquery(overrider.values("full_name")),
+            overrider_email=Subquery(overrider.values("email")),
+        ).values_list(
+            "pk",
+            "outcome_id",
+            "series_start_id",
+            "owner__name",
+            "overridden_by_id",
+            "overrider_name",
+            "overrider_email",
+        )
+    )
+    shared = _series_stamps(in_plan.order_by().values(key=Coalesce("series_start_id", "pk")))
     rows = kept.many(
         "dashboard-row",
         model=Indicator,
         parts={
-            indicator.pk: (
-                str(indicator.owner),
-                str(indicator.overridden_by),
+            pk: (
+                owner,
+                # As str(indicator.overridden_by) prints it, from its columns.
+                str(get_user_model()(full_name=full_name, email=email) if overruled else None),
                 plan.trend_minimum_points,
-                shared.get(indicator.series_key, ()),
+                shared.get(start or pk, ()),
             )
-            for indicator in indicators
+            for pk, _, start, owner, overruled, full_name, email in indicators
         },
         render=_rows,
     )
     by_outcome: dict[int, list[SafeString]] = {outcome.pk: [] for outcome in outcomes}
-    for indicator in indicators:
-        by_outcome[indicator.outcome_id].append(rows[indicator.pk])
+    for pk, outcome_id, *_ in indicators:
+        by_outcome[outcome_id].append(rows[pk])
     return [(outcome, by_outcome[outcome.pk]) for outcome in outcomes]
 
 
-def _series_stamps(indicators: list[Indicator]) -> dict[int, tuple]:
-    """For indicators that share readings with another plan's (a plan copied forward), the
-    stamps of every indicator in their series: a reading entered in either plan changes the
-    row in both. One query, and one more only when there are such indicators."""
-    keys = {indicator.series_key for indicator in indicators}
+def _series_stamps(keys: QuerySet) -> dict[int, tuple]:
+    """For indicators that share readings with another plan's (a plan copied forward), by
+    the first indicator of their series (``keys``, a subquery of their ids), the stamps of
+    every indicator in their series: a reading entered in either plan changes the row in
+    both. One query, and one more only when there are such indicators."""
     mates = list(
         Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys))
         .exclude(series_start_id=None, continued_by=None)
+        .order_by()
         .values_list("pk", "series_start_id")
     )
     if not mates:

@@ -231,9 +231,8 @@ class Indicator(models.Model):
     def series_readings(self) -> models.QuerySet:
         """Its readings and those of every indicator in its series (the same rows, read from
         this plan and from the plans before and after it), with the plan each was entered in."""
-        key = self.series_key
         return (
-            Reading.objects.filter(Q(indicator_id=key) | Q(indicator__series_start_id=key))
+            series_readings_of([self.series_key])
             .select_related("indicator__plan")
             .order_by("breakdown", "period", "period_start", "indicator_id")
         )
@@ -512,11 +511,23 @@ class Reading(models.Model):
         return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
 
 
+def series_readings_of(keys) -> models.QuerySet:
+    """The readings of the series that begin with the indicators ``keys`` (series_key): those
+    of the first indicator and of every indicator that carries it on. The series' indicators
+    are found first and their readings through the readings' index: a test across the join
+    (the reading's indicator is a key, or that indicator's series_start is) reads every
+    reading in the database."""
+    members = Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys))
+    return Reading.objects.filter(indicator_id__in=members.values("pk"))
+
+
 def series_readings_subquery() -> models.QuerySet:
     """For a subquery of indicators: the readings of the outer indicator's series (its own and
-    those of the indicators it carries on or that carry it on), as series_readings reads them."""
-    key = Coalesce(OuterRef("series_start_id"), OuterRef("pk"))
-    return Reading.objects.filter(Q(indicator_id=key) | Q(indicator__series_start_id=key))
+    those of the indicators it carries on or that carry it on), as series_readings reads them,
+    through the readings' index like series_readings_of."""
+    key = Coalesce(OuterRef(OuterRef("series_start_id")), OuterRef(OuterRef("pk")))
+    members = Indicator.objects.filter(Q(pk=key) | Q(series_start_id=key))
+    return Reading.objects.filter(indicator_id__in=members.values("pk"))
 
 
 class TrajectoryShape(models.TextChoices):

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from outcomes import arithmetic, charts, hooks, periods, trajectories
@@ -20,9 +20,9 @@ from outcomes.models import (
     Comparator,
     Indicator,
     Outcome,
-    Reading,
     Target,
     point_from,
+    series_readings_of,
 )
 
 # When an indicator has several targets, the one the partnership judges itself by.
@@ -423,7 +423,7 @@ def _series_points(indicators: list[Indicator]) -> dict[int, dict[str, list[arit
     for indicator in indicators:
         readers[indicator.series_key].append(indicator)
     rows = (
-        Reading.objects.filter(Q(indicator_id__in=keys) | Q(indicator__series_start_id__in=keys))
+        series_readings_of(keys)
         .order_by("period", "period_start", "indicator_id")
         .values_list(
             "indicator_id", "indicator__series_start_id", "breakdown", *READING_POINT_FIELDS

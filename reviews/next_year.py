@@ -22,12 +22,11 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from actions.models import Action, Criterion
 from actions.services import next_reference
 from improveplan.models import Plan
-from outcomes.models import Indicator, Outcome, Reading, Target
+from outcomes.models import Indicator, Outcome, Target, series_readings_of
 
 # An indicator's own columns that a new plan's indicator starts with (not its plan, outcome,
 # lead's override of the status or links).
@@ -187,7 +186,7 @@ def _latest_readings(indicators: list[Indicator]) -> dict[int, tuple[date, objec
     """The last day and value of the latest whole-area reading of each indicator's series."""
     keys = {indicator.series_key for indicator in indicators}
     found = (
-        Reading.objects.filter(Q(indicator_id__in=keys) | Q(indicator__series_start_id__in=keys))
+        series_readings_of(keys)
         .filter(breakdown="", value__isnull=False)
         .order_by("period", "period_start", "indicator_id")
         .values_list("indicator_id", "indicator__series_start_id", "period", "value")

@@ -5,6 +5,8 @@ import them."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import spending
@@ -124,23 +127,44 @@ def _sign_up_due(plan: Plan, membership, standing: versions.SignUpStanding):
     return next((o for o in standing.waiting if o.pk == membership.organisation_id), None)
 
 
+class WalkRow(NamedTuple):
+    """All that an outcome's row in the plan page's Five Steps table shows, and so all that
+    it is kept by: not the whole of its progress, whose every fact (the SMART check of each
+    of its actions) would be written out to make the row's key."""
+
+    pk: int
+    name: str
+    steps_done: int
+    steps: tuple[tuple[int, int], ...]  # each step's number and how many things it misses
+    unanswered: int  # policy proofing's questions not yet answered
+
+    @classmethod
+    def of(cls, outcome, progress) -> WalkRow:
+        return cls(
+            outcome.pk,
+            str(outcome),
+            progress.steps_done,
+            tuple((step.number, len(step.missing)) for step in progress.steps),
+            len(progress.proofing),
+        )
+
+
 def _plan_page(plan: Plan, membership) -> dict:
     """The plan page's status, what waits for a lead, its outcomes with their indicators, and
     the Five Steps' progress."""
     manages = membership.manages
     outcomes = plan_dashboard(plan)
-    walk_progress = plan_progress(plan, [outcome for outcome, _ in outcomes], keep=True)
+    in_order = [outcome for outcome, _ in outcomes]
+    served = spending.served_by_action(plan)
+    walk_progress = plan_progress(plan, in_order, keep=True, served=served)
     by_pk = {outcome.pk: (outcome, progress) for outcome, progress in walk_progress}
     standing = versions.sign_up_standing(plan)
-    money = spending.plan_resources(plan)
+    money = spending.plan_resources(plan, outcomes=in_order, served=served)
     walk_rows = kept.by_content(
         "walk-row",
-        {pk: (pk, str(outcome), progress) for pk, (outcome, progress) in by_pk.items()},
+        {pk: WalkRow.of(outcome, progress) for pk, (outcome, progress) in by_pk.items()},
         render=lambda missing: {
-            pk: render_to_string(
-                "methods/_plan_walk_row.html",
-                {"outcome": by_pk[pk][0], "progress": by_pk[pk][1]},
-            )
+            pk: render_to_string("methods/_plan_walk_row.html", {"row": WalkRow.of(*by_pk[pk])})
             for pk in missing
         },
     )
@@ -149,13 +173,15 @@ def _plan_page(plan: Plan, membership) -> dict:
         "membership": membership,
         "manages": manages,
         "may_import": manages or membership.role == Role.PARTNER,
-        "latest_version": plan.versions.select_related("agreed_by").order_by("-number").first(),
-        "outcomes": outcomes,
+        "latest_version": standing.version,
+        # Each outcome with its indicators' rows as one piece of HTML: the rows are written
+        # out whole, not one by one by the template (200 of them in a large plan).
+        "outcomes": [(outcome, SafeString("".join(rows))) for outcome, rows in outcomes],
         "too_many_outcomes": len(outcomes) > plan.outcome_limit,
         "crowded_outcomes": [
             outcome for outcome, rows in outcomes if len(rows) > plan.indicator_limit
         ],
-        "walk_rows": [walk_rows[outcome.pk] for outcome, _ in walk_progress],
+        "walk_rows": SafeString("".join(walk_rows[outcome.pk] for outcome, _ in walk_progress)),
         "sign_ups": standing,
         "money": money,
         "pool": spending.pool_of(plan, money),  # Issue 24: the pooled budget
