@@ -1,4 +1,5 @@
-"""What the reports' PDF structure tree needs that WeasyPrint does not write, added afterwards.
+"""What the reports' PDF structure tree needs that WeasyPrint does not write, added as WeasyPrint
+writes the PDF.
 
 WeasyPrint tags a tagged PDF (PDF/UA-1) from the HTML, with two gaps a screen reader meets:
 
@@ -10,37 +11,85 @@ WeasyPrint tags a tagged PDF (PDF/UA-1) from the HTML, with two gaps a screen re
   which WeasyPrint tags ``L > Div > LI, LI``; each such ``Div`` becomes the list item, its
   term the item's label (``Lbl``) and its description the item's body (``LBody``).
 
-Plain pikepdf, no Django: ``finish(pdf)`` takes and gives the PDF's bytes.
+``finisher`` mends the tree in pydyf's objects, before WeasyPrint writes them
+(``write_pdf(finisher=tagging.finisher)``): plain Python dictionaries, where reading the PDF
+back with pikepdf to mend it took a fifth of a second or more (docs/reports.md).
+``structure(document)`` reads a finished PDF's tree, with pikepdf.
 """
 
 from __future__ import annotations
 
-import io
-
 import pikepdf
+import pydyf
 
-COLUMN, ROW = pikepdf.Name("/Column"), pikepdf.Name("/Row")
 
-
-def finish(pdf: bytes) -> bytes:
-    """The PDF with every table header scoped and every definition list's terms labelling
-    their descriptions."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        for element, parents in structure(document):
-            kind = element.get("/S")
+def finisher(document, pdf: pydyf.PDF) -> None:
+    """Every table header of ``pdf`` (WeasyPrint's pydyf PDF, not yet written) scoped, and
+    every definition list's terms labelling their descriptions."""
+    objects = pdf.objects
+    root = pdf.catalog.get("StructTreeRoot")
+    if root is not None:
+        stack = [(kid, ()) for kid in reversed(_elements(objects, _referred(objects, root)))]
+        while stack:
+            element, parents = stack.pop()
+            kind = element["S"]
             if kind == "/TH":
                 _scope(element, parents)
             elif kind == "/L":
-                _pair_terms(element)
-        out = io.BytesIO()
-        # The structure tree is a few thousand small objects: writing them into object
-        # streams keeps the file as small as WeasyPrint's.
-        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+                _pair_terms(objects, element)
+            inner = (*parents, kind)
+            stack.extend((kid, inner) for kid in reversed(_elements(objects, element)))
+
+
+def _referred(objects: list, reference: bytes):
+    """The object a reference (``b"12 0 R"``) names: pydyf numbers objects by their place."""
+    return objects[int(reference.split(b" ", 1)[0])]
+
+
+def _elements(objects: list, element) -> list:
+    """An element's child elements (not its marked content ids or annotation references)."""
+    found = []
+    for kid in element.get("K", ()):
+        if isinstance(kid, bytes):
+            kid = _referred(objects, kid)
+            if "S" in kid:  # an annotation's reference (/OBJR) has no structure type
+                found.append(kid)
+    return found
+
+
+def _scope(cell, parents: tuple[str, ...]) -> None:
+    attributes = cell.get("A")
+    if attributes is None:
+        attributes = cell["A"] = pydyf.Dictionary({"O": "/Table"})
+    if "Scope" not in attributes:
+        attributes["Scope"] = "/Column" if "/THead" in parents else "/Row"
+
+
+def _pair_terms(objects: list, listing) -> None:
+    """``L > Div > LI(LBody term), LI(LBody description)`` as ``L > LI > Lbl, LBody``."""
+    for pair in _elements(objects, listing):
+        items = _elements(objects, pair)
+        if pair["S"] != "/Div" or len(items) != 2:
+            continue
+        if not all(item["S"] == "/LI" for item in items):
+            continue
+        bodies = [_elements(objects, item) for item in items]
+        if not all(len(body) == 1 for body in bodies):
+            continue
+        (term,), (description,) = bodies
+        if not term["S"] == description["S"] == "/LBody":
+            continue
+        pair["S"] = "/LI"
+        term["S"] = "/Lbl"
+        term["P"] = description["P"] = pair.reference
+        pair["K"] = pydyf.Array([term.reference, description.reference])
+        for item in items:  # no longer in the tree: written empty (pydyf writes every object)
+            item.clear()
 
 
 def structure(document: pikepdf.Pdf):
-    """Each structure element, depth first, with the kinds of its ancestors (nearest last)."""
+    """Each structure element of a finished PDF, depth first, with the kinds of its ancestors
+    (nearest last)."""
     root = document.Root.get("/StructTreeRoot")
     if root is None:
         return
@@ -53,7 +102,7 @@ def structure(document: pikepdf.Pdf):
 
 
 def _kids(element) -> list:
-    """An element's child elements (not its marked content ids or annotation references)."""
+    """A finished PDF's element's child elements."""
     kids = element.get("/K")
     if kids is None:
         return []
@@ -64,28 +113,3 @@ def _kids(element) -> list:
         for kid in kids
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/OBJR" and "/S" in kid
     ]
-
-
-def _scope(cell, parents: tuple[str, ...]) -> None:
-    attributes = cell.get("/A")
-    if attributes is None:
-        attributes = cell.A = pikepdf.Dictionary(O=pikepdf.Name("/Table"))
-    if "/Scope" not in attributes:
-        attributes.Scope = COLUMN if "/THead" in parents else ROW
-
-
-def _pair_terms(listing) -> None:
-    """``L > Div > LI(LBody term), LI(LBody description)`` as ``L > LI > Lbl, LBody``."""
-    for pair in _kids(listing):
-        items = _kids(pair)
-        if pair.get("/S") != "/Div" or len(items) != 2:
-            continue
-        if not all(item.get("/S") == "/LI" and len(_kids(item)) == 1 for item in items):
-            continue
-        term, description = (_kids(item)[0] for item in items)
-        if not term.get("/S") == description.get("/S") == "/LBody":
-            continue
-        pair.S = pikepdf.Name("/LI")
-        term.S = pikepdf.Name("/Lbl")
-        term.P = description.P = pair
-        pair.K = pikepdf.Array([term, description])

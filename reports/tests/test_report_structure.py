@@ -57,7 +57,7 @@ def test_the_checks_find_what_weasyprint_leaves_out():
     assert found.count("a table header cell has no scope") == 2
     assert any("not only list items" in problem for problem in found)
     assert any("H3 follows H0" in problem for problem in found)
-    finished = tagging.finish(tagged)
+    finished = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", finisher=tagging.finisher)
     assert structure.scopes(finished) == {"/Column": 1, "/Row": 1}
     assert structure.definition_pairs(finished) == 1
 
