@@ -1080,8 +1080,15 @@ def _my_actions_page(user, writers: list[Membership], asked) -> dict:
                 to_attr="proposals_newest",
             )
         )
+        # Soonest due first; on the same day a key action first, then by number (without a
+        # last key the database may list the same day's actions in any order).
         .order_by(
-            "plan__partnership__name", "plan__title", "plan_id", F("due").asc(nulls_last=True)
+            "plan__partnership__name",
+            "plan__title",
+            "plan_id",
+            F("due").asc(nulls_last=True),
+            "-is_key",
+            "number",
         )
     )
     today = timezone.localdate()
