@@ -26,7 +26,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from common import check_migrated, record, setup_django, timings
+from common import check_migrated, delete_scratch, record, setup_django, timings
 
 setup_django()
 
@@ -146,8 +146,10 @@ def scratch(tag: str, people: int, actions: int) -> None:
 
 
 def clean_up(tag: str) -> None:
-    Partnership.objects.filter(name=f"Benchmark {tag}").delete()
-    User.objects.filter(email__startswith=f"bench-{tag}-").delete()
+    delete_scratch(
+        Partnership.objects.filter(name=f"Benchmark {tag}"),
+        User.objects.filter(email__startswith=f"bench-{tag}-"),
+    )
 
 
 def queries_and_digests(tag: str) -> tuple[int, dict]:

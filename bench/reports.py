@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from common import ROOT, median_ms, record, setup_django, timings
+from common import ROOT, delete_scratch, median_ms, record, setup_django, timings
 
 setup_django()
 
@@ -142,8 +142,10 @@ def scratch_plan(tag: str) -> Plan:
 
 
 def clean_up(tag: str) -> None:
-    Partnership.objects.filter(name=f"Benchmark {tag}").delete()
-    User.objects.filter(email=f"bench-{tag}@example.invalid").delete()
+    delete_scratch(
+        Partnership.objects.filter(name=f"Benchmark {tag}"),
+        User.objects.filter(email=f"bench-{tag}@example.invalid"),
+    )
 
 
 def page_count(pdf: bytes) -> int:
