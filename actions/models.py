@@ -404,12 +404,12 @@ class Action(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actions:action", args=[self.pk])
 
-    # The same three words as ActionQuerySet, for actions already loaded.
     @staticmethod
     def live_status(status: str) -> bool:
         """Whether an action of this status is live, for actions read as plain rows."""
         return status != Action.Status.CANCELLED
 
+    # The same three words as ActionQuerySet, for actions already loaded.
     @property
     def is_live(self) -> bool:
         return self.live_status(self.status)

@@ -12,13 +12,13 @@ for a trend).
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from improveplan import kept, stamps
-from outcomes.models import Indicator, Outcome
+from outcomes.models import Indicator, Outcome, series_indicators
 from outcomes.status import draw_charts, indicator_reports
 
 
@@ -72,9 +72,8 @@ def _series_stamps(keys: QuerySet) -> dict[int, tuple]:
     every indicator in their series: a reading entered in either plan changes the row in
     both. One query, and one more only when there are such indicators."""
     mates = list(
-        Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys))
+        series_indicators(keys)
         .exclude(series_start_id=None, continued_by=None)
-        .order_by()
         .values_list("pk", "series_start_id")
     )
     if not mates:

@@ -511,14 +511,18 @@ class Reading(models.Model):
         return point_from(*(getattr(self, name) for name in READING_POINT_FIELDS))
 
 
+def series_indicators(keys) -> models.QuerySet:
+    """The indicators of the series that begin with the indicators ``keys`` (series_key, ids
+    or a subquery of them): the first indicator and every indicator that carries it on."""
+    return Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys)).order_by()
+
+
 def series_readings_of(keys) -> models.QuerySet:
-    """The readings of the series that begin with the indicators ``keys`` (series_key): those
-    of the first indicator and of every indicator that carries it on. The series' indicators
-    are found first and their readings through the readings' index: a test across the join
-    (the reading's indicator is a key, or that indicator's series_start is) reads every
-    reading in the database."""
-    members = Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys))
-    return Reading.objects.filter(indicator_id__in=members.values("pk"))
+    """The readings of the series that begin with the indicators ``keys`` (series_key). The
+    series' indicators are found first and their readings through the readings' index: a
+    test across the join (the reading's indicator is a key, or that indicator's
+    series_start is) reads every reading in the database."""
+    return Reading.objects.filter(indicator_id__in=series_indicators(keys).values("pk"))
 
 
 def series_readings_subquery() -> models.QuerySet:

@@ -25,7 +25,6 @@ from typing import TextIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from improveplan import history
@@ -34,7 +33,13 @@ from improveplan.spreadsheet_limits import Limits, measure_csv, measure_xlsx
 from improveplan.uploads import CSV, XLSX, Kind, check_upload
 from outcomes import periods, profiles, reading_rules
 from outcomes.access import may_enter_readings
-from outcomes.models import Comparator, ComparatorReading, Indicator, Reading
+from outcomes.models import (
+    Comparator,
+    ComparatorReading,
+    Indicator,
+    Reading,
+    series_indicators,
+)
 
 # Our layout: what the export writes and the import reads. A comparator's value (England's,
 # the region's) is a row that names the comparator; a reading is one that does not.
@@ -1433,11 +1438,7 @@ def _series_members(keys) -> dict[int, int | None]:
     """Every indicator of these series (each keyed by its first indicator), with its
     series' first: a few rows, so that their readings are then found by the indicator's
     index (an OR across the join to the indicators reads every reading)."""
-    return dict(
-        Indicator.objects.filter(Q(pk__in=keys) | Q(series_start_id__in=keys))
-        .order_by()
-        .values_list("pk", "series_start_id")
-    )
+    return dict(series_indicators(keys).values_list("pk", "series_start_id"))
 
 
 _VALUE_KEY = ("comparator_id", "period_start", "period")
