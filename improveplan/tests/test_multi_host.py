@@ -214,8 +214,8 @@ def smtp_server_port(inbox) -> int:
 
 class Balancer:
     """What stands in front of the web instances: each request to the next one in turn; one
-    that refuses the connection is taken out, and a read it dropped goes to another (a
-    changing request is sent again only if it never arrived)."""
+    that refuses the connection or cuts an answer short is taken out, and a read it dropped
+    goes to another (a changing request is sent again only if it never arrived)."""
 
     def __init__(self, ports: dict[str, int]) -> None:
         self.ports = ports
@@ -236,7 +236,8 @@ class Balancer:
                     allow_redirects=False,
                     **kwargs,
                 )
-            except requests.ConnectionError as error:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+                # Refused, or (killed mid-answer) an answer cut short: a read goes to another.
                 with self.lock:
                     self.down.add(name)
                 if on or not (method in SAFE_METHODS or _refused(error)):
