@@ -31,8 +31,11 @@ once, uploaded files in a folder of their own, copied into each test's folder.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
+import io
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,14 +54,24 @@ COMMITTING_FIXTURES = {
 }
 
 
-def kept_rows(build: Callable) -> Callable:
+def kept_rows(build: Callable | None = None, *, copied: bool = False) -> Callable:
     """Make ``build`` a fixture of the same name whose rows are kept for the tests in a row
-    that ask for it (see above). ``build`` takes the other kept fixtures it needs by name."""
+    that ask for it (see above). ``build`` takes the other kept fixtures it needs by name.
+    With ``copied``, the rows of its first build in a process are copied, and written back
+    instead of built again (below: "Builds copied")."""
+    if build is None:
+        return functools.partial(kept_rows, copied=copied)
     needs = list(inspect.signature(build).parameters)
 
     def fixture(request, db, **needed):
         if KEPT.serves(request.node):
             return KEPT.copy_for_test(build.__name__)
+        if copied and not needed:
+            from django.conf import settings
+
+            return COPIES.build((build,), lambda: {build.__name__: build()}, settings.MEDIA_ROOT)[
+                build.__name__
+            ]
         return build(**needed)
 
     fixture.__signature__ = inspect.Signature(
@@ -73,6 +86,7 @@ def kept_rows(build: Callable) -> Callable:
     fixture.__doc__ = build.__doc__
     fixture.kept_build = build
     fixture.kept_needs = needs
+    fixture.kept_copied = copied
     return pytest.fixture(name=build.__name__)(fixture)
 
 
@@ -188,12 +202,20 @@ def _build(item, builders: dict[str, Callable], media: Path) -> _Build:
             values[name] = fixture.kept_build(**needed)
         return values[name]
 
+    def build_all() -> dict[str, object]:
+        for name in builders:
+            value(name)
+        return values
+
+    key = tuple(builders[name] for name in sorted(builders))
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:
         with override_settings(PASSWORD_HASHERS=[FAST_HASHER], MEDIA_ROOT=media):
-            for name in builders:
-                value(name)
+            if all(fixture.kept_copied for fixture in builders.values()):
+                values = COPIES.build(key, build_all, media)
+            else:
+                build_all()
     except BaseException:
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
@@ -201,7 +223,7 @@ def _build(item, builders: dict[str, Callable], media: Path) -> _Build:
     finally:
         app.conf.task_always_eager = eager
     return _Build(
-        key=tuple(builders[name] for name in sorted(builders)),
+        key=key,
         module=_module_of(item),
         values=values,
         media=media,
@@ -240,3 +262,133 @@ def _module_of(item) -> str:
 
 def _kept_key(item) -> tuple:
     return tuple(sorted(_kept_builders(item)))
+
+
+# Builds copied ---------------------------------------------------------------------------
+# The demo takes seconds to build (some 7,000 queries), and many modules ask for it, and the
+# browser tests, which commit, build it for themselves. A fixture made with
+# ``@kept_rows(copied=True)`` is built for real the first time in a process; the rows it
+# wrote are then copied out (PostgreSQL's COPY), with its files and its value, and a later
+# build that starts from exactly the same rows writes them back instead (some 0.2 s), the
+# same rows with the same ids. The starting rows are compared by digest (they differ after a
+# test that commits, say, has had the tables emptied and the content types made again), and
+# a copy is written back only on the day it was made: the demo's dates are the day's.
+
+
+@dataclass
+class _Copy:
+    tables: dict[str, bytes]  # the tables the build changed, whole, as COPY wrote them
+    values: dict[str, object]
+    media: Path
+    day: object
+
+
+class _Copies:
+    def __init__(self) -> None:
+        self.made: dict[tuple, _Copy] = {}
+
+    def build(self, key: tuple, build: Callable[[], dict], media: Path) -> dict[str, object]:
+        from django.db import connection
+        from django.utils import timezone
+
+        if connection.vendor != "postgresql":
+            return build()
+        before = _digests()
+        made = self.made.get((key, before))
+        if made is not None and made.day == timezone.localdate():
+            _write_back(made.tables)
+            if made.media.exists():
+                shutil.copytree(made.media, media, dirs_exist_ok=True)
+            return copy.deepcopy(made.values)
+        values = build()
+        after = _digests()
+        changed = sorted(table for table, digest in after if (table, digest) not in before)
+        kept_media = Path(tempfile.mkdtemp(prefix="kept-copy-"))
+        if Path(media).exists():
+            shutil.copytree(media, kept_media, dirs_exist_ok=True)
+        self.made[(key, before)] = _Copy(
+            tables=_copy_out(changed),
+            values=copy.deepcopy(values),
+            media=kept_media,
+            day=timezone.localdate(),
+        )
+        return values
+
+
+COPIES = _Copies()
+
+
+def _tables() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return sorted(connection.introspection.table_names(cursor))
+
+
+def _digests() -> frozenset:
+    """Each table's name, with its count of rows and a digest of them all."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    names = _tables()
+    digest = (
+        "count(*)::text || ':' || md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), ''))"
+    )
+    sql = " UNION ALL ".join(
+        f"SELECT %s, {digest} FROM {quote(name)} r"  # noqa: S608 - the database's own names
+        for name in names
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, names)
+        return frozenset(cursor.fetchall())
+
+
+def _copy_out(tables: list[str]) -> dict[str, bytes]:
+    from django.db import connection
+
+    found = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            rows = io.BytesIO()
+            cursor.copy_expert(
+                f"COPY {connection.ops.quote_name(table)} TO STDOUT WITH (FORMAT binary)", rows
+            )
+            found[table] = rows.getvalue()
+    return found
+
+
+def _write_back(tables: dict[str, bytes]) -> None:
+    """The tables as they were copied: their rows deleted and the copy's written, with no
+    trigger run (the database's own, and those that check foreign keys: every table the build
+    changed is written whole, so the rows agree as they did when copied)."""
+    from django.db import connection, transaction
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        for table, rows in tables.items():
+            cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608 - a table's name
+            cursor.copy_expert(
+                f"COPY {quote(table)} FROM STDIN WITH (FORMAT binary)", io.BytesIO(rows)
+            )
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        # Emptied by a test that committed, the tables' sequences start again from one: each
+        # goes on from the highest id written back, or from where it was, if higher.
+        cursor.execute(_SEQUENCES, [list(tables)])
+        for sequence, table, column in cursor.fetchall():
+            cursor.execute(
+                f"SELECT setval(%s, GREATEST(written, s.last_value)) FROM "  # noqa: S608
+                f"(SELECT max({quote(column)}) AS written FROM {quote(table)}) w, "
+                f"{quote(sequence)} s WHERE written IS NOT NULL",
+                [sequence],
+            )
+
+
+_SEQUENCES = """
+SELECT s.relname, t.relname, a.attname
+FROM pg_class s
+JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+WHERE s.relkind = 'S' AND t.relname = ANY(%s)
+"""
