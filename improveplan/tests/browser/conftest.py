@@ -238,10 +238,13 @@ class PageChecks:
             context.close()
 
     def _axe(self, page) -> list[dict]:
-        results = self.axe.run(
-            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": []}
-        )
-        return results.response["violations"]
+        # axe-core's script (half a megabyte) goes into each page once: a page checked at
+        # desktop width and again at phone width keeps it (axe_playwright_python's `run`
+        # would send it each time).
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(self.axe.axe_script)
+        options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": []}
+        return page.evaluate("options => axe.run(options)", options)["violations"]
 
     def focus_problems(self, page) -> list[str]:
         page.evaluate(_REMEMBER_UNFOCUSED)
