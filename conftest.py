@@ -79,18 +79,19 @@ def _use_redis_database_of_worker(index: int) -> None:
 
 
 BROWSER_TESTS = "improveplan/tests/browser/"
+BROWSER_CRAWL = BROWSER_TESTS + "test_accessibility.py"
 TESTS_PER_UNIT = 25  # at most, of one test function's parameters sent to a worker together
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, called once a run
 def pytest_xdist_make_scheduler(config, log):
-    """With ``--dist loadgroup``, the tests go in units to whichever worker is free: all the
-    browser tests in one unit, in order (one browser, one list of pages checked, one picture of
-    each page), and each test function's parameters in units of up to TESTS_PER_UNIT, so that
-    the rows they start from are built once for the unit (improveplan/tests/kept_rows.py)
-    rather than once on each worker for every other test. pytest-xdist sends the largest units
-    first. (Its own groups, by the ``xdist_group`` mark, do nothing under pytest 9.2: it renames
-    each test's node id, which pytest no longer reads.)"""
+    """With ``--dist loadgroup``, the tests go in units to whichever worker is free: the
+    browser tests first, a unit for each file and for each role's crawl of the demo (each
+    worker has its own browser), then each test function's parameters in units of up to
+    TESTS_PER_UNIT, so that the rows they start from are built once for the unit
+    (improveplan/tests/kept_rows.py) rather than once on each worker for every other test,
+    the largest units first. (pytest-xdist's own groups, by the ``xdist_group`` mark, do
+    nothing under pytest 9.2: it renames each test's node id, which pytest no longer reads.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -100,18 +101,34 @@ def pytest_xdist_make_scheduler(config, log):
             super().__init__(*args, **kwargs)
             self.units: dict[str, str] = {}
             self.sent: Counter[str] = Counter()
+            self.browser_first = False
 
         def _split_scope(self, nodeid: str) -> str:
             unit = self.units.get(nodeid)
             if unit is None:
-                if nodeid.startswith(BROWSER_TESTS):
-                    unit = BROWSER_TESTS
+                if nodeid.startswith(BROWSER_CRAWL):
+                    unit = nodeid  # each role's crawl is minutes long: alone
+                elif nodeid.startswith(BROWSER_TESTS):
+                    unit = nodeid.split("::", 1)[0]
                 else:
                     function = nodeid.split("[", 1)[0]
                     unit = f"{function}#{self.sent[function] // TESTS_PER_UNIT}"
                     self.sent[function] += 1
                 self.units[nodeid] = unit
             return unit
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.browser_first:
+                # The browser tests' units, a few tests of a minute or more each, go first
+                # (pytest-xdist puts the units with the most tests first): at the end of the
+                # run they would leave one worker busy and the other idle.
+                self.browser_first = True
+                units = sorted(
+                    self.workqueue.items(), key=lambda unit: not unit[0].startswith(BROWSER_TESTS)
+                )
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
 
     return InUnits(config, log)
 

@@ -78,3 +78,26 @@ def test_tables_emptied_since_go_on_from_the_ids_written_back(tmp_path):
     assert made == [1]
     assert Partnership.objects.get().pk == first["partnership"]
     assert PartnershipFactory().pk > first["partnership"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_is_written_back_after_the_content_types_are_made_again(tmp_path):
+    """As after a test that commits: the tables emptied, and the content types and
+    permissions made again under new ids."""
+    if connection.vendor != "postgresql":
+        pytest.skip("copies are made on PostgreSQL only")
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    copies, made = _Copies(), []
+    build = _builder(made)
+    build.media = tmp_path
+    copies.build(("test",), build, tmp_path)
+    first_type = ContentType.objects.get_for_model(Partnership).pk
+    call_command("flush", interactive=False, verbosity=0)
+    ContentType.objects.clear_cache()
+    assert ContentType.objects.get_for_model(Partnership).pk != first_type
+
+    copies.build(("test",), build, tmp_path)
+
+    assert made == [1]

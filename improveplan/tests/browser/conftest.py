@@ -5,12 +5,15 @@ and 2.2 A and AA rules, a visible focus, one h1, a title without markup, each sc
 once, and a language; in a page without scripts (`page_without_scripts`) too. The pages checked
 are listed in test-artifacts/a11y-pages.txt; screenshots go to test-artifacts/screenshots/.
 
-In a parallel run every browser test goes to the same worker process (the root conftest's
-`pytest_xdist_make_scheduler`): one browser, one list of pages checked, one picture of each page.
+In a parallel run the browser tests go first, a file (or a role's crawl) at a time, to
+whichever worker process is free (the root conftest's `pytest_xdist_make_scheduler`): each
+process has its browser, its part of the list of pages checked, and one picture of each page
+it reaches first.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -281,10 +284,17 @@ class PageChecks:
 
 @pytest.fixture(scope="package")
 def pages(browser) -> Iterator[PageChecks]:
-    checks = PageChecks()
+    """The checks of this process: a process may run some browser tests, others, and more
+    browser tests, and the list it writes holds every page it checked."""
+    checks = _checks_of_this_process()
     yield checks
     if checks.checked:
         write_from_every_process(ARTIFACTS / "a11y-pages.txt", checks.checked, _pages_text)
+
+
+@functools.cache
+def _checks_of_this_process() -> PageChecks:
+    return PageChecks()
 
 
 def _pages_text(parts: list[list[str]]) -> str:
