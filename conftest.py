@@ -249,29 +249,58 @@ def demo() -> str:
     return out.getvalue()
 
 
-def _client_for(client, user):
-    client.force_login(user)
+@kept_rows
+def signed_in(world) -> dict[int, str]:
+    """The session key of each person of the world, signed in as the test client's
+    `force_login` signs in (a session, the sign-in's log, the time of the last sign-in: some
+    ten queries), kept with the world's rows for the tests in a row."""
+    from django.conf import settings
+    from django.test import Client
+
+    keys = {}
+    for user in (world.lead, world.partner, world.board, world.outsider):
+        someone = Client()
+        someone.force_login(user)
+        keys[user.pk] = someone.cookies[settings.SESSION_COOKIE_NAME].value
+    return keys
+
+
+def signed_in_client(client, user, signed_in: dict[int, str]):
+    """The test client with the cookie of ``user``'s session from ``signed_in``: as after
+    ``client.force_login(user)``."""
+    from django.conf import settings
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = signed_in[user.pk]
+    client.cookies[settings.SESSION_COOKIE_NAME].update(
+        {
+            "max-age": None,
+            "path": "/",
+            "domain": settings.SESSION_COOKIE_DOMAIN,
+            "secure": settings.SESSION_COOKIE_SECURE or None,
+            "expires": None,
+        }
+    )
     return client
 
 
 @pytest.fixture
-def lead_client(client, world):
-    return _client_for(client, world.lead)
+def lead_client(client, world, signed_in):
+    return signed_in_client(client, world.lead, signed_in)
 
 
 @pytest.fixture
-def partner_client(client, world):
-    return _client_for(client, world.partner)
+def partner_client(client, world, signed_in):
+    return signed_in_client(client, world.partner, signed_in)
 
 
 @pytest.fixture
-def board_client(client, world):
-    return _client_for(client, world.board)
+def board_client(client, world, signed_in):
+    return signed_in_client(client, world.board, signed_in)
 
 
 @pytest.fixture
-def outsider_client(client, world):
-    return _client_for(client, world.outsider)
+def outsider_client(client, world, signed_in):
+    return signed_in_client(client, world.outsider, signed_in)
 
 
 # Real services ----------------------------------------------------------------
