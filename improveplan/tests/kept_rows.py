@@ -64,7 +64,7 @@ def kept_rows(build: Callable | None = None, *, copied: bool = False) -> Callabl
     needs = list(inspect.signature(build).parameters)
 
     def fixture(request, db, **needed):
-        if KEPT.serves(request.node):
+        if KEPT.serves(request.node, build.__name__):
             return KEPT.copy_for_test(build.__name__)
         if copied and not needed:
             from django.conf import settings
@@ -107,8 +107,10 @@ class _Kept:
     memo: dict = field(default_factory=dict)  # one test's copies, so that shared objects stay so
     media_copied: bool = False
 
-    def serves(self, item) -> bool:
-        return self.build is not None and self.serving == item.nodeid
+    def serves(self, item, name: str) -> bool:
+        """Whether the rows kept are the test's, with those of ``name`` (a fixture the test
+        asks for by name as it runs, ``request.getfixturevalue``, is built for it alone)."""
+        return self.build is not None and self.serving == item.nodeid and name in self.build.values
 
     def copy_for_test(self, name: str):
         if not self.media_copied:

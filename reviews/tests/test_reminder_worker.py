@@ -153,7 +153,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
 
     smtp_server.handle_RCPT = slow_rcpt
     worker = real_parts()
-    services.digests_run(day=timezone.localdate())
+    day = timezone.localdate()  # both runs the same day's, should the test cross midnight
+    services.digests_run(day=day)
     smtp_server.wait_for(5, timeout=60)
     time.sleep(pause / 2)  # into the next message's slow recipient step
     worker.send_signal(signal.SIGKILL)
@@ -166,7 +167,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
     real_parts()
     settle(smtp_server, seconds=2 * pause + 2)
     settings.REMINDER_STALE_MINUTES = 0
-    services.digests_run(day=timezone.localdate())
+    services.digests_run(day=day)
     smtp_server.wait_for(20, timeout=60)
     assert recipients(settle(smtp_server)) == Counter(emails), worker_log(tmp_path)
     assert set(DigestClaim.objects.values_list("status", flat=True)) == {"sent"}
