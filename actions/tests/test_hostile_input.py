@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
-from django.db.models import F, Model
+from django.db.models import Exists, F, Model, OuterRef, QuerySet
 from django.urls import reverse
 from hypothesis import strategies as st
 
@@ -179,40 +179,56 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
     }
 
 
-def _crossed_links() -> list:
+def _crossed_links() -> dict[str, QuerySet]:
     """Actions, and their options' scores, that point outside their own plan or partnership."""
     through = Action.outcomes.through.objects
     supporting = Action.supporting_organisations.through.objects
     depends = Action.depends_on.through.objects
-    owners_elsewhere = [
-        action
-        for action in Action.objects.filter(owner__isnull=False)
-        if not Membership.objects.filter(
-            user=action.owner_id, partnership=action.plan.partnership_id
-        ).exists()
-    ]
-    return [
-        *Action.objects.exclude(lead_organisation__partnership=F("plan__partnership")),
-        *Action.objects.filter(resource_provider__isnull=False).exclude(
-            resource_provider__partnership=F("plan__partnership")
+    owners_membership = Membership.objects.filter(
+        user=OuterRef("owner"), partnership=OuterRef("plan__partnership")
+    )
+    return {
+        "lead organisation elsewhere": Action.objects.exclude(
+            lead_organisation__partnership=F("plan__partnership")
         ),
-        *Action.objects.filter(option__isnull=False).exclude(option__outcome__plan=F("plan")),
-        *Action.objects.filter(success_indicator__isnull=False).exclude(
-            success_indicator__plan=F("plan")
+        "resource provider elsewhere": Action.objects.filter(
+            resource_provider__isnull=False
+        ).exclude(resource_provider__partnership=F("plan__partnership")),
+        "option of another plan": Action.objects.filter(option__isnull=False).exclude(
+            option__outcome__plan=F("plan")
         ),
-        *owners_elsewhere,
-        *through.exclude(outcome__plan=F("action__plan")),
-        *supporting.exclude(organisation__partnership=F("action__plan__partnership")),
-        *depends.exclude(to_action__plan=F("from_action__plan")),
-        *Score.objects.exclude(criterion__plan=F("option__outcome__plan")),
-        *Action.objects.filter(source_gap__isnull=False).exclude(
+        "success indicator of another plan": Action.objects.filter(
+            success_indicator__isnull=False
+        ).exclude(success_indicator__plan=F("plan")),
+        "owner not a member of the plan's partnership": Action.objects.filter(
+            owner__isnull=False
+        ).filter(~Exists(owners_membership)),
+        "action's outcome of another plan": through.exclude(outcome__plan=F("action__plan")),
+        "supporting organisation elsewhere": supporting.exclude(
+            organisation__partnership=F("action__plan__partnership")
+        ),
+        "depends on an action of another plan": depends.exclude(
+            to_action__plan=F("from_action__plan")
+        ),
+        "criterion of another plan": Score.objects.exclude(
+            criterion__plan=F("option__outcome__plan")
+        ),
+        "gap of another plan": Action.objects.filter(source_gap__isnull=False).exclude(
             source_gap__outcome__plan=F("plan")
         ),
-        *Risk.objects.filter(outcome__isnull=False).exclude(outcome__plan=F("plan")),
-        *Action.risks.through.objects.exclude(risk__plan=F("action__plan")),
-        *Option.risks.through.objects.exclude(risk__plan=F("option__outcome__plan")),
-        *ExpectedEffect.objects.exclude(indicator__plan=F("action__plan")),
-    ]
+        "risk's outcome of another plan": Risk.objects.filter(outcome__isnull=False).exclude(
+            outcome__plan=F("plan")
+        ),
+        "action's risk of another plan": Action.risks.through.objects.exclude(
+            risk__plan=F("action__plan")
+        ),
+        "option's risk of another plan": Option.risks.through.objects.exclude(
+            risk__plan=F("option__outcome__plan")
+        ),
+        "indicator of another plan": ExpectedEffect.objects.exclude(
+            indicator__plan=F("action__plan")
+        ),
+    }
 
 
 ACTIONS = Layer(

@@ -8,7 +8,7 @@ which says what every post must do); here are the forms, and what the app adds t
 from __future__ import annotations
 
 import pytest
-from django.db.models import F, Model
+from django.db.models import Exists, F, Model, OuterRef, QuerySet
 
 from comments.models import Comment
 from comments.tests.factories import CommentFactory
@@ -47,27 +47,26 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
     return {"comment": comment}
 
 
-def _crossed_links() -> list:
+def _crossed_links() -> dict[str, QuerySet]:
     """Comments on an item of another plan than their own, replies to another item's comment,
     and mentions of someone outside the comment's partnership."""
-    mentioned = Comment.mentioned.through.objects.select_related("comment", "user")
-    return [
-        *(
-            comment
-            for kind in KINDS
-            for comment in Comment.objects.filter(**{f"{kind}__isnull": False}).exclude(
+    mentioned_member = Membership.objects.filter(
+        user=OuterRef("user"), partnership=OuterRef("comment__plan__partnership")
+    )
+    return {
+        **{
+            f"{kind} of another plan": Comment.objects.filter(**{f"{kind}__isnull": False}).exclude(
                 **{f"{kind}__plan": F("plan")}
             )
+            for kind in KINDS
+        },
+        "reply to a comment of another plan": Comment.objects.filter(parent__isnull=False).exclude(
+            parent__plan=F("plan")
         ),
-        *Comment.objects.filter(parent__isnull=False).exclude(parent__plan=F("plan")),
-        *(
-            link
-            for link in mentioned
-            if not Membership.objects.filter(
-                user=link.user_id, partnership=link.comment.plan.partnership_id
-            ).exists()
+        "mentions someone outside the partnership": Comment.mentioned.through.objects.filter(
+            ~Exists(mentioned_member)
         ),
-    ]
+    }
 
 
 COMMENTS = Layer(

@@ -32,6 +32,7 @@ This module is the core's: it imports no app above it, so that every app's tests
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections import Counter, defaultdict
@@ -66,7 +67,7 @@ from improveplan.models import (
 )
 from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 from improveplan.tests.factories import PASSWORD, InvitationFactory
-from improveplan.tests.rows import rows, tables
+from improveplan.tests.rows import found, tables
 
 EXAMPLES_PER_FORM = 25
 EXAMPLES_PER_BUTTON = 10  # endpoints without fields: only the address and junk vary
@@ -83,8 +84,8 @@ def _no_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> dic
     return {}
 
 
-def _no_links() -> list:
-    return []
+def _no_links() -> dict[str, QuerySet]:
+    return {}
 
 
 def _no_dates(ours: dict[str, Model]) -> list[date]:
@@ -103,17 +104,22 @@ class Layer:
     # How each of its models' rows reach the partnership they belong to: an accepted post
     # leaves the other partnership's rows as they were.
     partnership_of: dict[type[Model], str] = field(default_factory=dict)
-    # Its rows of one partnership that point at another partnership's: there must be none.
-    crossed_links: Callable[[], list] = _no_links
+    # Its rows of one partnership that point at another partnership's, each kind of link
+    # found by a queryset, named by what it finds: there must be none. Built once a process.
+    crossed_links: Callable[[], dict[str, QuerySet]] = _no_links
     # Dates already taken (one reading a period), which forms' dates now and then repeat.
     taken_dates: Callable[[dict[str, Model]], list[date]] = _no_dates
 
 
-def _crossed_core_links() -> list:
-    return [
-        *Membership.objects.exclude(organisation__partnership=F("partnership")),
-        *Invitation.objects.exclude(organisation__partnership=F("partnership")),
-    ]
+def _crossed_core_links() -> dict[str, QuerySet]:
+    return {
+        "organisation elsewhere": Membership.objects.exclude(
+            organisation__partnership=F("partnership")
+        ),
+        "invited to an organisation elsewhere": Invitation.objects.exclude(
+            organisation__partnership=F("partnership")
+        ),
+    }
 
 
 def _core_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> dict[str, Model]:
@@ -832,32 +838,56 @@ def _values_list_of_one(model: type[Model], path: str, slot: int) -> QuerySet:
     return model.objects.filter(**{path: slot}).values_list()
 
 
-def other_partnerships_rows(t: Targets) -> list:
-    other = t.world.other_partnership.pk
-    found = [
-        sorted(
-            rows(
-                ("theirs", model, path),
-                functools.partial(_values_list_of_one, model, path),
-                other,
-            )
-        )
-        for layer in t.layers
-        for model, path in layer.partnership_of.items()
-    ]
-    people = rows(
-        ("their people",),
-        lambda slot: User.objects.filter(memberships__partnership=slot).values_list(
-            "email", "full_name", "is_active", "password"
-        ),
-        other,
+def other_partnerships_rows(t: Targets) -> dict:
+    """Every row of the other partnership's, in every model of the layers, and its people:
+    equal to an earlier reading exactly when none of these rows changed."""
+    models = tuple(item for layer in t.layers for item in layer.partnership_of.items())
+    key, querysets = _their_tables(models)
+    return tables(key, querysets, t.world.other_partnership.pk)
+
+
+def _their_people(slot: int) -> QuerySet:
+    return User.objects.filter(memberships__partnership=slot).values_list(
+        "email", "full_name", "is_active", "password"
     )
-    return [*found, sorted(people)]
 
 
-def crossed_links(t: Targets) -> list:
-    """Rows of one partnership that point at another partnership's."""
-    return [link for layer in t.layers for link in layer.crossed_links()]
+@functools.cache
+def _their_tables(models: tuple[tuple[type[Model], str], ...]) -> tuple[str, tuple]:
+    """The statement's key and its querysets, for these models and how their rows reach
+    their partnership."""
+    querysets = tuple(
+        (f"{model._meta.label} {path}", functools.partial(_values_list_of_one, model, path))
+        for model, path in models
+    )
+    return _key("theirs", models), (*querysets, ("their people", _their_people))
+
+
+def crossed_links(t: Targets) -> list[tuple[str, object]]:
+    """Rows of one partnership that point at another partnership's: what each is (its model,
+    and the link the layer looks for), and its primary key."""
+    key, querysets = _crossed_checks(tuple(layer.crossed_links for layer in t.layers))
+    return found(key, querysets)
+
+
+@functools.cache
+def _crossed_checks(checks: tuple[Callable[[], dict[str, QuerySet]], ...]) -> tuple[str, tuple]:
+    """The statement's key and its querysets, for the links these layers look for."""
+    querysets = tuple(
+        (f"{queryset.model._meta.label}: {what}", queryset)
+        for layer_checks in checks
+        for what, queryset in layer_checks().items()
+    )
+    return _key("crossed", checks), querysets
+
+
+_KEYS: dict[tuple, str] = {}
+
+
+def _key(prefix: str, layers: tuple) -> str:
+    """A name for the statement of what these layers hold: a process may run the tests of
+    several apps, each with layers of its own."""
+    return _KEYS.setdefault((prefix, layers), f"{prefix}_{len(_KEYS)}")
 
 
 SCRIPT_URL = re.compile(
@@ -926,8 +956,8 @@ def _send(client, to: Address, data: dict, encoding: str):
 class Before:
     """The data as every example starts: each one is rolled back, so it is the same."""
 
-    rows: dict[str, list[str]]
-    theirs: list
+    rows: dict
+    theirs: dict
 
 
 def post_and_check(
@@ -1067,6 +1097,11 @@ def check_hostile_input(client, t: Targets, name: str, entry: HostileForm) -> No
     """Random hostile input, refused or saved safely."""
     before = Before(rows=snapshot(), theirs=other_partnerships_rows(t))
     assert not crossed_links(t)
+    # Signed in once, not for every example: each example is rolled back to just after (the
+    # session's row, the sign-in's own writes) and starts with the client's cookies of then,
+    # as if it had signed in itself.
+    sign_in(client, entry.user(t))
+    signed_in = copy.deepcopy(client.cookies)
 
     @settings(
         max_examples=entry.examples,
@@ -1083,7 +1118,7 @@ def check_hostile_input(client, t: Targets, name: str, entry: HostileForm) -> No
     def post_hostile_input(to: Address, data: dict, encoding: str) -> None:
         EXAMPLES[name] += 1
         with rolled_back():
-            sign_in(client, entry.user(t))
+            client.cookies = copy.deepcopy(signed_in)
             if to.visit_first:
                 client.get(to.visit_first)
             post_and_check(client, t, before, name, to, data, encoding)

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import F, Model
+from django.db.models import F, Model, QuerySet
 from hypothesis import strategies as st
 
 from conftest import World
@@ -131,13 +131,13 @@ def _plan_contents(plan: Plan, owner: Organisation, made: dict[str, Model]) -> d
     }
 
 
-def _crossed_links() -> list:
-    return [
-        *Indicator.objects.exclude(owner__partnership=F("plan__partnership")),
-        *Evidence.objects.filter(lead_organisation__isnull=False).exclude(
-            lead_organisation__partnership=F("outcome__plan__partnership")
-        ),
-    ]
+def _crossed_links() -> dict[str, QuerySet]:
+    return {
+        "owner elsewhere": Indicator.objects.exclude(owner__partnership=F("plan__partnership")),
+        "lead organisation elsewhere": Evidence.objects.filter(
+            lead_organisation__isnull=False
+        ).exclude(lead_organisation__partnership=F("outcome__plan__partnership")),
+    }
 
 
 def _taken_dates(ours: dict[str, Model]) -> list[date]:
