@@ -250,36 +250,27 @@ def demo() -> str:
 
 
 @kept_rows
-def signed_in(world) -> dict[int, str]:
-    """The session key of each person of the world, signed in as the test client's
-    `force_login` signs in (a session, the sign-in's log, the time of the last sign-in: some
-    ten queries), kept with the world's rows for the tests in a row."""
+def signed_in(world) -> dict:
+    """The session cookie of each person of the world, signed in by the test client's
+    `force_login` (a session, the sign-in's log, the time of the last sign-in: some ten
+    queries), kept with the world's rows for the tests in a row."""
     from django.conf import settings
     from django.test import Client
 
-    keys = {}
+    cookies = {}
     for user in (world.lead, world.partner, world.board, world.outsider):
         someone = Client()
         someone.force_login(user)
-        keys[user.pk] = someone.cookies[settings.SESSION_COOKIE_NAME].value
-    return keys
+        cookies[user.pk] = someone.cookies[settings.SESSION_COOKIE_NAME]
+    return cookies
 
 
-def signed_in_client(client, user, signed_in: dict[int, str]):
-    """The test client with the cookie of ``user``'s session from ``signed_in``: as after
+def signed_in_client(client, user, signed_in: dict):
+    """The test client with ``user``'s session cookie from ``signed_in``: as after
     ``client.force_login(user)``."""
     from django.conf import settings
 
     client.cookies[settings.SESSION_COOKIE_NAME] = signed_in[user.pk]
-    client.cookies[settings.SESSION_COOKIE_NAME].update(
-        {
-            "max-age": None,
-            "path": "/",
-            "domain": settings.SESSION_COOKIE_DOMAIN,
-            "secure": settings.SESSION_COOKIE_SECURE or None,
-            "expires": None,
-        }
-    )
     return client
 
 

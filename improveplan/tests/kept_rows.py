@@ -39,9 +39,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from improveplan.tests.rows import DIGEST
 
 MAX_AGE = 120  # seconds a build is kept for
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
@@ -282,7 +285,7 @@ class _Copy:
     tables: dict[str, bytes]  # the tables the build changed, whole, as COPY wrote them
     values: dict[str, object]
     media: Path
-    day: object
+    day: date
 
 
 class _Copies:
@@ -304,7 +307,7 @@ class _Copies:
             return copy.deepcopy(made.values)
         values = build()
         after = _digests()
-        changed = sorted(table for table, digest in after if (table, digest) not in before)
+        changed = sorted({table for table, *digest in after - before})
         if set(changed) & _tables_of_the_content_types():
             return values  # not copied: the ids it would write back change (below)
         kept_media = Path(tempfile.mkdtemp(prefix="kept-copy-"))
@@ -354,11 +357,8 @@ def _digests() -> frozenset:
 
     quote = connection.ops.quote_name
     names = [name for name in _tables() if name not in CONTENT_TYPES]
-    digest = (
-        "count(*)::text || ':' || md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), ''))"
-    )
     sql = " UNION ALL ".join(
-        f"SELECT %s, {digest} FROM {quote(name)} r"  # noqa: S608 - the database's own names
+        f"SELECT %s, {DIGEST} FROM {quote(name)} r"  # noqa: S608 - the database's own names
         for name in names
     )
     with connection.cursor() as cursor:
