@@ -27,7 +27,7 @@ from improveplan.tests.factories import (
     PartnershipFactory,
     PlanFactory,
 )
-from improveplan.tests.kept_rows import KEPT, kept_rows, order_by_kept_fixtures
+from improveplan.tests.kept_rows import KEPT, commits, kept_rows, order_by_kept_fixtures
 
 # The hostile-input checks every app's tests call assert there: show what they compared.
 pytest.register_assert_rewrite("improveplan.tests.hostile")
@@ -87,11 +87,12 @@ TESTS_PER_UNIT = 25  # at most, of one test function's parameters sent to a work
 def pytest_xdist_make_scheduler(config, log):
     """With ``--dist loadgroup``, the tests go in units to whichever worker is free: the
     browser tests first, a unit for each file and for each role's crawl of the demo (each
-    worker has its own browser), then each test function's parameters in units of up to
-    TESTS_PER_UNIT, so that the rows they start from are built once for the unit
-    (improveplan/tests/kept_rows.py) rather than once on each worker for every other test,
-    the largest units first. (pytest-xdist's own groups, by the ``xdist_group`` mark, do
-    nothing under pytest 9.2: it renames each test's node id, which pytest no longer reads.)"""
+    worker has its own browser), then the other long tests (``_long``), then each test
+    function's parameters in units of up to TESTS_PER_UNIT, so that the rows they start from
+    are built once for the unit (improveplan/tests/kept_rows.py) rather than once on each
+    worker for every other test, the largest units first. (pytest-xdist's own groups, by the
+    ``xdist_group`` mark, do nothing under pytest 9.2: it renames each test's node id, which
+    pytest no longer reads.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -119,12 +120,18 @@ def pytest_xdist_make_scheduler(config, log):
 
         def _assign_work_unit(self, node) -> None:
             if not self.browser_first:
-                # The browser tests' units, a few tests of a minute or more each, go first
-                # (pytest-xdist puts the units with the most tests first): at the end of the
-                # run they would leave one worker busy and the other idle.
+                # The browser tests' units, a few tests of a minute or more each, go first,
+                # then the other long tests (pytest-xdist puts the units with the most tests
+                # first, so these, units of one test, came last): at the end of the run they
+                # left one worker busy and the other idle, or both waiting on a process.
                 self.browser_first = True
+                long = set(config.cache.get(LONG_TESTS, [])) if config.cache else set()
                 units = sorted(
-                    self.workqueue.items(), key=lambda unit: not unit[0].startswith(BROWSER_TESTS)
+                    self.workqueue.items(),
+                    key=lambda unit: (
+                        not unit[0].startswith(BROWSER_TESTS),
+                        long.isdisjoint(unit[1]),
+                    ),
                 )
                 self.workqueue.clear()
                 self.workqueue.update(units)
@@ -134,8 +141,22 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-django has put the tests that commit last
-def pytest_collection_modifyitems(items) -> None:
+def pytest_collection_modifyitems(config, items) -> None:
     order_by_kept_fixtures(items)
+    if getattr(config, "workerinput", {}).get("workerid") == "gw0" and config.cache:
+        # For the scheduler, which sees node ids only; it reads them once every worker's
+        # collection has come in.
+        config.cache.set(LONG_TESTS, [item.nodeid for item in items if _long(item)])
+
+
+LONG_TESTS = "improveplan/long-tests"  # in pytest's cache folder
+
+
+def _long(item) -> bool:
+    """Whether a test is one of those that take seconds rather than milliseconds: one that
+    starts a service of its own (a browser, a Celery worker or beat, gunicorn, an SMTP
+    server), or one that commits (most of these start a worker, or send from threads)."""
+    return commits(item) or item.get_closest_marker("services") is not None
 
 
 def pytest_sessionstart(session) -> None:

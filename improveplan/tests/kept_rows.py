@@ -125,7 +125,7 @@ class _Kept:
         """Before the test's own transaction: keep, roll back or build the rows it asks for."""
         builders = _kept_builders(item)
         key = tuple(builders[name] for name in sorted(builders))
-        keep = bool(builders) and not _commits(item) and not _moves_the_clock(item)
+        keep = bool(builders) and not commits(item) and not _moves_the_clock(item)
         build = self.build
         if build is not None and not (
             keep
@@ -171,7 +171,8 @@ def _kept_builders(item) -> dict[str, Callable]:
     return found
 
 
-def _commits(item) -> bool:
+def commits(item) -> bool:
+    """Whether the test commits: its rows cannot be kept (nor rolled back)."""
     from pytest_django.fixtures import validate_django_db
 
     marker = item.get_closest_marker("django_db")
