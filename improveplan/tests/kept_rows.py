@@ -34,11 +34,12 @@ import copy
 import functools
 import inspect
 import io
+import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -101,13 +102,22 @@ class _Build:
     media: Path
     made_at: float
     atomic: object
+    pickled: bytes = b""
+
+    def copies(self) -> dict[str, object]:
+        """A copy of every value, as one pickle: the objects the values share (the world's
+        lead in the targets, say) are shared by the copies too. Unpickled, the objects are
+        copied in a few times less time than ``copy.deepcopy`` takes."""
+        if not self.pickled:
+            self.pickled = pickle.dumps(self.values, pickle.HIGHEST_PROTOCOL)
+        return pickle.loads(self.pickled)  # noqa: S301 (this process's own pickle)
 
 
 @dataclass
 class _Kept:
     build: _Build | None = None
     serving: str = ""  # the node id of the test the build is for, if it is for the current one
-    memo: dict = field(default_factory=dict)  # one test's copies, so that shared objects stay so
+    copies: dict | None = None  # the current test's copies of the values
     media_copied: bool = False
 
     def serves(self, item, name: str) -> bool:
@@ -119,7 +129,9 @@ class _Kept:
         if not self.media_copied:
             self.media_copied = True
             _copy_media(self.build.media)
-        return copy.deepcopy(self.build.values[name], self.memo)
+        if self.copies is None:
+            self.copies = self.build.copies()
+        return self.copies[name]
 
     def prepare(self, item, media_folder: Callable[[], Path]) -> None:
         """Before the test's own transaction: keep, roll back or build the rows it asks for."""
@@ -134,7 +146,7 @@ class _Kept:
             and time.monotonic() - build.made_at < MAX_AGE
         ):
             self.drop()
-        self.serving, self.memo, self.media_copied = "", {}, False
+        self.serving, self.copies, self.media_copied = "", None, False
         if not keep:
             return
         if self.build is None:
