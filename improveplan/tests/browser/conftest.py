@@ -23,6 +23,7 @@ import pytest
 
 from conftest import service_missing
 from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
+from improveplan.tests.kept_rows import KEPT
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -35,10 +36,16 @@ TABS_PER_PAGE = 12  # how many focus stops the focus check walks through on each
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator:
+def browser(django_db_blocker) -> Iterator:
     """One browser for all the browser tests, closed as soon as the last of them is done:
     while Playwright runs, the test thread has a running event loop, which other tests'
     asyncio and Django's async-safety checks must not see."""
+    # With that loop running, the test thread's database connection is another one (asgiref
+    # keeps connections per thread and, in a thread running a loop, per context): rows kept
+    # open in a transaction on the first (kept_rows.py) would hold their locks out of reach,
+    # and the browser tests' emptying of the tables would wait for them for ever.
+    with django_db_blocker.unblock():
+        KEPT.drop()
     if not CHROMIUM.exists():
         service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     try:
