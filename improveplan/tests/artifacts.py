@@ -4,7 +4,8 @@
 it ran itself. So each process keeps its share as a part of its own, in test-artifacts/parts/,
 and remakes the file from every part present, under a lock: whichever process writes last
 writes the whole run's file. A run starts without the parts of an earlier one
-(`forget_parts`, called by the root conftest before any test runs).
+(`forget_parts`, called by the root conftest before any test runs). A thing to be done once
+in the whole run, by whichever process comes to it first, is claimed there (`first_to_claim`).
 """
 
 from __future__ import annotations
@@ -34,3 +35,14 @@ def write_from_every_process(path: Path, mine, text_of: Callable[[list], str]) -
         (PARTS / f"{path.name}.{process}.json").write_text(json.dumps(mine))
         parts = [json.loads(part.read_text()) for part in sorted(PARTS.glob(f"{path.name}.*.json"))]
         path.write_text(text_of(parts))
+
+
+def first_to_claim(name: str) -> bool:
+    """Whether this process is the first of the run to claim ``name`` (a file name)."""
+    claims = PARTS / "claimed"
+    claims.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(claims / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True

@@ -3,7 +3,9 @@ its own, and what each leaves in test-artifacts/ adds up to the whole run's file
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -56,3 +58,19 @@ def test_the_file_holds_what_every_process_wrote(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")  # a process writes again when it knows more
     artifacts.write_from_every_process(path, ["a\n", "c\n", "d\n"], text_of)
     assert path.read_text() == "a\nb\nc\nd\n"
+
+
+def _claim(parts, name: str) -> bool:
+    artifacts.PARTS = parts
+    return artifacts.first_to_claim(name)
+
+
+def test_a_thing_claimed_is_done_by_one_process_in_a_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(artifacts, "PARTS", tmp_path / "parts")
+    with ProcessPoolExecutor(8, mp_context=multiprocessing.get_context("fork")) as processes:
+        claims = list(processes.map(_claim, [tmp_path / "parts"] * 8, ["screenshot-plan"] * 8))
+    assert claims.count(True) == 1
+    assert not artifacts.first_to_claim("screenshot-plan")
+    assert artifacts.first_to_claim("screenshot-outcome")
+    artifacts.forget_parts()  # the next run
+    assert artifacts.first_to_claim("screenshot-plan")
