@@ -102,7 +102,7 @@ def pytest_xdist_make_scheduler(config, log):
             super().__init__(*args, **kwargs)
             self.units: dict[str, str] = {}
             self.sent: Counter[str] = Counter()
-            self.browser_first = False
+            self.ordered = False
 
         def _split_scope(self, nodeid: str) -> str:
             unit = self.units.get(nodeid)
@@ -119,25 +119,26 @@ def pytest_xdist_make_scheduler(config, log):
             return unit
 
         def _assign_work_unit(self, node) -> None:
-            if not self.browser_first:
-                # The browser tests' units, a few tests of a minute or more each, go first,
-                # then the other long tests (pytest-xdist puts the units with the most tests
-                # first, so these, units of one test, came last): at the end of the run they
-                # left one worker busy and the other idle, or both waiting on a process.
-                self.browser_first = True
+            if not self.ordered:
+                self.ordered = True
                 long = set(config.cache.get(LONG_TESTS, [])) if config.cache else set()
-                units = sorted(
-                    self.workqueue.items(),
-                    key=lambda unit: (
-                        not unit[0].startswith(BROWSER_TESTS),
-                        long.isdisjoint(unit[1]),
-                    ),
-                )
+                units = _in_order(list(self.workqueue.items()), long)
                 self.workqueue.clear()
                 self.workqueue.update(units)
             super()._assign_work_unit(node)
 
     return InUnits(config, log)
+
+
+def _in_order(units: list[tuple[str, dict]], long: set[str]) -> list[tuple[str, dict]]:
+    """The browser tests' units first, a few tests of a minute or more each, then the other
+    long tests, then the rest, each group in pytest-xdist's order (the units with the most
+    tests first). Sent last, as units of one test, the long tests left one worker busy at the
+    end of the run and the other idle. Each unit is a name and its tests' node ids."""
+    return sorted(
+        units,
+        key=lambda unit: (not unit[0].startswith(BROWSER_TESTS), long.isdisjoint(unit[1])),
+    )
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-django has put the tests that commit last

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from conftest import _use_redis_database_of_worker
+from conftest import BROWSER_TESTS, _in_order, _use_redis_database_of_worker
 from improveplan.celery import app
 from improveplan.tests import artifacts
 
@@ -74,3 +74,16 @@ def test_a_thing_claimed_is_done_by_one_process_in_a_run(tmp_path, monkeypatch):
     assert artifacts.first_to_claim("screenshot-outcome")
     artifacts.forget_parts()  # the next run
     assert artifacts.first_to_claim("screenshot-plan")
+
+
+def _unit(name: str) -> tuple[str, dict]:
+    return name, {f"{name}::test": False}
+
+
+def test_the_browser_tests_go_first_then_the_other_long_tests():
+    browser = _unit(BROWSER_TESTS + "test_journeys.py")
+    units = [_unit("a"), _unit("worker_1"), _unit("b"), browser, _unit("worker_2")]
+
+    in_order = [name for name, _ in _in_order(units, {"worker_1::test", "worker_2::test"})]
+
+    assert in_order == [browser[0], "worker_1", "worker_2", "a", "b"]
