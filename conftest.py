@@ -121,7 +121,8 @@ def pytest_xdist_make_scheduler(config, log):
         def _assign_work_unit(self, node) -> None:
             if not self.ordered:
                 self.ordered = True
-                long = set(config.cache.get(LONG_TESTS, [])) if config.cache else set()
+                cache = getattr(config, "cache", None)  # none under -p no:cacheprovider
+                long = set(cache.get(LONG_TESTS, [])) if cache else set()
                 units = _in_order(list(self.workqueue.items()), long)
                 self.workqueue.clear()
                 self.workqueue.update(units)
@@ -144,7 +145,7 @@ def _in_order(units: list[tuple[str, dict]], long: set[str]) -> list[tuple[str, 
 @pytest.hookimpl(trylast=True)  # after pytest-django has put the tests that commit last
 def pytest_collection_modifyitems(config, items) -> None:
     order_by_kept_fixtures(items)
-    if getattr(config, "workerinput", {}).get("workerid") == "gw0" and config.cache:
+    if getattr(config, "workerinput", {}).get("workerid") == "gw0" and hasattr(config, "cache"):
         # For the scheduler, which sees node ids only; it reads them once every worker's
         # collection has come in.
         config.cache.set(LONG_TESTS, [item.nodeid for item in items if _long(item)])
