@@ -735,6 +735,7 @@ def html_to_pdf(html: str) -> bytes:
     _reuse_page_references()
     _compress_at_the_default_level()
     _record_layout_contexts()
+    tagging.mark_terms()
     source = HTML(string=html, base_url=settings.BASE_DIR, url_fetcher=own_files_fetcher())
     with fewer_collections():
         _layouts.contexts = contexts = []

@@ -7,9 +7,11 @@ WeasyPrint tags a tagged PDF (PDF/UA-1) from the HTML, with two gaps a screen re
   from a row's. The templates give every header a scope: ``col`` in a table's head, ``row``
   in its body and foot; the same rule is read back here from where each cell sits.
 - a definition list (``<dl>``) becomes a list of unlabelled items, a term and its
-  description two items apart. The templates write each pair in a ``<div>``, as HTML allows,
-  which WeasyPrint tags ``L > Div > LI, LI``; each such ``Div`` becomes the list item, its
-  term the item's label (``Lbl``) and its description the item's body (``LBody``).
+  description two items apart (``L > LI(LBody), LI(LBody)``). ``mark_terms`` notes, as
+  WeasyPrint builds the tree, which items are terms and which descriptions; each term's item
+  then becomes the pair's list item, the term its label (``Lbl``) and the description that
+  follows it the item's body (``LBody``). A description with no term before it on its page
+  (the rest of one that a page break split) is left a list item of its own.
 
 ``finisher`` mends the tree in pydyf's objects, before WeasyPrint writes them
 (``write_pdf(finisher=tagging.finisher)``): plain Python dictionaries, where reading the PDF
@@ -66,25 +68,45 @@ def _scope(cell, parents: tuple[str, ...]) -> None:
 
 
 def _pair_terms(objects: list, listing) -> None:
-    """``L > Div > LI(LBody term), LI(LBody description)`` as ``L > LI > Lbl, LBody``."""
-    for pair in _elements(objects, listing):
-        items = _elements(objects, pair)
-        if pair["S"] != "/Div" or len(items) != 2:
-            continue
-        if not all(item["S"] == "/LI" for item in items):
-            continue
-        bodies = [_elements(objects, item) for item in items]
-        if not all(len(body) == 1 for body in bodies):
-            continue
-        (term,), (description,) = bodies
-        if not term["S"] == description["S"] == "/LBody":
-            continue
-        pair["S"] = "/LI"
-        term["S"] = "/Lbl"
-        term["P"] = description["P"] = pair.reference
-        pair["K"] = pydyf.Array([term.reference, description.reference])
-        for item in items:  # no longer in the tree: written empty (pydyf writes every object)
-            item.clear()
+    """``L > LI(LBody term), LI(LBody description)`` as ``L > LI(Lbl term, LBody description)``,
+    by the marks ``mark_terms`` leaves on the items."""
+    term = None  # a term's item, waiting for its description
+    emptied = set()
+    for item in _elements(objects, listing):
+        is_term = getattr(item, "is_term", None)
+        if is_term is False and term is not None:
+            (label,), (body,) = _elements(objects, term), _elements(objects, item)
+            if label["S"] == body["S"] == "/LBody":
+                label["S"] = "/Lbl"
+                body["P"] = term.reference
+                term["K"] = pydyf.Array([label.reference, body.reference])
+                emptied.add(item.reference)
+                item.clear()  # no longer in the tree: written empty (pydyf writes every object)
+        term = item if is_term and len(_elements(objects, item)) == 1 else None
+    if emptied:
+        listing["K"] = pydyf.Array(kid for kid in listing["K"] if kid not in emptied)
+
+
+def mark_terms() -> None:
+    """WeasyPrint (70) tags a definition list's terms and descriptions alike: each an item
+    (``LI``) around a body (``LBody``). Mark each term's and description's item as WeasyPrint
+    builds it, for ``_pair_terms``. Done once; a WeasyPrint without that function is left
+    alone, and its terms stay unpaired (the structure test says so)."""
+    from weasyprint.pdf import tags
+
+    built = getattr(tags, "_build_box_tree", None)
+    if built is None or getattr(built, "marks_terms", False):
+        return
+
+    def build_box_tree(box, *args, **kwargs):
+        kind = getattr(box, "element_tag", None)
+        for element in built(box, *args, **kwargs):
+            if kind in ("dt", "dd") and element.get("S") == "/LI":
+                element.is_term = kind == "dt"
+            yield element
+
+    build_box_tree.marks_terms = True
+    tags._build_box_tree = build_box_tree
 
 
 def structure(document: pikepdf.Pdf):
