@@ -735,6 +735,7 @@ def html_to_pdf(html: str) -> bytes:
     _reuse_page_references()
     _compress_at_the_default_level()
     _record_layout_contexts()
+    _draw_svg_text_in_runs()
     tagging.mark_terms()
     source = HTML(string=html, base_url=settings.BASE_DIR, url_fetcher=own_files_fetcher())
     with fewer_collections():
@@ -783,6 +784,128 @@ def _record_layout_contexts() -> None:
                 contexts.append(self)
 
     document.LayoutContext = RecordedLayoutContext
+
+
+def _draw_svg_text_in_runs() -> None:
+    """WeasyPrint (70) lays out and draws an SVG text one letter at a time, for the sake of
+    per-letter positions and rotations: a chart's labels cost as many layouts as letters,
+    and a label in Arabic lost its joined letters. The charts (outcomes/charts.py) place each
+    label as a whole, at one x and one y; such a text is laid out and drawn as one run here,
+    and any other goes to WeasyPrint's own drawing. Done once; a later WeasyPrint whose SVG
+    code differs is left alone."""
+    from weasyprint import svg
+
+    drawn = svg.TAGS.get("text")
+    if drawn is None or getattr(drawn, "in_runs", False) or getattr(svg, "text", None) is not drawn:
+        return
+
+    def text(drawing, node, font_size):
+        if not _one_run(node):
+            return drawn(drawing, node, font_size)
+        return _draw_run(drawing, node, font_size)
+
+    text.in_runs = True
+    for tag, draws in list(svg.TAGS.items()):
+        if draws is drawn:
+            svg.TAGS[tag] = text
+    svg.text = text  # what its drawing compares a node's drawing with, for text-anchor
+
+
+def _one_run(node) -> bool:
+    """Whether an SVG text node is placed as a whole: one x and one y at most, no per-letter
+    shifts or rotations, no spacing or length to fit."""
+    if node.tag not in ("text", "tspan") or not node.text:
+        return False
+    if any(node.get(name) for name in ("dx", "dy", "rotate", "textLength", "letter-spacing")):
+        return False
+    return all(len(node.attrib.get(axis, "0").replace(",", " ").split()) <= 1 for axis in "xy")
+
+
+def _draw_run(drawing, node, font_size) -> None:
+    """WeasyPrint's weasyprint.svg.text.text, for a text placed as a whole (``_one_run``),
+    with its letters laid out and drawn together."""
+    from math import inf
+
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.draw.text import draw_emojis, draw_first_line
+    from weasyprint.matrix import Matrix
+    from weasyprint.svg.bounding_box import extend_bounding_box
+    from weasyprint.svg.text import Style, TextBox
+    from weasyprint.svg.utils import size
+    from weasyprint.text.line_break import split_first_line
+
+    style = Style()
+    style.update(INITIAL_VALUES)
+    style.font_config = drawing.font_config
+    style["font_family"] = [
+        font.strip("\"'") for font in node.get("font-family", "sans-serif").split(",")
+    ]
+    style["font_style"] = node.get("font-style", "normal")
+    weight = node.get("font-weight", 400)
+    weight = {"normal": 400, "bold": 700}.get(weight, weight)
+    try:
+        style["font_weight"] = int(weight)
+    except ValueError:
+        style["font_weight"] = 400
+    style["font_size"] = font_size
+    if node.get("direction") in ("ltr", "rtl"):
+        style["direction"] = node.get("direction")
+
+    layout, _, _, width, height, baseline = split_first_line(
+        node.text, style, drawing.context, inf, 0
+    )
+    # As WeasyPrint places text: its vertical alignment from the font size, not the font.
+    ascent, descent = font_size * 0.8, font_size * 0.2
+    anchor = node.get("display-anchor")
+    alignment = node.get("dominant-baseline", node.get("alignment-baseline"))
+    if anchor == "middle":
+        y_align = -height / 2
+    elif anchor == "bottom":
+        y_align = -height
+    elif anchor == "top":
+        y_align = 0
+    elif alignment in ("central", "middle"):
+        y_align = (ascent + descent) / 2 - descent
+    elif alignment in ("text-before-edge", "before_edge", "top", "hanging", "text-top"):
+        y_align = ascent
+    elif alignment in ("text-after-edge", "after_edge", "bottom", "text-bottom"):
+        y_align = -descent
+    else:
+        y_align = 0
+
+    x, y = drawing.cursor_position
+    if "x" in node.attrib:
+        x = size(node.attrib["x"].strip(), font_size, drawing.inner_width)
+        if x:  # as WeasyPrint does: x="0" keeps the shift so far
+            drawing.cursor_d_position[0] = 0
+    if "y" in node.attrib:
+        y = size(node.attrib["y"].strip(), font_size, drawing.inner_height)
+        if y:
+            drawing.cursor_d_position[1] = 0
+    drawing.cursor_position = x + width, y
+    x_position = x + drawing.cursor_d_position[0]
+    y_position = y + drawing.cursor_d_position[1] + y_align
+    node.text_bounding_box = extend_bounding_box(
+        node.text_bounding_box,
+        (
+            (x_position, y_position - baseline),
+            (x_position + width, y_position - baseline + height),
+        ),
+    )
+
+    drawing.stream.push_state()
+    fill, stroke = drawing.set_graphical_state(node, font_size)
+    drawing.stream.begin_text()
+    layout.reactivate(style)
+    drawing.fill_stroke(fill, stroke, text=True)
+    box = TextBox(layout, style)
+    box.baseline = baseline
+    emojis = draw_first_line(
+        drawing.stream, box, "none", "none", Matrix(a=1, d=-1, e=x_position, f=y_position)
+    )
+    drawing.stream.end_text()
+    drawing.stream.pop_state()
+    draw_emojis(drawing.stream, style, x, y, emojis)
 
 
 def _let_go(context) -> None:

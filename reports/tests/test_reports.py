@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 from datetime import date
 
 import pytest
@@ -225,3 +226,100 @@ def test_a_render_leaves_its_layout_to_reference_counting_not_the_cyclic_collect
             gc.enable()
     # The computed styles hang from StyleFor, the boxes before layout from the TargetCollector.
     assert not left & {"StyleFor", "TargetCollector"}
+
+
+def test_a_charts_labels_are_drawn_whole_where_weasyprint_drew_each_letter(monkeypatch):
+    """A chart's label is laid out and drawn as one run (reports._draw_svg_text_in_runs): one
+    text operation a label, not one a letter (a label in Arabic keeps its joined letters),
+    each word where WeasyPrint's own drawing put it, whichever way it is anchored."""
+    import base64
+    import sys
+
+    import pikepdf
+    from weasyprint import svg
+
+    from reports.tests.pdf import words
+
+    labels = [
+        ('x="20" y="30"', "Readings"),
+        ('x="380" y="60" text-anchor="end"', "Local target"),
+        ('x="200" y="90" text-anchor="middle"', "Where it is heading"),
+        ('x="20" y="120" font-size="16"', "Larger"),
+    ]
+    drawing = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 150" font-family="sans-serif"'
+        ' font-size="12">'
+        + "".join(f"<text {place}>{label}</text>" for place, label in labels)
+        + "</svg>"
+    )
+    source = base64.b64encode(drawing.encode()).decode()
+    html = (
+        "<html lang=en><title>Labels</title><h1>Labels</h1>"
+        f"<img alt='A chart' style='width: 150mm' src='data:image/svg+xml;base64,{source}'></html>"
+    )
+
+    def shown(pdf: bytes) -> int:
+        """Text operations on the first page, in the drawings it holds too (XObjects)."""
+
+        def count(content, resources) -> int:
+            found = sum(
+                str(operator) in ("Tj", "TJ")
+                for _, operator in pikepdf.parse_content_stream(content)
+            )
+            for inner in (resources or {}).get("/XObject", {}).values():
+                if inner.get("/Subtype") == "/Form":
+                    found += count(inner, inner.get("/Resources"))
+            return found
+
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            page = document.pages[0]
+            return count(page, page.obj.get("/Resources"))
+
+    in_runs = reports.html_to_pdf(html)
+    assert svg.TAGS["text"] is not sys.modules["weasyprint.svg.text"].text, "runs in place"
+    letter_by_letter = sys.modules["weasyprint.svg.text"].text
+    with monkeypatch.context() as patched:
+        for tag, draws in list(svg.TAGS.items()):
+            if getattr(draws, "in_runs", False):
+                patched.setitem(svg.TAGS, tag, letter_by_letter)
+        patched.setattr(svg, "text", letter_by_letter)
+        patched.setattr(reports, "_draw_svg_text_in_runs", lambda: None)
+        weasyprints_own = reports.html_to_pdf(html)
+
+    heading = 1  # the page's h1
+    assert shown(in_runs) == heading + len(labels)
+    assert shown(weasyprints_own) >= heading + sum(
+        len(label) - label.count(" ") for _, label in labels
+    )
+    ours, theirs = words(in_runs)[0], words(weasyprints_own)[0]
+    assert [word for word, *_ in ours] == [word for word, *_ in theirs]
+    for (word, *box), (_, *their_box) in zip(ours, theirs, strict=True):
+        assert all(abs(a - b) < 0.6 for a, b in zip(box, their_box, strict=True)), word
+
+
+def test_a_chart_label_in_arabic_reads_right_to_left_with_its_letters_joined():
+    """Drawn a letter at a time, left to right, an Arabic label came out backwards and
+    unjoined: its text read "قطانملا عم ةنراقملا" (copied, or read aloud)."""
+    import base64
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    label = "المقارنة مع المناطق"  # "compared with the areas"
+    drawing = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 80" font-family="sans-serif"'
+        f' font-size="14"><text x="20" y="30">{label}</text></svg>'
+    )
+    source = base64.b64encode(drawing.encode()).decode()
+    pdf = reports.html_to_pdf(
+        "<html lang=en><title>Key</title><h1>Key</h1>"
+        f"<img alt='A chart' style='width: 150mm' src='data:image/svg+xml;base64,{source}'></html>"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "key.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
+    assert label in text
+    assert label[::-1] not in text
