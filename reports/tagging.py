@@ -75,8 +75,9 @@ def _pair_terms(objects: list, listing) -> None:
     for item in _elements(objects, listing):
         is_term = getattr(item, "is_term", None)
         if is_term is False and term is not None:
-            (label,), (body,) = _elements(objects, term), _elements(objects, item)
-            if label["S"] == body["S"] == "/LBody":
+            (label,), bodies = _elements(objects, term), _elements(objects, item)
+            body = bodies[0] if len(bodies) == 1 else None
+            if body is not None and label["S"] == body["S"] == "/LBody":
                 label["S"] = "/Lbl"
                 body["P"] = term.reference
                 term["K"] = pydyf.Array([label.reference, body.reference])
