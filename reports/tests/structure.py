@@ -141,14 +141,3 @@ def definition_pairs(content: bytes) -> int:
                 kids = [str(kid.get("/S")) for kid in _kids(element)]
                 pairs += kids == ["/Lbl", "/LBody"]
     return pairs
-
-
-def lone_items(content: bytes) -> int:
-    """How many list items hold a body and no label: a bulleted list's items have their
-    bullet as label, a definition list's description has its term."""
-    lone = 0
-    with pikepdf.open(io.BytesIO(content)) as pdf:
-        for element, _ in structure(pdf):
-            if element.get("/S") == "/LI":
-                lone += [str(kid.get("/S")) for kid in _kids(element)] == ["/LBody"]
-    return lone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gc
 import io
 from datetime import date
@@ -228,11 +229,20 @@ def test_a_render_leaves_its_layout_to_reference_counting_not_the_cyclic_collect
     assert not left & {"StyleFor", "TargetCollector"}
 
 
+def _page_with_drawing(drawing: str) -> str:
+    """A page with one heading and an SVG drawing as the reports hold a chart: an image of a
+    data: URI."""
+    source = base64.b64encode(drawing.encode()).decode()
+    return (
+        "<html lang=en><title>Drawing</title><h1>Drawing</h1>"
+        f"<img alt='A chart' style='width: 150mm' src='data:image/svg+xml;base64,{source}'></html>"
+    )
+
+
 def test_a_charts_labels_are_drawn_whole_where_weasyprint_drew_each_letter(monkeypatch):
     """A chart's label is laid out and drawn as one run (reports._draw_svg_text_in_runs): one
     text operation a label, not one a letter (a label in Arabic keeps its joined letters),
     each word where WeasyPrint's own drawing put it, whichever way it is anchored."""
-    import base64
     import sys
 
     import pikepdf
@@ -252,11 +262,7 @@ def test_a_charts_labels_are_drawn_whole_where_weasyprint_drew_each_letter(monke
         + "".join(f"<text {place}>{label}</text>" for place, label in labels)
         + "</svg>"
     )
-    source = base64.b64encode(drawing.encode()).decode()
-    html = (
-        "<html lang=en><title>Labels</title><h1>Labels</h1>"
-        f"<img alt='A chart' style='width: 150mm' src='data:image/svg+xml;base64,{source}'></html>"
-    )
+    html = _page_with_drawing(drawing)
 
     def shown(pdf: bytes) -> int:
         """Text operations on the first page, in the drawings it holds too (XObjects)."""
@@ -300,7 +306,6 @@ def test_a_charts_labels_are_drawn_whole_where_weasyprint_drew_each_letter(monke
 def test_a_chart_label_in_arabic_reads_right_to_left_with_its_letters_joined():
     """Drawn a letter at a time, left to right, an Arabic label came out backwards and
     unjoined: its text read "قطانملا عم ةنراقملا" (copied, or read aloud)."""
-    import base64
     import subprocess
     import tempfile
     from pathlib import Path
@@ -310,11 +315,7 @@ def test_a_chart_label_in_arabic_reads_right_to_left_with_its_letters_joined():
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 80" font-family="sans-serif"'
         f' font-size="14"><text x="20" y="30">{label}</text></svg>'
     )
-    source = base64.b64encode(drawing.encode()).decode()
-    pdf = reports.html_to_pdf(
-        "<html lang=en><title>Key</title><h1>Key</h1>"
-        f"<img alt='A chart' style='width: 150mm' src='data:image/svg+xml;base64,{source}'></html>"
-    )
+    pdf = reports.html_to_pdf(_page_with_drawing(drawing))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "key.pdf"
         path.write_bytes(pdf)
