@@ -3,6 +3,8 @@ migrates forward: no model changed its table."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -29,10 +31,27 @@ def migrate(targets) -> MigrationExecutor:
     return MigrationExecutor(connection)
 
 
-def _drop_stamp_triggers() -> None:
-    with connection.cursor() as cursor:
-        for name, table in stamps._installed_triggers(cursor, connection):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {connection.ops.quote_name(table)}")
+@contextmanager
+def a_new_database() -> Iterator[None]:
+    """The default connection, for a while, on an empty database of its own beside the test
+    database (whose name makes it this worker's alone), dropped after. A database made new
+    migrates forward only: taking the test database back to before the layering and forward
+    again cost three times as long (40 s against 14), for the migrations' model states
+    rebuilt on the way back. The test database is left as it was, stamps' triggers and all."""
+    own = connection.settings_dict["NAME"]
+    name = connection.ops.quote_name(f"{own}_layering")
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        cursor.execute(f"CREATE DATABASE {name}")
+    connection.close()
+    connection.settings_dict["NAME"] = f"{own}_layering"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = own
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 @pytest.mark.services
@@ -40,8 +59,11 @@ def _drop_stamp_triggers() -> None:
 def test_rows_made_before_the_layering_are_all_there_after_it():
     if connection.vendor != "postgresql":
         service_missing("PostgreSQL is not the database: set DATABASE_URL to run this test")
-    # The stamps' triggers (improveplan/stamps.py) write to a table older migrations lack.
-    _drop_stamp_triggers()
+    with a_new_database():
+        _rows_made_before_the_layering_are_all_there_after_it()
+
+
+def _rows_made_before_the_layering_are_all_there_after_it():
     old = migrate(BEFORE).loader.project_state(BEFORE).apps
     partnership = old.get_model("improveplan", "Partnership").objects.create(name="Riverside")
     council = old.get_model("improveplan", "Organisation").objects.create(
