@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gc
 import io
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -200,22 +201,33 @@ def test_the_collector_runs_less_often_during_a_render_and_as_before_after_it():
         gc.set_threshold(*before)
 
 
-def test_a_render_leaves_its_layout_to_reference_counting_not_the_cyclic_collector(monkeypatch):
-    """WeasyPrint's layout refers to itself; emptied once the pages are laid out, the styles
-    and boxes it held are freed at once, with no collection (0.4 s for the delivery plan of
-    300 actions) and a lower peak."""
-    collections = []
-    monkeypatch.setattr(reports.gc, "collect", lambda *args: collections.append(args))
-    html = (
+def _long_page() -> str:
+    return (
         "<html lang=en><title>t</title><style>a::after { content: target-counter(attr(href),"
         " page) }</style><a href='#end'>Last</a>" + "<p>A line of the report.</p>" * 400 + ""
         "<h2 id=end>End</h2></html>"
     )
+
+
+def test_a_render_leaves_its_layout_to_reference_counting_not_the_cyclic_collector(monkeypatch):
+    """WeasyPrint's layout refers to itself; emptied once the pages are laid out, the styles
+    and boxes it held are freed at once, with no collection before the PDF is written (0.4 s
+    for the delivery plan of 300 actions) and a lower peak."""
+    events = []
+    monkeypatch.setattr(reports.gc, "collect", lambda *args: events.append(("collect", args)))
+    finisher = reports.tagging.finisher
+
+    def finished(*args, **kwargs):
+        finisher(*args, **kwargs)
+        events.append("written")
+
+    monkeypatch.setattr(reports.tagging, "finisher", finished)
     was_enabled = gc.isenabled()
     gc.disable()  # nothing collects behind the test's back
     try:
-        assert reports.html_to_pdf(html).startswith(b"%PDF-")
-        assert collections == [], "the render ran a collection"
+        assert reports.html_to_pdf(_long_page()).startswith(b"%PDF-")
+        # One collection, of the young generations, once the PDF is written (the next test).
+        assert events == ["written", ("collect", (1,))]
         monkeypatch.undo()
         gc.set_debug(gc.DEBUG_SAVEALL)
         gc.collect()
@@ -227,6 +239,30 @@ def test_a_render_leaves_its_layout_to_reference_counting_not_the_cyclic_collect
             gc.enable()
     # The computed styles hang from StyleFor, the boxes before layout from the TargetCollector.
     assert not left & {"StyleFor", "TargetCollector"}
+
+
+def test_a_render_leaves_nothing_for_a_later_collection():
+    """What a render leaves in cycles (the parsed HTML, the laid-out boxes) is collected as
+    the render ends, while young: a worker rendering report after report keeps its memory
+    level instead of carrying each render's leftovers until a full collection."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert reports.html_to_pdf(_long_page()).startswith(b"%PDF-")
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = Counter(
+            type(found).__module__.split(".")[0]
+            for found in gc.garbage
+            if type(found).__module__.split(".")[0] in {"weasyprint", "tinyhtml5", "pydyf"}
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert not left, f"left for a later collection: {dict(left)}"
 
 
 def _page_with_drawing(drawing: str) -> str:
