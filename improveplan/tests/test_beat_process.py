@@ -19,6 +19,8 @@ from improveplan.tests.test_celery_worker import ROOT
 
 pytestmark = pytest.mark.services
 
+STEADY = 5  # seconds with no process ending before those alive count as left behind
+
 
 def recipe(target: str) -> list[str]:
     """The celery command of a Makefile target, as arguments after `celery`."""
@@ -79,10 +81,16 @@ def survivors_of_a_killed_worker(arguments, redis_url, tmp_path) -> set[int]:
         assert family, "a prefork worker has pool processes"
         worker.send_signal(signal.SIGKILL)  # its main process only, as an OOM kill does
         worker.wait(timeout=10)
-        deadline = time.monotonic() + 15
-        while {pid for pid in family if alive(pid)} and time.monotonic() < deadline:
-            time.sleep(0.5)
-        return {pid for pid in family if alive(pid)}
+        # The pool's processes see their parent gone and end within a second or so; what is
+        # still alive STEADY seconds after the last of them ended is left running.
+        living = {pid for pid in family if alive(pid)}
+        steady_since = time.monotonic()
+        while living and time.monotonic() - steady_since < STEADY:
+            time.sleep(0.25)
+            still = {pid for pid in living if alive(pid)}
+            if still != living:
+                living, steady_since = still, time.monotonic()
+        return living
     finally:
         for pid in descendants(worker.pid) | family:
             if alive(pid):
