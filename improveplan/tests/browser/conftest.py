@@ -79,8 +79,16 @@ def context_without_scripts(browser, live_server) -> Iterator:
 
 
 def _new_context(browser, live_server, **options):
+    # Reduced motion, which Bootstrap's transitions honour: a button that the pointer happens
+    # to rest on (where the last click left it, after a narrower window moved the page under
+    # it) takes its hover colours at once, so axe checks the colours a person sees once the
+    # page is still, not a frame halfway through the fade (it failed so once in CI).
     context = browser.new_context(
-        base_url=live_server.url, viewport=DESKTOP, locale="en-GB", **options
+        base_url=live_server.url,
+        viewport=DESKTOP,
+        locale="en-GB",
+        reduced_motion="reduce",
+        **options,
     )
     context.set_default_timeout(15_000)
     return context
