@@ -39,12 +39,13 @@ def a_new_database() -> Iterator[None]:
     again cost three times as long (40 s against 14), for the migrations' model states
     rebuilt on the way back. The test database is left as it was, stamps' triggers and all."""
     own = connection.settings_dict["NAME"]
-    name = connection.ops.quote_name(f"{own}_layering")
+    new = f"{own}_layering"
+    name = connection.ops.quote_name(new)
     with connection._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name}")
         cursor.execute(f"CREATE DATABASE {name}")
     connection.close()
-    connection.settings_dict["NAME"] = f"{own}_layering"
+    connection.settings_dict["NAME"] = new
     try:
         yield
     finally:
