@@ -744,6 +744,9 @@ def html_to_pdf(html: str) -> bytes:
 def _laid_out_and_written(html: str) -> bytes:
     from weasyprint import HTML  # takes 0.4 s to import; only the reports need it
 
+    from reports import used_values
+
+    used_values.install()
     _reuse_page_references()
     _compress_at_the_default_level()
     _record_layout_contexts()
