@@ -5,7 +5,7 @@ set to the database to measure (make bench uses PostgreSQL). It builds a scratch
 10 outcomes, 20 indicators (20 charts) and 300 actions, each with an update, and measures:
 WeasyPrint's render of the board report (median of a few runs), its peak memory (the render
 alone, in a child process), serving the kept copy a second time, and headless Chromium
-printing the same HTML, for the ratio. It renders the same plan's delivery plan and public
+printing the same HTML, for the ratio (each WeasyPrint run followed by a Chromium run). It renders the same plan's delivery plan and public
 summary (time and peak memory), and each of the three reports again with every long text a
 report prints at its maximum length (issue 25). It then times how table length and the chart
 format change WeasyPrint's time. It deletes what it made, also when it fails.
@@ -234,27 +234,39 @@ def render_seconds(plan: Plan, kind: str, runs: int) -> tuple[list[float], float
     return seconds, (time.process_time() - before) / runs, html
 
 
-def chromium_seconds(html_file: Path, runs: int) -> list[float]:
-    seconds = []
+def side_by_side(html: str, html_file: Path, runs: int) -> tuple[list[float], list[float], float]:
+    """WeasyPrint's render and Chromium's print of the same HTML, in turn, run by run (one
+    Chromium profile for all, as one run after another had): this machine's speed moves by a
+    fifth within the hour, and taken in turn both move alike, so their ratio less. The seconds
+    of each, and WeasyPrint's processor time a run."""
+    weasy, chromium, cpu = [], [], 0.0
     with tempfile.TemporaryDirectory() as profile:
         for _ in range(runs):
+            before = time.process_time()
+            weasy += weasyprint_seconds(html, 1)
+            cpu += time.process_time() - before
             started = time.perf_counter()
-            subprocess.run(
-                [
-                    CHROMIUM,
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    f"--user-data-dir={profile}",
-                    "--no-pdf-header-footer",
-                    f"--print-to-pdf={html_file.with_suffix('.chromium.pdf')}",
-                    html_file.as_uri(),
-                ],
-                check=True,
-                capture_output=True,
-            )
-            seconds.append(time.perf_counter() - started)
-    return seconds
+            chromium_print(html_file, profile)
+            chromium.append(time.perf_counter() - started)
+    return weasy, chromium, cpu / runs
+
+
+def chromium_print(html_file: Path, profile: str) -> None:
+    """Headless Chromium, a new process, printing the HTML file to PDF beside it."""
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={html_file.with_suffix('.chromium.pdf')}",
+            html_file.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def chromium_warm_seconds(html_file: Path, runs: int) -> tuple[list[float], int]:
@@ -364,10 +376,7 @@ def main() -> None:
             print(f"{pages} pages, {charts} charts, {rows} table rows, HTML in {html_ms:.0f} ms")
 
             memory = peak_memory_mb(html_file)
-            before = time.process_time()
-            weasy = weasyprint_seconds(html, runs)
-            cpu_s = (time.process_time() - before) / runs
-            chromium = chromium_seconds(html_file, runs)
+            weasy, chromium, cpu_s = side_by_side(html, html_file, runs)
             warm, warm_pages = chromium_warm_seconds(html_file, runs)
 
             client = Client()
