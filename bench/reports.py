@@ -5,10 +5,11 @@ set to the database to measure (make bench uses PostgreSQL). It builds a scratch
 10 outcomes, 20 indicators (20 charts) and 300 actions, each with an update, and measures:
 WeasyPrint's render of the board report (median of a few runs), its peak memory (the render
 alone, in a child process), serving the kept copy a second time, and headless Chromium
-printing the same HTML, for the ratio (each WeasyPrint run followed by a Chromium run). It renders the same plan's delivery plan and public
-summary (time and peak memory), and each of the three reports again with every long text a
-report prints at its maximum length (issue 25). It then times how table length and the chart
-format change WeasyPrint's time. It deletes what it made, also when it fails.
+printing the same HTML, for the ratio (each WeasyPrint run followed by a Chromium run). It
+renders the same plan's delivery plan and public summary (time and peak memory), and each of
+the three reports again with every long text a report prints at its maximum length (issue
+25). It then times how table length and the chart format change WeasyPrint's time. It
+deletes what it made, also when it fails.
 """
 
 from __future__ import annotations
