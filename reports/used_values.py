@@ -24,29 +24,22 @@ from weasyprint.layout import percent
 from weasyprint.layout.percent import adjust_box_sizing, check_math, percentage
 
 WRITTEN_FOR = "70.0"
-# WeasyPrint's layout modules that call resolve_percentages, each by its own name for it.
-CALLERS = (
-    "percent",
-    "absolute",
-    "block",
-    "column",
-    "flex",
-    "float",
-    "grid",
-    "inline",
-    "page",
-    "table",
-)
+# WeasyPrint's layout modules that hold resolve_percentages under its own name (flex calls it
+# through percent's).
+CALLERS = ("percent", "absolute", "block", "column", "float", "grid", "inline", "page", "table")
 THEIRS = percent.resolve_percentages
+
+
+def callers() -> list:
+    return [importlib.import_module(f"weasyprint.layout.{name}") for name in CALLERS]
 
 
 def install() -> None:
     """Put resolve_percentages below in place of WeasyPrint's, once."""
     if weasyprint.__version__ != WRITTEN_FOR:
         return
-    for name in CALLERS:
-        module = importlib.import_module(f"weasyprint.layout.{name}")
-        if getattr(module, "resolve_percentages", None) is THEIRS:
+    for module in callers():
+        if module.resolve_percentages is THEIRS:
             module.resolve_percentages = resolve_percentages
 
 

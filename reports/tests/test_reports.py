@@ -204,8 +204,9 @@ def test_the_collector_runs_less_often_during_a_render_and_as_before_after_it():
 def _long_page() -> str:
     return (
         "<html lang=en><title>t</title><style>a::after { content: target-counter(attr(href),"
-        " page) }</style><a href='#end'>Last</a>" + "<p>A line of the report.</p>" * 400 + ""
-        "<h2 id=end>End</h2></html>"
+        " page) }</style><a href='#end'>Last</a>"
+        + "<p>A line of the report.</p>" * 400
+        + "<h2 id=end>End</h2></html>"
     )
 
 

@@ -3,7 +3,6 @@ box where WeasyPrint's would, and the render uses it."""
 
 from __future__ import annotations
 
-import importlib
 from contextlib import contextmanager
 from datetime import date
 
@@ -63,12 +62,7 @@ def weasyprints_own():
     from reports import used_values
 
     used_values.install()
-    modules = [importlib.import_module(f"weasyprint.layout.{name}") for name in used_values.CALLERS]
-    replaced = [
-        m
-        for m in modules
-        if getattr(m, "resolve_percentages", None) is used_values.resolve_percentages
-    ]
+    replaced = [m for m in used_values.callers() if m.resolve_percentages is not used_values.THEIRS]
     install = used_values.install
     used_values.install = lambda: None
     for module in replaced:
@@ -119,8 +113,7 @@ def test_the_render_puts_the_reports_own_in_place():
     from reports import used_values
 
     used_values.install()
-    modules = [importlib.import_module(f"weasyprint.layout.{name}") for name in used_values.CALLERS]
-    modules = [m for m in modules if hasattr(m, "resolve_percentages")]  # flex calls percent's
+    modules = used_values.callers()
     for module in modules:  # as a process that has not rendered yet has them
         module.resolve_percentages = used_values.THEIRS
     reports.html_to_pdf(DOCUMENT)
