@@ -53,14 +53,23 @@ def required_for(user) -> list[Partnership]:
     return list(Partnership.objects.filter(memberships__user=user, require_two_factor=True))
 
 
+def owed_at_sign_in(user) -> str | None:
+    """What a person signing in now owes before any other page: a code from their app
+    ("verify"), an app set up for a partnership that requires one ("set_up"), or nothing."""
+    if has_app(user):
+        return "verify"
+    if required_for(user):
+        return "set_up"
+    return None
+
+
 @receiver(user_logged_in, dispatch_uid="two_factor_owed_at_sign_in")
 def _signed_in(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    if has_app(user):
-        request.session[OWED] = "verify"
-    elif required_for(user):
-        request.session[OWED] = "set_up"
+    owed = owed_at_sign_in(user)
+    if owed:
+        request.session[OWED] = owed
     else:
         request.session.pop(OWED, None)
 

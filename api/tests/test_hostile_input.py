@@ -26,6 +26,7 @@ from improveplan.tests.hostile import (
     hostile_tests_of,
     targets_in,
 )
+from improveplan.tests.kept_rows import kept_rows
 from reviews.tests.test_hostile_input import LAYERS as BELOW
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ API = Layer(partnership_of={AccessToken: "partnership"})
 LAYERS = (*BELOW, API)
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 

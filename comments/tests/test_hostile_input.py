@@ -28,6 +28,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
+from improveplan.tests.kept_rows import kept_rows
 from reviews.tests.test_hostile_input import LAYERS as REVIEWS_LAYERS
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ COMMENTS = Layer(
 LAYERS = (*REVIEWS_LAYERS, COMMENTS)
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 

@@ -68,6 +68,7 @@ from improveplan.models import (
 from improveplan.tests.artifacts import ARTIFACTS, write_from_every_process
 from improveplan.tests.factories import PASSWORD, InvitationFactory
 from improveplan.tests.rows import found, tables
+from improveplan.two_factor import owed_at_sign_in
 
 EXAMPLES_PER_FORM = 25
 EXAMPLES_PER_BUTTON = 10  # endpoints without fields: only the address and junk vary
@@ -170,6 +171,9 @@ class Targets:
     other_membership: Membership  # the outsider's
     ours: dict[str, Model]  # in our plan
     theirs: dict[str, Model]  # in the other partnership's plan
+    # Each person of the world signed in once as the targets are built (by ``force_login``,
+    # as ``sign_in`` does): their session key, and what signing in made the session owe.
+    sessions: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
     @property
     def foreign_ids(self) -> list[int]:
@@ -208,7 +212,25 @@ def targets_in(world: World, layers: Sequence[Layer]) -> Targets:
         other_membership=world.other_partnership.memberships.get(user=world.outsider),
         ours=_plan_contents(world.plan, world.housing, layers),
         theirs=_plan_contents(world.other_plan, world.other_organisation, layers),
+        sessions=_signed_in(world.lead, world.partner, world.board, world.outsider),
     )
+
+
+def _signed_in(*people: User) -> dict[int, tuple[str, str | None]]:
+    """Each person signed in by the test client, as ``sign_in`` does: their session key, and
+    what the session owes (a second factor). Kept with the targets (improveplan/tests/
+    kept_rows.py), a post starts from its person's session as it was just after signing in,
+    without signing in again: a session, the sign-in's log and the last sign-in time are
+    some ten queries, a tenth of a post's time."""
+    from django.test import Client
+
+    sessions = {}
+    for person in people:
+        someone = Client()
+        someone.force_login(person, backend=MODEL_BACKEND)
+        key = someone.cookies[django_settings.SESSION_COOKIE_NAME].value
+        sessions[person.pk] = (key, owed_at_sign_in(person))
+    return sessions
 
 
 # Hostile values --------------------------------------------------------------------
@@ -922,9 +944,17 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
-def sign_in(client, user: User | None) -> None:
+def sign_in(client, user: User | None, t: Targets | None = None) -> None:
+    """The client signed out, then signed in as ``user`` (if any): with the session the
+    targets keep for them when signing in now would make the same (it owes the same second
+    factor: the test may have given the person an app since), else signed in now."""
     client.logout()
-    if user is not None:
+    if user is None:
+        return
+    key, owed = t.sessions.get(user.pk, (None, None)) if t is not None else (None, None)
+    if key and owed == owed_at_sign_in(user):
+        client.cookies[django_settings.SESSION_COOKIE_NAME] = key
+    else:
         client.force_login(user, backend=MODEL_BACKEND)
 
 
@@ -1026,7 +1056,7 @@ def check_the_form_takes(client, t: Targets, name: str, entry: HostileForm) -> N
     """The form the page really shows, so that a new field without a strategy fails."""
     page = entry.pages(t)[0]
     with rolled_back():
-        sign_in(client, entry.user(t))
+        sign_in(client, entry.user(t), t)
         if page.visit_first:
             client.get(page.visit_first)
         if entry.shown_on:
@@ -1045,7 +1075,7 @@ def check_the_form_takes(client, t: Targets, name: str, entry: HostileForm) -> N
 def _post_once(client, t: Targets, name: str, entry: HostileForm, data: dict):
     to = entry.pages(t)[0]
     before = Before(rows=snapshot(), theirs=other_partnerships_rows(t))
-    sign_in(client, entry.user(t))
+    sign_in(client, entry.user(t), t)
     if to.visit_first:
         client.get(to.visit_first)
     return post_and_check(client, t, before, name, to, data, "multipart")
@@ -1100,7 +1130,7 @@ def check_hostile_input(client, t: Targets, name: str, entry: HostileForm) -> No
     # Signed in once, not for every example: each example is rolled back to just after (the
     # session's row, the sign-in's own writes) and starts with the client's cookies of then,
     # as if it had signed in itself.
-    sign_in(client, entry.user(t))
+    sign_in(client, entry.user(t), t)
     signed_in = copy.deepcopy(client.cookies)
 
     @settings(

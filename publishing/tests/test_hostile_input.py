@@ -23,6 +23,7 @@ from improveplan.tests.hostile import (
     targets_in,
     their,
 )
+from improveplan.tests.kept_rows import kept_rows
 from publishing.models import Publication
 from reviews.tests.test_hostile_input import LAYERS as BELOW
 
@@ -32,7 +33,7 @@ PUBLIC = Layer(partnership_of={Publication: "plan__partnership"})
 LAYERS = (*BELOW, PUBLIC)
 
 
-@pytest.fixture
+@kept_rows  # built once for the tests in a row (improveplan/tests/kept_rows.py)
 def targets(world: World) -> Targets:
     return targets_in(world, LAYERS)
 
