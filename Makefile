@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The demo and the tests run with DEBUG on unless told otherwise.
 DEV := DEBUG=$${DEBUG:-1}
+# Python keeps the compiled project in __pycache__ (ignored by git) even where the machine
+# says not to: every test process, and every worker, gunicorn and command the tests start,
+# would otherwise compile the project's modules again (a test process 4.7 s of its 9.4 s of
+# collecting the tests).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run test lint format worker beat migrations-check bench docs docs-serve clean
 
