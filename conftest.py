@@ -4,6 +4,8 @@ worker processes of a parallel run (pytest-xdist) apart."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import socket
 import subprocess
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from improveplan.deep_stack import on_a_deep_stack
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
 from improveplan.tests.artifacts import forget_parts
 from improveplan.tests.factories import (
@@ -40,6 +43,31 @@ hypothesis_settings.load_profile("improveplan")
 
 STRICT_SERVICES = os.environ.get("STRICT_SERVICES") == "1"
 REDIS_DATABASES = 16  # Redis's default: numbers 0 to 15
+
+
+# Each test on a deep stack ----------------------------------------------------------------
+# Python 3.11 maps and unmaps a chunk of its frame stack each time a call crosses a chunk's
+# border (improveplan/deep_stack.py): a request through Django's middleware and templates
+# does it a thousand times, two thirds of the access sweep's system time and a sixth of its
+# run. Each test function is called from a frame large enough for all of it to fit above.
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    test = pyfuncitem.obj
+    if inspect.iscoroutinefunction(test) or inspect.isasyncgenfunction(test):
+        return (yield)
+
+    @functools.wraps(test)
+    def called_on_a_deep_stack(**arguments):
+        __tracebackhide__ = True
+        return on_a_deep_stack(test, **arguments)
+
+    pyfuncitem.obj = called_on_a_deep_stack
+    try:
+        return (yield)
+    finally:
+        pyfuncitem.obj = test
 
 
 # A parallel run ---------------------------------------------------------------------------

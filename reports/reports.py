@@ -33,6 +33,7 @@ from actions import risks as risk_register
 from actions import scenarios, spending
 from actions.models import Action, Milestone, Option, Update
 from improveplan import versions
+from improveplan.deep_stack import on_a_deep_stack
 from outcomes.arithmetic import Status
 from outcomes.models import Evidence, Indicator, Risk
 from outcomes.status import draw_charts, indicator_reports
@@ -731,7 +732,10 @@ def html_to_pdf(html: str) -> bytes:
     """HTML as a tagged PDF (PDF/UA-1), with its title and language set, and the structure a
     screen reader needs that WeasyPrint leaves out added as it writes (reports.tagging)."""
     with fewer_collections():
-        pdf = _laid_out_and_written(html)
+        # WeasyPrint's layout goes up and down across a border of Python 3.11's frame stack
+        # some 17,600 times in the large board report, mapping and unmapping memory at each
+        # (improveplan/deep_stack.py): called from one large frame, it maps memory once.
+        pdf = on_a_deep_stack(_laid_out_and_written, html)
         # What the render leaves in cycles once written (the parsed HTML, whose elements know
         # their parents, and the laid-out boxes: 25,000 objects for the delivery plan of 300
         # actions) is young; collected now, in 15 to 20 ms, rather than whenever the next full

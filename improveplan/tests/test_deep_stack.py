@@ -1,0 +1,46 @@
+"""improveplan/deep_stack.py: a call made from one large frame, so that the frames above it
+share one chunk of Python 3.11's frame stack."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from improveplan.deep_stack import DEEP_SLOTS, on_a_deep_stack
+
+
+def _callers() -> list:
+    frame, callers = sys._getframe(1), []
+    while frame is not None:
+        callers.append(frame.f_code)
+        frame = frame.f_back
+    return callers
+
+
+def test_the_call_gets_its_arguments_and_gives_back_its_result():
+    assert on_a_deep_stack(lambda a, /, b, *, function: (a, b, function), 1, 2, function=3) == (
+        1,
+        2,
+        3,
+    )
+
+
+def test_what_the_call_raises_comes_through():
+    with pytest.raises(ZeroDivisionError):
+        on_a_deep_stack(lambda: 1 / 0)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="Python 3.13 keeps a spare chunk")
+def test_the_call_is_made_from_a_frame_of_tens_of_thousands_of_slots():
+    callers = on_a_deep_stack(_callers)
+    assert callers[0].co_name == "on_a_deep_stack"
+    assert callers[0].co_nlocals >= DEEP_SLOTS
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="Python 3.13 keeps a spare chunk")
+def test_each_test_function_runs_on_a_deep_stack():
+    """The root conftest calls every test function from such a frame."""
+    assert any(
+        code.co_name == "on_a_deep_stack" and code.co_nlocals >= DEEP_SLOTS for code in _callers()
+    )
