@@ -12,10 +12,24 @@ from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from improveplan.deep_stack import on_a_deep_stack
+
 SIGNED_IN_AT = "improveplan.signed_in_at"
 SEEN_AT = "improveplan.seen_at"
 # Writing the session on every request costs a database write; a minute's precision is plenty.
 SEEN_AT_PRECISION = 60
+
+
+class DeepStackMiddleware:
+    """Each request handled from one large frame (improveplan/deep_stack.py): above it,
+    Django's middleware, the view and its templates go up and down across the borders of
+    Python 3.11's frame stack, which mapped and unmapped memory at each crossing."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return on_a_deep_stack(self.get_response, request)
 
 
 class SessionTimeoutMiddleware:

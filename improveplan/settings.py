@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every request handled from one large frame (improveplan/deep_stack.py).
+    "improveplan.middleware.DeepStackMiddleware",
     # First and (nearly) last: request figures for /metrics count every request.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Before anything logs: every log line of a request (and its tasks) names it.

@@ -44,3 +44,12 @@ def test_each_test_function_runs_on_a_deep_stack():
     assert any(
         code.co_name == "on_a_deep_stack" and code.co_nlocals >= DEEP_SLOTS for code in _callers()
     )
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="Python 3.13 keeps a spare chunk")
+def test_each_request_is_handled_on_a_deep_stack(settings, rf):
+    from improveplan.middleware import DeepStackMiddleware
+
+    assert settings.MIDDLEWARE[0] == "improveplan.middleware.DeepStackMiddleware"
+    callers = DeepStackMiddleware(lambda request: _callers())(rf.get("/"))
+    assert any(c.co_name == "on_a_deep_stack" and c.co_nlocals >= DEEP_SLOTS for c in callers)
