@@ -36,3 +36,29 @@ def test_colours_are_checked_as_they_settle_not_halfway_through_a_fade(page, pag
     page.set_content(FADING)
     page.hover("button")
     assert not [problem for problem in pages.axe_problems(page) if "color-contrast" in problem]
+
+
+# Three links: the first keeps the browser's focus ring, the second's is taken away, the third
+# has none but gets one from the page's own script when it takes the focus.
+FOCUS = """<!doctype html><html lang="en"><head><title>Focus</title><style>
+a { outline: none; }
+a.ring:focus { outline: 3px solid #0b0c0c; }
+a.scripted.lit { outline: 3px solid #0b0c0c; }
+</style></head><body><main><h1>Focus</h1>
+<a class="ring" href="#one">One</a> <a class="bare" href="#two">Two</a>
+<a class="scripted" href="#three">Three</a></main>
+<script>
+const scripted = document.querySelector('.scripted');
+scripted.addEventListener('focus', () => scripted.classList.add('lit'));
+scripted.addEventListener('blur', () => scripted.classList.remove('lit'));
+</script></body></html>"""
+
+
+def test_the_focus_check_finds_a_focus_nobody_can_see_and_only_that(page, pages):
+    page.set_content(FOCUS)
+    problems = pages.focus_problems(page)
+    # Twelve Tabs go round the three links more than once: the second is found each time.
+    assert problems, "the link with no visible focus was not found"
+    assert all('class="bare"' in problem for problem in problems), problems
+    # The page is left as it was found, nothing focused, for the checks that follow.
+    assert page.evaluate("() => document.activeElement === document.body")
