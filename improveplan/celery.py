@@ -4,7 +4,7 @@ import os
 
 from celery import Celery, signals
 
-from improveplan import logs
+from improveplan import collector, logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improveplan.settings")
 
@@ -19,6 +19,13 @@ signals.task_prerun.connect(logs.take_request_id, weak=False)
 signals.task_postrun.connect(logs.drop_request_id, weak=False)
 signals.after_setup_logger.connect(logs.json_worker_logs, weak=False)
 signals.after_setup_task_logger.connect(logs.json_worker_logs, weak=False)
+
+
+# A worker is a long-running process too: the collector set as in the web processes
+# (improveplan/collector.py), in each process of the pool once it has started, and in a
+# worker that runs its tasks itself (--pool=solo) once it is ready.
+signals.worker_process_init.connect(lambda **kwargs: collector.settle(), weak=False)
+signals.worker_ready.connect(lambda **kwargs: collector.settle(), weak=False)
 
 
 # Task figures for /metrics, counted in the broker's Redis (improveplan/operations.py).

@@ -5,8 +5,9 @@ collector runs full collections over everything start-up loaded, in the middle o
 the 95th percentile of the benchmark dashboard was 200–290 ms against a median of 75 ms.
 Freezing what start-up loaded (also kinder to copy-on-write after gunicorn forks) and
 collecting the young generation less often brings it to within a few ms of the median
-(bench/dashboard.py). The web processes do it once started (improveplan/wsgi.py); each test
-process once its tests are collected (conftest.py), so that the tests run as the site does.
+(bench/dashboard.py). The web processes do it once started (improveplan/wsgi.py), the
+Celery workers' processes too (improveplan/celery.py); each test process once its tests are
+collected (conftest.py), so that the tests run as the site does.
 """
 
 from __future__ import annotations

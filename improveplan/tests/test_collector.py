@@ -7,6 +7,8 @@ import gc
 import subprocess
 import sys
 
+import pytest
+
 from improveplan import collector
 
 
@@ -29,3 +31,18 @@ def test_a_web_process_settles_the_collector_once_started():
 def test_this_test_process_runs_with_the_collector_as_the_site_sets_it():
     assert gc.get_threshold() == collector.THRESHOLDS
     assert gc.get_freeze_count() > 10_000
+
+
+@pytest.mark.parametrize("signal", ["worker_process_init", "worker_ready"])
+def test_a_celery_worker_settles_the_collector_once_started(signal):
+    from celery import signals
+
+    import improveplan.celery  # noqa: F401 - connects the worker's signals
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        getattr(signals, signal).send(sender=None)
+        assert gc.get_threshold() == collector.THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
