@@ -24,8 +24,12 @@ signals.after_setup_task_logger.connect(logs.json_worker_logs, weak=False)
 # A worker is a long-running process too: the collector set as in the web processes
 # (improveplan/collector.py), in each process of the pool once it has started, and in a
 # worker that runs its tasks itself (--pool=solo) once it is ready.
-signals.worker_process_init.connect(lambda **kwargs: collector.settle(), weak=False)
-signals.worker_ready.connect(lambda **kwargs: collector.settle(), weak=False)
+def _settle_collector(**kwargs) -> None:
+    collector.settle()
+
+
+signals.worker_process_init.connect(_settle_collector, weak=False)
+signals.worker_ready.connect(_settle_collector, weak=False)
 
 
 # Task figures for /metrics, counted in the broker's Redis (improveplan/operations.py).

@@ -1,5 +1,5 @@
-"""improveplan/collector.py: the web processes and the test processes freeze what start-up
-loaded and collect the young generation less often."""
+"""improveplan/collector.py: the web processes, the Celery workers' processes and the test
+processes freeze what start-up loaded and collect the young generation less often."""
 
 from __future__ import annotations
 
