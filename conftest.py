@@ -172,14 +172,24 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 def _in_order(units: list[tuple[str, dict]], long: set[str]) -> list[tuple[str, dict]]:
-    """The browser tests' units first, a few tests of a minute or more each, then the other
-    long tests, then the rest, each group in pytest-xdist's order (the units with the most
-    tests first). Sent last, as units of one test, the long tests left one worker busy at the
-    end of the run and the other idle. Each unit is a name and its tests' node ids."""
-    return sorted(
-        units,
-        key=lambda unit: (not unit[0].startswith(BROWSER_TESTS), long.isdisjoint(unit[1])),
-    )
+    """The browser tests' units first, a few tests of a minute or more each, each followed by
+    its share of the other long tests, then the rest, each group in pytest-xdist's order (the
+    units with the most tests first). Each unit is a name and its tests' node ids.
+
+    Sent last, as units of one test, the long tests left one worker busy at the end of the run
+    and the other idle. Sent together after the browser tests, they ran on both workers at
+    once, and most of them wait on the workers, servers and browsers they start: both cores
+    were a third to three quarters idle for half a minute. Between the browser tests, whose
+    browser keeps both cores busy, a worker waits while the other works."""
+    browser = [unit for unit in units if unit[0].startswith(BROWSER_TESTS)]
+    others = [unit for unit in units if not unit[0].startswith(BROWSER_TESTS)]
+    waiting = [unit for unit in others if not long.isdisjoint(unit[1])]
+    rest = [unit for unit in others if long.isdisjoint(unit[1])]
+    share = -(-len(waiting) // len(browser)) if browser else len(waiting)
+    ordered = []
+    for number, unit in enumerate(browser):
+        ordered += [unit, *waiting[number * share : (number + 1) * share]]
+    return ordered + waiting[len(browser) * share :] + rest
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-django has put the tests that commit last

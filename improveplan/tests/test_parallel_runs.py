@@ -87,3 +87,29 @@ def test_the_browser_tests_go_first_then_the_other_long_tests():
     in_order = [name for name, _ in _in_order(units, {"worker_1::test", "worker_2::test"})]
 
     assert in_order == [browser[0], "worker_1", "worker_2", "a", "b"]
+
+
+def test_the_other_long_tests_are_shared_out_between_the_browser_tests():
+    """So that a worker waiting on a service it started has the other worker's browser
+    beside it, not another test waiting too."""
+    journeys, forms = (
+        _unit(BROWSER_TESTS + "test_journeys.py"),
+        _unit(BROWSER_TESTS + "test_forms.py"),
+    )
+    waiting = [_unit(f"worker_{number}") for number in range(1, 6)]
+    units = [_unit("a"), *waiting[:3], journeys, _unit("b"), *waiting[3:], forms]
+    long = {f"{name}::test" for name, _ in waiting}
+
+    in_order = [name for name, _ in _in_order(units, long)]
+
+    assert in_order == [
+        journeys[0], "worker_1", "worker_2", "worker_3",
+        forms[0], "worker_4", "worker_5",
+        "a", "b",
+    ]  # fmt: skip
+
+
+def test_without_browser_tests_the_long_tests_still_go_first():
+    units = [_unit("a"), _unit("worker_1"), _unit("b")]
+
+    assert [name for name, _ in _in_order(units, {"worker_1::test"})] == ["worker_1", "a", "b"]
