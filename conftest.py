@@ -24,6 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from improveplan import collector
 from improveplan.deep_stack import on_a_deep_stack
 from improveplan.models import Membership, Organisation, Partnership, Plan, Role, User
+from improveplan.tests import emptying
 from improveplan.tests.artifacts import forget_parts
 from improveplan.tests.factories import (
     MembershipFactory,
@@ -91,6 +92,7 @@ def pytest_collection_finish(session) -> None:
 
 
 def pytest_configure(config) -> None:
+    emptying.install()  # after a test that commits (improveplan/tests/emptying.py)
     worker = getattr(config, "workerinput", {}).get("workerid")
     if worker:
         _use_redis_database_of_worker(int(worker.removeprefix("gw")))
